@@ -1,0 +1,1 @@
+"""Data contracts: column DSL → pandera schema, generators, mutators, file I/O, profiles."""

@@ -1,0 +1,84 @@
+"""Column types: the unit of extension for data contracts.
+
+A column type knows, for one ``type:`` name of the column DSL, its pandas dtype,
+the pandera checks its constraints compile to, how to generate values fast with
+numpy (volume data), how to draw them with Hypothesis (property runs), and which
+values are boundary / extreme / wrong-typed (edge-case mutators).  Built-in types
+live in :mod:`specrun.contract.builtin_types`; plugins add more through the
+``specrun_column_types`` hook.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Iterable, Protocol
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+    import pandas as pd
+    import pandera.pandas as pa
+    from hypothesis.strategies import SearchStrategy
+
+    from ..spec.model import ColumnSpec
+
+
+class ColumnType(Protocol):
+    name: str
+
+    def dtype(self, column: "ColumnSpec") -> Any:
+        """The pandas / pandera dtype of the column."""
+
+    def checks(self, column: "ColumnSpec") -> list["pa.Check"]:
+        """pandera checks for the column's type-specific constraints (min/max/isin/pattern …)."""
+
+    def vectorised(self, column: "ColumnSpec", rows: int, rng: "np.random.Generator") -> "pd.Series":
+        """``rows`` valid values (no nulls; nulls are mixed in by the caller), fast."""
+
+    def strategy(self, column: "ColumnSpec") -> "SearchStrategy[Any]":
+        """A Hypothesis strategy of single valid values (constraints merged in, no filters)."""
+
+    def boundary_values(self, column: "ColumnSpec") -> list[Any]:
+        """Valid values at the edges of the contract (min, max, shortest string …)."""
+
+    def extreme_values(self, column: "ColumnSpec") -> list[Any]:
+        """Values a real system may send that sit far from typical data (may be invalid)."""
+
+    def wrong_dtype_values(self, column: "ColumnSpec") -> list[Any]:
+        """Values of another type, to test that a script rejects them cleanly."""
+
+
+class TypeRegistry:
+    """Column types by name, built from every plugin's ``specrun_column_types``."""
+
+    def __init__(self, types: Iterable[ColumnType] = ()) -> None:
+        self._types: dict[str, ColumnType] = {}
+        for column_type in types:
+            self.add(column_type)
+
+    def add(self, column_type: ColumnType) -> None:
+        self._types[column_type.name] = column_type
+
+    def get(self, name: str) -> ColumnType:
+        try:
+            return self._types[name]
+        except KeyError:
+            known = ", ".join(sorted(self._types))
+            raise KeyError(f"unknown column type {name!r} (known: {known})") from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._types
+
+    def names(self) -> list[str]:
+        return sorted(self._types)
+
+    @classmethod
+    def from_plugins(cls, pm: Any) -> "TypeRegistry":
+        registry = cls()
+        for provided in pm.hook.specrun_column_types():
+            for column_type in provided or ():
+                registry.add(column_type)
+        return registry
+
+    @classmethod
+    def builtin(cls) -> "TypeRegistry":
+        from . import builtin_types
+        return cls(builtin_types.BUILTIN_TYPES)

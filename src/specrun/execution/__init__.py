@@ -1,0 +1,1 @@
+"""Running scripts safely: sandboxes, process runners, resource monitoring, executors."""

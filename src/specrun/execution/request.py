@@ -1,0 +1,52 @@
+"""What the isolation, pipeline and deep-dive modes ask an executor to run, and what
+comes back.  Executors (fresh process, warm fork, Dask) all speak these types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..results import ChildError, ErrorClass, ExecutionMetrics
+
+
+@dataclass
+class RunRequest:
+    """One run of one script in one sandbox."""
+
+    script: Path
+    workdir: Path                          # the sandbox root; the child's cwd
+    call: str | None = None                # "main": SageMaker-style main(...); None: run as __main__
+    args: list[str] = field(default_factory=list)         # argv[1:], placeholders already filled
+    env: dict[str, str] = field(default_factory=dict)     # declared env only (plus PATH/HOME/LANG)
+    input_paths: dict[str, str] = field(default_factory=dict)
+    output_paths: dict[str, str] = field(default_factory=dict)
+    job_args: dict[str, Any] = field(default_factory=dict)
+    timeout: float | None = None           # seconds, wall clock
+    memory_limit: int | None = None        # bytes, for the whole process tree
+    label: str = ""                        # case id, for logs
+
+
+@dataclass
+class RunRecord:
+    """What happened to the process tree."""
+
+    ok: bool                               # exited 0, no timeout, no limit hit
+    metrics: ExecutionMetrics
+    classification: ErrorClass | None = None
+    error: ChildError | None = None        # the script's exception, when it raised one
+    message: str = ""                      # one line for the report
+    stdout_path: Path | None = None
+    stderr_path: Path | None = None
+    stdout_tail: str = ""
+    stderr_tail: str = ""
+
+
+class Executor(Protocol):
+    """Runs scripts in isolated processes.  Never raises for a script's failure."""
+
+    name: str
+
+    def run(self, request: RunRequest) -> RunRecord: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,162 @@
+"""Hook specifications and the plugin manager.
+
+Everything specrun does beyond parsing goes through these hooks, as in pytest:
+the built-in modes (isolation, pipeline, deep dive) and reporters (console, JSON,
+JUnit) are plugins registered exactly like a third-party package that declares
+an entry point in the ``specrun`` group.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+
+import pluggy
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .results import CaseResult, SessionResult
+    from .session import PlannedCase, Session
+    from .spec.model import PipelineSpec
+
+PROJECT = "specrun"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+# Built-in plugins, registered in this order at start-up (module paths).
+# Those in ESSENTIAL_PLUGINS cannot be blocked with ``-p no:NAME``.
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    "specrun.modes.isolation",
+    "specrun.modes.pipeline",
+    "specrun.modes.deep_dive",
+    "specrun.modes.selection",
+    "specrun.contract.builtin_types",
+    "specrun.contract.properties",
+    "specrun.execution.classify",
+    "specrun.report.console",
+    "specrun.report.json_report",
+    "specrun.report.junit",
+    "specrun.report.events",
+)
+ESSENTIAL_PLUGINS: frozenset[str] = frozenset(
+    {"specrun.modes.selection", "specrun.contract.builtin_types", "specrun.execution.classify"}
+)
+
+
+# -- configuration -----------------------------------------------------------
+
+@hookspec(historic=True)
+def specrun_addoption(parser: argparse.ArgumentParser) -> None:
+    """Add command-line options (use ``parser.add_argument_group(NAME)``)."""
+
+
+@hookspec
+def specrun_spec_keys() -> Mapping[str, Any] | None:
+    """Return ``{top_level_key: strictyaml_validator}`` for spec keys this plugin owns.
+
+    The loader validates the key with the validator (line-numbered errors like the
+    rest of the spec) and stores the parsed value in ``PipelineSpec.extensions``.
+    """
+
+
+@hookspec
+def specrun_configure(config: argparse.Namespace, pm: pluggy.PluginManager) -> None:
+    """Called once after options are parsed and plugins are loaded."""
+
+
+@hookspec
+def specrun_unconfigure(config: argparse.Namespace) -> None:
+    """Called once before the process exits."""
+
+
+# -- registries --------------------------------------------------------------
+
+@hookspec
+def specrun_modes() -> Iterable[Any] | None:
+    """Return testing-mode objects.
+
+    A mode has ``name: str``, ``plan(session, spec) -> list[PlannedCase]`` and
+    ``run(session, spec, cases) -> Iterator[CaseResult]``.  It never prints.
+    """
+
+
+@hookspec
+def specrun_reporters(config: argparse.Namespace) -> Iterable[Any] | None:
+    """Return reporter objects to register as plugins for this run (they implement
+    the lifecycle hooks below)."""
+
+
+@hookspec
+def specrun_column_types() -> Iterable[Any] | None:
+    """Return column types (see ``specrun.contract.types.ColumnType``)."""
+
+
+@hookspec
+def specrun_checks() -> Mapping[str, Any] | None:
+    """Return ``{name: factory}``; ``factory(args) -> pandera.Check`` usable as
+    ``checks: [{name: args}]`` on a column."""
+
+
+@hookspec
+def specrun_properties() -> Mapping[str, Any] | None:
+    """Return ``{kind: checker}``; ``checker(params, context) -> PropertyResult``
+    for ``properties:`` entries of a step."""
+
+
+@hookspec
+def specrun_executors() -> Mapping[str, Any] | None:
+    """Return ``{name: factory}``; ``factory(config) -> Executor``."""
+
+
+@hookspec(firstresult=True)
+def specrun_classify_error(error: Any, metrics: Any, stderr: str) -> Any:
+    """Return an ``ErrorClass`` for a failed run, or None to let others decide."""
+
+
+@hookspec(firstresult=True)
+def specrun_select_modes(spec: "PipelineSpec", config: argparse.Namespace,
+                         available: Sequence[str]) -> list[str] | None:
+    """Return the names of the modes to run for ``spec``, in order."""
+
+
+# -- lifecycle events (reporters consume these as a stream) ------------------
+
+@hookspec
+def specrun_sessionstart(session: "Session") -> None:
+    """The session is about to collect."""
+
+
+@hookspec
+def specrun_collection_finish(session: "Session", cases: Sequence["PlannedCase"]) -> None:
+    """All specs are planned; ``cases`` are the selected cases."""
+
+
+@hookspec
+def specrun_case_start(session: "Session", case: "PlannedCase") -> None:
+    """A case starts running."""
+
+
+@hookspec
+def specrun_case_finish(session: "Session", result: "CaseResult") -> None:
+    """A case has a result (steps, transitions, analyses alike)."""
+
+
+@hookspec
+def specrun_transition_validated(session: "Session", result: "CaseResult") -> None:
+    """Pipeline mode validated one edge (also reported through case_finish)."""
+
+
+@hookspec
+def specrun_record(session: "Session", name: str, record: Any) -> None:
+    """A mode publishes a mode-level record (e.g. the pipeline's data evolution)."""
+
+
+@hookspec
+def specrun_sessionfinish(session: "Session", result: "SessionResult") -> None:
+    """Everything ran; ``result.exit_code`` is set.  Reporters write files here."""
+
+
+def make_plugin_manager() -> pluggy.PluginManager:
+    pm = pluggy.PluginManager(PROJECT)
+    import sys
+    pm.add_hookspecs(sys.modules[__name__])
+    return pm

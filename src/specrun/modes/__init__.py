@@ -1,0 +1,1 @@
+"""Testing modes (isolation, pipeline, deep dive) and mode selection; each a plugin."""

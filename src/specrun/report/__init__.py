@@ -1,0 +1,1 @@
+"""Reporters (console, JSON, JUnit, events); each a plugin consuming lifecycle hooks."""

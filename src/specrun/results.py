@@ -1,0 +1,207 @@
+"""Result records: plain dataclasses that every mode emits and every reporter reads.
+
+The JSON form (:func:`to_jsonable`) is the canonical record; console, JUnit and
+HTML output are renderings of it.  Nothing here knows how a result was produced.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+
+class ExitCode(enum.IntEnum):
+    """Process exit codes, as in pytest."""
+
+    OK = 0                 #: every case passed
+    TESTS_FAILED = 1       #: at least one case failed or errored
+    INTERRUPTED = 2        #: interrupted (Ctrl-C) or a usage error on the command line
+    INTERNAL_ERROR = 3     #: a bug in specrun or in a plugin
+    SPEC_ERROR = 4         #: a spec (or a plugin it names) is invalid
+    NO_TESTS_COLLECTED = 5  #: nothing matched
+
+
+class Outcome(str, enum.Enum):
+    PASSED = "passed"
+    FAILED = "failed"      # the script or its data broke a contract or expectation
+    ERROR = "error"        # the case could not be run (setup, source, missing fixture)
+    SKIPPED = "skipped"
+
+
+class ErrorClass(str, enum.Enum):
+    """How a failure is classified, from the child's real exception type or fate."""
+
+    IMPORT_ERROR = "IMPORT_ERROR"        # ImportError / ModuleNotFoundError / SyntaxError at load
+    DATA_ERROR = "DATA_ERROR"            # ValueError, KeyError, TypeError, pandas/pyarrow parse errors…
+    RESOURCE_ERROR = "RESOURCE_ERROR"    # MemoryError, memory limit exceeded, OOM kill
+    TIMEOUT = "TIMEOUT"                  # killed after the timeout
+    CONTRACT_ERROR = "CONTRACT_ERROR"    # missing/invalid outputs, property violated, bad signature
+    SCRIPT_ERROR = "SCRIPT_ERROR"        # any other exception or non-zero exit
+    CRASH = "CRASH"                      # killed by a signal (segfault, abort)
+    SETUP_ERROR = "SETUP_ERROR"          # specrun could not prepare the case (source, fixture)
+    EXPECTATION_ERROR = "EXPECTATION_ERROR"  # expected a failure that did not happen / wrong error
+
+
+@dataclass
+class ExecutionMetrics:
+    """What the resource monitor measured for one process tree."""
+
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
+    peak_rss_bytes: int = 0
+    read_bytes: int = 0
+    write_bytes: int = 0
+    max_processes: int = 1     # the largest process tree seen (the script + its children)
+    exit_code: int | None = None
+    signal: int | None = None
+    timed_out: bool = False
+    memory_exceeded: bool = False
+    stray_processes_killed: int = 0
+
+
+@dataclass
+class ChildError:
+    """An exception raised inside the script's process, as reported by the child."""
+
+    type: str                  # "ValueError"
+    module: str                # "builtins"
+    message: str
+    traceback: str
+    mro: list[str] = field(default_factory=list)   # qualified names of the type's bases
+
+
+@dataclass
+class ColumnFailure:
+    """Validation failures grouped per column and check, with counts and examples."""
+
+    column: str | None
+    check: str
+    count: int
+    examples: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class PortValidation:
+    port: str
+    direction: str            # "input" or "output"
+    ok: bool
+    rows: int | None = None
+    message: str = ""
+    failures: list[ColumnFailure] = field(default_factory=list)
+
+
+@dataclass
+class PropertyResult:
+    name: str
+    ok: bool
+    message: str = ""
+
+
+@dataclass
+class CaseResult:
+    """The outcome of one case: one step run (or one transition, or one analysis).
+
+    ``mode`` names the mode that produced it and ``kind`` what it is inside that
+    mode (``step``, ``transition``, ``property``, ``analysis`` …).  Anything
+    mode-specific and JSON-serialisable goes in ``details``.
+    """
+
+    id: str
+    mode: str
+    pipeline: str
+    step: str | None
+    scenario: str | None = None
+    kind: str = "step"
+    params: dict[str, Any] = field(default_factory=dict)
+    outcome: Outcome = Outcome.PASSED
+    classification: ErrorClass | None = None
+    message: str = ""
+    seed: int | None = None
+    duration_s: float = 0.0
+    metrics: ExecutionMetrics | None = None
+    error: ChildError | None = None
+    validations: list[PortValidation] = field(default_factory=list)
+    properties: list[PropertyResult] = field(default_factory=list)
+    stdout_tail: str = ""
+    stderr_tail: str = ""
+    workdir: str | None = None
+    replay: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome in (Outcome.PASSED, Outcome.SKIPPED)
+
+
+@dataclass
+class SessionResult:
+    """Everything one ``specrun`` invocation did."""
+
+    started: str
+    finished: str | None = None
+    seed: int | None = None
+    versions: dict[str, str] = field(default_factory=dict)
+    args: list[str] = field(default_factory=list)
+    collected: int = 0
+    cases: list[CaseResult] = field(default_factory=list)
+    records: dict[str, Any] = field(default_factory=dict)  # mode-level records (pipeline, deep_dive …)
+    exit_code: int | None = None
+    interrupted: bool = False
+
+    def counts(self) -> dict[str, int]:
+        out = {o.value: 0 for o in Outcome}
+        for case in self.cases:
+            out[case.outcome.value] += 1
+        return out
+
+
+def to_jsonable(value: Any) -> Any:
+    """Turn results (dataclasses, enums, paths, numpy scalars …) into JSON values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, (str, int, bool)) or value is None:
+        return value
+    item = getattr(value, "item", None)   # numpy / pandas scalars
+    if callable(item):
+        try:
+            return to_jsonable(item())
+        except (TypeError, ValueError):
+            pass
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def case_from_json(data: dict[str, Any]) -> CaseResult:
+    """Rebuild a :class:`CaseResult` from its JSON form (for replay and reports)."""
+    data = dict(data)
+    data["outcome"] = Outcome(data["outcome"])
+    if data.get("classification"):
+        data["classification"] = ErrorClass(data["classification"])
+    if data.get("metrics"):
+        data["metrics"] = ExecutionMetrics(**data["metrics"])
+    if data.get("error"):
+        data["error"] = ChildError(**data["error"])
+    data["validations"] = [
+        PortValidation(**{**v, "failures": [ColumnFailure(**f) for f in v.get("failures", [])]})
+        for v in data.get("validations", [])
+    ]
+    data["properties"] = [PropertyResult(**p) for p in data.get("properties", [])]
+    return CaseResult(**data)

@@ -1,0 +1,1 @@
+"""Real data: S3 and SageMaker discovery, sampling, download cache, snapshots."""

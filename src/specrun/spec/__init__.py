@@ -1,0 +1,1 @@
+"""YAML spec → typed model (:mod:`.model`), with line-numbered errors."""

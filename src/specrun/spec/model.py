@@ -1,0 +1,225 @@
+"""Typed model of a spec: what the loader produces and every other layer consumes.
+
+Every node keeps a :class:`Location` (file, line, key path) so that later checks
+(references, contracts, plugins) can raise a :class:`SpecError` that points at the
+exact place in the YAML file.  Paths in the model are absolute (resolved against
+the spec file's folder by the loader).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+# Formats a port may declare.  Tabular ones carry a schema; the others are copied
+# from fixtures or produced by scripts and only checked for existence.
+TABULAR_FORMATS = ("csv", "tsv", "parquet", "jsonl")
+FORMATS = TABULAR_FORMATS + ("json", "text", "file")
+COLUMN_TYPES = ("int", "float", "str", "bool", "datetime", "category")
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a node was written: file, 1-based line and dotted key path."""
+
+    file: Path
+    line: int
+    key: str
+
+    def child(self, key: str, line: int | None = None) -> "Location":
+        path = f"{self.key}.{key}" if self.key else key
+        return Location(self.file, self.line if line is None else line, path)
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.key}"
+
+
+class SpecError(Exception):
+    """A user mistake in a spec, shown as one line ``file:line: key: message``."""
+
+    def __init__(self, message: str, location: Location | None = None,
+                 *, file: Path | str | None = None, line: int | None = None,
+                 key: str | None = None) -> None:
+        if location is not None:
+            file = file if file is not None else location.file
+            line = line if line is not None else location.line
+            key = key if key is not None else location.key
+        self.file = Path(file) if file is not None else None
+        self.line = line
+        self.key = key or ""
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.file is not None else "<spec>"
+        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+
+
+@dataclass
+class ColumnSpec:
+    """One column of the column DSL.  ``type`` may also name a plugin column type."""
+
+    name: str
+    type: str
+    min: Any = None
+    max: Any = None
+    isin: list[Any] | None = None
+    pattern: str | None = None
+    nullable: bool = False
+    unique: bool = False
+    required: bool = True
+    options: dict[str, Any] = field(default_factory=dict)  # extra keys for plugin types/checks
+    checks: list[dict[str, Any]] = field(default_factory=list)  # plugin checks: [{name: args}]
+    location: Location | None = None
+
+    def overridden(self, **changes: Any) -> "ColumnSpec":
+        """A copy with some constraints replaced (scenario ``columns:`` overrides)."""
+        data = {**self.__dict__, **changes}
+        return ColumnSpec(**data)
+
+
+@dataclass
+class SchemaSpec:
+    """A data contract: either columns of the DSL or a reference to a pandera schema.
+
+    ``columns`` is always filled after loading: for a pandera reference the loader
+    (or ``contract``) derives it from the pandera schema, so generators can use it.
+    """
+
+    name: str
+    columns: dict[str, ColumnSpec] = field(default_factory=dict)
+    rows_min: int | None = None
+    rows_max: int | None = None
+    strict: bool = False          # reject columns not declared
+    pandera: str | None = None    # "module:Name" or a path to a pandera YAML file
+    extends: str | None = None    # already merged by the loader; kept for reports
+    location: Location | None = None
+
+
+@dataclass
+class PortSpec:
+    """A named input or output of a step: a file, or a directory with a layout."""
+
+    name: str
+    format: str = "csv"
+    compression: str | None = None          # None or "gzip"
+    schema: SchemaSpec | None = None
+    layout: str | None = None               # e.g. "part-{shard:05d}.csv", "{split}/{split}.csv"
+    shards: int | None = None
+    split: list[str] | None = None
+    fixture: Path | None = None             # static file or directory copied as-is
+    sample: Path | None = None              # user-supplied sample data (validated, then used)
+    required: bool = True
+    source: str | None = None               # s3://… or a snapshot dir (deep dive)
+    from_: str | None = None                # "step.output" — a DAG edge
+    rows: int | None = None                 # rows for this port (overrides scenario rows)
+    location: Location | None = None
+
+    @property
+    def is_dir(self) -> bool:
+        return self.layout is not None
+
+    @property
+    def tabular(self) -> bool:
+        return self.format in TABULAR_FORMATS
+
+
+@dataclass
+class PropertySpec:
+    """A check run after every successful case of a step.
+
+    ``kind`` is ``row_count``, ``no_nulls``, ``unique``, ``columns_added``,
+    ``columns_removed``, ``python`` or a plugin property; ``params`` its mapping.
+    """
+
+    kind: str
+    params: dict[str, Any]
+    location: Location | None = None
+
+
+@dataclass
+class StepSpec:
+    name: str
+    script: Path
+    call: str | None = None                 # "main" → main(input_paths, output_paths, environ_vars, job_args)
+    args: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    job_args: dict[str, Any] = field(default_factory=dict)
+    inputs: dict[str, PortSpec] = field(default_factory=dict)
+    outputs: dict[str, PortSpec] = field(default_factory=dict)
+    properties: list[PropertySpec] = field(default_factory=list)
+    timeout: float | None = None
+    memory_limit: int | None = None         # bytes
+    sagemaker_step: str | None = None
+    location: Location | None = None
+
+
+@dataclass
+class MutationSpec:
+    """One edge-case transform applied to a generated input frame.
+
+    ``op`` is one of ``nulls``, ``empty``, ``boundary``, ``extreme``, ``duplicates``,
+    ``set``, ``drop_columns``, ``wrong_dtype`` (or a plugin mutator); ``params`` is
+    its argument (a mapping, list or scalar as written).
+    """
+
+    op: str
+    params: Any
+    location: Location | None = None
+
+
+@dataclass
+class ExpectSpec:
+    """What a case must end with.  ``outcome`` is ``pass`` or ``fail``."""
+
+    outcome: str = "pass"
+    error: str | None = None                # regex searched in the error message and stderr
+    exit_code: int | None = None
+    classification: str | None = None       # e.g. DATA_ERROR
+    location: Location | None = None
+
+
+@dataclass
+class ScenarioSpec:
+    name: str
+    rows: int | None = None
+    seed: int | None = None
+    timeout: float | None = None
+    memory_limit: int | None = None
+    steps: list[str] | None = None          # restrict to these steps
+    columns: dict[str, dict[str, Any]] = field(default_factory=dict)   # column overrides
+    mutate: dict[str, list[MutationSpec]] = field(default_factory=dict)  # port ("*" = all) → mutations
+    expect: ExpectSpec = field(default_factory=ExpectSpec)
+    parametrize: dict[str, list[Any]] = field(default_factory=dict)   # "rows", "env.X", "job_args.Y", "columns.c.isin"
+    examples: int | None = None             # property scenario
+    max_rows: int | None = None             # property scenario
+    builtin: bool = False
+    location: Location | None = None
+
+
+@dataclass
+class PipelineSpec:
+    """One spec file."""
+
+    path: Path
+    pipeline: str
+    version: int = 1
+    defaults: dict[str, Any] = field(default_factory=dict)   # timeout, memory_limit (bytes), seed, executor
+    schemas: dict[str, SchemaSpec] = field(default_factory=dict)
+    steps: dict[str, StepSpec] = field(default_factory=dict)
+    scenarios: dict[str, ScenarioSpec] = field(default_factory=dict)
+    modes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    dag: list[tuple[str, str]] = field(default_factory=list)    # extra edges "a.out -> b.in" parsed
+    plugins: list[str] = field(default_factory=list)
+    extensions: dict[str, Any] = field(default_factory=dict)    # plugin-owned top-level keys
+    locations: dict[str, Location] = field(default_factory=dict)  # dotted key path → location
+
+    def where(self, key: str) -> Location:
+        """Best location for a dotted key path (falls back to its nearest parent)."""
+        probe = key
+        while probe:
+            if probe in self.locations:
+                return Location(self.path, self.locations[probe].line, key)
+            probe = probe.rpartition(".")[0]
+        return Location(self.path, 1, key)
