@@ -1,0 +1,89 @@
+"""The pipeline's DAG: which step feeds which, built from the spec with networkx.
+
+Nodes are step names (attribute ``step``: the :class:`StepSpec`).  An edge
+``producer -> consumer`` carries ``producer``, ``consumer`` and ``ports``: the list of
+:class:`Edge` records (producer, output, consumer, input) it stands for — one step may
+feed another through several ports.  Edges come from ``inputs.X.from: step.output``
+and from the spec's ``dag:`` list.  A dangling reference, a format the consumer
+cannot read, or a cycle is a :class:`SpecError` at the consuming key.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from ..contract.compat import Edge, effective_consumer_port, format_conflict, resolve_edges
+from ..spec.model import PipelineSpec, SpecError
+
+__all__ = ["Edge", "build_dag", "topological_generations", "descendants", "source_inputs",
+           "critical_path", "edges"]
+
+
+def build_dag(spec: PipelineSpec) -> nx.DiGraph:
+    """The spec's steps and edges, checked for dangling references, formats and cycles."""
+    graph = nx.DiGraph(pipeline=spec.pipeline)
+    for name, step in spec.steps.items():
+        graph.add_node(name, step=step)
+    for edge in resolve_edges(spec):
+        produced = spec.steps[edge.producer].outputs[edge.output]
+        conflict = format_conflict(produced, effective_consumer_port(spec, edge))
+        if conflict:
+            raise SpecError(f"{edge}: {conflict}", edge.location)
+        if graph.has_edge(edge.producer, edge.consumer):
+            graph.edges[edge.producer, edge.consumer]["ports"].append(edge)
+        else:
+            graph.add_edge(edge.producer, edge.consumer, producer=edge.producer,
+                           consumer=edge.consumer, ports=[edge])
+    try:
+        cycle = nx.find_cycle(graph)
+    except nx.NetworkXNoCycle:
+        return graph
+    path = " -> ".join([cycle[0][0], *(target for _, target in cycle)])
+    closing = graph.edges[cycle[-1][0], cycle[-1][1]]["ports"][0]
+    raise SpecError(f"the pipeline has a cycle: {path}", closing.location)
+
+
+def edges(dag: nx.DiGraph) -> list[Edge]:
+    """Every port-level edge of the DAG, in the order they were added."""
+    return [edge for _, _, ports in dag.edges(data="ports") for edge in ports]
+
+
+def topological_generations(dag: nx.DiGraph) -> list[list[str]]:
+    """Steps grouped in waves: each wave depends only on earlier ones (sorted by name)."""
+    return [sorted(generation) for generation in nx.topological_generations(dag)]
+
+
+def descendants(dag: nx.DiGraph, step: str) -> set[str]:
+    """Every step downstream of ``step`` (skipped when ``step`` fails)."""
+    if step not in dag:
+        raise KeyError(f"unknown step {step!r}")
+    return set(nx.descendants(dag, step))
+
+
+def source_inputs(spec: PipelineSpec) -> list[tuple[str, str]]:
+    """``(step, input)`` pairs not produced by any step: synthesised or read from fixtures."""
+    fed = {(edge.consumer, edge.input) for edge in resolve_edges(spec)}
+    return [(step_name, port) for step_name, step in spec.steps.items()
+            for port in step.inputs if (step_name, port) not in fed]
+
+
+def critical_path(dag: nx.DiGraph, durations: dict[str, float]) -> tuple[list[str], float]:
+    """The chain of dependent steps with the largest total duration, and that total.
+
+    Steps missing from ``durations`` (not run) count as 0 s.  Among equal totals the
+    path ends at the step latest in topological order (so it reaches the sink).
+    """
+    best: dict[str, tuple[float, str | None]] = {}   # step → (finish time, predecessor on path)
+    for step in nx.topological_sort(dag):
+        parents = list(dag.predecessors(step))
+        before = max(parents, key=lambda parent: best[parent][0]) if parents else None
+        start = best[before][0] if before is not None else 0.0
+        best[step] = (start + float(durations.get(step, 0.0)), before)
+    if not best:
+        return [], 0.0
+    rank = {step: i for i, step in enumerate(best)}        # best is filled in topological order
+    last = max(best, key=lambda s: (best[s][0], rank[s]))
+    total, path = best[last][0], [last]
+    while (parent := best[path[-1]][1]) is not None:
+        path.append(parent)
+    return path[::-1], total
