@@ -26,12 +26,11 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 # Those in ESSENTIAL_PLUGINS cannot be blocked with ``-p no:NAME``.
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "specrun.modes.isolation",
-    "specrun.modes.pipeline",
-    "specrun.modes.deep_dive",
     "specrun.modes.selection",
     "specrun.contract.builtin_types",
     "specrun.contract.properties",
     "specrun.execution.classify",
+    "specrun.execution.executors",
     "specrun.report.console",
     "specrun.report.json_report",
     "specrun.report.junit",
@@ -104,7 +103,7 @@ def specrun_properties() -> Mapping[str, Any] | None:
 
 @hookspec
 def specrun_executors() -> Mapping[str, Any] | None:
-    """Return ``{name: factory}``; ``factory(config) -> Executor``."""
+    """Return ``{name: factory}``; ``factory(session) -> Executor`` (see ``execution/request.py``)."""
 
 
 @hookspec(firstresult=True)
@@ -123,6 +122,11 @@ def specrun_select_modes(spec: "PipelineSpec", config: argparse.Namespace,
 @hookspec
 def specrun_sessionstart(session: "Session") -> None:
     """The session is about to collect."""
+
+
+@hookspec
+def specrun_spec_error(session: "Session", error: Exception) -> None:
+    """A spec (or a plugin it names) is invalid; ``str(error)`` is ``file:line: key: message``."""
 
 
 @hookspec

@@ -73,6 +73,7 @@ class ChildError:
     message: str
     traceback: str
     mro: list[str] = field(default_factory=list)   # qualified names of the type's bases
+    phase: str = "run"         # "import" (loading the script) or "run"
 
 
 @dataclass

@@ -1,0 +1,246 @@
+"""The bootstrap that runs INSIDE the child process.
+
+Started as ``python -P PATH/TO/child.py REQUEST.json`` by the runner (by file path,
+so the child does not import the ``specrun`` package and its dependencies before
+the script does; ``-P`` keeps this package's folder off ``sys.path``);
+``python -m specrun.execution.child REQUEST.json`` works the same.
+It loads the script under test as a real module and runs it:
+
+* ``call: main`` — the script is imported under its stem (made a valid identifier)
+  and ``main(input_paths, output_paths, environ_vars, job_args)`` is called, with
+  ``environ_vars`` the declared env and ``job_args`` an ``argparse.Namespace``.  Its
+  ``if __name__ == "__main__"`` block does not run.
+* argv style — ``sys.argv = [script, *args]`` and the script runs as ``__main__``
+  in a module registered as ``sys.modules["__main__"]`` and under its stem.
+
+Either way the script's folder is ``sys.path[0]`` and functions defined in the
+script pickle by reference, so ``multiprocessing`` pools work with the fork and
+spawn start methods (spawn workers re-run this file as ``__mp_main__``, which makes
+the script importable by its registered name there too).  An exception is written
+as JSON to the request's ``error_path`` (type, module, message, traceback without
+bootstrap frames, MRO, and ``phase``: ``"import"`` for failures while loading the
+script, else ``"run"``), its traceback goes to stderr and the process exits 1.
+``SystemExit`` passes through; a non-zero code is recorded too, so the report can
+point at the ``sys.exit`` call.
+
+Standard library only, and few imports: this must not import pandas or the rest
+of specrun before the script does.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import importlib
+import importlib.util
+import json
+import keyword
+import os
+import sys
+import types
+from typing import Any
+
+#: Env var carrying ``{module_name: script_path}`` for spawn/forkserver workers.
+SCRIPT_MODULES_VAR = "SPECRUN_SCRIPT_MODULES"
+PHASE_IMPORT = "import"
+PHASE_RUN = "run"
+_HIDDEN_FILES = frozenset({os.path.abspath(__file__), os.path.abspath(importlib.__file__)})
+
+
+class ScriptContractError(Exception):
+    """The script does not offer what the spec says (no ``main``, wrong signature)."""
+
+
+# Run as a program this module is ``__main__``: name the class by its import path so
+# the parent classifies it (and a script's own class of that name is not mistaken for it).
+ScriptContractError.__module__ = "specrun.execution.child"
+
+
+class _ScriptFinder:
+    """A ``sys.meta_path`` finder importing registered script files by module name,
+    whatever their file name."""
+
+    def __init__(self, modules: dict[str, str]) -> None:
+        self.modules = modules
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        script = self.modules.get(fullname)
+        if script is None:
+            return None
+        return importlib.util.spec_from_file_location(fullname, script)
+
+    def invalidate_caches(self) -> None:
+        """Nothing cached."""
+
+
+def _install_script_finder(modules: dict[str, str]) -> None:
+    for finder in sys.meta_path:
+        if isinstance(finder, _ScriptFinder):
+            finder.modules.update(modules)
+            return
+    sys.meta_path.insert(0, _ScriptFinder(dict(modules)))
+
+
+def _install_script_finder_from_env() -> None:
+    raw = os.environ.get(SCRIPT_MODULES_VAR)
+    if not raw:
+        return
+    try:
+        modules = json.loads(raw)
+    except ValueError:
+        return
+    if isinstance(modules, dict):
+        _install_script_finder({str(k): str(v) for k, v in modules.items()})
+
+
+def module_name_for(script: str | os.PathLike[str]) -> str:
+    """The module name a script is registered under: its stem as an ASCII identifier.
+
+    A stem that would shadow a standard-library or already-imported module gets the
+    ``_specrun_script_`` prefix instead.
+    """
+    stem = os.path.splitext(os.path.basename(os.fspath(script)))[0]
+    name = "".join(c if c.isascii() and (c.isalnum() or c == "_") else "_" for c in stem)
+    name = name or "script"
+    if name[0].isdigit():
+        name = "_" + name
+    if keyword.iskeyword(name):
+        name += "_"
+    if name in sys.stdlib_module_names or name in sys.modules:
+        name = "_specrun_script_" + name
+    return name
+
+
+def error_payload(exc: BaseException, phase: str) -> dict[str, Any]:
+    """The JSON-able record of an exception (what the runner turns into a ChildError)."""
+    import traceback
+
+    cls = type(exc)
+    te = traceback.TracebackException.from_exception(exc)
+    te.stack = traceback.StackSummary.from_list(
+        [f for f in te.stack
+         if os.path.abspath(f.filename) not in _HIDDEN_FILES
+         and not f.filename.startswith("<frozen importlib")])
+    message = f"sys.exit({exc.code!r})" if isinstance(exc, SystemExit) else str(exc)
+    return {
+        "type": cls.__name__,
+        "module": cls.__module__,
+        "message": message,
+        "traceback": "".join(te.format()),
+        "mro": [f"{c.__module__}.{c.__qualname__}" for c in cls.__mro__],
+        "phase": phase,
+    }
+
+
+def write_error(path: str, payload: dict[str, Any]) -> None:
+    """Write the error record atomically (temp file + rename)."""
+    tmp = f"{path}.tmp{os.getpid()}"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(payload, fh)
+    os.replace(tmp, path)
+
+
+def _harden_process() -> None:
+    """No core dumps, Python tracebacks on fatal signals, line-buffered output."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ImportError, ValueError, OSError):
+        pass
+    faulthandler.enable()
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(line_buffering=True)
+
+
+def _call_main(module: types.ModuleType, request: dict[str, Any]) -> Any:
+    """Call ``module.<call>(input_paths, output_paths, environ_vars, job_args)``."""
+    import argparse
+
+    call = request["call"]
+    fn = getattr(module, call, None)
+    if not callable(fn):
+        raise ScriptContractError(f"the script defines no callable {call}()")
+    args = (dict(request.get("input_paths", {})), dict(request.get("output_paths", {})),
+            dict(request.get("env", {})), argparse.Namespace(**request.get("job_args", {})))
+    try:
+        return fn(*args)
+    except TypeError as exc:
+        # Raised while binding the arguments (no frame of the callee in the traceback):
+        # the signature is wrong.  A TypeError from inside main() is the script's own.
+        tb = exc.__traceback__
+        if tb is not None and tb.tb_next is None:
+            raise ScriptContractError(
+                f"{call}() must accept (input_paths, output_paths, environ_vars, job_args): "
+                f"{exc}") from None
+        raise
+
+
+def _compile_as_main(script: str, name: str) -> tuple[types.ModuleType, types.CodeType]:
+    """Compile the script (the import phase) into a fresh ``__main__`` module."""
+    with open(script, "rb") as fh:
+        code = compile(fh.read(), script, "exec", dont_inherit=True)
+    module = types.ModuleType("__main__")
+    module.__file__ = script
+    module.__spec__ = None
+    module.__loader__ = None
+    module.__package__ = None
+    sys.modules["__main__"] = module
+    sys.modules[name] = module
+    return module, code
+
+
+def run(request: dict[str, Any]) -> int:
+    """Run the script described by ``request``; the process exit code."""
+    script = os.path.realpath(request["script"])
+    error_path = request["error_path"]
+    name = module_name_for(script)
+    sys.argv = [script, *map(str, request.get("args", []))]
+    if sys.flags.safe_path:           # -P: nothing was prepended to sys.path
+        sys.path.insert(0, os.path.dirname(script))
+    else:                             # replace the bootstrap's folder (or the -m cwd)
+        sys.path[0] = os.path.dirname(script)
+    modules = {name: script}
+    os.environ[SCRIPT_MODULES_VAR] = json.dumps(modules)
+    _install_script_finder(modules)
+
+    phase = PHASE_IMPORT
+    try:
+        if request.get("call"):
+            module = importlib.import_module(name)
+            phase = PHASE_RUN
+            _call_main(module, request)
+        else:
+            module, code = _compile_as_main(script, name)
+            phase = PHASE_RUN
+            exec(code, module.__dict__)
+    except SystemExit as exc:
+        if exc.code not in (None, 0):
+            write_error(error_path, error_payload(exc, phase))
+        raise
+    except BaseException as exc:  # noqa: BLE001 - everything the script raises is reported
+        payload = error_payload(exc, phase)
+        write_error(error_path, payload)
+        sys.stderr.write(payload["traceback"])
+        return 1
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    """Entry point: ``argv = [REQUEST.json]``."""
+    if len(argv) != 1:
+        print("usage: python -m specrun.execution.child REQUEST.json", file=sys.stderr)
+        return 2
+    with open(argv[0], encoding="utf-8") as fh:
+        request = json.load(fh)
+    _harden_process()
+    return run(request)
+
+
+# Spawn/forkserver workers re-run this file as __mp_main__: make the script
+# importable by its registered name there too.
+_install_script_finder_from_env()
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

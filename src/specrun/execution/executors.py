@@ -1,0 +1,25 @@
+"""The built-in executors, registered through ``specrun_executors``."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from ..hooks import hookimpl
+
+
+def plugin_classifier(pm: Any) -> Callable[..., Any]:
+    """Classify through the ``specrun_classify_error`` hook, so plugins can override."""
+    def classify(error: Any, metrics: Any, stderr: str) -> Any:
+        return pm.hook.specrun_classify_error(error=error, metrics=metrics, stderr=stderr)
+    return classify
+
+
+def _fresh(session: Any) -> Any:
+    from .runner import FreshExecutor
+
+    return FreshExecutor(classifier=plugin_classifier(session.pm))
+
+
+@hookimpl
+def specrun_executors() -> dict[str, Callable[[Any], Any]]:
+    return {"fresh": _fresh}

@@ -1,0 +1,397 @@
+"""FreshExecutor: every run in a new interpreter, in its own session and process group.
+
+The runner writes the request to ``WORKDIR/logs/request.json`` and starts the
+bootstrap (``python -P …/execution/child.py REQUEST``) there with a minimal environment (see
+:mod:`.sandbox`), stdin closed and stdout/stderr in ``logs/stdout.log`` and
+``logs/stderr.log``.  While the child runs, a :class:`ProcessTreeMonitor` samples
+the whole tree.  Then:
+
+* timeout → SIGTERM to the process group and to every descendant seen (also those
+  that escaped the group with ``setsid``), a short grace, SIGKILL → TIMEOUT;
+* the tree's RSS over ``memory_limit`` → SIGKILL to the tree → RESOURCE_ERROR.  The
+  limit is enforced by this RSS watchdog only, never with RLIMIT_AS: numpy, pyarrow
+  and thread pools reserve far more virtual memory than they use;
+* after any exit, descendants still alive (found by the monitor, by process group
+  or by the run's marker variable in their environment) are killed and counted;
+* death by a signal → CRASH (SIGKILL not sent by us → RESOURCE_ERROR, the OOM killer);
+  an exception reported by the child → classified from its type (:mod:`.classify`).
+
+The child is detected as exited with ``waitid(WNOWAIT)``, so its zombie can be
+sampled one last time and the process group cannot be recycled while strays are
+killed; ``wait4`` then reaps it and its rusage completes the CPU figure.
+A script's failure never raises; only specrun's own problems (files it cannot
+create, an interpreter that does not start) do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import psutil
+
+from ..results import ChildError, ErrorClass, ExecutionMetrics
+from . import child as child_module
+from .classify import classify
+from .monitor import ProcessTreeMonitor, TreeUsage, find_run_processes
+from .request import RunRecord, RunRequest
+from .sandbox import LOGS_DIR, RUN_MARKER_VAR, child_env, ensure_layout
+
+Classifier = Callable[[ChildError | None, ExecutionMetrics, str], "ErrorClass | None"]
+
+REQUEST_FILE = "request.json"
+ERROR_FILE = "child_error.json"
+STDOUT_FILE = "stdout.log"
+STDERR_FILE = "stderr.log"
+TAIL_BYTES = 8192
+TAIL_LINES = 40
+KILL_WAIT_S = 30.0
+#: After the script exits, descendants get this long to exit on their own (e.g.
+#: multiprocessing's resource tracker, which stops when its pipe closes) before
+#: they count as strays.
+SETTLE_S = 0.5
+
+
+def mib(n: int | float) -> str:
+    """``734003200`` → ``"700.0 MiB"``."""
+    return f"{n / 2**20:.1f} MiB"
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """The first non-empty line of ``text`` (marked when more follows), at most ``limit`` chars."""
+    lines = [ln.strip() for ln in text.strip().splitlines() if ln.strip()]
+    line = lines[0] if lines else ""
+    if len(lines) > 1 or len(line) > limit:
+        line = line[:limit].rstrip() + " …"
+    return line
+
+
+def read_tail(path: Path, max_bytes: int = TAIL_BYTES, max_lines: int = TAIL_LINES) -> str:
+    """The last ``max_lines`` lines within the last ``max_bytes`` bytes of a file."""
+    try:
+        with open(path, "rb") as fh:
+            size = fh.seek(0, os.SEEK_END)
+            start = max(0, size - max_bytes)
+            fh.seek(max(0, start - 1))
+            data = fh.read()
+    except OSError:
+        return ""
+    cut = False
+    if start > 0:
+        cut = data[:1] != b"\n"        # the window starts inside a line: drop that part
+        data = data[1:]
+    lines = data.decode("utf-8", errors="replace").splitlines()
+    if cut:
+        lines = lines[1:]
+    return "\n".join(lines[-max_lines:])
+
+
+def request_payload(request: RunRequest, error_path: Path) -> dict[str, Any]:
+    """The JSON the child bootstrap reads (see :mod:`.child`)."""
+    return {
+        "script": str(Path(request.script).resolve()),
+        "call": request.call,
+        "args": [str(a) for a in request.args],
+        "env": dict(request.env),
+        "input_paths": dict(request.input_paths),
+        "output_paths": dict(request.output_paths),
+        "job_args": dict(request.job_args),
+        "error_path": str(error_path),
+        "label": request.label,
+    }
+
+
+def load_child_error(path: Path) -> tuple[ChildError | None, str]:
+    """The child's exception record and its phase ("import"/"run"), if it wrote one."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        error = ChildError(type=str(data["type"]), module=str(data["module"]),
+                           message=str(data["message"]), traceback=str(data["traceback"]),
+                           mro=[str(m) for m in data.get("mro", [])],
+                           phase=str(data.get("phase", "run")))
+        return error, str(data.get("phase", "run"))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None, ""
+
+
+@dataclass
+class _Exit:
+    """How the child ended, filled in by the waiter thread and the kill logic."""
+
+    exited: threading.Event
+    wake: threading.Event
+    timed_out: bool = False
+    memory_exceeded: bool = False
+    memory_rss: int = 0
+    killed: bool = False
+    tree_size_at_kill: int = 0
+
+
+def _signal_all(pgid: int, procs: list[psutil.Process], sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+    for proc in procs:
+        try:
+            proc.send_signal(sig)
+        except psutil.Error:
+            pass
+
+
+def _wait_gone(procs: list[psutil.Process], timeout: float) -> list[psutil.Process]:
+    """Wait until every process has exited (zombies count as exited); the survivors."""
+    deadline = time.monotonic() + timeout
+    alive = _alive(procs)
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.01)
+        alive = _alive(alive)
+    return alive
+
+
+def _alive(procs: list[psutil.Process]) -> list[psutil.Process]:
+    out = []
+    for proc in procs:
+        try:
+            if proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE:
+                out.append(proc)
+        except psutil.Error:
+            continue
+    return out
+
+
+class FreshExecutor:
+    """Runs each request in a new interpreter (``name = "fresh"``).
+
+    ``keep_logs_dir``: copy each run's ``logs/`` there (the sandbox may be deleted).
+    ``classifier``: e.g. the plugin hook ``pm.hook.specrun_classify_error``; its
+    ``None`` falls back to :func:`.classify.classify`.
+    """
+
+    name = "fresh"
+
+    def __init__(self, python: str = sys.executable, keep_logs_dir: Path | None = None, *,
+                 classifier: Classifier | None = None, monitor_interval: float = 0.05,
+                 kill_grace: float = 1.0) -> None:
+        self.python = python
+        self.keep_logs_dir = Path(keep_logs_dir) if keep_logs_dir is not None else None
+        self.classifier = classifier
+        self.monitor_interval = monitor_interval
+        self.kill_grace = kill_grace
+
+    def close(self) -> None:
+        """Nothing persists between runs."""
+
+    # -- the run ---------------------------------------------------------------
+
+    def run(self, request: RunRequest) -> RunRecord:
+        workdir = Path(request.workdir).resolve()
+        ensure_layout(workdir)
+        logs = workdir / LOGS_DIR
+        request_path, error_path = logs / REQUEST_FILE, logs / ERROR_FILE
+        stdout_path, stderr_path = logs / STDOUT_FILE, logs / STDERR_FILE
+        error_path.unlink(missing_ok=True)
+        request_path.write_text(json.dumps(request_payload(request, error_path), default=str),
+                                encoding="utf-8")
+        marker = uuid.uuid4().hex
+        env = child_env(workdir, request.env, run_marker=marker, python=self.python)
+
+        started_epoch = time.time()
+        t0 = time.monotonic()
+        with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
+            proc = subprocess.Popen(
+                [self.python, "-P", child_module.__file__, str(request_path)],
+                cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                start_new_session=True, close_fds=True)
+        fate = _Exit(exited=threading.Event(), wake=threading.Event())
+        threading.Thread(target=self._wait_exit, args=(proc.pid, fate), daemon=True,
+                         name=f"specrun-wait-{proc.pid}").start()
+        monitor = ProcessTreeMonitor(proc.pid, self.monitor_interval, request.memory_limit,
+                                     on_memory_exceeded=lambda rss: self._on_memory(fate, rss))
+        monitor.start()
+        try:
+            self._supervise(proc.pid, request.timeout, t0, monitor, fate, marker, started_epoch)
+        except BaseException:              # specrun itself is interrupted: leave nothing behind
+            self._kill_tree(proc.pid, monitor, marker, started_epoch, fate, signal.SIGKILL)
+            fate.exited.wait(KILL_WAIT_S)
+            monitor.stop()
+            self._reap(proc)
+            raise
+        wall_s = time.monotonic() - t0
+        monitor.sample()                   # the zombie's final CPU and I/O totals
+        usage = monitor.stop()
+        strays = self._kill_strays(proc.pid, monitor, marker, started_epoch)
+        returncode, rusage_cpu = self._reap(proc)
+        metrics = self._metrics(usage, wall_s, returncode, rusage_cpu, fate, strays)
+        return self._record(request, metrics, fate, error_path, stdout_path, stderr_path, strays)
+
+    @staticmethod
+    def _wait_exit(pid: int, fate: _Exit) -> None:
+        try:
+            os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+        except ChildProcessError:
+            pass
+        fate.exited.set()
+        fate.wake.set()
+
+    @staticmethod
+    def _on_memory(fate: _Exit, rss: int) -> None:
+        fate.memory_exceeded = True
+        fate.memory_rss = rss
+        fate.wake.set()
+
+    def _supervise(self, pid: int, timeout: float | None, t0: float, monitor: ProcessTreeMonitor,
+                   fate: _Exit, marker: str, started_epoch: float) -> None:
+        """Wait for the exit, the timeout or the memory watchdog, killing as needed."""
+        while not fate.exited.is_set():
+            remaining = None if timeout is None else timeout - (time.monotonic() - t0)
+            if remaining is not None and remaining <= 0:
+                fate.timed_out = True
+                self._kill_tree(pid, monitor, marker, started_epoch, fate, signal.SIGTERM)
+                break
+            fate.wake.wait(remaining)
+            fate.wake.clear()
+            if fate.memory_exceeded and not fate.exited.is_set():
+                self._kill_tree(pid, monitor, marker, started_epoch, fate, signal.SIGKILL)
+                break
+        fate.exited.wait(KILL_WAIT_S)
+
+    def _kill_tree(self, pid: int, monitor: ProcessTreeMonitor, marker: str,
+                   started_epoch: float, fate: _Exit, first: int) -> None:
+        """Signal the group and every known descendant; SIGTERM gets a grace period."""
+        procs = self._run_processes(pid, monitor, marker, started_epoch, include_root=True)
+        fate.killed = True
+        fate.tree_size_at_kill = len(procs)
+        _signal_all(pid, procs, first)
+        if first != signal.SIGKILL:
+            deadline = time.monotonic() + self.kill_grace
+            fate.exited.wait(self.kill_grace)
+            others = [p for p in procs if p.pid != pid]
+            _signal_all(pid, _wait_gone(others, max(0.0, deadline - time.monotonic())),
+                        signal.SIGKILL)
+
+    @staticmethod
+    def _run_processes(pid: int, monitor: ProcessTreeMonitor, marker: str, started_epoch: float,
+                       include_root: bool) -> list[psutil.Process]:
+        """Live processes of this run: seen by the monitor, in its group, or marked."""
+        found = {p.pid: p for p in monitor.live_descendants()}
+        for proc in find_run_processes(RUN_MARKER_VAR, marker, pid, started_epoch - 1.0,
+                                       exclude={pid, os.getpid()}):
+            found.setdefault(proc.pid, proc)
+        if include_root:
+            found.update({p.pid: p for p in _alive(monitor.seen_processes()) if p.pid == pid})
+        return list(found.values())
+
+    def _kill_strays(self, pid: int, monitor: ProcessTreeMonitor, marker: str,
+                     started_epoch: float) -> int:
+        """Kill descendants still alive after the child exited; how many there were."""
+        strays = self._run_processes(pid, monitor, marker, started_epoch, include_root=False)
+        strays = _wait_gone(strays, SETTLE_S)
+        if not strays:
+            return 0
+        _signal_all(pid, strays, signal.SIGTERM)
+        _signal_all(pid, _wait_gone(strays, self.kill_grace), signal.SIGKILL)
+        _wait_gone(strays, KILL_WAIT_S)
+        return len(strays)
+
+    @staticmethod
+    def _reap(proc: subprocess.Popen[bytes]) -> tuple[int | None, float]:
+        """Reap the child: (returncode as Popen reports it, rusage CPU seconds of the
+        child and the descendants it waited for)."""
+        try:
+            pid, status, rusage = os.wait4(proc.pid, os.WNOHANG)
+        except ChildProcessError:
+            return proc.returncode, 0.0
+        if pid == 0:
+            return None, 0.0       # still running: it did not die within KILL_WAIT_S
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        return proc.returncode, rusage.ru_utime + rusage.ru_stime
+
+    @staticmethod
+    def _metrics(usage: TreeUsage, wall_s: float, returncode: int | None, rusage_cpu: float,
+                 fate: _Exit, strays: int) -> ExecutionMetrics:
+        return ExecutionMetrics(
+            wall_s=wall_s,
+            cpu_s=max(usage.cpu_s, rusage_cpu),
+            peak_rss_bytes=max(usage.peak_rss_bytes, fate.memory_rss),
+            read_bytes=usage.read_bytes,
+            write_bytes=usage.write_bytes,
+            max_processes=max(1, usage.max_processes),
+            exit_code=returncode if returncode is not None and returncode >= 0 else None,
+            signal=-returncode if returncode is not None and returncode < 0 else None,
+            timed_out=fate.timed_out,
+            memory_exceeded=fate.memory_exceeded,
+            stray_processes_killed=strays,
+        )
+
+    # -- the record --------------------------------------------------------------
+
+    def _record(self, request: RunRequest, metrics: ExecutionMetrics, fate: _Exit,
+                error_path: Path, stdout_path: Path, stderr_path: Path, strays: int) -> RunRecord:
+        error, phase = load_child_error(error_path)
+        stdout_tail, stderr_tail = read_tail(stdout_path), read_tail(stderr_path)
+        ok = metrics.exit_code == 0 and not metrics.timed_out and not metrics.memory_exceeded
+        classification: ErrorClass | None = None
+        message = ""
+        if not ok:
+            if self.classifier is not None:
+                classification = self.classifier(error, metrics, stderr_tail)
+            if classification is None:
+                classification = classify(error, metrics, stderr_tail)
+            message = self._message(request, metrics, fate, error, phase, stderr_tail)
+        if strays:
+            noun = "process" if strays == 1 else "processes"
+            note = f"killed {strays} stray {noun} left running by the script"
+            message = f"{message}; {note}" if message else note
+        if self.keep_logs_dir is not None:
+            stdout_path, stderr_path = self._keep_logs(request, stdout_path.parent,
+                                                       stdout_path.name, stderr_path.name)
+        return RunRecord(ok=ok, metrics=metrics, classification=classification, error=error,
+                         message=message, stdout_path=stdout_path, stderr_path=stderr_path,
+                         stdout_tail=stdout_tail, stderr_tail=stderr_tail)
+
+    @staticmethod
+    def _message(request: RunRequest, metrics: ExecutionMetrics, fate: _Exit,
+                 error: ChildError | None, phase: str, stderr_tail: str) -> str:
+        if metrics.timed_out:
+            n = fate.tree_size_at_kill
+            return (f"timed out after {request.timeout:g} s; killed the process tree "
+                    f"({n} process{'es' if n != 1 else ''})")
+        if metrics.memory_exceeded:
+            return (f"memory limit {mib(request.memory_limit or 0)} exceeded: "
+                    f"peak {mib(metrics.peak_rss_bytes)}")
+        if metrics.signal is not None:
+            name = signal.Signals(metrics.signal).name if metrics.signal in signal.valid_signals() \
+                else str(metrics.signal)
+            if metrics.signal == signal.SIGKILL:
+                return (f"killed by SIGKILL not sent by specrun (the system OOM killer?); "
+                        f"peak {mib(metrics.peak_rss_bytes)}")
+            return f"killed by signal {name} ({signal.strsignal(metrics.signal)})"
+        if error is not None:
+            if error.type == "SystemExit":
+                return f"exited with code {metrics.exit_code} ({error.message})"
+            where = " while importing the script" if phase == "import" else ""
+            return f"{error.type}{where}: {one_line(error.message)}"
+        if metrics.exit_code is None:
+            return "the process did not die after SIGKILL"
+        last = next((ln for ln in reversed(stderr_tail.splitlines()) if ln.strip()), "")
+        return f"exited with code {metrics.exit_code}" + (f": {last.strip()}" if last else "")
+
+    def _keep_logs(self, request: RunRequest, logs: Path, stdout_name: str,
+                   stderr_name: str) -> tuple[Path, Path]:
+        assert self.keep_logs_dir is not None
+        slug = re.sub(r"[^\w.-]+", "_", request.label or Path(request.script).stem).strip("_")
+        target = self.keep_logs_dir / f"{slug or 'run'}-{uuid.uuid4().hex[:8]}"
+        shutil.copytree(logs, target)
+        return target / stdout_name, target / stderr_name

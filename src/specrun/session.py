@@ -1,0 +1,279 @@
+"""A session: collect specs → plan cases per mode → run them → report.
+
+The session owns the plugin manager, the registries plugins fill (column types,
+checks, properties, executors, modes) and the running :class:`SessionResult`.
+Modes receive the session and yield :class:`CaseResult` records; the session
+forwards each one to the reporters through ``specrun_case_finish``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+import time
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+import pluggy
+
+from . import __version__
+from .contract.compiler import ContractCompiler
+from .contract.types import TypeRegistry
+from .execution.request import Executor
+from .keywords import KeywordExpression
+from .results import CaseResult, ExitCode, Outcome, SessionResult
+from .spec.model import PipelineSpec, SpecError
+
+
+@dataclass
+class PlannedCase:
+    """One unit of work a mode planned; ``payload`` is the mode's own data."""
+
+    id: str
+    mode: str
+    pipeline: str
+    step: str | None
+    scenario: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    spec: PipelineSpec | None = field(default=None, repr=False, compare=False)
+    payload: Any = field(default=None, repr=False, compare=False)
+
+
+def stable_seed(*parts: object) -> int:
+    """A 32-bit seed derived from ``parts``; identical across runs and machines."""
+    return zlib.crc32("\x1f".join(map(str, parts)).encode()) & 0x7FFFFFFF
+
+
+class Session:
+    """State shared by the modes and reporters of one run."""
+
+    def __init__(self, config: argparse.Namespace, pm: pluggy.PluginManager) -> None:
+        self.config = config
+        self.pm = pm
+        self.workspace = Path(getattr(config, "workspace", None) or ".specrun").resolve()
+        self.types = TypeRegistry.from_plugins(pm)
+        self.checks = _merged(pm.hook.specrun_checks())
+        self.properties = _merged(pm.hook.specrun_properties())
+        self.executor_factories = _merged(pm.hook.specrun_executors())
+        self.contracts = ContractCompiler(self.types, self.checks)
+        self.modes = {m.name: m for provided in pm.hook.specrun_modes() for m in (provided or ())}
+        self.specs: list[PipelineSpec] = []
+        self.cases: list[PlannedCase] = []
+        self.shouldstop: str | None = None
+        self.started = time.monotonic()
+        self.seed = config.seed if getattr(config, "seed", None) is not None else None
+        # used when neither --seed nor the spec's defaults.seed fixes one; printed in the header
+        self.fallback_seed = int.from_bytes(__import__("os").urandom(3), "big")
+        self.result = SessionResult(started=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                                    versions=versions(), args=list(getattr(config, "argv", [])))
+        self._executors: dict[str, Executor] = {}
+        self._lock = threading.Lock()
+
+    # -- registries ----------------------------------------------------------
+
+    def executor(self, name: str | None = None) -> Executor:
+        """The executor called ``name`` (default: ``--executor`` or ``fresh``), created once."""
+        name = name or getattr(self.config, "executor", None) or "fresh"
+        with self._lock:
+            if name not in self._executors:
+                if name not in self.executor_factories:
+                    known = ", ".join(sorted(self.executor_factories))
+                    raise SpecError(f"unknown executor {name!r} (known: {known})", key="executor")
+                self._executors[name] = self.executor_factories[name](self)
+            return self._executors[name]
+
+    def close(self) -> None:
+        for executor in self._executors.values():
+            executor.close()
+        self._executors.clear()
+
+    # -- seeds ---------------------------------------------------------------
+
+    def spec_seed(self, spec: PipelineSpec) -> int:
+        if self.seed is not None:
+            return self.seed
+        seed = spec.defaults.get("seed")
+        return int(seed) if seed is not None else self.fallback_seed
+
+    def case_seed(self, spec: PipelineSpec, case_id: str, explicit: int | None = None) -> int:
+        """The seed of one case: explicit (scenario) or derived from the run seed and id."""
+        if explicit is not None:
+            return explicit
+        return stable_seed(self.spec_seed(spec), case_id)
+
+    # -- the lifecycle, called by modes ----------------------------------------
+
+    def start_case(self, case: PlannedCase) -> None:
+        self.pm.hook.specrun_case_start(session=self, case=case)
+
+    def finish_case(self, result: CaseResult) -> None:
+        with self._lock:
+            self.result.cases.append(result)
+        self.pm.hook.specrun_case_finish(session=self, result=result)
+        if result.kind == "transition":
+            self.pm.hook.specrun_transition_validated(session=self, result=result)
+        if not result.passed and getattr(self.config, "exitfirst", False):
+            self.shouldstop = f"stopping after first failure ({result.id})"
+
+    def publish(self, name: str, record: Any) -> None:
+        """Keep a mode-level record in the JSON report and tell the reporters."""
+        with self._lock:
+            self.result.records[name] = record
+        self.pm.hook.specrun_record(session=self, name=name, record=record)
+
+    def replay_command(self, spec: PipelineSpec, case_id: str) -> str:
+        seed = self.spec_seed(spec)
+        return f"specrun {_shell_quote(str(_relative(spec.path)))} --seed {seed} --id {_shell_quote(case_id)}"
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+
+def select_cases(cases: Iterable[PlannedCase], config: argparse.Namespace) -> list[PlannedCase]:
+    """Apply ``-k``, ``--id``, ``--scenario``, ``--step`` and ``--mode`` to planned cases."""
+    keyword = KeywordExpression.compile(config.keyword) if getattr(config, "keyword", None) else None
+    ids = set(getattr(config, "ids", None) or ())
+    scenarios = set(getattr(config, "scenario", None) or ())
+    steps = set(getattr(config, "step", None) or ())
+    chosen = []
+    for case in cases:
+        if ids and case.id not in ids:
+            continue
+        if scenarios and case.scenario is not None and case.scenario not in scenarios:
+            continue
+        if steps and case.step is not None and case.step not in steps:
+            continue
+        if keyword and not keyword.matches(case.id):
+            continue
+        chosen.append(case)
+    return chosen
+
+
+def exit_code_for(result: SessionResult) -> ExitCode:
+    if result.interrupted:
+        return ExitCode.INTERRUPTED
+    if not result.cases:
+        return ExitCode.NO_TESTS_COLLECTED
+    if any(c.outcome in (Outcome.FAILED, Outcome.ERROR) for c in result.cases):
+        return ExitCode.TESTS_FAILED
+    return ExitCode.OK
+
+
+def versions() -> dict[str, str]:
+    import platform
+    from importlib import metadata
+
+    out = {"specrun": __version__, "python": platform.python_version()}
+    for dist in ("pandas", "pandera", "numpy", "pyarrow", "hypothesis"):
+        try:
+            out[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def _merged(provided: Iterable[Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    # pluggy returns results last-registered first; let later plugins override earlier ones
+    for mapping in reversed(list(provided)):
+        out.update(mapping or {})
+    return out
+
+
+def _relative(path: Path) -> Path:
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def _shell_quote(text: str) -> str:
+    import shlex
+    return shlex.quote(text)
+
+
+def run(config: argparse.Namespace, pm: pluggy.PluginManager) -> ExitCode:
+    """Collect, plan, run and report; the exit code follows pytest's conventions."""
+    from .preflight import preflight
+    from .spec.loader import discover_specs, load_spec
+
+    session = Session(config, pm)
+    pm.hook.specrun_sessionstart(session=session)
+    interrupted = False
+    try:
+        extra_keys = _merged(pm.hook.specrun_spec_keys())
+        errors: list[SpecError] = []
+        for path in discover_specs([Path(p) for p in config.paths]):
+            try:
+                spec = load_spec(path, extra_keys=extra_keys, known_types=session.types.names(),
+                                 known_properties=sorted(session.properties),
+                                 known_checks=sorted(session.checks))
+                preflight(spec, session)
+            except SpecError as exc:
+                errors.append(exc)
+                continue
+            session.specs.append(spec)
+        if errors:
+            for exc in errors:
+                pm.hook.specrun_spec_error(session=session, error=exc)
+            return _finish(session, ExitCode.SPEC_ERROR)
+        try:
+            planned = _plan(session)
+        except SpecError as exc:
+            pm.hook.specrun_spec_error(session=session, error=exc)
+            return _finish(session, ExitCode.SPEC_ERROR)
+        session.cases = select_cases(planned, config)
+        session.result.collected = len(session.cases)
+        pm.hook.specrun_collection_finish(session=session, cases=session.cases)
+        if getattr(config, "collect_only", False) or getattr(config, "check_only", False):
+            code = ExitCode.OK if session.cases or config.check_only else ExitCode.NO_TESTS_COLLECTED
+            return _finish(session, code)
+        if not session.cases:
+            return _finish(session, ExitCode.NO_TESTS_COLLECTED)
+        for spec in session.specs:
+            for mode_name in _spec_modes(session, spec):
+                chosen = [c for c in session.cases if c.spec is spec and c.mode == mode_name]
+                if not chosen or session.shouldstop:
+                    continue
+                for result in session.modes[mode_name].run(session, spec, chosen):
+                    session.finish_case(result)
+                    if session.shouldstop:
+                        break
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        session.close()
+    session.result.interrupted = interrupted
+    return _finish(session, exit_code_for(session.result))
+
+
+def _plan(session: Session) -> list[PlannedCase]:
+    planned: list[PlannedCase] = []
+    for spec in session.specs:
+        for mode_name in _spec_modes(session, spec):
+            planned.extend(session.modes[mode_name].plan(session, spec))
+    return planned
+
+
+def _spec_modes(session: Session, spec: PipelineSpec) -> list[str]:
+    cache = session.__dict__.setdefault("_mode_choice", {})
+    if id(spec) not in cache:
+        chosen = session.pm.hook.specrun_select_modes(
+            spec=spec, config=session.config, available=sorted(session.modes)) or []
+        unknown = [m for m in chosen if m not in session.modes]
+        if unknown:
+            raise SpecError(f"unknown mode(s) {', '.join(unknown)} (known: {', '.join(sorted(session.modes))})",
+                            spec.where("modes"))
+        cache[id(spec)] = chosen
+    return cache[id(spec)]
+
+
+def _finish(session: Session, code: ExitCode) -> ExitCode:
+    session.result.exit_code = int(code)
+    session.result.finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    session.result.seed = session.seed
+    session.pm.hook.specrun_sessionfinish(session=session, result=session.result)
+    return code

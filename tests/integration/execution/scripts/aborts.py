@@ -1,0 +1,5 @@
+"""argv style: os.abort() (SIGABRT)."""
+import os
+
+if __name__ == "__main__":
+    os.abort()

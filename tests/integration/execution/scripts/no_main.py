@@ -1,0 +1,5 @@
+"""Has no main(): the spec's call: main cannot be honoured."""
+
+
+def process(data):
+    return data

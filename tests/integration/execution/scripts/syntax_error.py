@@ -1,0 +1,5 @@
+"""Does not compile."""
+
+
+def main(input_paths, output_paths, environ_vars, job_args)
+    pass
