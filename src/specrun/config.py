@@ -1,0 +1,157 @@
+"""Command-line options and plugin loading.
+
+Plugins come from, in order: the built-in modules (``hooks.DEFAULT_PLUGINS``),
+the ``specrun`` entry-point group (unless ``SPECRUN_DISABLE_PLUGIN_AUTOLOAD`` is
+set), ``[tool.specrun] plugins`` in the current ``pyproject.toml``, and ``-p NAME``
+on the command line.  ``-p no:NAME`` blocks a plugin by its registered name (the
+short module name for built-ins, e.g. ``no:junit``) or entry-point name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import tomllib
+from pathlib import Path
+from typing import Sequence
+
+import pluggy
+
+from .hooks import DEFAULT_PLUGINS, ESSENTIAL_PLUGINS, make_plugin_manager
+
+
+class PluginLoadError(Exception):
+    """A plugin could not be imported or registered; the message names it."""
+
+    def __init__(self, name: str, error: BaseException) -> None:
+        self.name = name
+        self.error = error
+        super().__init__(f"plugin {name!r} failed to load: {type(error).__name__}: {error}")
+
+
+class UsageError(Exception):
+    """The user asked for something wrong on the command line (exit code 2)."""
+
+
+def short_name(module: str) -> str:
+    """Registered name of a built-in plugin: ``specrun.report.junit`` → ``junit``."""
+    return module.rsplit(".", 1)[-1].removesuffix("_report")
+
+
+def early_plugin_args(argv: Sequence[str]) -> tuple[list[str], list[str]]:
+    """``-p`` values (to load, to block) found before the real parse."""
+    load, block = [], []
+    it = iter(range(len(argv)))
+    for i in it:
+        arg = argv[i]
+        value = None
+        if arg == "-p" and i + 1 < len(argv):
+            value = argv[i + 1]
+            next(it, None)
+        elif arg.startswith("-p") and len(arg) > 2 and not arg.startswith("--"):
+            value = arg[2:]
+        if value is None:
+            continue
+        (block if value.startswith("no:") else load).append(value.removeprefix("no:"))
+    return load, block
+
+
+def load_plugins(argv: Sequence[str], extra: Sequence[str] = ()) -> pluggy.PluginManager:
+    """Build the plugin manager with every plugin this invocation asks for."""
+    pm = make_plugin_manager()
+    to_load, blocked = early_plugin_args(argv)
+    for name in blocked:
+        if name in {short_name(m) for m in ESSENTIAL_PLUGINS}:
+            raise UsageError(f"-p no:{name}: plugin {name!r} is essential and cannot be blocked")
+        pm.set_blocked(name)
+    for module in DEFAULT_PLUGINS:
+        register_module(pm, module, short_name(module))
+    if not os.environ.get("SPECRUN_DISABLE_PLUGIN_AUTOLOAD"):
+        try:
+            pm.load_setuptools_entrypoints("specrun")
+        except Exception as exc:  # a broken third-party package: name it
+            raise PluginLoadError(getattr(exc, "name", "entry point"), exc) from exc
+    for module in [*pyproject_plugins(Path.cwd()), *extra, *to_load]:
+        register_module(pm, module, module)
+    return pm
+
+
+def register_module(pm: pluggy.PluginManager, module: str, name: str) -> None:
+    if pm.is_blocked(name) or pm.has_plugin(name) or pm.is_blocked(module):
+        return
+    try:
+        plugin = importlib.import_module(module)
+    except Exception as exc:
+        raise PluginLoadError(module, exc) from exc
+    pm.register(plugin, name=name)
+
+
+def pyproject_plugins(start: Path) -> list[str]:
+    """``[tool.specrun] plugins = [...]`` from the nearest pyproject.toml."""
+    for folder in [start, *start.parents]:
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError):
+                return []
+            plugins = data.get("tool", {}).get("specrun", {}).get("plugins", [])
+            if plugins and str(folder) not in sys.path:
+                sys.path.insert(0, str(folder))
+            return [str(p) for p in plugins]
+    return []
+
+
+def jobs_value(text: str) -> int:
+    if text == "auto":
+        return os.cpu_count() or 1
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number or 'auto', got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be >= 1")
+    return value
+
+
+def build_parser(pm: pluggy.PluginManager) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="specrun",
+        description="Test data-pipeline scripts from declarative YAML specs.",
+        epilog="commands: specrun check PATHS | specrun replay ID | specrun plugins "
+               "(see docs/cli.md). Exit codes: 0 passed, 1 failed, 2 interrupted/usage, "
+               "3 internal error, 4 spec error, 5 nothing collected.",
+    )
+    parser.add_argument("paths", nargs="*", default=["specs"], metavar="PATH",
+                        help="spec files or folders (default: specs/)")
+    select = parser.add_argument_group("selection")
+    select.add_argument("-k", dest="keyword", metavar="EXPR",
+                        help="only cases whose id matches EXPR (and/or/not, substrings)")
+    select.add_argument("--id", dest="ids", action="append", metavar="CASE_ID",
+                        help="only the case with exactly this id (repeatable)")
+    select.add_argument("--scenario", action="append", metavar="NAME", help="only these scenarios (repeatable)")
+    select.add_argument("--step", action="append", metavar="NAME", help="only these steps (repeatable)")
+    select.add_argument("--mode", action="append", metavar="NAME",
+                        help="run these modes instead of the spec's (repeatable)")
+    select.add_argument("--quick", action="store_true", help="isolation mode only")
+    select.add_argument("--collect-only", action="store_true", help="list the cases, run nothing")
+    run = parser.add_argument_group("running")
+    run.add_argument("--seed", type=int, help="seed of the whole run (default: the spec's, else random)")
+    run.add_argument("-x", "--exitfirst", action="store_true", help="stop after the first failure")
+    run.add_argument("-n", "--jobs", type=jobs_value, default=1, metavar="N",
+                     help="run N cases in parallel ('auto' = CPU count)")
+    run.add_argument("--executor", metavar="NAME", help="how scripts run: fresh (default)")
+    run.add_argument("--keep-sandboxes", action="store_true", help="keep every case's sandbox, not only failures")
+    run.add_argument("--workspace", default=".specrun", metavar="DIR",
+                     help="where sandboxes, caches and the last run's record live (default .specrun)")
+    out = parser.add_argument_group("reporting")
+    out.add_argument("--json", dest="json_path", metavar="FILE", help="write the JSON result record")
+    out.add_argument("--junitxml", metavar="FILE", help="write a JUnit XML report")
+    out.add_argument("-q", "--quiet", action="count", default=0, help="less output")
+    out.add_argument("-v", "--verbose", action="count", default=0, help="more output")
+    parser.add_argument("-p", dest="plugins", action="append", default=[], metavar="NAME",
+                        help="load plugin module NAME; -p no:NAME blocks a plugin")
+    pm.hook.specrun_addoption.call_historic(kwargs={"parser": parser})
+    return parser

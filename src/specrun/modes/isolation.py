@@ -1,0 +1,222 @@
+"""Isolation mode: every step alone, in a fresh sandbox, on synthetic data.
+
+One case per step × scenario × parameter combination.  Inputs are generated from
+their contracts (vectorised, seeded), mutated by the scenario's edge-case
+transforms, written in the port's format and layout; fixtures are copied.  The
+script runs through the session's executor; outputs are validated, properties
+checked, and the outcome judged against the scenario's ``expect``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterator
+
+from ..contract.io import copy_fixture, port_target, write_port
+from ..contract.mutators import apply_mutations
+from ..contract.vectorised import vectorised_frame
+from ..execution.sandbox import SandboxDir
+from ..hooks import hookimpl
+from ..results import CaseResult, ErrorClass, Outcome
+from ..session import PlannedCase, stable_seed
+from ..spec.model import PipelineSpec, ScenarioSpec, SchemaSpec, SpecError, StepSpec
+from .step_case import StepRunPlan, fill_result, input_schema, judge, resolve_limits, run_step
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..session import Session
+
+DEFAULT_ROWS = 1000
+
+
+@dataclass
+class IsolationCase:
+    """The payload of a planned isolation case."""
+
+    step: StepSpec
+    scenario: ScenarioSpec
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+class IsolationMode:
+    name = "isolation"
+
+    # -- planning --------------------------------------------------------------
+
+    def plan(self, session: "Session", spec: PipelineSpec) -> list[PlannedCase]:
+        cases = []
+        for step in spec.steps.values():
+            for scenario in self.scenarios(spec):
+                if not applies(scenario, step):
+                    continue
+                for params in expand(scenario.parametrize):
+                    case_id = make_id(spec.pipeline, step.name, scenario.name, params)
+                    cases.append(PlannedCase(case_id, self.name, spec.pipeline, step.name, scenario.name,
+                                             params, spec=spec, payload=IsolationCase(step, scenario, params)))
+        return cases
+
+    @staticmethod
+    def scenarios(spec: PipelineSpec) -> list[ScenarioSpec]:
+        """The scenarios isolation mode runs: ``modes.isolation.scenarios`` or every
+        scenario that is not a property-based one."""
+        options = spec.modes.get("isolation") or {}
+        names = options.get("scenarios")
+        if names:
+            return [spec.scenarios[n] for n in names if spec.scenarios[n].examples is None]
+        return [s for s in spec.scenarios.values() if s.examples is None]
+
+    # -- running -----------------------------------------------------------------
+
+    def run(self, session: "Session", spec: PipelineSpec, cases: list[PlannedCase]) -> Iterator[CaseResult]:
+        jobs = max(1, int(getattr(session.config, "jobs", 1) or 1))
+        if jobs == 1:
+            for case in cases:
+                if session.shouldstop:
+                    return
+                yield self.run_case(session, spec, case)
+            return
+        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="specrun-case") as pool:
+            pending: set[Future[CaseResult]] = set()
+            queue = iter(cases)
+            for case in itertools.islice(queue, jobs):
+                pending.add(pool.submit(self.run_case, session, spec, case))
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield future.result()
+                    if not session.shouldstop:
+                        nxt = next(queue, None)
+                        if nxt is not None:
+                            pending.add(pool.submit(self.run_case, session, spec, nxt))
+
+    def run_case(self, session: "Session", spec: PipelineSpec, case: PlannedCase) -> CaseResult:
+        payload: IsolationCase = case.payload
+        step, scenario, params = payload.step, payload.scenario, payload.params
+        seed = session.case_seed(spec, case.id, scenario.seed)
+        result = CaseResult(id=case.id, mode=self.name, pipeline=spec.pipeline, step=step.name,
+                            scenario=scenario.name, params=params, seed=seed,
+                            replay=session.replay_command(spec, case.id))
+        session.start_case(case)
+        started = time.perf_counter()
+        keep = bool(getattr(session.config, "keep_sandboxes", False))
+        sandbox = SandboxDir(base=session.workspace / "sandboxes", prefix=_safe(case.id) + "-", keep=True)
+        with sandbox:
+            try:
+                plan = self.prepare(session, spec, case, sandbox, seed)
+            except SpecError as exc:
+                result.outcome, result.classification = Outcome.ERROR, ErrorClass.SETUP_ERROR
+                result.message = str(exc)
+            else:
+                outcome = run_step(session, plan)
+                fill_result(result, outcome)
+                result.outcome, result.classification, result.message = judge(case.id, outcome, scenario.expect)
+            result.duration_s = time.perf_counter() - started
+            if result.passed and not keep:
+                shutil.rmtree(sandbox.root, ignore_errors=True)
+            else:
+                result.workdir = str(sandbox.root)
+        return result
+
+    def prepare(self, session: "Session", spec: PipelineSpec, case: PlannedCase,
+                sandbox: SandboxDir, seed: int) -> StepRunPlan:
+        """Write every input of the step into the sandbox; return the run plan."""
+        payload: IsolationCase = case.payload
+        step, scenario, params = payload.step, payload.scenario, payload.params
+        overrides = column_overrides(scenario, params)
+        rows = params.get("rows", scenario.rows)
+        inputs, frames = {}, {}
+        for name, port in step.inputs.items():
+            target = port_target(sandbox.root, port, "input")
+            inputs[name] = target
+            source = port.fixture or port.sample
+            if source is not None:
+                copy_fixture(source, target)
+                continue
+            schema = input_schema(spec, port)
+            if schema is None or not port.tabular:
+                if port.required:
+                    raise SpecError(f"input {name!r} has no schema and no fixture: nothing to generate",
+                                    port.location)
+                continue
+            schema = with_overrides(schema, overrides)
+            n = int(port.rows if port.rows is not None and "rows" not in params else (rows if rows is not None else DEFAULT_ROWS))
+            frame = vectorised_frame(schema, n, stable_seed(seed, name), session.types)
+            mutations = scenario.mutate.get(name, []) + scenario.mutate.get("*", [])
+            if mutations:
+                frame = apply_mutations(frame, schema, mutations, stable_seed(seed, name, "mutate"), session.types)
+            write_port(port, frame, target, seed=seed)
+            frames[name] = frame
+        outputs = {}
+        for name, port in step.outputs.items():
+            target = port_target(sandbox.root, port, "output")
+            (target if port.is_dir else target.parent).mkdir(parents=True, exist_ok=True)
+            outputs[name] = target
+        timeout, memory = resolve_limits(spec, step, scenario.timeout, scenario.memory_limit)
+        return StepRunPlan(
+            step=step, workdir=sandbox.root, input_paths=inputs, output_paths=outputs,
+            output_schemas={n: p.schema for n, p in step.outputs.items()},
+            env={**step.env, **{k[4:]: str(v) for k, v in params.items() if k.startswith("env.")}},
+            job_args={**step.job_args, **{k[9:]: v for k, v in params.items() if k.startswith("job_args.")}},
+            timeout=timeout, memory_limit=memory, input_frames=frames, label=case.id,
+        )
+
+
+def applies(scenario: ScenarioSpec, step: StepSpec) -> bool:
+    """A scenario runs on a step unless restricted by ``steps:`` or by its ``mutate:`` ports."""
+    if scenario.steps is not None:
+        return step.name in scenario.steps
+    ports = [p for p in scenario.mutate if p != "*"]
+    if ports:
+        return any(p in step.inputs for p in ports)
+    return True
+
+
+def expand(parametrize: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """One parameter mapping per combination (the cartesian product), in spec order."""
+    if not parametrize:
+        return [{}]
+    keys = list(parametrize)
+    return [dict(zip(keys, combo)) for combo in itertools.product(*(parametrize[k] for k in keys))]
+
+
+def make_id(pipeline: str, step: str, scenario: str, params: dict[str, Any]) -> str:
+    parts = [scenario] + [f"{k}={_fmt(v)}" for k, v in params.items()]
+    return f"{pipeline}::{step}[{'-'.join(parts)}]"
+
+
+def column_overrides(scenario: ScenarioSpec, params: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Scenario ``columns:`` merged with ``columns.C.KEY`` parameters."""
+    merged = {name: dict(values) for name, values in scenario.columns.items()}
+    for key, value in params.items():
+        if key.startswith("columns."):
+            _, column, attr = key.split(".", 2)
+            merged.setdefault(column, {})[attr] = value
+    return merged
+
+
+def with_overrides(schema: SchemaSpec, overrides: dict[str, dict[str, Any]]) -> SchemaSpec:
+    if not overrides or not any(c in schema.columns for c in overrides):
+        return schema
+    columns = {name: (col.overridden(**overrides[name]) if name in overrides else col)
+               for name, col in schema.columns.items()}
+    return SchemaSpec(name=schema.name, columns=columns, rows_min=schema.rows_min, rows_max=schema.rows_max,
+                      strict=schema.strict, pandera=None, extends=schema.extends, location=schema.location)
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return "+".join(_fmt(v) for v in value)
+    return str(value)
+
+
+def _safe(text: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)[:80]
+
+
+@hookimpl
+def specrun_modes() -> list[IsolationMode]:
+    return [IsolationMode()]
+

@@ -1,0 +1,267 @@
+"""Running one step once, in a sandbox, and judging the outcome.
+
+Shared by every mode that runs a step: the inputs are prepared by the caller
+(synthesised, handed over from a producer, sampled from S3), this module fills in
+the argv placeholders, runs the script through an executor, validates the
+outputs against their contracts, checks the step's properties and compares the
+outcome with the scenario's expectation.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping
+
+import pandas as pd
+
+from ..contract.io import PortReadError, port_files, read_port
+from ..contract.validate import validate_frame
+from ..execution.request import RunRecord, RunRequest
+from ..results import (
+    CaseResult,
+    ColumnFailure,
+    ErrorClass,
+    Outcome,
+    PortValidation,
+    PropertyResult,
+)
+from ..spec.model import ExpectSpec, PipelineSpec, PortSpec, SchemaSpec, StepSpec
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..session import Session
+
+DEFAULT_TIMEOUT = 300.0
+_PLACEHOLDER = re.compile(r"\{(inputs|outputs)\.([^{}]+)\}")
+
+
+@dataclass
+class StepRunPlan:
+    """Everything needed to run a step once; inputs already in place."""
+
+    step: StepSpec
+    workdir: Path
+    input_paths: dict[str, Path]
+    output_paths: dict[str, Path]
+    output_schemas: dict[str, SchemaSpec | None]
+    env: dict[str, str]
+    job_args: dict[str, Any]
+    timeout: float | None
+    memory_limit: int | None
+    input_frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    label: str = ""
+
+
+@dataclass
+class StepOutcome:
+    """What running a step produced, before it becomes a :class:`CaseResult`."""
+
+    record: RunRecord
+    validations: list[PortValidation]
+    properties: list[PropertyResult]
+    output_frames: dict[str, pd.DataFrame]
+
+
+def fill_placeholders(args: list[str], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> list[str]:
+    """Replace ``{inputs.X}`` / ``{outputs.Y}`` with sandbox paths."""
+    def substitute(match: re.Match[str]) -> str:
+        table = inputs if match.group(1) == "inputs" else outputs
+        return str(table[match.group(2)])
+    return [_PLACEHOLDER.sub(substitute, arg) for arg in args]
+
+
+def resolve_limits(spec: PipelineSpec, step: StepSpec, timeout: float | None = None,
+                   memory_limit: int | None = None) -> tuple[float | None, int | None]:
+    """Scenario value, else step value, else spec defaults (timeout defaults to 300 s)."""
+    t = timeout if timeout is not None else step.timeout
+    if t is None:
+        t = spec.defaults.get("timeout", DEFAULT_TIMEOUT)
+    m = memory_limit if memory_limit is not None else step.memory_limit
+    if m is None:
+        m = spec.defaults.get("memory_limit")
+    return (float(t) if t else None), (int(m) if m else None)
+
+
+def output_schema(spec: PipelineSpec, port: PortSpec) -> SchemaSpec | None:
+    return port.schema
+
+
+def input_schema(spec: PipelineSpec, port: PortSpec) -> SchemaSpec | None:
+    """The consumer's own schema, else (for ``from:`` inputs) the producer's output schema."""
+    if port.schema is not None or not port.from_:
+        return port.schema
+    producer, _, output = port.from_.partition(".")
+    step = spec.steps.get(producer)
+    if step is None or output not in step.outputs:
+        return None
+    return step.outputs[output].schema
+
+
+def run_step(session: "Session", plan: StepRunPlan, executor_name: str | None = None) -> StepOutcome:
+    """Run the script and check its outputs and properties; never raises for the script."""
+    step = plan.step
+    request = RunRequest(
+        script=step.script, workdir=plan.workdir, call=step.call,
+        args=fill_placeholders(step.args, plan.input_paths, plan.output_paths),
+        env=dict(plan.env), input_paths={k: str(v) for k, v in plan.input_paths.items()},
+        output_paths={k: str(v) for k, v in plan.output_paths.items()},
+        job_args=dict(plan.job_args), timeout=plan.timeout, memory_limit=plan.memory_limit,
+        label=plan.label,
+    )
+    record = session.executor(executor_name).run(request)
+    if not record.ok:
+        return StepOutcome(record, [], [], {})
+    validations, frames = check_outputs(session, step, plan.output_paths, plan.output_schemas)
+    properties: list[PropertyResult] = []
+    if all(v.ok for v in validations):
+        properties = check_properties(session, step, plan.input_frames, frames)
+    return StepOutcome(record, validations, properties, frames)
+
+
+def check_outputs(session: "Session", step: StepSpec, paths: Mapping[str, Path],
+                  schemas: Mapping[str, SchemaSpec | None]) -> tuple[list[PortValidation], dict[str, pd.DataFrame]]:
+    """Every declared output exists and honours its contract (lazy pandera validation)."""
+    validations: list[PortValidation] = []
+    frames: dict[str, pd.DataFrame] = {}
+    for name, port in step.outputs.items():
+        path = paths[name]
+        schema = schemas.get(name)
+        files = port_files(port, path) if path.exists() else []
+        if not files:
+            if port.required:
+                validations.append(PortValidation(name, "output", False, message=(
+                    f"output {name!r} was not written (expected {_describe_target(port, path)})")))
+            continue
+        if not port.tabular:
+            validations.append(_check_artifact(name, port, files))
+            continue
+        try:
+            parts = read_port(port, path, schema)
+        except PortReadError as exc:
+            validations.append(PortValidation(name, "output", False, message=str(exc)))
+            continue
+        frames[name] = pd.concat(list(parts.values()), ignore_index=True) if len(parts) > 1 else next(iter(parts.values()))
+        validations.append(validate_port_parts(session, name, "output", parts, schema))
+    return validations, frames
+
+
+def validate_port_parts(session: "Session", name: str, direction: str,
+                        parts: Mapping[str, pd.DataFrame], schema: SchemaSpec | None) -> PortValidation:
+    """Validate each file of a port against ``schema``; failures merged per column/check."""
+    rows = sum(len(f) for f in parts.values())
+    if schema is None:
+        return PortValidation(name, direction, True, rows=rows, message="no schema declared")
+    compiled = session.contracts.pandera(schema)
+    failures: list[ColumnFailure] = []
+    for relative, frame in parts.items():
+        ok, found = validate_frame(frame, compiled)
+        for failure in found:
+            if relative:
+                failure.check = f"{failure.check} [{relative}]"
+            failures.append(failure)
+    if failures:
+        summary = "; ".join(f"{f.column or '<frame>'}: {f.check} ({f.count})" for f in failures[:5])
+        return PortValidation(name, direction, False, rows=rows, message=f"{direction} {name!r} violates schema {schema.name!r}: {summary}", failures=failures)
+    return PortValidation(name, direction, True, rows=rows)
+
+
+def check_properties(session: "Session", step: StepSpec, inputs: Mapping[str, pd.DataFrame],
+                     outputs: Mapping[str, pd.DataFrame]) -> list[PropertyResult]:
+    from ..contract.properties import PropertyContext
+
+    context = PropertyContext(step=step, inputs=dict(inputs), outputs=dict(outputs),
+                              base_dir=step.script.parent)
+    results = []
+    for prop in step.properties:
+        checker = session.properties.get(prop.kind)
+        label = f"{prop.kind}({_short(prop.params)})"
+        if checker is None:
+            results.append(PropertyResult(label, False, f"unknown property {prop.kind!r}"))
+            continue
+        try:
+            result = checker(prop.params, context)
+        except Exception as exc:  # a property bug is the case's failure, not specrun's crash
+            result = PropertyResult(label, False, f"{type(exc).__name__}: {exc}")
+        results.append(result)
+    return results
+
+
+def judge(case_id: str, outcome: StepOutcome, expect: ExpectSpec) -> tuple[Outcome, ErrorClass | None, str]:
+    """Compare what happened with what the scenario expects."""
+    record = outcome.record
+    failure: tuple[ErrorClass | None, str] | None = None
+    if not record.ok:
+        failure = (record.classification, record.message)
+    else:
+        bad_ports = [v for v in outcome.validations if not v.ok]
+        bad_props = [p for p in outcome.properties if not p.ok]
+        if bad_ports:
+            failure = (ErrorClass.CONTRACT_ERROR, "; ".join(v.message for v in bad_ports))
+        elif bad_props:
+            failure = (ErrorClass.CONTRACT_ERROR,
+                       "; ".join(f"property {p.name} failed: {p.message}" for p in bad_props))
+    if expect.outcome == "pass":
+        if failure is None:
+            return Outcome.PASSED, None, ""
+        return Outcome.FAILED, failure[0], failure[1]
+    if failure is None:
+        return Outcome.FAILED, ErrorClass.EXPECTATION_ERROR, (
+            "expected the script to fail" + (f" with an error matching {expect.error!r}" if expect.error else "")
+            + ", but it succeeded")
+    problems = _expectation_mismatches(expect, record, failure)
+    if problems:
+        return Outcome.FAILED, ErrorClass.EXPECTATION_ERROR, (
+            f"failed, but not as expected: {'; '.join(problems)} (actual: {failure[0].value if failure[0] else '?'}: {failure[1]})")
+    return Outcome.PASSED, None, f"failed as expected: {failure[0].value if failure[0] else ''} {failure[1]}".strip()
+
+
+def _expectation_mismatches(expect: ExpectSpec, record: RunRecord,
+                            failure: tuple[ErrorClass | None, str]) -> list[str]:
+    problems = []
+    if expect.error:
+        haystack = "\n".join(filter(None, [
+            failure[1],
+            f"{record.error.type}: {record.error.message}" if record.error else "",
+            record.stderr_tail,
+        ]))
+        if not re.search(expect.error, haystack):
+            problems.append(f"no error matching {expect.error!r}")
+    if expect.exit_code is not None and record.metrics.exit_code != expect.exit_code:
+        problems.append(f"exit code {record.metrics.exit_code} != expected {expect.exit_code}")
+    if expect.classification and (failure[0] is None or failure[0].value != expect.classification):
+        problems.append(f"classification {failure[0].value if failure[0] else None} != expected {expect.classification}")
+    return problems
+
+
+def fill_result(result: CaseResult, outcome: StepOutcome) -> CaseResult:
+    record = outcome.record
+    result.metrics = record.metrics
+    result.error = record.error
+    result.validations.extend(outcome.validations)
+    result.properties = outcome.properties
+    result.stdout_tail = record.stdout_tail
+    result.stderr_tail = record.stderr_tail
+    return result
+
+
+def _check_artifact(name: str, port: PortSpec, files: list[Path]) -> PortValidation:
+    if port.format == "json":
+        for file in files:
+            try:
+                json.loads(file.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+                return PortValidation(name, "output", False, message=f"output {name!r}: {file.name} is not valid JSON: {exc}")
+    return PortValidation(name, "output", True, message=f"{len(files)} file(s)")
+
+
+def _describe_target(port: PortSpec, path: Path) -> str:
+    if port.layout:
+        return f"files {port.layout!r} under {path}"
+    return str(path)
+
+
+def _short(params: Any) -> str:
+    text = json.dumps(params, default=str, sort_keys=True) if not isinstance(params, str) else params
+    return text if len(text) <= 60 else text[:57] + "..."

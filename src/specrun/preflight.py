@@ -1,0 +1,107 @@
+"""Checks of each step's contract before anything runs.
+
+The script exists and compiles; with ``call:`` the function exists at the top
+level with a signature that accepts ``(input_paths, output_paths, environ_vars,
+job_args)``; fixtures and samples exist and, when tabular with a schema, honour
+it; pandera references load.  Every problem is a :class:`SpecError` pointing at
+the spec key (and the script line where there is one).  Nothing is imported or
+executed from the script: it is parsed with :mod:`ast`.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .contract.io import PortReadError, read_port
+from .contract.validate import validate_frame
+from .spec.model import Location, PipelineSpec, PortSpec, SpecError, StepSpec
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .session import Session
+
+MAIN_PARAMETERS = ("input_paths", "output_paths", "environ_vars", "job_args")
+
+
+def preflight(spec: PipelineSpec, session: "Session") -> None:
+    for schema in spec.schemas.values():
+        if schema.pandera is not None:
+            session.contracts.resolve(schema, spec.path.parent)
+    for step in spec.steps.values():
+        for port in [*step.inputs.values(), *step.outputs.values()]:
+            if port.schema is not None and port.schema.pandera is not None:
+                session.contracts.resolve(port.schema, spec.path.parent)
+        tree = check_script(step, spec.where(f"steps.{step.name}.script"))
+        if step.call:
+            check_entry_point(step, tree, spec.where(f"steps.{step.name}.call"))
+        for name, port in step.inputs.items():
+            check_static_data(session, spec, step, name, port)
+
+
+def check_script(step: StepSpec, where: Location) -> ast.Module:
+    path = step.script
+    if not path.is_file():
+        raise SpecError(f"script not found: {path}", where)
+    try:
+        source = path.read_bytes()
+        return ast.parse(source, filename=str(path))
+    except SyntaxError as exc:
+        raise SpecError(f"script does not compile: {path}:{exc.lineno}: {exc.msg}", where) from None
+    except (OSError, ValueError) as exc:
+        raise SpecError(f"cannot read script {path}: {exc}", where) from None
+
+
+def check_entry_point(step: StepSpec, tree: ast.Module, where: Location) -> None:
+    """``call: NAME`` must name a top-level function accepting the SageMaker arguments."""
+    name = step.call
+    found = [node for node in tree.body
+             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name]
+    if not found:
+        raise SpecError(f"{step.script.name} defines no top-level function {name!r}", where)
+    func = found[-1]
+    if isinstance(func, ast.AsyncFunctionDef):
+        raise SpecError(f"{step.script.name}:{func.lineno}: {name}() is async; specrun calls it synchronously", where)
+    args = func.args
+    positional = [a.arg for a in [*args.posonlyargs, *args.args]]
+    if args.vararg is None and len(positional) < len(MAIN_PARAMETERS):
+        missing = MAIN_PARAMETERS[len(positional):]
+        keyword_names = {a.arg for a in args.kwonlyargs}
+        if args.kwarg is None and not set(missing) <= keyword_names:
+            raise SpecError(
+                f"{step.script.name}:{func.lineno}: {name}({', '.join(positional)}) cannot be called as "
+                f"{name}({', '.join(MAIN_PARAMETERS)})", where)
+    required_extra = len(positional) - len(args.defaults) - len(MAIN_PARAMETERS)
+    if required_extra > 0:
+        raise SpecError(
+            f"{step.script.name}:{func.lineno}: {name}() requires {required_extra} more positional "
+            f"argument(s) than ({', '.join(MAIN_PARAMETERS)})", where)
+    required_kwonly = [a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is None
+                       and a.arg not in MAIN_PARAMETERS]
+    if required_kwonly:
+        raise SpecError(f"{step.script.name}:{func.lineno}: {name}() requires keyword argument(s) "
+                        f"{', '.join(required_kwonly)}", where)
+
+
+def check_static_data(session: "Session", spec: PipelineSpec, step: StepSpec, name: str, port: PortSpec) -> None:
+    """A fixture or sample exists and, for tabular ports with a schema, honours it."""
+    for key, path in (("fixture", port.fixture), ("sample", port.sample)):
+        if path is None:
+            continue
+        where = spec.where(f"steps.{step.name}.inputs.{name}.{key}")
+        if not Path(path).exists():
+            raise SpecError(f"{key} not found: {path}", where)
+        if not port.tabular or port.schema is None:
+            continue
+        try:
+            parts = read_port(port, Path(path), port.schema)
+        except PortReadError as exc:
+            raise SpecError(f"{key} cannot be read as {port.format}: {exc}", where) from None
+        compiled = session.contracts.pandera(port.schema)
+        for relative, frame in parts.items():
+            ok, failures = validate_frame(frame, compiled)
+            if not ok:
+                detail = "; ".join(f"{f.column or '<frame>'}: {f.check} ({f.count} rows, e.g. {f.examples[:3]})"
+                                   for f in failures[:3])
+                label = f"{path}/{relative}" if relative else str(path)
+                raise SpecError(f"{key} {label} violates schema {port.schema.name!r}: {detail}", where)

@@ -1,0 +1,159 @@
+"""Terminal output with rich: header, one line per case, FAILURES, summary.
+
+On a terminal a transient progress bar shows how far the run is; in CI (no TTY)
+the output is plain text, one line per case.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+from typing import Any, Sequence
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ..hooks import hookimpl
+from ..results import CaseResult, ExitCode, Outcome, SessionResult
+
+STYLE = {Outcome.PASSED: "green", Outcome.FAILED: "red", Outcome.ERROR: "red", Outcome.SKIPPED: "yellow"}
+TAIL_LINES = 20
+
+
+class ConsoleReporter:
+    """Renders the lifecycle stream for a person."""
+
+    name = "console"
+
+    def __init__(self, config: argparse.Namespace, console: Console | None = None) -> None:
+        self.config = config
+        self.console = console or Console(highlight=False, soft_wrap=True)
+        self.verbosity = int(getattr(config, "verbose", 0)) - int(getattr(config, "quiet", 0))
+        self.progress: Progress | None = None
+        self.task: Any = None
+        self.spec_errors: list[str] = []
+        self._lock = threading.Lock()
+
+    # -- stream ----------------------------------------------------------------
+
+    @hookimpl
+    def specrun_sessionstart(self, session) -> None:
+        if self.verbosity < 0:
+            return
+        v = session.result.versions
+        parts = [f"specrun {v.get('specrun')}", f"python {v.get('python')}"]
+        parts += [f"{k} {v[k]}" for k in ("pandas", "pandera", "numpy", "pyarrow") if k in v]
+        self.console.rule("[bold]specrun session starts")
+        self.console.print(" · ".join(parts))
+        seed = session.seed if session.seed is not None else "from each spec's defaults.seed"
+        self.console.print(f"seed: {seed}   workspace: {session.workspace}")
+
+    @hookimpl
+    def specrun_spec_error(self, session, error) -> None:
+        self.spec_errors.append(str(error))
+        self.console.print(f"[red]ERROR[/] {escape(str(error))}")
+
+    @hookimpl
+    def specrun_collection_finish(self, session, cases: Sequence[Any]) -> None:
+        by_mode: dict[str, int] = {}
+        for case in cases:
+            by_mode[case.mode] = by_mode.get(case.mode, 0) + 1
+        detail = ", ".join(f"{mode}: {n}" for mode, n in by_mode.items())
+        specs = len(session.specs)
+        if self.verbosity >= 0:
+            self.console.print(f"collected {len(cases)} case{'s' if len(cases) != 1 else ''} from "
+                               f"{specs} spec{'s' if specs != 1 else ''}" + (f" ({detail})" if detail else ""))
+        if getattr(session.config, "collect_only", False):
+            for case in cases:
+                self.console.print(f"  {escape(case.id)}")
+            return
+        if getattr(session.config, "check_only", False):
+            self.console.print(f"[green]specs OK[/]: {specs} spec{'s' if specs != 1 else ''} loaded and checked, "
+                               "nothing run")
+            return
+        if cases and self.console.is_terminal and self.verbosity >= 0:
+            self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                     TimeElapsedColumn(), console=self.console, transient=True)
+            self.task = self.progress.add_task("running", total=len(cases))
+            self.progress.start()
+
+    @hookimpl
+    def specrun_case_finish(self, session, result: CaseResult) -> None:
+        with self._lock:
+            if self.progress is not None:
+                self.progress.advance(self.task)
+            if self.verbosity < 0 and result.passed:
+                return
+            style = STYLE[result.outcome]
+            extra = ""
+            if result.outcome is Outcome.PASSED and result.message and self.verbosity > 0:
+                extra = f"  [dim]{escape(result.message[:120])}[/]"
+            elif result.outcome is not Outcome.PASSED and result.classification:
+                extra = f"  [{style}]{result.classification.value}[/]"
+            self.console.print(f"[{style}]{result.outcome.value.upper():7}[/] {escape(result.id)} "
+                               f"[dim]{result.duration_s:.2f}s[/]{extra}")
+
+    @hookimpl(trylast=True)
+    def specrun_sessionfinish(self, session, result: SessionResult) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+        if getattr(session.config, "collect_only", False) or getattr(session.config, "check_only", False):
+            if self.spec_errors:
+                self._summary(result, session.elapsed())
+            return
+        failed = [c for c in result.cases if c.outcome in (Outcome.FAILED, Outcome.ERROR)]
+        if failed:
+            self.console.rule("[bold red]FAILURES")
+            for case in failed:
+                self.render_failure(case)
+        self._summary(result, session.elapsed())
+
+    # -- rendering -------------------------------------------------------------
+
+    def render_failure(self, case: CaseResult) -> None:
+        self.console.rule(f"[red]{escape(case.id)}", characters="_")
+        kind = case.classification.value if case.classification else case.outcome.value.upper()
+        self.console.print(f"[bold red]{kind}[/]: {escape(case.message)}")
+        for validation in case.validations:
+            if validation.ok or not validation.failures:
+                continue
+            table = Table(title=f"{validation.direction} {validation.port!r}", title_justify="left")
+            for header in ("column", "check", "failures", "examples"):
+                table.add_column(header)
+            for failure in validation.failures[:20]:
+                table.add_row(str(failure.column), escape(failure.check), str(failure.count),
+                              escape(", ".join(map(repr, failure.examples[:5]))))
+            self.console.print(table)
+        for prop in case.properties:
+            if not prop.ok:
+                self.console.print(f"property [bold]{escape(prop.name)}[/] failed: {escape(prop.message)}")
+        tail = case.error.traceback if case.error else case.stderr_tail
+        if tail:
+            lines = tail.rstrip().splitlines()[-TAIL_LINES:]
+            self.console.print("[dim]--- script stderr (tail) ---[/]" if not case.error else "[dim]--- traceback ---[/]")
+            self.console.print(escape("\n".join(lines)), markup=True)
+        if case.workdir:
+            self.console.print(f"sandbox: {escape(case.workdir)}")
+        if case.replay:
+            self.console.print(f"replay: [bold]{escape(case.replay)}[/]")
+
+    def _summary(self, result: SessionResult, elapsed: float) -> None:
+        counts = result.counts()
+        parts = [f"{counts[o.value]} {o.value}" for o in (Outcome.FAILED, Outcome.ERROR, Outcome.PASSED, Outcome.SKIPPED)
+                 if counts[o.value]]
+        if self.spec_errors:
+            parts.insert(0, f"{len(self.spec_errors)} spec error{'s' if len(self.spec_errors) != 1 else ''}")
+        if result.interrupted:
+            parts.append("interrupted")
+        if not parts:
+            parts = ["no cases ran"]
+        bad = result.exit_code not in (int(ExitCode.OK),)
+        style = "red" if bad else "green"
+        self.console.rule(f"[bold {style}]{', '.join(parts)} in {elapsed:.2f}s", style=style)
+
+
+@hookimpl
+def specrun_reporters(config: argparse.Namespace) -> list[ConsoleReporter]:
+    return [ConsoleReporter(config)]

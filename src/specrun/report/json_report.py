@@ -1,0 +1,46 @@
+"""The JSON result record: the canonical output of a run.
+
+Written to ``--json FILE`` and always to ``<workspace>/last-run.json`` (which
+``specrun replay`` and ``--from`` read).  Writes are atomic; an interrupted run
+still writes what it finished.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from ..atomic import write_text_atomic
+from ..hooks import hookimpl
+from ..results import SessionResult, to_jsonable
+
+SCHEMA_VERSION = 1
+
+
+def render(result: SessionResult) -> str:
+    data: dict[str, Any] = {"format": "specrun-result", "format_version": SCHEMA_VERSION}
+    data.update(to_jsonable(result))
+    data["counts"] = result.counts()
+    return json.dumps(data, indent=2, sort_keys=False) + "\n"
+
+
+class JsonReporter:
+    def __init__(self, path: str | None) -> None:
+        self.path = Path(path) if path else None
+
+    @hookimpl
+    def specrun_sessionfinish(self, session, result: SessionResult) -> None:
+        if getattr(session.config, "collect_only", False) or getattr(session.config, "check_only", False):
+            return
+        text = render(result)
+        if self.path is not None:
+            write_text_atomic(self.path, text)
+        if result.cases:
+            write_text_atomic(session.workspace / "last-run.json", text)
+
+
+@hookimpl
+def specrun_reporters(config: argparse.Namespace) -> list[JsonReporter]:
+    return [JsonReporter(getattr(config, "json_path", None))]

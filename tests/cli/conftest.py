@@ -1,0 +1,57 @@
+"""Drive specrun end to end: write a spec and scripts into tmp_path, run the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+
+@dataclass
+class RunOutcome:
+    code: int
+    stdout: str
+    stderr: str
+    record: dict | None
+
+    def case(self, fragment: str) -> dict:
+        matches = [c for c in (self.record or {}).get("cases", []) if fragment in c["id"]]
+        assert len(matches) == 1, f"{fragment!r} matched {[c['id'] for c in matches]}"
+        return matches[0]
+
+
+class Project:
+    """A temporary project folder with specs and scripts."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def write(self, relative: str, text: str) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    def run(self, *args: str, timeout: float = 240) -> RunOutcome:
+        json_path = self.root / "result.json"
+        json_path.unlink(missing_ok=True)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SPECRUN_")}
+        env["SPECRUN_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+        env["COLUMNS"] = "200"
+        cmd = [sys.executable, "-m", "specrun", *args]
+        if "--json" not in args and (not args or args[0] not in ("plugins",)):
+            cmd += ["--json", str(json_path)]
+        proc = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True, timeout=timeout, env=env)
+        record = json.loads(json_path.read_text()) if json_path.exists() else None
+        return RunOutcome(proc.returncode, proc.stdout, proc.stderr, record)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    return Project(tmp_path)
