@@ -60,6 +60,8 @@ class Session:
         self.executor_factories = _merged(pm.hook.specrun_executors())
         self.contracts = ContractCompiler(self.types, self.checks)
         self.modes = {m.name: m for provided in pm.hook.specrun_modes() for m in (provided or ())}
+        # [tool.specrun.modes.NAME] of the project config, below each spec's modes: (see modes/options.py)
+        self.project_modes: dict[str, dict[str, Any]] = {}
         self.specs: list[PipelineSpec] = []
         self.cases: list[PlannedCase] = []
         self.shouldstop: str | None = None

@@ -24,6 +24,7 @@ from ..hooks import hookimpl
 from ..results import CaseResult, ErrorClass, Outcome
 from ..session import PlannedCase, stable_seed
 from ..spec.model import PipelineSpec, ScenarioSpec, SchemaSpec, SpecError, StepSpec
+from .options import mode_options
 from .step_case import StepRunPlan, fill_result, input_schema, judge, resolve_limits, run_step
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -48,8 +49,9 @@ class IsolationMode:
 
     def plan(self, session: "Session", spec: PipelineSpec) -> list[PlannedCase]:
         cases = []
+        scenarios = self.scenarios(spec, mode_options(spec, self.name, session.project_modes))
         for step in spec.steps.values():
-            for scenario in self.scenarios(spec):
+            for scenario in scenarios:
                 if not applies(scenario, step):
                     continue
                 for params in expand(scenario.parametrize):
@@ -59,10 +61,9 @@ class IsolationMode:
         return cases
 
     @staticmethod
-    def scenarios(spec: PipelineSpec) -> list[ScenarioSpec]:
+    def scenarios(spec: PipelineSpec, options: dict[str, Any]) -> list[ScenarioSpec]:
         """The scenarios isolation mode runs: ``modes.isolation.scenarios`` or every
         scenario that is not a property-based one."""
-        options = spec.modes.get("isolation") or {}
         names = options.get("scenarios")
         if names:
             return [spec.scenarios[n] for n in names if spec.scenarios[n].examples is None]
@@ -71,7 +72,10 @@ class IsolationMode:
     # -- running -----------------------------------------------------------------
 
     def run(self, session: "Session", spec: PipelineSpec, cases: list[PlannedCase]) -> Iterator[CaseResult]:
-        jobs = max(1, int(getattr(session.config, "jobs", 1) or 1))
+        options = mode_options(spec, self.name, session.project_modes)
+        jobs = int(getattr(session.config, "jobs", 1) or 1)
+        if jobs == 1 and options["jobs"]:
+            jobs = options["jobs"]
         if jobs == 1:
             for case in cases:
                 if session.shouldstop:
@@ -154,7 +158,10 @@ class IsolationMode:
             target = port_target(sandbox.root, port, "output")
             (target if port.is_dir else target.parent).mkdir(parents=True, exist_ok=True)
             outputs[name] = target
-        timeout, memory = resolve_limits(spec, step, scenario.timeout, scenario.memory_limit)
+        options = mode_options(spec, self.name, session.project_modes)
+        timeout, memory = resolve_limits(
+            spec, step, scenario.timeout if scenario.timeout is not None else options["timeout"],
+            scenario.memory_limit if scenario.memory_limit is not None else options["memory_limit"])
         return StepRunPlan(
             step=step, workdir=sandbox.root, input_paths=inputs, output_paths=outputs,
             output_schemas={n: p.schema for n, p in step.outputs.items()},
