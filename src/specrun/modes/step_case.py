@@ -28,13 +28,13 @@ from ..results import (
     PortValidation,
     PropertyResult,
 )
+from ..spec.placeholders import fill_args
 from ..spec.model import ExpectSpec, PipelineSpec, PortSpec, SchemaSpec, StepSpec
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..session import Session
 
 DEFAULT_TIMEOUT = 300.0
-_PLACEHOLDER = re.compile(r"\{(inputs|outputs)\.([^{}]+)\}")
 
 
 @dataclass
@@ -62,14 +62,6 @@ class StepOutcome:
     validations: list[PortValidation]
     properties: list[PropertyResult]
     output_frames: dict[str, pd.DataFrame]
-
-
-def fill_placeholders(args: list[str], inputs: Mapping[str, Path], outputs: Mapping[str, Path]) -> list[str]:
-    """Replace ``{inputs.X}`` / ``{outputs.Y}`` with sandbox paths."""
-    def substitute(match: re.Match[str]) -> str:
-        table = inputs if match.group(1) == "inputs" else outputs
-        return str(table[match.group(2)])
-    return [_PLACEHOLDER.sub(substitute, arg) for arg in args]
 
 
 def resolve_limits(spec: PipelineSpec, step: StepSpec, timeout: float | None = None,
@@ -104,7 +96,8 @@ def run_step(session: "Session", plan: StepRunPlan, executor_name: str | None = 
     step = plan.step
     request = RunRequest(
         script=step.script, workdir=plan.workdir, call=step.call,
-        args=fill_placeholders(step.args, plan.input_paths, plan.output_paths),
+        args=fill_args(step.args, {k: str(v) for k, v in plan.input_paths.items()},
+                       {k: str(v) for k, v in plan.output_paths.items()}),
         env=dict(plan.env), input_paths={k: str(v) for k, v in plan.input_paths.items()},
         output_paths={k: str(v) for k, v in plan.output_paths.items()},
         job_args=dict(plan.job_args), timeout=plan.timeout, memory_limit=plan.memory_limit,

@@ -1,0 +1,265 @@
+"""``scenarios:`` → :class:`ScenarioSpec`, with the built-in scenarios injected.
+
+A user scenario named like a built-in one replaces only the keys it sets.  Column
+overrides, ``set:`` values and ``parametrize`` lists are typed by the type of the
+column in the input schemas of the steps the scenario applies to, and naming a
+column, port or step those steps do not have is an error.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import units
+from .build_schemas import typed_isin, typed_scalar
+from .model import ExpectSpec, MutationSpec, ScenarioSpec, StepSpec
+from .options import LoadOptions
+from .schema import MUTATION_DEFAULTS, MUTATION_PARAMS
+from .values import as_bool, generic, generic_data
+from .yamlnodes import Node
+
+BUILTIN_SCENARIOS: dict[str, dict[str, Any]] = {
+    "standard": {"rows": 1000},
+    "edge_cases": {"rows": 10, "mutate": {"*": [MutationSpec("boundary", {})]}},
+    "performance": {"rows": 100000},
+}
+_COUNT_PARAMS = ("rows", "seed", "examples", "max_rows")
+_OVERRIDE_BOOLS = ("nullable", "unique", "required")
+_COLUMN_LISTS = ("nulls", "boundary", "extreme", "duplicates", "wrong_dtype")
+PARAMETRIZE_KEYS = "rows, seed, timeout, memory_limit, examples, max_rows, env.NAME, " \
+                   "job_args.NAME or columns.COLUMN.(min|max|isin|pattern|nullable|unique|required)"
+
+
+@dataclass
+class ColumnScope:
+    """Columns (name → type) that some input schemas declare; ``open`` if one is a
+    pandera reference whose columns are only known later."""
+
+    types: dict[str, str] = field(default_factory=dict)
+    open: bool = False
+    where: str = ""
+
+    def type_of(self, node: Node, column: str) -> str | None:
+        """The column's type, None if unknown but allowed, an error if undeclared."""
+        if column in self.types:
+            return self.types[column]
+        if self.open:
+            return None
+        raise node.error(f"column {column!r} is not declared by {self.where}")
+
+
+def affected_steps(node: Node, steps: dict[str, StepSpec]) -> list[str]:
+    """Steps a scenario applies to: its ``steps:``, else steps with a mutated input, else all."""
+    if "steps" in node:
+        for element in node["steps"].elements():
+            if element.data not in steps:
+                raise element.error(f"unknown step {element.data!r}{_known(steps)}")
+        return list(node["steps"].data)
+    ports = [port for port in node["mutate"].data if port != "*"] if "mutate" in node else []
+    if ports and "*" not in node["mutate"].data:
+        return [name for name, step in steps.items() if set(ports) & set(step.inputs)]
+    return list(steps)
+
+
+def column_scope(steps: dict[str, StepSpec], names: list[str], port: str | None) -> ColumnScope:
+    """Columns of the tabular inputs (only ``port``, if given) of the named steps."""
+    scope = ColumnScope(where=(f"input {port!r} of steps " if port else "the inputs of steps ")
+                        + ", ".join(names))
+    for name in names:
+        for port_name, spec in steps[name].inputs.items():
+            if (port is None or port_name == port) and spec.schema is not None:
+                scope.open = scope.open or spec.schema.pandera is not None
+                for column_name, column in spec.schema.columns.items():
+                    scope.types.setdefault(column_name, column.type)
+    return scope
+
+
+def build_scenarios(node: Node | None, steps: dict[str, StepSpec],
+                    options: LoadOptions) -> dict[str, ScenarioSpec]:
+    """Built-in scenarios first (overridden in place), then the user's in file order."""
+    written = dict(node.items()) if node is not None else {}
+    scenarios: dict[str, ScenarioSpec] = {}
+    for name, fields in BUILTIN_SCENARIOS.items():
+        if name not in written:
+            scenarios[name] = ScenarioSpec(name=name, builtin=True, **_copy(fields))
+    for name, scenario_node in written.items():
+        base = _copy(BUILTIN_SCENARIOS.get(name, {}))
+        fields = {**base, **scenario_fields(scenario_node, steps, options)}
+        scenarios[name] = ScenarioSpec(name=name, builtin=False, location=scenario_node.location,
+                                       **fields)
+    order = [n for n in BUILTIN_SCENARIOS] + [n for n in written if n not in BUILTIN_SCENARIOS]
+    return {name: scenarios[name] for name in order}
+
+
+def _copy(fields: dict[str, Any]) -> dict[str, Any]:
+    copied = dict(fields)
+    if "mutate" in copied:
+        copied["mutate"] = {port: [dataclasses.replace(m) for m in items]
+                            for port, items in copied["mutate"].items()}
+    return copied
+
+
+def scenario_fields(node: Node, steps: dict[str, StepSpec], options: LoadOptions) -> dict[str, Any]:
+    """The ScenarioSpec fields a user scenario sets."""
+    names = affected_steps(node, steps)
+    data = node.data
+    fields: dict[str, Any] = {key: data[key] for key in
+                              ("rows", "seed", "timeout", "memory_limit", "examples", "max_rows")
+                              if key in data}
+    if "steps" in data:
+        fields["steps"] = list(data["steps"])
+    if "columns" in node:
+        scope = column_scope(steps, names, None)
+        fields["columns"] = {column: _override(column_node, scope.type_of(column_node, column))
+                             for column, column_node in node["columns"].items()}
+    if "mutate" in node:
+        fields["mutate"] = {port: _mutations(port, port_node, steps, names, options)
+                            for port, port_node in node["mutate"].items()}
+    if "expect" in node:
+        fields["expect"] = build_expect(node["expect"])
+    if "parametrize" in node:
+        fields["parametrize"] = {key: _parameter(key, values, steps, names)
+                                 for key, values in node["parametrize"].items()}
+    return fields
+
+
+def _override(node: Node, column_type: str | None) -> dict[str, Any]:
+    """A column override typed for the column (generic typing if its type is not known)."""
+    result: dict[str, Any] = {}
+    for key, child in node.items():
+        result[key] = _override_value(key, child, column_type)
+    return result
+
+
+def _override_value(key: str, node: Node, column_type: str | None) -> Any:
+    if key in _OVERRIDE_BOOLS:
+        value = node.data
+        if isinstance(value, bool):
+            return value
+        parsed = as_bool(str(value)) if isinstance(value, str) else None
+        if parsed is None:
+            raise node.error(f"expected true or false, found {value!r}")
+        return parsed
+    if key == "pattern":
+        return str(node.data)
+    if key == "isin":
+        return typed_isin(node, column_type) if column_type else generic_data(node.data)
+    if column_type == "bool":
+        raise node.error("min/max do not apply to bool columns")
+    return typed_scalar(node, column_type) if column_type else generic(str(node.data))
+
+
+def _mutations(port: str, node: Node, steps: dict[str, StepSpec], names: list[str],
+               options: LoadOptions) -> list[MutationSpec]:
+    if port != "*":
+        if not any(port in steps[name].inputs for name in names):
+            where = "steps " + ", ".join(names) if names else "any step"
+            raise node.error(f"no input port {port!r} in {where}")
+    scope = column_scope(steps, names, None if port == "*" else port)
+    return [build_mutation(element, scope, options) for element in node.elements()]
+
+
+def build_mutation(node: Node, scope: ColumnScope, options: LoadOptions) -> MutationSpec:
+    """``- op`` or ``- {op: params}``; built-in ops' parameters and columns are checked."""
+    if node.is_mapping():
+        (op, params_node), = node.items()
+    else:
+        op, params_node = str(node.data), None
+    if op not in options.mutators:
+        known = ", ".join(sorted(options.mutators))
+        raise node.error(f"unknown mutation {op!r} (known: {known})",
+                         op if params_node is not None else None)
+    if params_node is None:
+        default = MUTATION_DEFAULTS.get(op, {})
+        if default is None:
+            raise node.error(f"mutation {op!r} needs parameters, e.g. {{{op}: …}}")
+        return MutationSpec(op, copy.deepcopy(default), node.location)
+    if op not in MUTATION_PARAMS:
+        return MutationSpec(op, generic_data(params_node.data), node.location)
+    params_node.revalidate(MUTATION_PARAMS[op]())
+    params = params_node.data
+    if op in _COLUMN_LISTS and isinstance(params, dict):
+        params = dict(params)
+        for column_node in params_node["columns"].elements() if "columns" in params_node else []:
+            scope.type_of(column_node, str(column_node.data))
+        if "rate" in params and not 0.0 <= params["rate"] <= 1.0:
+            raise params_node.error(f"rate must be between 0 and 1, found {params['rate']}",
+                                    "rate")
+    elif op == "drop_columns":
+        params = list(params)
+        for column_node in params_node.elements():
+            scope.type_of(column_node, str(column_node.data))
+    elif op == "set":
+        params = {column: _set_value(value_node, scope.type_of(value_node, column))
+                  for column, value_node in params_node.items()}
+    return MutationSpec(op, params, node.location)
+
+
+def _set_value(node: Node, column_type: str | None) -> Any:
+    """``set:`` values stay strings in str/category columns, else are typed generically
+    (a value of another type is allowed: it is how a wrong value is injected)."""
+    if column_type in ("str", "category"):
+        return str(node.data)
+    return generic(str(node.data))
+
+
+def build_expect(node: Node) -> ExpectSpec:
+    """``{pass: true}`` or ``{fail: true, error: REGEX, exit_code: N, classification: NAME}``."""
+    data = node.data
+    passes, fails = data.get("pass") is True, data.get("fail") is True
+    if passes and fails:
+        raise node.error("expect either 'pass: true' or 'fail: true', not both")
+    if not passes and not fails:
+        raise node.error("expect needs 'pass: true' or 'fail: true'")
+    if passes:
+        for key in ("error", "exit_code", "classification"):
+            if key in data:
+                raise node.error(f"{key!r} applies only with 'fail: true'", key)
+    return ExpectSpec(outcome="pass" if passes else "fail", error=data.get("error"),
+                      exit_code=data.get("exit_code"), classification=data.get("classification"),
+                      location=node.location)
+
+
+def _parameter(key: str, node: Node, steps: dict[str, StepSpec], names: list[str]) -> list[Any]:
+    """One ``parametrize`` list, each value typed for the key it varies."""
+    elements = node.elements()
+    if not elements:
+        raise node.error("a parametrize list needs at least one value")
+    head, _, rest = key.partition(".")
+    if key in _COUNT_PARAMS or key in ("timeout", "memory_limit"):
+        return [_counted(key, element) for element in elements]
+    if head in ("env", "job_args") and rest.isidentifier():
+        if any(element.is_mapping() or element.is_sequence() for element in elements):
+            raise node.error(f"{head} values must be scalars")
+        return [str(e.data) if head == "env" else generic(str(e.data)) for e in elements]
+    column, _, constraint = rest.partition(".")
+    if head == "columns" and column and constraint in ("min", "max", "isin", "pattern",
+                                                       *_OVERRIDE_BOOLS):
+        column_type = column_scope(steps, names, None).type_of(node, column)
+        return [_override_value(constraint, element, column_type) for element in elements]
+    raise node.error(f"unknown parametrize key {key!r} (expected {PARAMETRIZE_KEYS})")
+
+
+def _counted(key: str, node: Node) -> Any:
+    text = str(node.data) if not (node.is_mapping() or node.is_sequence()) else None
+    try:
+        if text is None:
+            raise ValueError(f"expected a single value for {key}")
+        if key == "timeout":
+            return units.parse_duration(text)
+        if key == "memory_limit":
+            return units.parse_memory(text)
+        value = generic(text)
+        minimum = 1 if key == "examples" else 0
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            raise ValueError(f"expected an integer >= {minimum} for {key}, found {text!r}")
+        return value
+    except ValueError as error:
+        raise node.error(str(error)) from None
+
+
+def _known(names: Any) -> str:
+    return f" (known: {', '.join(sorted(names))})" if names else ""

@@ -1,0 +1,129 @@
+"""``steps:`` → :class:`StepSpec` with ports and properties.
+
+Ports keep which keys were written (:data:`PortKeys`) so that a consumer port with
+``from:`` can later inherit what it left out from its producer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .build_schemas import build_inline_schema
+from .model import PortSpec, PropertySpec, SchemaSpec, StepSpec
+from .options import LoadOptions
+from .schema import PROPERTY_PARAMS
+from .values import generic_data
+from .yamlnodes import Node
+
+# (step, "inputs" | "outputs", port) → keys written in the spec
+PortKeys = dict[tuple[str, str, str], set[str]]
+
+
+def build_steps(node: Node, schemas: dict[str, SchemaSpec],
+                options: LoadOptions) -> tuple[dict[str, StepSpec], PortKeys]:
+    """Every step of ``steps:``, and the keys each port wrote."""
+    steps: dict[str, StepSpec] = {}
+    written: PortKeys = {}
+    for name, step_node in node.items():
+        steps[name] = build_step(name, step_node, schemas, options, written)
+    return steps, written
+
+
+def build_step(name: str, node: Node, schemas: dict[str, SchemaSpec],
+               options: LoadOptions, written: PortKeys) -> StepSpec:
+    ports: dict[str, dict[str, PortSpec]] = {"inputs": {}, "outputs": {}}
+    for direction in ports:
+        for port_name, port_node in node[direction].items() if direction in node else []:
+            ports[direction][port_name] = build_port(
+                port_name, port_node, f"{name}.{direction}.{port_name}", schemas, options)
+            written[(name, direction, port_name)] = {key for key, _ in port_node.items()}
+    return StepSpec(
+        name=name,
+        script=options.resolve(str(node["script"].data)),
+        call=_optional(node, "call"),
+        args=[str(arg) for arg in node["args"].data] if "args" in node else [],
+        env={str(k): str(v) for k, v in node["env"].data.items()} if "env" in node else {},
+        job_args=_job_args(node["job_args"]) if "job_args" in node else {},
+        inputs=ports["inputs"],
+        outputs=ports["outputs"],
+        properties=[build_property(element, options)
+                    for element in node["properties"].elements()] if "properties" in node else [],
+        timeout=node["timeout"].data if "timeout" in node else None,
+        memory_limit=node["memory_limit"].data if "memory_limit" in node else None,
+        sagemaker_step=_optional(node, "sagemaker_step"),
+        location=node.location,
+    )
+
+
+def _optional(node: Node, key: str) -> str | None:
+    return str(node[key].data) if key in node else None
+
+
+def _job_args(node: Node) -> dict[str, Any]:
+    """``job_args`` values typed generically: ``3`` → 3, ``fast`` → "fast", lists kept."""
+    for key, value in node.items():
+        if value.is_mapping():
+            raise value.error("job_args values must be scalars or lists")
+    return {key: generic_data(value) for key, value in node.data.items()}
+
+
+def build_port(name: str, node: Node, schema_name: str, schemas: dict[str, SchemaSpec],
+               options: LoadOptions) -> PortSpec:
+    """One input or output port; ``schema`` may name a schema or define one inline."""
+    schema = None
+    schema_node = node.get("schema")
+    if schema_node is not None:
+        if schema_node.is_mapping():
+            schema = build_inline_schema(schema_name, schema_node, schemas, options)
+        else:
+            reference = str(schema_node.data)
+            if reference not in schemas:
+                known = ", ".join(sorted(schemas)) or "none declared"
+                raise schema_node.error(f"unknown schema {reference!r} (known: {known})")
+            schema = schemas[reference]
+    data = node.data
+    return PortSpec(
+        name=name,
+        format=data.get("format", "csv"),
+        compression=data.get("compression"),
+        schema=schema,
+        layout=data.get("layout"),
+        shards=data.get("shards"),
+        split=list(data["split"]) if "split" in data else None,
+        fixture=options.resolve(data["fixture"]) if "fixture" in data else None,
+        sample=options.resolve(data["sample"]) if "sample" in data else None,
+        required=data.get("required", True),
+        source=_source(data["source"], options) if "source" in data else None,
+        from_=data.get("from"),
+        rows=data.get("rows"),
+        location=node.location,
+    )
+
+
+def _source(value: str, options: LoadOptions) -> str:
+    """``s3://…`` (any URL) as written; a local snapshot folder made absolute."""
+    return value if "://" in value else str(options.resolve(value))
+
+
+def build_property(node: Node, options: LoadOptions) -> PropertySpec:
+    """``{kind: params}``; built-in kinds are checked, plugin kinds kept as plain data.
+
+    ``python: module:function`` becomes ``params={"function": "module:function"}`` and a
+    plugin property written with a scalar becomes ``params={"value": …}``.
+    """
+    (kind, params_node), = node.items()
+    if kind not in options.properties:
+        known = ", ".join(sorted(options.properties))
+        raise node.error(f"unknown property {kind!r} (known: {known})", kind)
+    if kind in PROPERTY_PARAMS:
+        params_node.revalidate(PROPERTY_PARAMS[kind]())
+        if kind == "python":
+            return PropertySpec(kind, {"function": params_node.data}, node.location)
+        params = dict(params_node.data)
+        if kind == "row_count" and not {"equals", "le", "ge", "ratio"} & set(params):
+            raise params_node.error("row_count needs one of 'equals', 'le', 'ge' or 'ratio'")
+        return PropertySpec(kind, params, node.location)
+    raw = params_node.data
+    params = generic_data(raw) if isinstance(raw, dict) else {"value": generic_data(raw)}
+    return PropertySpec(kind, params, node.location)
+

@@ -1,0 +1,170 @@
+"""Cross-reference checks of a built spec, each a SpecError at the referencing key.
+
+:func:`link_ports` runs before scenarios are built (consumers must know their
+producer's schema); :func:`check_references` runs on the finished model.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from .build_steps import PortKeys
+from .model import PipelineSpec, PortSpec, SpecError, StepSpec
+from .placeholders import arg_placeholders, layout_fields
+
+# Keys a consumer port inherits from its producer when it does not write them.
+INHERITED_PORT_KEYS = {"format": "format", "compression": "compression", "schema": "schema",
+                       "layout": "layout", "shards": "shards", "split": "split"}
+
+
+def link_ports(spec: PipelineSpec, written: PortKeys) -> None:
+    """Check every ``from: step.port`` and copy unwritten keys from the producer port."""
+    for step in spec.steps.values():
+        for port in step.inputs.values():
+            if port.from_ is None:
+                continue
+            key = f"steps.{step.name}.inputs.{port.name}.from"
+            producer_name, _, output = port.from_.partition(".")
+            producer = spec.steps.get(producer_name)
+            if producer is None:
+                raise SpecError(f"unknown step {producer_name!r}{_known(spec.steps)}",
+                                spec.where(key))
+            if output not in producer.outputs:
+                raise SpecError(f"step {producer_name!r} has no output {output!r}"
+                                f"{_known(producer.outputs)}", spec.where(key))
+            if producer is step:
+                raise SpecError("a step cannot read its own output", spec.where(key))
+            source = producer.outputs[output]
+            for attribute, yaml_key in INHERITED_PORT_KEYS.items():
+                if yaml_key not in written.get((step.name, "inputs", port.name), set()):
+                    setattr(port, attribute, getattr(source, attribute))
+
+
+def check_references(spec: PipelineSpec) -> None:
+    """Every check that needs the whole model (steps, scenarios, modes, dag)."""
+    for step in spec.steps.values():
+        _check_step(spec, step)
+    _check_dag(spec)
+    _check_modes(spec)
+
+
+def _check_step(spec: PipelineSpec, step: StepSpec) -> None:
+    base = f"steps.{step.name}"
+    if step.call is not None and "args" in _keys_under(spec, base):
+        raise SpecError("'call' and 'args' cannot be used together: 'call' runs "
+                        "main(input_paths, output_paths, environ_vars, job_args), 'args' runs "
+                        "the script as __main__", spec.where(f"{base}.call"))
+    for index, arg in enumerate(step.args):
+        where = spec.where(f"{base}.args.{index}")
+        try:
+            references = arg_placeholders(arg)
+        except ValueError as error:
+            raise SpecError(str(error), where) from None
+        for prefix, port in references:
+            ports = step.inputs if prefix == "inputs" else step.outputs
+            if port not in ports:
+                raise SpecError(f"{{{prefix}.{port}}} names no declared {prefix[:-1]} of step "
+                                f"{step.name!r}{_known(ports)}", where)
+    for direction, ports in (("inputs", step.inputs), ("outputs", step.outputs)):
+        for port in ports.values():
+            _check_port(spec, f"{base}.{direction}.{port.name}", port, direction)
+    for index, prop in enumerate(step.properties):
+        _check_property(spec, f"{base}.properties.{index}.{prop.kind}", step, prop.params)
+
+
+def _check_port(spec: PipelineSpec, key: str, port: PortSpec, direction: str) -> None:
+    if port.layout is not None:
+        try:
+            fields = layout_fields(port.layout)
+        except ValueError as error:
+            raise SpecError(str(error), spec.where(f"{key}.layout")) from None
+        if "shard" in fields and port.shards is None:
+            raise SpecError("layout uses {shard} but the port has no 'shards'",
+                            spec.where(f"{key}.layout"))
+        if "split" in fields and port.split is None:
+            raise SpecError("layout uses {split} but the port has no 'split'",
+                            spec.where(f"{key}.layout"))
+        if port.shards is not None and "shard" not in fields:
+            raise SpecError("'shards' needs a layout with {shard}", spec.where(f"{key}.shards"))
+        if port.split is not None and "split" not in fields:
+            raise SpecError("'split' needs a layout with {split}", spec.where(f"{key}.split"))
+    else:
+        for attribute in ("shards", "split"):
+            if getattr(port, attribute) is not None:
+                raise SpecError(f"{attribute!r} needs a 'layout'", spec.where(f"{key}.{attribute}"))
+    has_data = any(getattr(port, attribute) is not None
+                   for attribute in ("schema", "fixture", "sample", "from_", "source"))
+    if direction == "inputs" and port.tabular and not has_data:
+        raise SpecError("tabular input needs a 'schema' (or a 'fixture', 'sample', 'from' or "
+                        "'source') so that its data can be generated or found", spec.where(key))
+
+
+def _check_property(spec: PipelineSpec, key: str, step: StepSpec, params: dict) -> None:
+    for param, ports, what in (("output", step.outputs, "output"),
+                               ("equals", step.inputs, "input"), ("le", step.inputs, "input"),
+                               ("ge", step.inputs, "input"), ("input", step.inputs, "input")):
+        value = params.get(param)
+        if isinstance(value, str) and value not in ports:
+            raise SpecError(f"step {step.name!r} has no {what} {value!r}{_known(ports)}",
+                            spec.where(f"{key}.{param}"))
+    ratio = params.get("ratio")
+    if isinstance(ratio, dict) and isinstance(ratio.get("input"), str) \
+            and ratio["input"] not in step.inputs:
+        raise SpecError(f"step {step.name!r} has no input {ratio['input']!r}"
+                        f"{_known(step.inputs)}", spec.where(f"{key}.ratio.input"))
+
+
+def _check_dag(spec: PipelineSpec) -> None:
+    graph = nx.DiGraph()
+    graph.add_nodes_from(spec.steps)
+    edge_keys: dict[tuple[str, str], str] = {}
+    for index, (source, target) in enumerate(spec.dag):
+        key = f"dag.{index}"
+        for ref, direction in ((source, "outputs"), (target, "inputs")):
+            step_name, _, port = ref.partition(".")
+            step = spec.steps.get(step_name)
+            if step is None:
+                raise SpecError(f"unknown step {step_name!r}{_known(spec.steps)}", spec.where(key))
+            ports = getattr(step, direction)
+            if port not in ports:
+                raise SpecError(f"step {step_name!r} has no {direction[:-1]} {port!r}"
+                                f"{_known(ports)}", spec.where(key))
+        edge = (source.partition(".")[0], target.partition(".")[0])
+        graph.add_edge(*edge)
+        edge_keys.setdefault(edge, key)
+    for step in spec.steps.values():
+        for port in step.inputs.values():
+            if port.from_ is not None:
+                edge = (port.from_.partition(".")[0], step.name)
+                graph.add_edge(*edge)
+                edge_keys.setdefault(edge, f"steps.{step.name}.inputs.{port.name}.from")
+    try:
+        cycle = nx.find_cycle(graph)
+    except nx.NetworkXNoCycle:
+        return
+    path = " -> ".join([edge[0] for edge in cycle] + [cycle[0][0]])
+    raise SpecError(f"the steps form a cycle: {path}", spec.where(edge_keys[cycle[-1][:2]]))
+
+
+def _check_modes(spec: PipelineSpec) -> None:
+    isolation = spec.modes.get("isolation") or {}
+    if "scenarios" not in isolation:
+        return
+    names = isolation["scenarios"]
+    key = "modes.isolation.scenarios"
+    if not isinstance(names, list):
+        raise SpecError("expected a list of scenario names", spec.where(key))
+    for index, name in enumerate(names):
+        if not isinstance(name, str) or name not in spec.scenarios:
+            raise SpecError(f"unknown scenario {name!r}{_known(spec.scenarios)}",
+                            spec.where(f"{key}.{index}"))
+
+
+def _keys_under(spec: PipelineSpec, prefix: str) -> set[str]:
+    """Direct child keys of ``prefix`` written in the file."""
+    start = prefix + "."
+    return {key[len(start):].partition(".")[0] for key in spec.locations if key.startswith(start)}
+
+
+def _known(names: object) -> str:
+    return f" (known: {', '.join(sorted(names))})" if names else " (none declared)"  # type: ignore[call-overload]

@@ -1,0 +1,374 @@
+"""The strictyaml schema of a spec file.
+
+Every key is typed here; values whose type depends on context (column ``min`` /
+``max`` / ``isin``, ``set:`` values, ``job_args``, ``parametrize`` lists, mode
+settings) are validated permissively and typed by the model builder
+(:mod:`.values`).  Parameters of properties and mutations depend on their kind, so
+they are revalidated with :data:`PROPERTY_PARAMS` / :data:`MUTATION_PARAMS`.
+Custom scalar validators raise strictyaml errors whose *problem* is the final,
+one-line message shown to the user.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, Mapping
+
+import strictyaml as sy
+
+from ..results import ErrorClass
+from . import units
+from .model import FORMATS
+
+NAME_PATTERN = r"[A-Za-z_][A-Za-z0-9_\-]*"
+_NAME = re.compile(rf"^{NAME_PATTERN}$")
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_PORT_REF = re.compile(rf"^({NAME_PATTERN})\.({NAME_PATTERN})$")
+_DAG_EDGE = re.compile(rf"^\s*({NAME_PATTERN}\.{NAME_PATTERN})\s*->\s*({NAME_PATTERN}\.{NAME_PATTERN})\s*$")
+_MODULE_REF = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_.]*$")
+
+BUILTIN_MUTATORS = ("nulls", "empty", "boundary", "extreme", "duplicates", "set",
+                    "drop_columns", "wrong_dtype")
+BUILTIN_PROPERTIES = ("row_count", "no_nulls", "unique", "columns_added", "columns_removed",
+                      "python")
+COMPRESSIONS = ("gzip",)
+# Keys of a column the DSL defines; anything else is an option of a plugin type.
+COLUMN_KEYS = ("type", "min", "max", "isin", "pattern", "nullable", "unique", "required", "checks")
+TOP_LEVEL_KEYS = ("version", "pipeline", "plugins", "defaults", "schemas", "steps", "dag",
+                  "scenarios", "modes")
+
+
+class Checked(sy.ScalarValidator):
+    """A scalar turned into a value by ``parse``; its ValueError message is the user's error."""
+
+    def __init__(self, parse: Callable[[str], Any], name: str) -> None:
+        self._parse = parse
+        self._name = name
+
+    def validate_scalar(self, chunk: Any) -> Any:
+        try:
+            return self._parse(str(chunk.contents))
+        except ValueError as error:
+            chunk.expecting_but_found("", str(error))
+
+    @property
+    def rule_description(self) -> str:
+        """What strictyaml says was expected when a mapping or list is found instead."""
+        return self._name
+
+    def to_yaml(self, data: Any) -> str:
+        return str(data)
+
+    def __repr__(self) -> str:
+        return f"Checked({self._name!r})"
+
+
+def _name(text: str) -> str:
+    if not _NAME.match(text):
+        raise ValueError(f"invalid name {text!r}: use letters, digits, '_' and '-', "
+                         "starting with a letter or '_'")
+    return text
+
+
+def _identifier(text: str) -> str:
+    if not _IDENTIFIER.match(text):
+        raise ValueError(f"expected a Python identifier, found {text!r}")
+    return text
+
+
+def _int_at_least(minimum: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        stripped = text.strip()
+        if not re.match(r"^[-+]?\d+$", stripped):
+            raise ValueError(f"expected an integer, found {text!r}")
+        value = int(stripped)
+        if value < minimum:
+            raise ValueError(f"expected an integer >= {minimum}, found {value}")
+        return value
+    return parse
+
+
+def _one_of(choices: tuple[str, ...], what: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text not in choices:
+            raise ValueError(f"unknown {what} {text!r} (expected one of: {', '.join(choices)})")
+        return text
+    return parse
+
+
+def _version(text: str) -> int:
+    if text.strip() != "1":
+        raise ValueError(f"unsupported spec version {text!r} (this specrun reads version 1)")
+    return 1
+
+
+def _port_ref(text: str) -> str:
+    if not _PORT_REF.match(text.strip()):
+        raise ValueError(f"expected 'step.port', found {text!r}")
+    return text.strip()
+
+
+def _dag_edge(text: str) -> tuple[str, str]:
+    match = _DAG_EDGE.match(text)
+    if not match:
+        raise ValueError(f"expected 'step.output -> step.input', found {text!r}")
+    return match.group(1), match.group(2)
+
+
+def _regex(text: str) -> str:
+    try:
+        re.compile(text)
+    except re.error as error:
+        raise ValueError(f"invalid regular expression {text!r}: {error}") from None
+    return text
+
+
+def _module_ref(text: str) -> str:
+    if not _MODULE_REF.match(text.strip()):
+        raise ValueError(f"expected 'module:function', found {text!r}")
+    return text.strip()
+
+
+def _non_empty(text: str) -> str:
+    if not text.strip():
+        raise ValueError("must not be empty")
+    return text
+
+
+# Validator factories, named like strictyaml's own (``Name()`` beside ``Str()``).
+def Name() -> Checked:
+    return Checked(_name, "a name")
+
+
+def Identifier() -> Checked:
+    return Checked(_identifier, "an identifier")
+
+
+def NonEmptyStr() -> Checked:
+    return Checked(_non_empty, "a text value")
+
+
+def Count(minimum: int = 0) -> Checked:
+    return Checked(_int_at_least(minimum), f"an integer >= {minimum}")
+
+
+def Seed() -> Checked:
+    return Checked(_int_at_least(0), "an integer seed")
+
+
+def Duration() -> Checked:
+    return Checked(units.parse_duration, "a duration")
+
+
+def MemorySize() -> Checked:
+    return Checked(units.parse_memory, "a memory size")
+
+
+def PortRef() -> Checked:
+    return Checked(_port_ref, "'step.port'")
+
+
+def DagEdge() -> Checked:
+    return Checked(_dag_edge, "'step.output -> step.input'")
+
+
+def RegexText() -> Checked:
+    return Checked(_regex, "a regular expression")
+
+
+def ModuleRef() -> Checked:
+    return Checked(_module_ref, "'module:function'")
+
+
+def Version() -> Checked:
+    return Checked(_version, "the version number 1")
+
+
+def Format() -> Checked:
+    return Checked(_one_of(FORMATS, "format"), "a format")
+
+
+def Compression() -> Checked:
+    return Checked(_one_of(COMPRESSIONS, "compression"), "a compression")
+
+
+def Classification() -> Checked:
+    names = tuple(member.name for member in ErrorClass)
+    return Checked(_one_of(names, "classification"), "a classification")
+
+
+def one_key_map() -> sy.Validator:
+    """``{name: anything}`` — the shape of a property, a mutation, a column check."""
+    return sy.MapPattern(sy.Str(), sy.Any(), minimum_keys=1, maximum_keys=1)
+
+
+def column_validator() -> sy.Validator:
+    """A column of the DSL; keys outside :data:`COLUMN_KEYS` are options of plugin types."""
+    return sy.MapCombined({
+        sy.Optional("type"): Name(),
+        sy.Optional("min"): sy.Str(),
+        sy.Optional("max"): sy.Str(),
+        sy.Optional("isin"): sy.Seq(sy.Str()),
+        sy.Optional("pattern"): RegexText(),
+        sy.Optional("nullable"): sy.Bool(),
+        sy.Optional("unique"): sy.Bool(),
+        sy.Optional("required"): sy.Bool(),
+        sy.Optional("checks"): sy.Seq(one_key_map()),
+    }, sy.Str(), sy.Any())
+
+
+def column_override_validator() -> sy.Validator:
+    """A scenario's ``columns:`` override: constraints only, not the type."""
+    return sy.Map({
+        sy.Optional("min"): sy.Str(),
+        sy.Optional("max"): sy.Str(),
+        sy.Optional("isin"): sy.Seq(sy.Str()),
+        sy.Optional("pattern"): RegexText(),
+        sy.Optional("nullable"): sy.Bool(),
+        sy.Optional("unique"): sy.Bool(),
+        sy.Optional("required"): sy.Bool(),
+    })
+
+
+def schema_validator() -> sy.Validator:
+    """A data contract: ``columns`` / ``extends`` / ``pandera`` plus row bounds and strictness."""
+    return sy.Map({
+        sy.Optional("columns"): sy.MapPattern(sy.Str(), column_validator()),
+        sy.Optional("extends"): Name(),
+        sy.Optional("pandera"): NonEmptyStr(),
+        sy.Optional("rows"): sy.Map({sy.Optional("min"): Count(), sy.Optional("max"): Count()}),
+        sy.Optional("strict"): sy.Bool(),
+    })
+
+
+def port_validator() -> sy.Validator:
+    return sy.Map({
+        sy.Optional("format"): Format(),
+        sy.Optional("compression"): Compression(),
+        sy.Optional("schema"): Name() | schema_validator(),
+        sy.Optional("layout"): NonEmptyStr(),
+        sy.Optional("shards"): Count(1),
+        sy.Optional("split"): sy.Seq(Name()),
+        sy.Optional("fixture"): NonEmptyStr(),
+        sy.Optional("sample"): NonEmptyStr(),
+        sy.Optional("required"): sy.Bool(),
+        sy.Optional("source"): NonEmptyStr(),
+        sy.Optional("from"): PortRef(),
+        sy.Optional("rows"): Count(),
+    })
+
+
+def step_validator() -> sy.Validator:
+    return sy.Map({
+        "script": NonEmptyStr(),
+        sy.Optional("call"): Identifier(),
+        sy.Optional("args"): sy.Seq(sy.Str()),
+        sy.Optional("env"): sy.MapPattern(Identifier(), sy.Str()),
+        sy.Optional("job_args"): sy.MapPattern(Identifier(), sy.Any()),
+        sy.Optional("timeout"): Duration(),
+        sy.Optional("memory_limit"): MemorySize(),
+        sy.Optional("sagemaker_step"): NonEmptyStr(),
+        sy.Optional("inputs"): sy.MapPattern(Name(), port_validator()),
+        sy.Optional("outputs"): sy.MapPattern(Name(), port_validator()),
+        sy.Optional("properties"): sy.Seq(one_key_map()),
+    })
+
+
+def expect_validator() -> sy.Validator:
+    return sy.Map({
+        sy.Optional("pass"): sy.Bool(),
+        sy.Optional("fail"): sy.Bool(),
+        sy.Optional("error"): RegexText(),
+        sy.Optional("exit_code"): Checked(_int_at_least(-255), "an exit code"),
+        sy.Optional("classification"): Classification(),
+    })
+
+
+def scenario_validator() -> sy.Validator:
+    return sy.Map({
+        sy.Optional("rows"): Count(),
+        sy.Optional("seed"): Seed(),
+        sy.Optional("timeout"): Duration(),
+        sy.Optional("memory_limit"): MemorySize(),
+        sy.Optional("steps"): sy.Seq(Name()),
+        sy.Optional("columns"): sy.MapPattern(sy.Str(), column_override_validator()),
+        sy.Optional("mutate"): sy.MapPattern(sy.Str(), sy.Seq(Name() | one_key_map())),
+        sy.Optional("expect"): expect_validator(),
+        sy.Optional("parametrize"): sy.MapPattern(sy.Str(), sy.Seq(sy.Any())),
+        sy.Optional("examples"): Count(1),
+        sy.Optional("max_rows"): Count(),
+    })
+
+
+def spec_validator(extra_keys: Mapping[str, sy.Validator] | None = None) -> sy.Validator:
+    """The whole spec file; ``extra_keys`` are plugin-owned optional top-level keys."""
+    keys: dict[Any, sy.Validator] = {
+        "version": Version(),
+        "pipeline": NonEmptyStr(),
+        sy.Optional("plugins"): sy.Seq(NonEmptyStr()),
+        sy.Optional("defaults"): sy.Map({
+            sy.Optional("timeout"): Duration(),
+            sy.Optional("memory_limit"): MemorySize(),
+            sy.Optional("seed"): Seed(),
+            sy.Optional("executor"): Name(),
+        }),
+        sy.Optional("schemas"): sy.MapPattern(Name(), schema_validator()),
+        "steps": sy.MapPattern(Name(), step_validator()),
+        sy.Optional("dag"): sy.Seq(DagEdge()),
+        sy.Optional("scenarios"): sy.MapPattern(Name(), scenario_validator()),
+        sy.Optional("modes"): sy.MapPattern(Name(), sy.MapPattern(sy.Str(), sy.Any())),
+    }
+    for key, validator in (extra_keys or {}).items():
+        if key in TOP_LEVEL_KEYS:
+            raise ValueError(f"plugin spec key {key!r} clashes with a built-in spec key")
+        keys[sy.Optional(key)] = validator
+    return sy.Map(keys)
+
+
+# -- kind-dependent parameters (revalidated by the builder) -------------------
+
+def _columns_map(*required: str, rate: bool = False) -> sy.Validator:
+    keys: dict[Any, sy.Validator] = {sy.Optional("columns"): sy.Seq(sy.Str())}
+    if rate:
+        keys[sy.Optional("rate")] = sy.Float()
+    for key in required:
+        keys[key] = Name()
+    return sy.Map(keys)
+
+
+def _row_count() -> sy.Validator:
+    return sy.Map({
+        "output": Name(),
+        sy.Optional("equals"): Name(),
+        sy.Optional("le"): Name(),
+        sy.Optional("ge"): Name(),
+        sy.Optional("ratio"): sy.Map({"input": Name(), sy.Optional("min"): sy.Float(),
+                                      sy.Optional("max"): sy.Float()}),
+    })
+
+
+PROPERTY_PARAMS: dict[str, Callable[[], sy.Validator]] = {
+    "row_count": _row_count,
+    "no_nulls": lambda: _columns_map("output"),
+    "unique": lambda: _columns_map("output"),
+    "columns_added": lambda: _columns_map("output", "input"),
+    "columns_removed": lambda: _columns_map("output", "input"),
+    "python": ModuleRef,
+}
+
+# A bare ``- boundary`` item means the op with these parameters; None: parameters required.
+MUTATION_DEFAULTS: dict[str, Any] = {
+    "nulls": {}, "empty": True, "boundary": {}, "extreme": {}, "duplicates": {},
+    "set": None, "drop_columns": None, "wrong_dtype": {},
+}
+
+MUTATION_PARAMS: dict[str, Callable[[], sy.Validator]] = {
+    "nulls": lambda: _columns_map(rate=True),
+    "empty": sy.Bool,
+    "boundary": lambda: _columns_map(),
+    "extreme": lambda: _columns_map(),
+    "duplicates": lambda: _columns_map(rate=True),
+    "set": lambda: sy.MapPattern(sy.Str(), sy.Str()),
+    "drop_columns": lambda: sy.Seq(sy.Str()),
+    "wrong_dtype": lambda: _columns_map(),
+}
