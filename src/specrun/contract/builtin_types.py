@@ -1,0 +1,443 @@
+"""The built-in column types of the DSL: int, float, str, bool, datetime, category.
+
+Each type implements the :class:`~specrun.contract.types.ColumnType` protocol; the
+module is also the built-in plugin that registers them (``specrun_column_types``).
+For ``str``, ``min`` / ``max`` bound the string length; for ``datetime`` they are
+dates or datetimes.  ``unique: true`` is honoured by :meth:`vectorised` itself.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+import pyarrow
+from hypothesis import strategies as st
+
+from ..hooks import hookimpl
+from ..spec.model import ColumnSpec, SpecError
+from .patterns import UnsupportedPattern, pattern_sampler
+
+STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)   # pandas 3's default ``str``
+INT64 = np.iinfo(np.int64)
+DEFAULT_INT_SPAN = 1_000_000
+DEFAULT_DATETIME_SPAN = pd.Timedelta(days=5 * 365)
+DEFAULT_DATETIME_MIN = pd.Timestamp("2020-01-01")
+DATETIME_LIMITS = (pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31"))
+_ALNUM = np.array([ord(c) for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"],
+                  dtype=np.uint32)
+
+
+def _error(column: ColumnSpec, message: str) -> SpecError:
+    return SpecError(f"column {column.name!r}: {message}", column.location)
+
+
+def unique_integers(low: int, high: int, rows: int, rng: np.random.Generator,
+                    column: ColumnSpec) -> np.ndarray:
+    """``rows`` distinct int64 values in [low, high], in random order (no Python loop)."""
+    span = high - low + 1
+    if span < rows:
+        raise _error(column, f"cannot draw {rows} unique values from [{low}, {high}] "
+                             f"({span} possible); widen min/max or lower the row count")
+    span = min(span, 2**62)
+    step = span // max(rows, 1)
+    values = low + np.arange(rows, dtype=np.int64) * step + rng.integers(0, step, size=rows)
+    return rng.permutation(values)
+
+
+def _range_checks(column: ColumnSpec, low: Any, high: Any) -> list[pa.Check]:
+    if low is not None and high is not None:
+        return [pa.Check.in_range(low, high)]
+    if low is not None:
+        return [pa.Check.ge(low)]
+    if high is not None:
+        return [pa.Check.le(high)]
+    return []
+
+
+def _isin_check(column: ColumnSpec) -> list[pa.Check]:
+    return [pa.Check.isin(list(column.isin))] if column.isin is not None else []
+
+
+def _pick(values: list[Any], rows: int, rng: np.random.Generator, column: ColumnSpec) -> np.ndarray:
+    """Indices into ``values``: uniform, or a permutation prefix when the column is unique."""
+    if not values:
+        raise _error(column, "isin is empty")
+    if column.unique:
+        if len(values) < rows:
+            raise _error(column, f"cannot draw {rows} unique values from isin of {len(values)}")
+        return rng.permutation(len(values))[:rows]
+    return rng.integers(0, len(values), size=rows)
+
+
+class _BaseType:
+    name = ""
+
+    def dtype(self, column: ColumnSpec) -> Any:
+        raise NotImplementedError
+
+    def wrong_dtype_values(self, column: ColumnSpec) -> list[Any]:
+        return ["not-a-value", "n/a", "?"]
+
+
+class IntType(_BaseType):
+    """Integers: ``int64``, or nullable ``Int64``."""
+
+    name = "int"
+
+    def dtype(self, column: ColumnSpec) -> Any:
+        return "Int64" if column.nullable else "int64"
+
+    def bounds(self, column: ColumnSpec, rows: int = 0) -> tuple[int, int]:
+        low = math.ceil(column.min) if column.min is not None else None
+        high = math.floor(column.max) if column.max is not None else None
+        span = max(DEFAULT_INT_SPAN, 10 * rows)
+        if low is None:
+            low = max(INT64.min, high - span) if high is not None else 0
+        if high is None:
+            high = min(INT64.max, low + span)
+        if low > high:
+            raise _error(column, f"min {column.min} is greater than max {column.max}")
+        return low, high
+
+    def checks(self, column: ColumnSpec) -> list[pa.Check]:
+        return _range_checks(column, column.min, column.max) + _isin_check(column)
+
+    def vectorised(self, column: ColumnSpec, rows: int, rng: np.random.Generator) -> pd.Series:
+        if column.isin is not None:
+            values = np.asarray(column.isin, dtype=np.int64)
+            return pd.Series(values[_pick(list(values), rows, rng, column)], dtype="int64")
+        low, high = self.bounds(column, rows)
+        if column.unique:
+            return pd.Series(unique_integers(low, high, rows, rng, column), dtype="int64")
+        return pd.Series(rng.integers(low, high, size=rows, endpoint=True), dtype="int64")
+
+    def strategy(self, column: ColumnSpec) -> st.SearchStrategy[Any]:
+        if column.isin is not None:
+            return st.sampled_from([int(v) for v in column.isin])
+        low = math.ceil(column.min) if column.min is not None else int(INT64.min)
+        high = math.floor(column.max) if column.max is not None else int(INT64.max)
+        return st.integers(min_value=low, max_value=high)
+
+    def boundary_values(self, column: ColumnSpec) -> list[Any]:
+        if column.isin is not None:
+            return sorted({int(min(column.isin)), int(max(column.isin))})
+        low = math.ceil(column.min) if column.min is not None else None
+        high = math.floor(column.max) if column.max is not None else None
+        values = [v for v in (low, high) if v is not None]
+        if (low is None or high is None) and (low is None or low <= 0) and (high is None or high >= 0):
+            values.append(0)
+        return sorted(set(values))
+
+    def extreme_values(self, column: ColumnSpec) -> list[Any]:
+        return [int(INT64.min), int(INT64.max), 0, -1]
+
+    def wrong_dtype_values(self, column: ColumnSpec) -> list[Any]:
+        return ["abc", "1.5", "n/a"]
+
+
+class FloatType(_BaseType):
+    """64-bit floats (NaN is null)."""
+
+    name = "float"
+
+    def dtype(self, column: ColumnSpec) -> Any:
+        return "float64"
+
+    def checks(self, column: ColumnSpec) -> list[pa.Check]:
+        return _range_checks(column, column.min, column.max) + _isin_check(column)
+
+    def bounds(self, column: ColumnSpec) -> tuple[float, float]:
+        low = float(column.min) if column.min is not None else None
+        high = float(column.max) if column.max is not None else None
+        biggest = float(np.finfo(np.float64).max)
+        if low is None:   # an open side spans at least the bound's own magnitude
+            low = max(-biggest, high - max(DEFAULT_INT_SPAN, abs(high))) if high is not None else 0.0
+        if high is None:
+            high = min(biggest, low + max(DEFAULT_INT_SPAN, abs(low)))
+        if low > high:
+            raise _error(column, f"min {column.min} is greater than max {column.max}")
+        return low, high
+
+    def vectorised(self, column: ColumnSpec, rows: int, rng: np.random.Generator) -> pd.Series:
+        if column.isin is not None:
+            values = np.asarray(column.isin, dtype=np.float64)
+            return pd.Series(values[_pick(list(values), rows, rng, column)], dtype="float64")
+        low, high = self.bounds(column)
+        if column.unique:   # one value per equal-width slot: distinct unless the range is tiny
+            fraction = (np.arange(rows) + rng.random(rows)) / max(rows, 1)
+        else:
+            fraction = rng.random(rows)
+        # (1 - t) * low + t * high never overflows, even for bounds near the float64 limits
+        values = np.clip((1.0 - fraction) * low + fraction * high, low, high)
+        if column.unique:
+            values = rng.permutation(values)
+            if rows and len(np.unique(values)) < rows:
+                raise _error(column, f"cannot draw {rows} unique floats in [{low}, {high}]")
+        return pd.Series(values, dtype="float64")
+
+    def strategy(self, column: ColumnSpec) -> st.SearchStrategy[Any]:
+        if column.isin is not None:
+            return st.sampled_from([float(v) for v in column.isin])
+        return st.floats(min_value=column.min, max_value=column.max,
+                         allow_nan=False, allow_infinity=False)
+
+    def boundary_values(self, column: ColumnSpec) -> list[Any]:
+        if column.isin is not None:
+            return sorted({float(min(column.isin)), float(max(column.isin))})
+        values = [float(v) for v in (column.min, column.max) if v is not None]
+        if ((column.min is None or column.max is None)
+                and (column.min is None or column.min <= 0) and (column.max is None or column.max >= 0)):
+            values.append(0.0)
+        return sorted(set(values))
+
+    def extreme_values(self, column: ColumnSpec) -> list[Any]:
+        big = float(np.finfo(np.float64).max)
+        return [big, -big, 5e-324, -0.0, float("inf"), float("-inf")]
+
+    def wrong_dtype_values(self, column: ColumnSpec) -> list[Any]:
+        return ["abc", "1,5", "n/a"]
+
+
+class StrType(_BaseType):
+    """Strings (pandas ``str``); ``min``/``max`` bound the length, ``pattern`` is a regex."""
+
+    name = "str"
+    default_max_length = 12
+
+    def dtype(self, column: ColumnSpec) -> Any:
+        return STR_DTYPE
+
+    def lengths(self, column: ColumnSpec) -> tuple[int, int]:
+        low = int(column.min) if column.min is not None else 1
+        high = int(column.max) if column.max is not None else max(low, self.default_max_length)
+        if low > high:
+            raise _error(column, f"min length {column.min} is greater than max length {column.max}")
+        return low, high
+
+    def checks(self, column: ColumnSpec) -> list[pa.Check]:
+        checks = _isin_check(column)
+        if column.pattern is not None:
+            checks.append(pa.Check.str_matches(column.pattern))
+        if column.min is not None or column.max is not None:
+            checks.append(pa.Check.str_length(column.min, column.max))
+        return checks
+
+    def vectorised(self, column: ColumnSpec, rows: int, rng: np.random.Generator) -> pd.Series:
+        if column.isin is not None:
+            values = pyarrow.array([str(v) for v in column.isin], type=pyarrow.string())
+            picked = values.take(pyarrow.array(_pick(list(column.isin), rows, rng, column)))
+            return pd.Series(picked, dtype=STR_DTYPE)
+        if column.pattern is not None:
+            try:
+                sampler = pattern_sampler(column.pattern)
+                if column.unique:
+                    return sampler.sample_unique(rows, rng)
+                return pd.Series(pyarrow.array(sampler.sample(rows, rng)), dtype=STR_DTYPE)
+            except (UnsupportedPattern, ValueError) as exc:
+                raise _error(column, str(exc)) from None
+        low, high = self.lengths(column)
+        if column.unique:
+            return pd.Series(pyarrow.array(self._unique_words(column, rows, low, high, rng)),
+                             dtype=STR_DTYPE)
+        codes = _ALNUM[rng.integers(0, len(_ALNUM), size=(rows, high))]
+        lengths = rng.integers(low, high + 1, size=rows)
+        codes[np.arange(high)[None, :] >= lengths[:, None]] = 0
+        words = np.ascontiguousarray(codes).view(f"<U{max(high, 1)}").reshape(rows) if high else \
+            np.full(rows, "", dtype="<U1")
+        return pd.Series(pyarrow.array(words), dtype=STR_DTYPE)
+
+    def _unique_words(self, column: ColumnSpec, rows: int, low: int, high: int,
+                      rng: np.random.Generator) -> np.ndarray:
+        """Distinct fixed-length words: distinct integers written in base 62."""
+        base = len(_ALNUM)
+        length = max(low, 1)
+        while base ** length < rows and length < 10:
+            length += 1
+        if base ** length < rows or length > high:
+            raise _error(column, f"cannot draw {rows} unique strings of length {low}..{high}")
+        numbers = unique_integers(0, min(base ** length, 2**62) - 1, rows, rng, column)
+        digits = min(length, 10)
+        powers = np.array([base ** k for k in range(digits - 1, -1, -1)], dtype=np.int64)
+        codes = _ALNUM[(numbers[:, None] // powers[None, :]) % base]
+        if length > digits:
+            codes = np.hstack([np.full((rows, length - digits), _ALNUM[0]), codes])
+        return np.ascontiguousarray(codes, dtype=np.uint32).view(f"<U{length}").reshape(rows)
+
+    def strategy(self, column: ColumnSpec) -> st.SearchStrategy[Any]:
+        if column.isin is not None:
+            return st.sampled_from([str(v) for v in column.isin])
+        if column.pattern is not None:
+            return st.from_regex(column.pattern, fullmatch=True)
+        alphabet = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"))
+        return st.text(alphabet=alphabet, min_size=int(column.min or 0),
+                       max_size=int(column.max) if column.max is not None else None)
+
+    def boundary_values(self, column: ColumnSpec) -> list[Any]:
+        if column.isin is not None:
+            texts = [str(v) for v in column.isin]
+            return list(dict.fromkeys([min(texts, key=len), max(texts, key=len)]))
+        if column.pattern is not None:
+            sampler = pattern_sampler(column.pattern)
+            return list(dict.fromkeys([sampler.shortest(), sampler.longest()]))
+        low = int(column.min) if column.min is not None else 0
+        high = int(column.max) if column.max is not None else 256
+        return list(dict.fromkeys(["a" * low, "z" * high]))
+
+    def extreme_values(self, column: ColumnSpec) -> list[Any]:
+        return ["", " ", "x" * 10_000, "NULL", "None", "nan", "Ünïcødé ✓ 日本語 🚀",
+                "line\nbreak", 'quote"comma,']
+
+    def wrong_dtype_values(self, column: ColumnSpec) -> list[Any]:
+        return [123, -1, 0]
+
+
+class BoolType(_BaseType):
+    """Booleans: ``bool``, or nullable ``boolean``."""
+
+    name = "bool"
+
+    def dtype(self, column: ColumnSpec) -> Any:
+        return "boolean" if column.nullable else "bool"
+
+    def checks(self, column: ColumnSpec) -> list[pa.Check]:
+        return _isin_check(column)
+
+    def vectorised(self, column: ColumnSpec, rows: int, rng: np.random.Generator) -> pd.Series:
+        choices = [bool(v) for v in column.isin] if column.isin is not None else [False, True]
+        return pd.Series(np.asarray(choices, dtype=bool)[_pick(choices, rows, rng, column)], dtype=bool)
+
+    def strategy(self, column: ColumnSpec) -> st.SearchStrategy[Any]:
+        return st.sampled_from([bool(v) for v in column.isin]) if column.isin else st.booleans()
+
+    def boundary_values(self, column: ColumnSpec) -> list[Any]:
+        return [bool(v) for v in column.isin] if column.isin else [False, True]
+
+    def extreme_values(self, column: ColumnSpec) -> list[Any]:
+        return [True, False]
+
+    def wrong_dtype_values(self, column: ColumnSpec) -> list[Any]:
+        return ["maybe", "yes", "2"]
+
+
+def _timestamp(value: Any, column: ColumnSpec) -> pd.Timestamp:
+    try:
+        return pd.Timestamp(value)
+    except (TypeError, ValueError) as exc:
+        raise _error(column, f"not a date/datetime: {value!r} ({exc})") from None
+
+
+class DatetimeType(_BaseType):
+    """Naive timestamps, ``datetime64[ns]``; ``min``/``max`` are dates or datetimes."""
+
+    name = "datetime"
+
+    def dtype(self, column: ColumnSpec) -> Any:
+        return "datetime64[ns]"
+
+    def bounds(self, column: ColumnSpec) -> tuple[pd.Timestamp, pd.Timestamp]:
+        low = _timestamp(column.min, column) if column.min is not None else None
+        high = _timestamp(column.max, column) if column.max is not None else None
+        if low is None:
+            low = high - DEFAULT_DATETIME_SPAN if high is not None else DEFAULT_DATETIME_MIN
+        if high is None:
+            high = low + DEFAULT_DATETIME_SPAN
+        if low > high:
+            raise _error(column, f"min {column.min} is later than max {column.max}")
+        return low, high
+
+    def checks(self, column: ColumnSpec) -> list[pa.Check]:
+        low = _timestamp(column.min, column) if column.min is not None else None
+        high = _timestamp(column.max, column) if column.max is not None else None
+        checks = _range_checks(column, low, high)
+        if column.isin is not None:
+            checks.append(pa.Check.isin([_timestamp(v, column) for v in column.isin]))
+        return checks
+
+    def vectorised(self, column: ColumnSpec, rows: int, rng: np.random.Generator) -> pd.Series:
+        if column.isin is not None:
+            values = pd.DatetimeIndex([_timestamp(v, column) for v in column.isin]).as_unit("ns")
+            return pd.Series(values.take(_pick(list(values), rows, rng, column)))
+        low, high = self.bounds(column)
+        low_ns, high_ns = low.as_unit("ns").value, high.as_unit("ns").value
+        second = 1_000_000_000
+        unit = second if high_ns - low_ns >= second * max(rows, 1) else 1  # whole seconds if room
+        low_unit, high_unit = -(-low_ns // unit), high_ns // unit
+        if column.unique:
+            ticks = unique_integers(low_unit, high_unit, rows, rng, column)
+        else:
+            ticks = rng.integers(low_unit, high_unit, size=rows, endpoint=True)
+        return pd.Series((ticks * unit).view("datetime64[ns]"))
+
+    def strategy(self, column: ColumnSpec) -> st.SearchStrategy[Any]:
+        if column.isin is not None:
+            return st.sampled_from([_timestamp(v, column).to_pydatetime() for v in column.isin])
+        low = _timestamp(column.min, column) if column.min is not None else DATETIME_LIMITS[0]
+        high = _timestamp(column.max, column) if column.max is not None else DATETIME_LIMITS[1]
+        return st.datetimes(min_value=low.to_pydatetime(), max_value=high.to_pydatetime())
+
+    def boundary_values(self, column: ColumnSpec) -> list[Any]:
+        if column.isin is not None:
+            stamps = [_timestamp(v, column) for v in column.isin]
+            return sorted({min(stamps), max(stamps)})
+        values = [_timestamp(v, column) for v in (column.min, column.max) if v is not None]
+        return sorted(set(values)) or [pd.Timestamp("1970-01-01")]
+
+    def extreme_values(self, column: ColumnSpec) -> list[Any]:
+        return [pd.Timestamp("1677-09-22"), pd.Timestamp("2262-04-11"), pd.Timestamp("1970-01-01")]
+
+    def wrong_dtype_values(self, column: ColumnSpec) -> list[Any]:
+        return ["not-a-date", "2024-13-45", "yesterday"]
+
+
+class CategoryType(_BaseType):
+    """pandas categoricals over ``isin`` (required)."""
+
+    name = "category"
+
+    def categories(self, column: ColumnSpec) -> list[Any]:
+        if not column.isin:
+            raise _error(column, "type category needs isin: [its categories]")
+        return list(column.isin)
+
+    def dtype(self, column: ColumnSpec) -> Any:
+        return pd.CategoricalDtype(self.categories(column))
+
+    def checks(self, column: ColumnSpec) -> list[pa.Check]:
+        return [pa.Check.isin(self.categories(column))]
+
+    def vectorised(self, column: ColumnSpec, rows: int, rng: np.random.Generator) -> pd.Series:
+        categories = self.categories(column)
+        codes = _pick(categories, rows, rng, column)
+        return pd.Series(pd.Categorical.from_codes(codes, dtype=self.dtype(column)))
+
+    def strategy(self, column: ColumnSpec) -> st.SearchStrategy[Any]:
+        return st.sampled_from(self.categories(column))
+
+    def boundary_values(self, column: ColumnSpec) -> list[Any]:
+        categories = self.categories(column)
+        return list(dict.fromkeys([categories[0], categories[-1]]))
+
+    def extreme_values(self, column: ColumnSpec) -> list[Any]:
+        return self.categories(column)
+
+    def wrong_dtype_values(self, column: ColumnSpec) -> list[Any]:
+        return [12345, -1, 0] if all(isinstance(v, str) for v in self.categories(column)) \
+            else ["not-a-category", "?", "n/a"]
+
+
+BUILTIN_TYPES: tuple[Any, ...] = (IntType(), FloatType(), StrType(), BoolType(), DatetimeType(),
+                                  CategoryType())
+
+
+@hookimpl
+def specrun_column_types() -> tuple[Any, ...]:
+    """Register the built-in column types."""
+    return BUILTIN_TYPES
+
+
+__all__ = ["BUILTIN_TYPES", "STR_DTYPE", "IntType", "FloatType", "StrType", "BoolType",
+           "DatetimeType", "CategoryType", "unique_integers", "specrun_column_types"]

@@ -1,0 +1,201 @@
+"""Data contracts as pandera schemas.
+
+:func:`to_pandera` compiles a :class:`SchemaSpec` of the column DSL into a
+``pandera.DataFrameSchema``; :func:`load_pandera_reference` loads a schema written
+directly in pandera (``pandera: module:Name`` or a pandera YAML file) and derives
+the :class:`ColumnSpec` s the generators need from it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import sys
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from ..spec.model import ColumnSpec, Location, SchemaSpec, SpecError
+from .types import TypeRegistry
+
+
+def _rows_checks(schema: SchemaSpec) -> list[pa.Check]:
+    checks = []
+    if schema.rows_min is not None:
+        minimum = schema.rows_min
+        checks.append(pa.Check(lambda frame: len(frame) >= minimum, name="rows_min",
+                               error=f"at least {minimum} rows"))
+    if schema.rows_max is not None:
+        maximum = schema.rows_max
+        checks.append(pa.Check(lambda frame: len(frame) <= maximum, name="rows_max",
+                               error=f"at most {maximum} rows"))
+    return checks
+
+
+def _plugin_checks(column: ColumnSpec, checks: Mapping[str, Callable[[Any], pa.Check]]) -> list[pa.Check]:
+    built = []
+    for entry in column.checks:
+        for name, args in entry.items():
+            if name not in checks:
+                known = ", ".join(sorted(checks)) or "none registered"
+                raise SpecError(f"column {column.name!r}: unknown check {name!r} (known: {known})",
+                                column.location)
+            built.append(checks[name](args))
+    return built
+
+
+def to_pandera(schema: SchemaSpec, types: TypeRegistry,
+               checks: Mapping[str, Callable[[Any], pa.Check]] | None = None) -> pa.DataFrameSchema:
+    """The pandera schema enforcing ``schema`` (no coercion: data must already be typed)."""
+    if schema.pandera is not None:
+        base_dir = schema.location.file.parent if schema.location is not None else Path.cwd()
+        return load_pandera_reference(schema.pandera, base_dir, location=schema.location)[0]
+    columns = {}
+    for name, column in schema.columns.items():
+        if column.type not in types:
+            raise SpecError(f"column {name!r}: unknown type {column.type!r} "
+                            f"(known: {', '.join(types.names())})", column.location)
+        column_type = types.get(column.type)
+        columns[name] = pa.Column(
+            column_type.dtype(column),
+            checks=list(column_type.checks(column)) + _plugin_checks(column, checks or {}),
+            nullable=column.nullable, unique=column.unique, required=column.required,
+            coerce=False, name=name)
+    return pa.DataFrameSchema(columns, checks=_rows_checks(schema), strict=schema.strict,
+                              coerce=False, name=schema.name)
+
+
+# -- pandera references ------------------------------------------------------
+
+def _import_object(ref: str, base_dir: Path, location: Location | None) -> Any:
+    module_name, _, attribute = ref.partition(":")
+    if not module_name or not attribute:
+        raise SpecError(f"pandera reference {ref!r} must be 'module:Name' or a YAML file path", location)
+    added = str(base_dir) not in sys.path
+    if added:
+        sys.path.insert(0, str(base_dir))
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise SpecError(f"cannot import pandera module {module_name!r}: {exc}", location) from None
+    except Exception as exc:  # noqa: BLE001 - the user's module failed while importing
+        raise SpecError(f"importing {module_name!r} failed: {type(exc).__name__}: {exc}", location) from None
+    finally:
+        if added:
+            sys.path.remove(str(base_dir))
+    target: Any = module
+    for part in attribute.split("."):
+        if not hasattr(target, part):
+            raise SpecError(f"module {module_name!r} has no attribute {attribute!r}", location)
+        target = getattr(target, part)
+    return target
+
+
+def _load_schema(ref: str, base_dir: Path, location: Location | None) -> pa.DataFrameSchema:
+    path = Path(ref) if Path(ref).is_absolute() else base_dir / ref
+    if ref.endswith((".yaml", ".yml")) or path.is_file():
+        if not path.is_file():
+            raise SpecError(f"pandera YAML file not found: {path}", location)
+        try:
+            return pa.DataFrameSchema.from_yaml(path)
+        except Exception as exc:  # noqa: BLE001 - any parse error is the user's file
+            raise SpecError(f"invalid pandera YAML {path}: {type(exc).__name__}: {exc}", location) from None
+    target = _import_object(ref, base_dir, location)
+    if isinstance(target, type) and issubclass(target, pa.DataFrameModel):
+        try:
+            return target.to_schema()
+        except Exception as exc:  # noqa: BLE001
+            raise SpecError(f"{ref}: invalid DataFrameModel: {exc}", location) from None
+    if isinstance(target, pa.DataFrameSchema):
+        return target
+    raise SpecError(f"{ref} is a {type(target).__name__}, not a pandera DataFrameModel or "
+                    "DataFrameSchema", location)
+
+
+def _type_name(dtype: Any, name: str, location: Location | None) -> tuple[str, list[Any] | None]:
+    """Our type name (and categories) for a pandera column dtype."""
+    if dtype is None:
+        return "str", None
+    text = str(dtype).lower()
+    categories = getattr(dtype, "categories", None)
+    if text.startswith("category"):
+        return "category", list(categories) if categories is not None else None
+    if text in ("bool", "boolean"):
+        return "bool", None
+    if text.startswith(("int", "uint")):
+        return "int", None
+    if text.startswith("float"):
+        return "float", None
+    if text.startswith("datetime64") or text.startswith("timestamp"):
+        return "datetime", None
+    if text in ("str", "string", "object") or text.startswith("string"):
+        return "str", None
+    raise SpecError(f"column {name!r}: pandera dtype {dtype} has no specrun column type", location)
+
+
+def _step_above(value: Any, integer: bool) -> Any:
+    return value + 1 if integer else float(np.nextafter(float(value), math.inf))
+
+
+def _step_below(value: Any, integer: bool) -> Any:
+    return value - 1 if integer else float(np.nextafter(float(value), -math.inf))
+
+
+def _apply_check(spec: ColumnSpec, check: pa.Check) -> None:
+    """Fold one pandera check into the constraints of ``spec`` (unknown checks are left out)."""
+    stats = check.statistics or {}
+    integer = spec.type == "int"
+    name = check.name
+    if name == "in_range":
+        low, high = stats["min_value"], stats["max_value"]
+        spec.min = low if stats.get("include_min", True) else _step_above(low, integer)
+        spec.max = high if stats.get("include_max", True) else _step_below(high, integer)
+    elif name == "greater_than_or_equal_to":
+        spec.min = stats["min_value"]
+    elif name == "greater_than":
+        spec.min = _step_above(stats["min_value"], integer)
+    elif name == "less_than_or_equal_to":
+        spec.max = stats["max_value"]
+    elif name == "less_than":
+        spec.max = _step_below(stats["max_value"], integer)
+    elif name == "isin":
+        spec.isin = list(stats["allowed_values"])
+    elif name == "str_matches":
+        pattern = stats["pattern"]
+        spec.pattern = pattern if isinstance(pattern, str) else pattern.pattern
+
+
+def columns_from_pandera(schema: pa.DataFrameSchema, location: Location | None = None) -> dict[str, ColumnSpec]:
+    """ColumnSpecs (type, min/max, isin, pattern, nullable, unique, required) for a pandera schema."""
+    columns: dict[str, ColumnSpec] = {}
+    for name, column in schema.columns.items():
+        type_name, categories = _type_name(column.dtype, str(name), location)
+        spec = ColumnSpec(name=str(name), type=type_name, nullable=bool(column.nullable),
+                          unique=bool(column.unique), required=bool(column.required),
+                          location=location)
+        for check in column.checks:
+            _apply_check(spec, check)
+        if type_name == "datetime":
+            spec.min = pd.Timestamp(spec.min) if spec.min is not None else None
+            spec.max = pd.Timestamp(spec.max) if spec.max is not None else None
+        if categories is not None:
+            spec.isin = categories
+        if type_name == "category" and not spec.isin:
+            raise SpecError(f"column {name!r}: a category column needs its categories "
+                            "(CategoricalDtype(categories) or an isin check)", location)
+        columns[str(name)] = spec
+    return columns
+
+
+def load_pandera_reference(ref: str, base_dir: Path, *, location: Location | None = None
+                           ) -> tuple[pa.DataFrameSchema, dict[str, ColumnSpec]]:
+    """Load ``module:Name`` (a DataFrameModel or DataFrameSchema) or a pandera YAML file.
+
+    ``base_dir`` (the spec's folder) is searched before ``sys.path``.  Any problem is
+    a :class:`SpecError` at ``location``.
+    """
+    schema = _load_schema(ref, Path(base_dir), location)
+    return schema, columns_from_pandera(schema, location)

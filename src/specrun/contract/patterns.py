@@ -1,0 +1,315 @@
+"""Vectorised sampling of strings that fully match a simple regular expression.
+
+The pattern is parsed with the standard library's regex parser (``re._parser``)
+and compiled into a small tree of samplers.  Each sampler draws a whole column at
+once as a matrix of code points (rows x width) plus a "used" mask, so a million
+strings cost a handful of numpy operations, not a Python loop per row.
+
+Supported: literals, ``.``, character classes and ranges (also negated),
+``\\d \\w \\s`` and their negations, groups, alternation, anchors ``^ $ \\A \\Z``,
+repeats ``{n}``, ``{m,n}``, ``?``, ``*``, ``+`` (unbounded repeats are capped at
+``min + UNBOUNDED_REPEAT_CAP``).  Lookarounds, back-references, word boundaries,
+atomic groups and possessive repeats raise :class:`UnsupportedPattern`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import re._constants as sre  # type: ignore[import-not-found]
+import re._parser as sre_parse  # type: ignore[import-not-found]
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+UNBOUNDED_REPEAT_CAP = 5
+# Characters drawn for ".", negated classes and \W / \D / \S: printable ASCII.
+_PRINTABLE = np.arange(32, 127, dtype=np.uint32)
+_CATEGORY_CODES: dict[object, np.ndarray] = {
+    sre.CATEGORY_DIGIT: np.arange(48, 58, dtype=np.uint32),
+    sre.CATEGORY_WORD: np.array([ord(c) for c in
+                                 "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"],
+                                dtype=np.uint32),
+    sre.CATEGORY_SPACE: np.array([32], dtype=np.uint32),
+}
+_NEGATED_CATEGORY = {
+    sre.CATEGORY_NOT_DIGIT: sre.CATEGORY_DIGIT,
+    sre.CATEGORY_NOT_WORD: sre.CATEGORY_WORD,
+    sre.CATEGORY_NOT_SPACE: sre.CATEGORY_SPACE,
+}
+_IGNORED_ANCHORS = {sre.AT_BEGINNING, sre.AT_END, sre.AT_BEGINNING_STRING, sre.AT_END_STRING}
+
+
+class UnsupportedPattern(ValueError):
+    """The pattern uses a construct the vectorised sampler cannot generate."""
+
+
+Block = tuple[np.ndarray, np.ndarray]  # (codes uint32[rows, width], used bool[rows, width])
+
+
+class _Node:
+    width: int
+
+    def sample(self, rows: int, rng: np.random.Generator) -> Block:
+        raise NotImplementedError
+
+    def cardinality(self) -> int:
+        raise NotImplementedError
+
+    def extremal(self, longest: bool) -> str:
+        raise NotImplementedError
+
+
+@dataclass
+class _Chars(_Node):
+    """One character out of a set."""
+
+    codes: np.ndarray
+    width: int = 1
+
+    def sample(self, rows: int, rng: np.random.Generator) -> Block:
+        picked = self.codes[rng.integers(0, len(self.codes), size=rows)]
+        return picked.reshape(rows, 1), np.ones((rows, 1), dtype=bool)
+
+    def cardinality(self) -> int:
+        return len(self.codes)
+
+    def extremal(self, longest: bool) -> str:
+        return chr(int(self.codes[0]))
+
+
+@dataclass
+class _Sequence(_Node):
+    parts: list[_Node]
+
+    def __post_init__(self) -> None:
+        self.width = sum(part.width for part in self.parts)
+
+    def sample(self, rows: int, rng: np.random.Generator) -> Block:
+        if not self.parts:
+            return np.zeros((rows, 0), dtype=np.uint32), np.zeros((rows, 0), dtype=bool)
+        blocks = [part.sample(rows, rng) for part in self.parts]
+        return np.hstack([b[0] for b in blocks]), np.hstack([b[1] for b in blocks])
+
+    def cardinality(self) -> int:
+        total = 1
+        for part in self.parts:
+            total *= part.cardinality()
+        return total
+
+    def extremal(self, longest: bool) -> str:
+        return "".join(part.extremal(longest) for part in self.parts)
+
+
+@dataclass
+class _Repeat(_Node):
+    child: _Node
+    low: int
+    high: int
+
+    def __post_init__(self) -> None:
+        self.width = self.child.width * self.high
+
+    def sample(self, rows: int, rng: np.random.Generator) -> Block:
+        if self.high == 0:
+            return np.zeros((rows, 0), dtype=np.uint32), np.zeros((rows, 0), dtype=bool)
+        if isinstance(self.child, _Chars):   # common case: one draw for the whole block
+            child = self.child.codes
+            codes = child[rng.integers(0, len(child), size=(rows, self.high))]
+            child_used = np.ones((rows, self.high), dtype=bool)
+            blocks = [(codes, child_used)]
+            per_repeat = 1
+        else:
+            blocks = [self.child.sample(rows, rng) for _ in range(self.high)]
+            per_repeat = self.child.width
+            codes = np.hstack([b[0] for b in blocks])
+            child_used = np.hstack([b[1] for b in blocks])
+        if self.low == self.high:
+            return codes, child_used
+        counts = rng.integers(self.low, self.high + 1, size=rows)
+        repeat_index = np.repeat(np.arange(self.high), per_repeat)
+        return codes, child_used & (repeat_index[None, :] < counts[:, None])
+
+    def cardinality(self) -> int:
+        base = self.child.cardinality()
+        return sum(base ** k for k in range(self.low, self.high + 1))
+
+    def extremal(self, longest: bool) -> str:
+        return self.child.extremal(longest) * (self.high if longest else self.low)
+
+
+@dataclass
+class _Branch(_Node):
+    options: list[_Node]
+
+    def __post_init__(self) -> None:
+        self.width = max(option.width for option in self.options)
+
+    def sample(self, rows: int, rng: np.random.Generator) -> Block:
+        choice = rng.integers(0, len(self.options), size=rows)
+        codes = np.zeros((rows, self.width), dtype=np.uint32)
+        used = np.zeros((rows, self.width), dtype=bool)
+        for index, option in enumerate(self.options):
+            chosen = choice == index
+            count = int(chosen.sum())
+            if count == 0 or option.width == 0:
+                continue
+            option_codes, option_used = option.sample(count, rng)
+            codes[chosen, : option.width] = option_codes
+            used[chosen, : option.width] = option_used
+        return codes, used
+
+    def cardinality(self) -> int:
+        return sum(option.cardinality() for option in self.options)
+
+    def extremal(self, longest: bool) -> str:
+        texts = [option.extremal(longest) for option in self.options]
+        return max(texts, key=len) if longest else min(texts, key=len)
+
+
+def _class_codes(items: Sequence[tuple[object, object]]) -> np.ndarray:
+    """Code points of a character class ``[...]``."""
+    negate = False
+    chosen: set[int] = set()
+    for op, arg in items:
+        if op is sre.NEGATE:
+            negate = True
+        elif op is sre.LITERAL:
+            chosen.add(int(arg))  # type: ignore[arg-type]
+        elif op is sre.RANGE:
+            low, high = arg  # type: ignore[misc]
+            chosen.update(range(int(low), int(high) + 1))
+        elif op is sre.CATEGORY:
+            if arg in _CATEGORY_CODES:
+                chosen.update(int(c) for c in _CATEGORY_CODES[arg])
+            elif arg in _NEGATED_CATEGORY:
+                excluded = set(int(c) for c in _class_codes([(sre.CATEGORY, _NEGATED_CATEGORY[arg])]))
+                chosen.update(int(c) for c in _PRINTABLE if int(c) not in excluded)
+            else:
+                raise UnsupportedPattern(f"unsupported character category {arg}")
+        else:
+            raise UnsupportedPattern(f"unsupported construct {op} in a character class")
+    if negate:
+        codes = np.array([c for c in _PRINTABLE if int(c) not in chosen], dtype=np.uint32)
+    else:
+        codes = np.array(sorted(chosen), dtype=np.uint32)
+    if len(codes) == 0:
+        raise UnsupportedPattern("character class matches no printable character")
+    return codes
+
+
+def _compile(items: Sequence[tuple[object, object]]) -> _Node:
+    parts: list[_Node] = []
+    for op, arg in items:
+        if op is sre.LITERAL:
+            parts.append(_Chars(np.array([arg], dtype=np.uint32)))
+        elif op is sre.NOT_LITERAL:
+            parts.append(_Chars(_PRINTABLE[_PRINTABLE != int(arg)]))  # type: ignore[call-overload]
+        elif op is sre.ANY:
+            parts.append(_Chars(_PRINTABLE))
+        elif op is sre.IN:
+            parts.append(_Chars(_class_codes(arg)))  # type: ignore[arg-type]
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+            low, high, sub = arg  # type: ignore[misc]
+            if high is sre.MAXREPEAT:
+                high = low + UNBOUNDED_REPEAT_CAP
+            parts.append(_Repeat(_compile(sub), int(low), int(high)))
+        elif op is sre.SUBPATTERN:
+            parts.append(_compile(arg[3]))  # type: ignore[index]
+        elif op is sre.BRANCH:
+            parts.append(_Branch([_compile(option) for option in arg[1]]))  # type: ignore[index]
+        elif op is sre.AT:
+            if arg not in _IGNORED_ANCHORS:
+                raise UnsupportedPattern(f"unsupported anchor {arg} (word boundaries cannot be sampled)")
+        else:
+            raise UnsupportedPattern(f"unsupported regex construct {op} "
+                                     "(lookarounds, back-references, atomic groups)")
+    return parts[0] if len(parts) == 1 else _Sequence(parts)
+
+
+def _to_strings(codes: np.ndarray, used: np.ndarray) -> np.ndarray:
+    """Pack each row's used code points to the left and view the matrix as strings."""
+    rows, width = codes.shape
+    if width == 0:
+        return np.full(rows, "", dtype="<U1")
+    if not used.all():
+        position = np.cumsum(used, axis=1) - 1
+        row_index, column_index = np.nonzero(used)
+        packed = np.zeros_like(codes, dtype=np.uint32)
+        packed[row_index, position[row_index, column_index]] = codes[row_index, column_index]
+        codes = packed
+    return np.ascontiguousarray(codes, dtype=np.uint32).view(f"<U{width}").reshape(rows)
+
+
+def _row_hashes(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """A 64-bit hash per string; equal strings hash equal (collisions only cost a redraw)."""
+    width = values.dtype.itemsize // 4
+    if width == 0:
+        return np.zeros(len(values), dtype=np.uint64)
+    codes = np.ascontiguousarray(values).view(np.uint32).reshape(len(values), width)
+    return (codes.astype(np.uint64) * weights[:width]).sum(axis=1, dtype=np.uint64)
+
+
+class PatternSampler:
+    """Draws columns of strings that fully match ``pattern``."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        try:
+            parsed = sre_parse.parse(pattern)
+        except re.error as exc:
+            raise UnsupportedPattern(f"invalid regular expression {pattern!r}: {exc}") from None
+        self._root = _compile(list(parsed))
+
+    def cardinality(self) -> int:
+        """How many distinct strings the sampler can produce (an upper bound with alternation)."""
+        return self._root.cardinality()
+
+    def shortest(self) -> str:
+        return self._root.extremal(longest=False)
+
+    def longest(self) -> str:
+        return self._root.extremal(longest=True)
+
+    def sample(self, rows: int, rng: np.random.Generator) -> np.ndarray:
+        """``rows`` matching strings as a numpy unicode array."""
+        codes, used = self._root.sample(rows, rng)
+        return _to_strings(codes, used)
+
+    def sample_unique(self, rows: int, rng: np.random.Generator, max_rounds: int = 50) -> pd.Series:
+        """``rows`` distinct matching strings as a ``str`` Series (redraws duplicates).
+
+        Raises ValueError when the pattern cannot produce that many distinct strings.
+        """
+        domain = self.cardinality()
+        if domain < rows:
+            raise ValueError(f"pattern {self.pattern!r} matches at most {domain} distinct strings, "
+                             f"{rows} unique values requested")
+        weights = rng.integers(1, 2**63, size=max(self._root.width, 1), dtype=np.uint64) | np.uint64(1)
+        values = self.sample(rows, rng)
+        hashes = _row_hashes(values, weights)
+        first = ~pd.Series(hashes).duplicated().to_numpy()
+        values, hashes = values[first], hashes[first]
+        batch = max(64, 4 * (rows - len(values)))
+        for _ in range(max_rounds):   # top up with fresh values from ever larger batches
+            missing = rows - len(values)
+            if missing == 0:
+                return pd.Series(pa.array(values), dtype=pd.StringDtype("pyarrow", np.nan))
+            candidates = self.sample(batch, rng)
+            candidate_hashes = _row_hashes(candidates, weights)
+            fresh = ~pd.Series(candidate_hashes).duplicated().to_numpy() & ~np.isin(candidate_hashes, hashes)
+            take = np.nonzero(fresh)[0][:missing]
+            values = np.concatenate([values, candidates[take]])
+            hashes = np.concatenate([hashes, candidate_hashes[take]])
+            batch = min(batch * 2, 4_000_000)
+        raise ValueError(f"could not draw {rows} unique strings matching {self.pattern!r} "
+                         f"(about {domain} possible); lower the row count or widen the pattern")
+
+
+@functools.lru_cache(maxsize=256)
+def pattern_sampler(pattern: str) -> PatternSampler:
+    """A cached :class:`PatternSampler` for ``pattern``."""
+    return PatternSampler(pattern)

@@ -1,0 +1,235 @@
+"""Built-in step properties, registered as a plugin (``specrun_properties``).
+
+A property is checked after a successful run of a step, on its input and output
+frames: ``row_count``, ``no_nulls``, ``unique``, ``columns_added``,
+``columns_removed`` and ``python`` (a user function).  Each checker is
+``checker(params, context) -> PropertyResult``; malformed params are a
+:class:`SpecError` at ``context.location``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import operator
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import pandas as pd
+
+from ..hooks import hookimpl
+from ..results import PropertyResult
+from ..spec.model import Location, SpecError, StepSpec
+
+
+@dataclass
+class PropertyContext:
+    """What a property sees: the step, its input and output frames, the spec's folder."""
+
+    step: StepSpec
+    inputs: dict[str, pd.DataFrame]
+    outputs: dict[str, pd.DataFrame]
+    base_dir: Path
+    location: Location | None = None      # where the property is written (for SpecError)
+
+    def where(self) -> Location | None:
+        return self.location if self.location is not None else self.step.location
+
+
+class _Unavailable(Exception):
+    """A frame the property needs is missing (reported as a failed property)."""
+
+
+def _params(params: Any, context: PropertyContext, kind: str) -> dict[str, Any]:
+    if not isinstance(params, dict):
+        raise SpecError(f"{kind} needs a mapping of parameters, got {params!r}", context.where())
+    return params
+
+
+def _required(params: dict[str, Any], key: str, context: PropertyContext, kind: str) -> Any:
+    if key not in params:
+        raise SpecError(f"{kind} needs '{key}'", context.where())
+    return params[key]
+
+
+def _frame(frames: dict[str, pd.DataFrame], name: str, direction: str, context: PropertyContext) -> pd.DataFrame:
+    ports = context.step.outputs if direction == "output" else context.step.inputs
+    if ports and name not in ports:
+        raise SpecError(f"step {context.step.name!r} has no {direction} {name!r} "
+                        f"(has: {', '.join(ports)})", context.where())
+    if name not in frames:
+        raise _Unavailable(f"{direction} {name!r} has no tabular data to check")
+    return frames[name]
+
+
+def _columns(params: dict[str, Any], frame: pd.DataFrame) -> list[str]:
+    columns = params.get("columns")
+    if columns is None:
+        return [str(c) for c in frame.columns]
+    return [columns] if isinstance(columns, str) else list(columns)
+
+
+def _guard(kind: str, check: Callable[[dict[str, Any], PropertyContext], PropertyResult]
+           ) -> Callable[[Any, PropertyContext], PropertyResult]:
+    def checker(params: Any, context: PropertyContext) -> PropertyResult:
+        try:
+            return check(_params(params, context, kind) if kind != "python" else params, context)
+        except _Unavailable as exc:
+            return PropertyResult(kind, False, str(exc))
+    checker.__name__ = kind
+    checker.__doc__ = check.__doc__
+    return checker
+
+
+_COMPARISONS = {"equals": (operator.eq, "=="), "le": (operator.le, "<="), "ge": (operator.ge, ">=")}
+
+
+def _row_count(params: dict[str, Any], context: PropertyContext) -> PropertyResult:
+    """Rows of an output against a number, an input's rows, or a ratio of an input's rows."""
+    output = _required(params, "output", context, "row_count")
+    actual = len(_frame(context.outputs, output, "output", context))
+    if "ratio" in params:
+        ratio = params["ratio"]
+        if not isinstance(ratio, dict) or "input" not in ratio:
+            raise SpecError("row_count ratio needs {input, min?, max?}", context.where())
+        rows_in = len(_frame(context.inputs, ratio["input"], "input", context))
+        value = actual / rows_in if rows_in else (1.0 if actual == 0 else float("inf"))
+        low, high = ratio.get("min"), ratio.get("max")
+        ok = (low is None or value >= float(low)) and (high is None or value <= float(high))
+        return PropertyResult("row_count", ok,
+                              f"output {output!r} has {actual} rows = {value:.4g} x input "
+                              f"{ratio['input']!r} ({rows_in} rows); expected ratio in "
+                              f"[{low if low is not None else '-inf'}, {high if high is not None else 'inf'}]")
+    for key, (compare, symbol) in _COMPARISONS.items():
+        if key in params:
+            target = params[key]
+            if isinstance(target, bool) or not isinstance(target, (int, str)):
+                raise SpecError(f"row_count {key} must be an input name or an integer", context.where())
+            if isinstance(target, int):
+                expected, what = target, str(target)
+            else:
+                expected = len(_frame(context.inputs, target, "input", context))
+                what = f"{expected} (rows of input {target!r})"
+            ok = bool(compare(actual, expected))
+            return PropertyResult("row_count", ok, f"output {output!r} has {actual} rows; "
+                                                   f"expected {symbol} {what}")
+    raise SpecError("row_count needs one of equals, le, ge or ratio", context.where())
+
+
+def _missing(columns: list[str], frame: pd.DataFrame) -> list[str]:
+    return [c for c in columns if c not in frame.columns]
+
+
+def _no_nulls(params: dict[str, Any], context: PropertyContext) -> PropertyResult:
+    """No nulls in the listed (or all) columns of an output."""
+    output = _required(params, "output", context, "no_nulls")
+    frame = _frame(context.outputs, output, "output", context)
+    columns = _columns(params, frame)
+    missing = _missing(columns, frame)
+    if missing:
+        return PropertyResult("no_nulls", False, f"output {output!r} lacks column(s) {missing}")
+    counts = {c: int(frame[c].isna().sum()) for c in columns}
+    bad = {c: n for c, n in counts.items() if n}
+    if bad:
+        return PropertyResult("no_nulls", False, f"output {output!r}: expected no nulls, found "
+                              + ", ".join(f"{n} in {c!r}" for c, n in bad.items()))
+    return PropertyResult("no_nulls", True, f"output {output!r}: no nulls in {len(columns)} column(s)")
+
+
+def _unique(params: dict[str, Any], context: PropertyContext) -> PropertyResult:
+    """The listed columns together (or whole rows) are unique in an output."""
+    output = _required(params, "output", context, "unique")
+    frame = _frame(context.outputs, output, "output", context)
+    columns = _columns(params, frame)
+    missing = _missing(columns, frame)
+    if missing:
+        return PropertyResult("unique", False, f"output {output!r} lacks column(s) {missing}")
+    duplicated = frame.duplicated(subset=columns, keep="first") if columns else pd.Series(dtype=bool)
+    count = int(duplicated.sum())
+    if count:
+        examples = frame.loc[duplicated, columns].head(3).to_dict("records")
+        return PropertyResult("unique", False, f"output {output!r}: expected {columns} unique, found "
+                                               f"{count} duplicate row(s), e.g. {examples}")
+    return PropertyResult("unique", True, f"output {output!r}: {columns} unique over {len(frame)} rows")
+
+
+def _column_change(kind: str) -> Callable[[dict[str, Any], PropertyContext], PropertyResult]:
+    added = kind == "columns_added"
+
+    def check(params: dict[str, Any], context: PropertyContext) -> PropertyResult:
+        output = _required(params, "output", context, kind)
+        input_name = _required(params, "input", context, kind)
+        out_cols = [str(c) for c in _frame(context.outputs, output, "output", context).columns]
+        in_cols = [str(c) for c in _frame(context.inputs, input_name, "input", context).columns]
+        changed = ([c for c in out_cols if c not in in_cols] if added
+                   else [c for c in in_cols if c not in out_cols])
+        verb = "added" if added else "removed"
+        expected = params.get("columns")
+        if expected is None:
+            return PropertyResult(kind, True, f"columns {verb} from {input_name!r} to {output!r}: {changed}")
+        expected = [expected] if isinstance(expected, str) else list(expected)
+        missing = [c for c in expected if c not in changed]
+        if missing:
+            return PropertyResult(kind, False, f"expected {missing} {verb} from {input_name!r} to "
+                                               f"{output!r}; actually {verb}: {changed}")
+        return PropertyResult(kind, True, f"columns {verb} from {input_name!r} to {output!r}: {changed}")
+    check.__doc__ = f"The listed columns are {('added to' if added else 'removed from')} an output."
+    return check
+
+
+def _import_function(ref: str, context: PropertyContext) -> Callable[..., Any]:
+    module_name, _, name = ref.partition(":")
+    if not module_name or not name:
+        raise SpecError(f"python property {ref!r} must be 'module:function'", context.where())
+    base = str(context.base_dir)
+    added = base not in sys.path
+    if added:
+        sys.path.insert(0, base)
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as exc:  # noqa: BLE001 - the user's module could not be imported
+        raise SpecError(f"cannot import {module_name!r}: {type(exc).__name__}: {exc}",
+                        context.where()) from None
+    finally:
+        if added:
+            sys.path.remove(base)
+    function = getattr(module, name, None)
+    if not callable(function):
+        raise SpecError(f"{module_name!r} has no function {name!r}", context.where())
+    return function
+
+
+def _python(params: Any, context: PropertyContext) -> PropertyResult:
+    """A user function ``fn(inputs, outputs, step)``: None/True pass, False/str/raise fail."""
+    ref = params.get("function") if isinstance(params, dict) else params
+    if not isinstance(ref, str):
+        raise SpecError("python property needs 'module:function'", context.where())
+    function = _import_function(ref, context)
+    try:
+        verdict = function(context.inputs, context.outputs, context.step)
+    except Exception as exc:  # noqa: BLE001 - the user's check failed: that is the result
+        return PropertyResult("python", False, f"{ref} raised {type(exc).__name__}: {exc}")
+    if verdict is None or verdict is True:
+        return PropertyResult("python", True, f"{ref} passed")
+    if verdict is False:
+        return PropertyResult("python", False, f"{ref} returned False")
+    if isinstance(verdict, str):
+        return PropertyResult("python", False, f"{ref}: {verdict}")
+    return PropertyResult("python", False, f"{ref} returned {verdict!r}; expected None, True, False or a message")
+
+
+BUILTIN_PROPERTIES: dict[str, Callable[[Any, PropertyContext], PropertyResult]] = {
+    "row_count": _guard("row_count", _row_count),
+    "no_nulls": _guard("no_nulls", _no_nulls),
+    "unique": _guard("unique", _unique),
+    "columns_added": _guard("columns_added", _column_change("columns_added")),
+    "columns_removed": _guard("columns_removed", _column_change("columns_removed")),
+    "python": _guard("python", _python),
+}
+
+
+@hookimpl
+def specrun_properties() -> Mapping[str, Callable[[Any, PropertyContext], PropertyResult]]:
+    """Register the built-in properties."""
+    return BUILTIN_PROPERTIES

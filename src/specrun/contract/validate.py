@@ -1,0 +1,67 @@
+"""Validate a frame against a pandera schema and summarise what failed.
+
+Failures are grouped per (column, check) with a count and a few distinct example
+values, ready for :class:`~specrun.results.PortValidation`.  Bad data never raises.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+
+from ..results import ColumnFailure, to_jsonable
+
+MAX_EXAMPLES = 5
+_COLUMN_PRESENCE_CHECKS = ("column_in_dataframe", "column_in_schema")
+
+
+def _column_name(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return str(value)
+
+
+def _group_failures(cases: pd.DataFrame) -> list[ColumnFailure]:
+    grouped: dict[tuple[str | None, str], ColumnFailure] = {}
+    seen: dict[tuple[str | None, str], set[str]] = {}
+    blank = [None] * len(cases)
+    contexts = cases["schema_context"] if "schema_context" in cases else blank
+    columns = cases["column"] if "column" in cases else blank
+    checks = cases["check"] if "check" in cases else ["unknown"] * len(cases)
+    values = cases["failure_case"] if "failure_case" in cases else blank
+    for context, column, check, value in zip(contexts, columns, checks, values):
+        if context == "DataFrameSchema":   # frame-level: name the column for missing/extra ones
+            column = value if check in _COLUMN_PRESENCE_CHECKS else None
+        key = (_column_name(column), str(check))
+        failure = grouped.setdefault(key, ColumnFailure(column=key[0], check=key[1], count=0))
+        failure.count += 1
+        example = to_jsonable(value)
+        marker = json.dumps(example, sort_keys=True, default=str)
+        if len(failure.examples) < MAX_EXAMPLES and marker not in seen.setdefault(key, set()):
+            seen[key].add(marker)
+            failure.examples.append(example)
+    return list(grouped.values())
+
+
+def validate_frame(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> tuple[bool, list[ColumnFailure]]:
+    """``(ok, failures)`` for ``frame`` under ``schema``, checking everything (lazy)."""
+    try:
+        schema.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        return False, _group_failures(errors.failure_cases)
+    except pa.errors.SchemaError as error:
+        cases = error.failure_cases
+        column = getattr(error.schema, "name", None) if isinstance(error.schema, pa.Column) else None
+        check = str(error.check) if error.check is not None else (error.reason_code.name.lower()
+                                                                   if error.reason_code else "schema")
+        examples = ([to_jsonable(v) for v in cases["failure_case"].head(MAX_EXAMPLES)]
+                    if isinstance(cases, pd.DataFrame) and "failure_case" in cases else [str(error)])
+        count = len(cases) if isinstance(cases, pd.DataFrame) else 1
+        return False, [ColumnFailure(column=column, check=check, count=count, examples=examples)]
+    except Exception as exc:  # noqa: BLE001 - a check blew up on strange data: report, don't crash
+        return False, [ColumnFailure(column=None, check="validation_error", count=1,
+                                     examples=[f"{type(exc).__name__}: {exc}"])]
+    return True, []

@@ -1,0 +1,68 @@
+"""Fast, seeded synthetic frames for volume scenarios: numpy per column, no row loops.
+
+Each column draws from its own random stream, derived from the seed and the column
+name, so the same seed gives the same frame and adding a column leaves the others
+unchanged.  Nullable columns get about :data:`NULL_RATE` nulls; unique columns are
+truly unique (each column type guarantees it, and it is verified here).
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+import pandas as pd
+
+from ..spec.model import ColumnSpec, SchemaSpec, SpecError
+from .types import TypeRegistry
+
+NULL_RATE = 0.05
+
+
+def clip_rows(schema: SchemaSpec, rows: int) -> int:
+    """``rows`` clipped to the schema's ``rows: {min, max}``."""
+    low, high = schema.rows_min, schema.rows_max
+    if low is not None and high is not None and low > high:
+        raise SpecError(f"schema {schema.name!r}: rows.min {low} is greater than rows.max {high}",
+                        schema.location)
+    if low is not None:
+        rows = max(rows, low)
+    if high is not None:
+        rows = min(rows, high)
+    return max(rows, 0)
+
+
+def column_rng(seed: int, column: str) -> np.random.Generator:
+    """The random stream of one column: depends only on the seed and the column name."""
+    return np.random.default_rng([seed & 0xFFFFFFFFFFFFFFFF, zlib.crc32(column.encode("utf-8"))])
+
+
+def vectorised_column(column: ColumnSpec, rows: int, seed: int, types: TypeRegistry) -> pd.Series:
+    """``rows`` valid values of one column, with nulls mixed in when it is nullable."""
+    if column.type not in types:
+        raise SpecError(f"column {column.name!r}: unknown type {column.type!r}", column.location)
+    column_type = types.get(column.type)
+    rng = column_rng(seed, column.name)
+    values = column_type.vectorised(column, rows, rng)
+    if len(values) != rows:
+        raise SpecError(f"column {column.name!r}: type {column.type!r} produced {len(values)} "
+                        f"values instead of {rows}", column.location)
+    values = values.reset_index(drop=True)
+    dtype = column_type.dtype(column)
+    if values.dtype != dtype:
+        values = values.astype(dtype)
+    if column.unique:
+        if not values.is_unique:
+            raise SpecError(f"column {column.name!r}: type {column.type!r} cannot generate "
+                            f"{rows} unique values", column.location)
+    elif column.nullable and rows:
+        values = values.mask(rng.random(rows) < NULL_RATE)
+    return values.rename(column.name)
+
+
+def vectorised_frame(schema: SchemaSpec, rows: int, seed: int, types: TypeRegistry) -> pd.DataFrame:
+    """A frame of ``rows`` rows (clipped to the schema's row bounds) valid for ``schema``."""
+    rows = clip_rows(schema, rows)
+    columns = {name: vectorised_column(column, rows, seed, types)
+               for name, column in schema.columns.items()}
+    return pd.DataFrame(columns, index=pd.RangeIndex(rows))
