@@ -9,6 +9,7 @@ forwards each one to the reporters through ``specrun_case_finish``.
 from __future__ import annotations
 
 import argparse
+import shutil
 import threading
 import time
 import zlib
@@ -235,6 +236,8 @@ def run(config: argparse.Namespace, pm: pluggy.PluginManager) -> ExitCode:
             return _finish(session, code)
         if not session.cases:
             return _finish(session, ExitCode.NO_TESTS_COLLECTED)
+        # failed cases' sandboxes are kept for inspection until the next run starts
+        shutil.rmtree(session.workspace / "sandboxes", ignore_errors=True)
         for spec in session.specs:
             for mode_name in _spec_modes(session, spec):
                 chosen = [c for c in session.cases if c.spec is spec and c.mode == mode_name]

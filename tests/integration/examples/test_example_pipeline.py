@@ -1,0 +1,66 @@
+"""The bundled example, end to end through the CLI: the real spec passes, the broken copy
+fails with exactly the classification and message each planted bug deserves."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def specrun(tmp_path: Path, *args: str) -> tuple[int, str, dict]:
+    out = tmp_path / "result.json"
+    env = {**os.environ, "SPECRUN_DISABLE_PLUGIN_AUTOLOAD": "1", "COLUMNS": "200"}
+    proc = subprocess.run([sys.executable, "-m", "specrun", *args, "--json", str(out),
+                           "--workspace", str(tmp_path / "ws")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
+    record = json.loads(out.read_text()) if out.exists() else {}
+    return proc.returncode, proc.stdout + proc.stderr, record
+
+
+BROKEN = {
+    "currency_conversion": ("IMPORT_ERROR", "No module named 'fx_rates_client'"),
+    "preprocessing": ("DATA_ERROR", "KeyError: 'amount'"),
+    "feature_engineering": ("CONTRACT_ERROR", "output 'feature_stats' was not written"),
+    "train": ("TIMEOUT", "timed out after 2 s"),
+}
+
+
+def test_broken_copy_is_classified_exactly(tmp_path):
+    code, output, record = specrun(tmp_path, "tests/data/broken_fraud", "--mode", "isolation")
+    assert code == 1, output
+    by_step = {c["step"]: c for c in record["cases"]}
+    assert set(by_step) == set(BROKEN)
+    for step, (classification, fragment) in BROKEN.items():
+        case = by_step[step]
+        assert case["outcome"] == "failed", case
+        assert case["classification"] == classification, (step, case["message"])
+        text = "\n".join([case["message"], case["stderr_tail"],
+                          f"{case['error']['type']}: {case['error']['message']}" if case["error"] else ""])
+        assert fragment in text, (step, text)
+        assert case["replay"].startswith("specrun tests/data/broken_fraud/fraud.yaml --seed ")
+        assert case["workdir"] and Path(case["workdir"]).is_dir()   # kept for inspection
+    assert by_step["train"]["metrics"]["timed_out"] is True
+    assert by_step["currency_conversion"]["error"]["phase"] == "import"
+    # the console names each failure with its classification, and how to replay it
+    for classification, _ in BROKEN.values():
+        assert classification in output
+    assert output.count("replay: specrun") == 4
+
+
+@pytest.mark.slow
+def test_example_isolation_passes(tmp_path):
+    code, output, record = specrun(tmp_path, "specs", "--mode", "isolation", "-n", "2")
+    assert code == 0, output
+    outcomes = {c["outcome"] for c in record["cases"]}
+    assert outcomes == {"passed"}
+    expected_failures = [c for c in record["cases"] if c["message"].startswith("failed as expected")]
+    assert expected_failures, "the example's edge cases include failures the scripts must raise"
+    perf = [c for c in record["cases"] if c["scenario"] == "performance"]
+    assert perf and all(v["rows"] for c in perf for v in c["validations"] if v["direction"] == "output" and v["rows"] is not None)
