@@ -206,3 +206,35 @@ def test_python_dash_m_and_plugins_listing(project):
     out = project.run("plugins")
     assert out.code == 0
     assert "isolation" in out.stdout and "console" in out.stdout
+
+
+def test_parametrize_gives_one_case_per_combination(project):
+    spec = SPEC + """  sizes:
+    parametrize:
+      rows: [5, 7]
+      env.FACTOR: ["1", "2"]
+"""
+    make(project, spec=spec)
+    out = project.run("specs", "--scenario", "sizes")
+    assert out.code == 0, out.stdout
+    cases = {c["id"]: c for c in out.record["cases"]}
+    assert sorted(cases) == [
+        "demo::double[sizes-rows=5-env.FACTOR=1]", "demo::double[sizes-rows=5-env.FACTOR=2]",
+        "demo::double[sizes-rows=7-env.FACTOR=1]", "demo::double[sizes-rows=7-env.FACTOR=2]"]
+    for case_id, case in cases.items():
+        assert case["params"]["rows"] == int(case_id.split("rows=")[1].split("-")[0])
+        assert [v["rows"] for v in case["validations"]] == [case["params"]["rows"]]
+
+
+def test_parametrized_factor_reaches_the_script(project):
+    spec = SPEC + """  sizes:
+    parametrize:
+      env.FACTOR: ["2", "5"]
+"""
+    make(project, spec=spec)
+    out = project.run("specs", "--scenario", "sizes")
+    # doubled is bounded by 200 = 2 * max amount: factor 5 breaks the output contract
+    assert out.code == 1
+    assert out.case("env.FACTOR=2")["outcome"] == "passed"
+    failed = out.case("env.FACTOR=5")
+    assert failed["outcome"] == "failed" and failed["classification"] == "CONTRACT_ERROR"

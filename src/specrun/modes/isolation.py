@@ -99,7 +99,7 @@ class IsolationMode:
     def run_case(self, session: "Session", spec: PipelineSpec, case: PlannedCase) -> CaseResult:
         payload: IsolationCase = case.payload
         step, scenario, params = payload.step, payload.scenario, payload.params
-        seed = session.case_seed(spec, case.id, scenario.seed)
+        seed = session.case_seed(spec, case.id, params.get("seed", scenario.seed))
         result = CaseResult(id=case.id, mode=self.name, pipeline=spec.pipeline, step=step.name,
                             scenario=scenario.name, params=params, seed=seed,
                             replay=session.replay_command(spec, case.id))
@@ -159,9 +159,11 @@ class IsolationMode:
             (target if port.is_dir else target.parent).mkdir(parents=True, exist_ok=True)
             outputs[name] = target
         options = mode_options(spec, self.name, session.project_modes)
+        timeout = params.get("timeout", scenario.timeout)
+        memory = params.get("memory_limit", scenario.memory_limit)
         timeout, memory = resolve_limits(
-            spec, step, scenario.timeout if scenario.timeout is not None else options["timeout"],
-            scenario.memory_limit if scenario.memory_limit is not None else options["memory_limit"])
+            spec, step, timeout if timeout is not None else options["timeout"],
+            memory if memory is not None else options["memory_limit"])
         return StepRunPlan(
             step=step, workdir=sandbox.root, input_paths=inputs, output_paths=outputs,
             output_schemas={n: p.schema for n, p in step.outputs.items()},
