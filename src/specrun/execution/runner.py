@@ -189,9 +189,15 @@ class FreshExecutor:
         self.classifier = classifier
         self.monitor_interval = monitor_interval
         self.kill_grace = kill_grace
+        self._active: dict[int, tuple] = {}     # pid → what close() needs to kill a run in flight
+        self._active_lock = threading.Lock()
 
     def close(self) -> None:
-        """Nothing persists between runs."""
+        """Kill every run still in flight (specrun is stopping); nothing else persists."""
+        with self._active_lock:
+            active = list(self._active.values())
+        for pid, monitor, marker, started_epoch, fate in active:
+            self._kill_tree(pid, monitor, marker, started_epoch, fate, signal.SIGKILL)
 
     # -- the run ---------------------------------------------------------------
 
@@ -220,6 +226,8 @@ class FreshExecutor:
         monitor = ProcessTreeMonitor(proc.pid, self.monitor_interval, request.memory_limit,
                                      on_memory_exceeded=lambda rss: self._on_memory(fate, rss))
         monitor.start()
+        with self._active_lock:
+            self._active[proc.pid] = (proc.pid, monitor, marker, started_epoch, fate)
         try:
             self._supervise(proc.pid, request.timeout, t0, monitor, fate, marker, started_epoch)
         except BaseException:              # specrun itself is interrupted: leave nothing behind
@@ -228,6 +236,9 @@ class FreshExecutor:
             monitor.stop()
             self._reap(proc)
             raise
+        finally:
+            with self._active_lock:
+                self._active.pop(proc.pid, None)
         wall_s = time.monotonic() - t0
         monitor.sample()                   # the zombie's final CPU and I/O totals
         usage = monitor.stop()

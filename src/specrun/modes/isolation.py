@@ -85,16 +85,23 @@ class IsolationMode:
         with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="specrun-case") as pool:
             pending: set[Future[CaseResult]] = set()
             queue = iter(cases)
-            for case in itertools.islice(queue, jobs):
-                pending.add(pool.submit(self.run_case, session, spec, case))
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in done:
-                    yield future.result()
-                    if not session.shouldstop:
-                        nxt = next(queue, None)
-                        if nxt is not None:
-                            pending.add(pool.submit(self.run_case, session, spec, nxt))
+            try:
+                for case in itertools.islice(queue, jobs):
+                    pending.add(pool.submit(self.run_case, session, spec, case))
+                while pending:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        yield future.result()
+                        if not session.shouldstop:
+                            nxt = next(queue, None)
+                            if nxt is not None:
+                                pending.add(pool.submit(self.run_case, session, spec, nxt))
+            except BaseException:   # interrupted: kill the runs in flight before the pool joins them
+                session.shouldstop = "interrupted"
+                for future in pending:
+                    future.cancel()
+                session.close()
+                raise
 
     def run_case(self, session: "Session", spec: PipelineSpec, case: PlannedCase) -> CaseResult:
         payload: IsolationCase = case.payload

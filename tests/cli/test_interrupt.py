@@ -1,0 +1,69 @@
+"""Ctrl-C during a run: specrun stops, kills the scripts in flight, still writes the record."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+
+SCRIPT = '''
+import os, pathlib, time
+
+def main(input_paths, output_paths, environ_vars, job_args):
+    marker = pathlib.Path(environ_vars["MARKER_DIR"]) / f"{os.getpid()}.pid"
+    marker.write_text(str(os.getpid()))
+    time.sleep(60)
+'''
+
+SPEC = '''
+version: 1
+pipeline: sleepy
+steps:
+  fast:
+    script: ../fast.py
+    call: main
+  slow:
+    script: ../sleep.py
+    call: main
+    env: {{MARKER_DIR: "{markers}"}}
+scenarios:
+  a: {{}}
+  b: {{}}
+modes:
+  isolation: {{scenarios: [a, b]}}
+'''
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_interrupt_kills_scripts_and_writes_record(project, jobs):
+    markers = project.root / "markers"
+    markers.mkdir()
+    project.write("sleep.py", SCRIPT)
+    project.write("fast.py", "def main(input_paths, output_paths, environ_vars, job_args):\n    pass\n")
+    project.write("specs/s.yaml", SPEC.format(markers=markers))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPECRUN_")}
+    env["SPECRUN_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    proc = subprocess.Popen([sys.executable, "-m", "specrun", "specs", "-n", jobs, "--json", "out.json"],
+                            cwd=project.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 60
+    while not list(markers.glob("*.pid")):
+        assert proc.poll() is None, proc.stdout.read()
+        assert time.monotonic() < deadline, "the slow script never started"
+        time.sleep(0.05)
+    script_pids = [int(p.read_text()) for p in markers.glob("*.pid")]
+    proc.send_signal(signal.SIGINT)
+    output, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 2, output
+    record = json.loads((project.root / "out.json").read_text())
+    assert record["interrupted"] is True
+    assert any(c["step"] == "fast" and c["outcome"] == "passed" for c in record["cases"])
+    time.sleep(0.2)
+    alive = [pid for pid in script_pids if psutil.pid_exists(pid)
+             and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
+    assert alive == []
