@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from broken_copy import EXPECTED, make_broken_copy
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -24,32 +26,25 @@ def specrun(tmp_path: Path, *args: str) -> tuple[int, str, dict]:
     return proc.returncode, proc.stdout + proc.stderr, record
 
 
-BROKEN = {
-    "currency_conversion": ("IMPORT_ERROR", "No module named 'fx_rates_client'"),
-    "preprocessing": ("DATA_ERROR", "KeyError: 'amount'"),
-    "feature_engineering": ("CONTRACT_ERROR", "output 'feature_stats' was not written"),
-    "train": ("TIMEOUT", "timed out after 2 s"),
-}
-
-
 def test_broken_copy_is_classified_exactly(tmp_path):
-    code, output, record = specrun(tmp_path, "tests/data/broken_fraud", "--mode", "isolation")
+    spec = make_broken_copy(tmp_path / "broken")
+    code, output, record = specrun(tmp_path, str(spec), "--mode", "isolation")
     assert code == 1, output
     by_step = {c["step"]: c for c in record["cases"]}
-    assert set(by_step) == set(BROKEN)
-    for step, (classification, fragment) in BROKEN.items():
+    assert set(by_step) == set(EXPECTED)
+    for step, (classification, fragment) in EXPECTED.items():
         case = by_step[step]
         assert case["outcome"] == "failed", case
         assert case["classification"] == classification, (step, case["message"])
         text = "\n".join([case["message"], case["stderr_tail"],
                           f"{case['error']['type']}: {case['error']['message']}" if case["error"] else ""])
         assert fragment in text, (step, text)
-        assert case["replay"].startswith("specrun tests/data/broken_fraud/fraud.yaml --seed ")
+        assert case["replay"].startswith(f"specrun {spec} --seed ")
         assert case["workdir"] and Path(case["workdir"]).is_dir()   # kept for inspection
     assert by_step["train"]["metrics"]["timed_out"] is True
     assert by_step["currency_conversion"]["error"]["phase"] == "import"
     # the console names each failure with its classification, and how to replay it
-    for classification, _ in BROKEN.values():
+    for classification, _ in EXPECTED.values():
         assert classification in output
     assert output.count("replay: specrun") == 4
 
