@@ -1,0 +1,205 @@
+"""Pipeline mode: the whole DAG end to end, every hand-over validated, the data's evolution tracked.
+
+Planning builds the DAG (a cycle, a dangling reference or an unreadable format is a
+spec error) and plans one case per step, so ``-k``/``--step``/``--id`` select steps.
+Selecting a subset runs the selected steps plus the ancestors they need (the
+ancestors are reported too); ``--from STEP`` reruns STEP and its descendants,
+reusing the outputs the last run kept for the producers upstream of them.
+
+Running: :class:`~specrun.modes.pipeline_run.PipelineScheduler` dispatches ready
+steps to a thread pool; :class:`~specrun.modes.pipeline_step.PipelineStepRun`
+runs each one.  One result per step (kind ``step``) and per edge (kind
+``transition``); the mode-level :class:`PipelineRecord` (timings, failed edges,
+critical path, bottleneck, data evolution) is published as ``pipeline:<name>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
+
+import networkx as nx
+
+from ..config import UsageError
+from ..contract.compat import Finding, check_pipeline
+from ..contract.evolution import DegradationThresholds, track_evolution
+from ..hooks import hookimpl
+from ..results import CaseResult, Outcome
+from ..session import PlannedCase
+from ..spec.model import PipelineSpec, ScenarioSpec, SpecError
+from .dag import build_dag, critical_path, edges
+from .options import mode_options
+from .pipeline_record import PipelineRecord, StepTiming, TransitionSummary
+from .pipeline_run import PipelineScheduler, StepReport
+from .pipeline_state import KeptOutputs
+from .pipeline_step import PipelineContext, PipelineStepRun, skip_step, step_case_id
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..session import Session
+
+NAME = "pipeline"
+
+
+def pipeline_scenario(spec: PipelineSpec, options: dict[str, Any]) -> ScenarioSpec:
+    """The scenario whose rows (and mutations, seed) the source inputs use."""
+    name = options["scenario"]
+    if name not in spec.scenarios:
+        raise SpecError(f"unknown scenario {name!r} (known: {', '.join(spec.scenarios)})",
+                        spec.where(f"modes.{NAME}.scenario"), key=f"modes.{NAME}.scenario")
+    return spec.scenarios[name]
+
+
+def thresholds(spec: PipelineSpec, options: dict[str, Any]) -> DegradationThresholds:
+    return DegradationThresholds.from_mapping(options.get("degradation") or {},
+                                              spec.where(f"modes.{NAME}.degradation"))
+
+
+def resume_target(config: argparse.Namespace, spec: PipelineSpec) -> str | None:
+    """The step ``--from`` names in this spec (``STEP`` or ``PIPELINE::STEP``), else None."""
+    value = getattr(config, "from_step", None)
+    if not value:
+        return None
+    pipeline, _, step = value.rpartition("::")
+    if pipeline and pipeline != spec.pipeline:
+        return None
+    return step if step in spec.steps else None
+
+
+def rerun_set(dag: nx.DiGraph, start: str) -> set[str]:
+    return {start} | nx.descendants(dag, start)
+
+
+def reused_outputs(dag: nx.DiGraph, rerun: set[str]) -> dict[str, list[str]]:
+    """``{producer: [outputs]}`` of the steps outside ``rerun`` that feed it."""
+    needed: dict[str, list[str]] = {}
+    for edge in edges(dag):
+        if edge.consumer in rerun and edge.producer not in rerun:
+            needed.setdefault(edge.producer, [])
+            if edge.output not in needed[edge.producer]:
+                needed[edge.producer].append(edge.output)
+    return needed
+
+
+class PipelineMode:
+    name = NAME
+
+    # -- planning --------------------------------------------------------------
+
+    def plan(self, session: "Session", spec: PipelineSpec) -> list[PlannedCase]:
+        options = mode_options(spec, self.name, session.project_modes)
+        dag = build_dag(spec)
+        thresholds(spec, options)
+        scenario = pipeline_scenario(spec, options)
+        start = resume_target(session.config, spec)
+        value = getattr(session.config, "from_step", None)
+        if value:
+            if not any(resume_target(session.config, other) for other in session.specs):
+                raise UsageError(f"--from {value}: no collected pipeline has a step {value.rpartition('::')[2]!r}")
+            if start is None:
+                return []          # --from names a step of another pipeline
+            KeptOutputs(session.workspace, spec.pipeline).require(
+                spec, session.config.from_step, reused_outputs(dag, rerun_set(dag, start)))
+        return [PlannedCase(step_case_id(spec.pipeline, step), self.name, spec.pipeline, step, scenario.name, spec=spec)
+                for step in nx.lexicographical_topological_sort(dag)]
+
+    # -- running ---------------------------------------------------------------
+
+    def run(self, session: "Session", spec: PipelineSpec, cases: list[PlannedCase]) -> Iterator[CaseResult]:
+        options = mode_options(spec, self.name, session.project_modes)
+        dag = build_dag(spec)
+        scenario = pipeline_scenario(spec, options)
+        rank = {step: i for i, step in enumerate(nx.lexicographical_topological_sort(dag))}
+        selected = {case.step for case in cases if case.step is not None}
+        needed = selected.union(*(nx.ancestors(dag, step) for step in selected))
+        start = resume_target(session.config, spec)
+        rerun = needed & rerun_set(dag, start) if start else needed
+        reused = set(reused_outputs(dag, rerun))
+        workers = 1 if options["execution"] == "sequential" else (options["max_parallel"] or os.cpu_count() or 1)
+        ctx = PipelineContext(session, spec, dag, options, scenario,
+                              session.case_seed(spec, f"{spec.pipeline}::{self.name}", scenario.seed),
+                              KeptOutputs(session.workspace, spec.pipeline), {c.step: c for c in cases if c.step})
+        if options["max_pipeline_time"]:
+            ctx.deadline = ctx.started + float(options["max_pipeline_time"])
+        record = PipelineRecord(pipeline=spec.pipeline, spec=str(spec.path), execution=options["execution"],
+                                validation=options["validation"], max_parallel=workers,
+                                continue_on_failure=bool(options["continue_on_failure"]), scenario=scenario.name,
+                                seed=ctx.seed, from_step=start, kept_outputs=str(ctx.kept.root))
+        reports: list[StepReport] = []
+        scheduler = PipelineScheduler(
+            dag, rerun, lambda step: PipelineStepRun(ctx, step)(),
+            lambda step, reason, failure: skip_step(ctx, step, reason, failure),
+            max_workers=workers, continue_on_failure=bool(options["continue_on_failure"]), deadline=ctx.deadline,
+            deadline_reason=f"max_pipeline_time ({options['max_pipeline_time']}s) reached before it started",
+            should_stop=lambda: session.shouldstop)
+        try:
+            for step in sorted((selected | reused) - rerun, key=rank.__getitem__):
+                reason = (f"not rerun: --from {start} reuses its kept outputs" if step in reused
+                          else f"not rerun: not downstream of --from {start}")
+                record.steps.append(StepTiming(step, "skipped", message=reason, reused=step in reused))
+                if step in selected:
+                    yield CaseResult(id=ctx.case(step).id, mode=self.name, pipeline=spec.pipeline, step=step,
+                                     scenario=scenario.name, outcome=Outcome.SKIPPED, message=reason, seed=ctx.seed)
+            for report in scheduler.run():
+                reports.append(report)
+                yield from report.transitions
+                yield report.result
+        finally:
+            self.finish_record(session, ctx, record, reports, scheduler.stopped, rerun, rank)
+
+    def finish_record(self, session: "Session", ctx: PipelineContext, record: PipelineRecord,
+                      reports: Sequence[StepReport], stopped: str | None, rerun: set[str],
+                      rank: dict[str, int]) -> None:
+        """Fill in timings, transitions, critical path and evolution; publish the record."""
+        record.wall_s = time.monotonic() - ctx.started
+        record.stopped = stopped
+        for report in sorted(reports, key=lambda r: rank[r.step]):
+            result = report.result
+            record.steps.append(StepTiming(report.step, result.outcome.value, result.duration_s, report.started_s,
+                                           report.finished_s, result.message))
+            record.transitions.extend(
+                TransitionSummary(t.id, t.details.get("edge", ""), t.outcome.value, t.details.get("blame"),
+                                  t.details.get("rows"), t.details.get("handoff"), t.message)
+                for t in report.transitions)
+        record.steps.sort(key=lambda s: rank[s.step])
+        durations = {r.step: r.result.duration_s for r in reports if r.started_s is not None}
+        path, total = critical_path(ctx.dag.subgraph(rerun), durations)
+        record.critical_path, record.critical_path_s = path, total
+        if path:
+            record.bottleneck = max(path, key=lambda step: durations.get(step, 0.0))
+            record.bottleneck_s = durations.get(record.bottleneck, 0.0)
+        record.evolution = track_evolution(ctx.dag, dict(ctx.profiles), thresholds(ctx.spec, ctx.options))
+        session.publish(f"{NAME}:{ctx.spec.pipeline}", record)
+
+
+# -- hooks -----------------------------------------------------------------------
+
+@hookimpl
+def specrun_modes() -> list[PipelineMode]:
+    return [PipelineMode()]
+
+
+@hookimpl
+def specrun_addoption(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("pipeline")
+    group.add_argument("--from", dest="from_step", metavar="STEP",
+                       help="pipeline mode only: rerun STEP (or PIPELINE::STEP) and its descendants, "
+                            "reusing the outputs the last run kept for the steps upstream of it")
+
+
+@hookimpl
+def specrun_select_modes(spec: PipelineSpec, config: argparse.Namespace,
+                         available: Sequence[str]) -> list[str] | None:
+    """``--from`` resumes a pipeline: pipeline mode only, unless ``--mode`` says otherwise."""
+    if getattr(config, "from_step", None) and not getattr(config, "mode", None) and NAME in available:
+        return [NAME]
+    return None
+
+
+@hookimpl
+def specrun_static_check(session: "Session", spec: PipelineSpec) -> list[Finding]:
+    """Static compatibility of every edge (``specrun check``): errors per ``validation``."""
+    options = mode_options(spec, NAME, session.project_modes)
+    build_dag(spec)
+    return check_pipeline(spec, strict=options["validation"] == "strict")

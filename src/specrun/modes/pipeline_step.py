@@ -1,0 +1,277 @@
+"""One step of a pipeline run: inputs in place, transitions validated, script run, outputs kept.
+
+Source inputs (fed by no step) are fixtures/samples copied as-is or data synthesised
+from their contracts with the run's seed; every other input is the producer's kept
+output, hard-linked into the consumer's sandbox (copied only where a link is
+impossible) and validated as a transition before the consumer runs.  The step
+runs through the same sandbox, executor and output checks as isolation mode.
+Every port's data is profiled for the run's data evolution.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import pandas as pd
+
+from ..contract.compat import Edge, effective_consumer_port
+from ..contract.evolution import ProfileKey
+from ..contract.io import PortReadError, copy_fixture, port_target, read_port, read_port_frame, write_port
+from ..contract.mutators import apply_mutations
+from ..contract.profile import DataProfile, profile_frame
+from ..contract.vectorised import vectorised_frame
+from ..execution.sandbox import SandboxDir
+from ..results import CaseResult, ErrorClass, Outcome, PortValidation
+from ..session import PlannedCase, stable_seed
+from ..spec.model import ExpectSpec, PipelineSpec, ScenarioSpec, SpecError, StepSpec
+from .isolation import DEFAULT_ROWS, column_overrides, with_overrides
+from .pipeline_run import StepReport
+from .pipeline_state import KeptOutputs, link_tree
+from .pipeline_transition import skipped_transition, validate_transition
+from .step_case import StepRunPlan, fill_result, input_schema, judge, resolve_limits, run_step, validate_port_parts
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..session import Session
+
+
+def disk_bytes(path: Path) -> int:
+    """Bytes on disk of a port: one file or every file of a directory."""
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size if path.is_file() else 0
+
+
+@dataclass
+class PipelineContext:
+    """What every step of one pipeline run shares (thread-safe where steps write)."""
+
+    session: "Session"
+    spec: PipelineSpec
+    dag: nx.DiGraph
+    options: dict[str, Any]
+    scenario: ScenarioSpec
+    seed: int
+    kept: KeptOutputs
+    cases: dict[str, PlannedCase]
+    started: float = field(default_factory=time.monotonic)
+    deadline: float | None = None
+    profiles: dict[ProfileKey, DataProfile] = field(default_factory=dict)
+    producer_checks: dict[tuple[str, str], PortValidation] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def strict(self) -> bool:
+        return self.options["validation"] == "strict"
+
+    def edges_into(self, step: str) -> dict[str, Edge]:
+        """The edges feeding ``step``, by input name."""
+        return {edge.input: edge for _, _, ports in self.dag.in_edges(step, data="ports") for edge in ports}
+
+    def case(self, step: str) -> PlannedCase:
+        """The planned case of ``step`` (made here for an ancestor pulled in by a selection)."""
+        with self.lock:
+            if step not in self.cases:
+                self.cases[step] = PlannedCase(step_case_id(self.spec.pipeline, step), "pipeline",
+                                               self.spec.pipeline, step, self.scenario.name, spec=self.spec)
+            return self.cases[step]
+
+    def profile(self, step: str, port: str, direction: str, frame: pd.DataFrame, nbytes: int | None) -> None:
+        made = profile_frame(frame, f"{step}.{port}", nbytes=nbytes)
+        with self.lock:
+            self.profiles[(step, port, direction)] = made
+
+    def producer_check(self, edge: Edge) -> PortValidation:
+        """The producer's own output validation (from its run, or of its kept outputs)."""
+        with self.lock:
+            known = self.producer_checks.get((edge.producer, edge.output))
+        if known is not None:
+            return known
+        port = self.spec.steps[edge.producer].outputs[edge.output]
+        path = self.kept.output_path(edge.producer, port)
+        try:
+            parts = read_port(port, path, port.schema) if port.tabular else {}
+        except PortReadError as exc:
+            check = PortValidation(edge.output, "output", False, message=str(exc))
+        else:
+            check = (validate_port_parts(self.session, edge.output, "output", parts, port.schema) if port.tabular
+                     else PortValidation(edge.output, "output", True, message="kept"))
+            if port.tabular and parts:
+                frame = pd.concat(list(parts.values()), ignore_index=True)
+                self.profile(edge.producer, edge.output, "output", frame, disk_bytes(path))
+        with self.lock:
+            self.producer_checks[(edge.producer, edge.output)] = check
+        return check
+
+
+def step_case_id(pipeline: str, step: str) -> str:
+    return f"{pipeline}::pipeline::{step}"
+
+
+class PipelineStepRun:
+    """Runs one step of a pipeline run (in a worker thread) and returns its report."""
+
+    def __init__(self, context: PipelineContext, step: str) -> None:
+        self.ctx = context
+        self.step: StepSpec = context.spec.steps[step]
+        self.case = context.case(step)
+
+    def __call__(self) -> StepReport:
+        ctx, step = self.ctx, self.step
+        session = ctx.session
+        result = CaseResult(id=self.case.id, mode="pipeline", pipeline=ctx.spec.pipeline, step=step.name,
+                            scenario=ctx.scenario.name, kind="step", seed=ctx.seed,
+                            replay=session.replay_command(ctx.spec, self.case.id))
+        session.start_case(self.case)
+        started = time.monotonic()
+        report = StepReport(step.name, result, started_s=started - ctx.started)
+        sandbox = SandboxDir(base=session.workspace / "sandboxes", prefix=_safe(self.case.id) + "-", keep=True)
+        with sandbox:
+            try:
+                inputs, frames = self.prepare_inputs(sandbox.root, report)
+            except SpecError as exc:
+                result.outcome, result.classification, result.message = Outcome.ERROR, ErrorClass.SETUP_ERROR, str(exc)
+                report.failure = f"step {step.name} failed"
+            else:
+                blocking = [t for t in report.transitions if t.outcome is Outcome.FAILED] if ctx.strict else []
+                if blocking:
+                    edges = ", ".join(t.details["edge"] for t in blocking)
+                    result.outcome = Outcome.SKIPPED
+                    result.message = f"skipped: input transition {edges} failed validation (validation: strict)"
+                    report.failure = f"transition {edges} failed validation"
+                else:
+                    self.run(sandbox.root, inputs, frames, report)
+            finished = time.monotonic()
+            result.duration_s = finished - started
+            report.finished_s = finished - ctx.started
+            keep = bool(getattr(session.config, "keep_sandboxes", False))
+            if result.outcome is Outcome.PASSED and not keep:
+                shutil.rmtree(sandbox.root, ignore_errors=True)
+            else:
+                result.workdir = str(sandbox.root)
+        return report
+
+    # -- inputs ------------------------------------------------------------------
+
+    def prepare_inputs(self, root: Path, report: StepReport) -> tuple[dict[str, Path], dict[str, pd.DataFrame]]:
+        """Put every input in the sandbox; validate the handed-over ones as transitions."""
+        ctx, step = self.ctx, self.step
+        fed = ctx.edges_into(step.name)
+        inputs: dict[str, Path] = {}
+        frames: dict[str, pd.DataFrame] = {}
+        for name, port in step.inputs.items():
+            edge = fed.get(name)
+            if edge is not None:
+                effective = effective_consumer_port(ctx.spec, edge)
+                target = inputs[name] = port_target(root, effective, "input")
+                produced = ctx.kept.output_path(edge.producer, ctx.spec.steps[edge.producer].outputs[edge.output])
+                method = link_tree(produced, target) if produced.exists() else "none"   # an optional output not written
+                transition, frame = validate_transition(
+                    ctx.session, ctx.spec.pipeline, edge, effective, input_schema(ctx.spec, port), target,
+                    ctx.producer_check(edge))
+                transition.scenario, transition.details["handoff"] = ctx.scenario.name, method
+                report.transitions.append(transition)
+                if frame is not None:
+                    frames[name] = frame
+                    ctx.profile(step.name, name, "input", frame, disk_bytes(target))
+                continue
+            target = inputs[name] = port_target(root, port, "input")
+            source = port.fixture or port.sample
+            if source is not None:
+                copy_fixture(source, target)
+                if port.tabular:
+                    try:
+                        frame = read_port_frame(port, target, input_schema(ctx.spec, port))
+                    except PortReadError:
+                        continue
+                    frames[name] = frame
+                    ctx.profile(step.name, name, "input", frame, disk_bytes(target))
+                continue
+            frame = self.synthesise(name, target)
+            if frame is not None:
+                frames[name] = frame
+                ctx.profile(step.name, name, "input", frame, disk_bytes(target))
+        return inputs, frames
+
+    def synthesise(self, name: str, target: Path) -> pd.DataFrame | None:
+        """Generate a source input from its contract with the run's seed and write it."""
+        ctx, port = self.ctx, self.step.inputs[name]
+        schema = input_schema(ctx.spec, port)
+        if schema is None or not port.tabular:
+            if port.required:
+                raise SpecError(f"input {name!r} has no schema and no fixture: nothing to generate", port.location)
+            return None
+        scenario = ctx.scenario
+        schema = with_overrides(schema, column_overrides(scenario, {}))
+        rows = port.rows if port.rows is not None else (scenario.rows if scenario.rows is not None else DEFAULT_ROWS)
+        seed = stable_seed(ctx.seed, self.step.name, name)
+        frame = vectorised_frame(schema, int(rows), seed, ctx.session.types)
+        mutations = scenario.mutate.get(name, []) + scenario.mutate.get("*", [])
+        if mutations:
+            frame = apply_mutations(frame, schema, mutations, stable_seed(seed, "mutate"), ctx.session.types)
+        write_port(port, frame, target, seed=seed)
+        return frame
+
+    # -- running -------------------------------------------------------------------
+
+    def run(self, root: Path, inputs: dict[str, Path], frames: dict[str, pd.DataFrame], report: StepReport) -> None:
+        ctx, step, result = self.ctx, self.step, report.result
+        timeout, memory = resolve_limits(ctx.spec, step, ctx.options["timeout_per_step"], ctx.options["memory_limit"])
+        capped = False
+        if ctx.deadline is not None:
+            remaining = max(ctx.deadline - time.monotonic(), 0.05)
+            if timeout is None or remaining < timeout:
+                timeout, capped = remaining, True
+        outputs = {}
+        for name, port in step.outputs.items():
+            target = outputs[name] = port_target(root, port, "output")
+            (target if port.is_dir else target.parent).mkdir(parents=True, exist_ok=True)
+        plan = StepRunPlan(step=step, workdir=root, input_paths=inputs, output_paths=outputs,
+                           output_schemas={n: p.schema for n, p in step.outputs.items()},
+                           env=dict(step.env), job_args=dict(step.job_args), timeout=timeout,
+                           memory_limit=memory, input_frames=frames, label=self.case.id)
+        outcome = run_step(ctx.session, plan)
+        fill_result(result, outcome)
+        result.outcome, result.classification, result.message = judge(self.case.id, outcome, ExpectSpec())
+        if capped and outcome.record.metrics.timed_out:
+            result.message += f" (timeout capped by max_pipeline_time {ctx.options['max_pipeline_time']:g}s)"
+        for validation in outcome.validations:
+            with ctx.lock:
+                ctx.producer_checks[(step.name, validation.port)] = validation
+        for name, frame in outcome.output_frames.items():
+            ctx.profile(step.name, name, "output", frame, disk_bytes(outputs[name]))
+        written = outcome.record.ok and all(_has_data(outputs[n]) or not p.required
+                                            for n, p in step.outputs.items())
+        report.handed_over = written and (result.outcome is Outcome.PASSED or not ctx.strict)
+        if report.handed_over:
+            ctx.kept.keep(step.name, root, step.outputs, {"spec": str(ctx.spec.path), "seed": ctx.seed,
+                                                          "scenario": ctx.scenario.name})
+        else:
+            ctx.kept.discard(step.name)
+        if result.outcome is not Outcome.PASSED:
+            report.failure = f"step {step.name} failed"
+
+
+def skip_step(ctx: PipelineContext, step: str, reason: str, failure: str | None) -> StepReport:
+    """The report of a step that did not run: SKIPPED, saying why; its edges not validated."""
+    case = ctx.case(step)
+    result = CaseResult(id=case.id, mode="pipeline", pipeline=ctx.spec.pipeline, step=step,
+                        scenario=ctx.scenario.name, kind="step", outcome=Outcome.SKIPPED,
+                        message=f"skipped: {reason}", seed=ctx.seed)
+    transitions = [skipped_transition(ctx.spec.pipeline, edge, reason) for edge in ctx.edges_into(step).values()]
+    for transition in transitions:
+        transition.scenario = ctx.scenario.name
+    return StepReport(step, result, transitions, handed_over=False, failure=failure or f"step {step} did not run")
+
+
+def _has_data(path: Path) -> bool:
+    return path.is_file() or (path.is_dir() and any(p.is_file() for p in path.rglob("*")))
+
+
+def _safe(text: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)[:80]

@@ -1,0 +1,115 @@
+"""Transition validation: a producer's real output checked before its consumer runs.
+
+The data handed over is validated twice with pandera: against the producer's own
+output contract and against the consumer's input contract (the consumer's schema,
+or the producer's when the consumer declares none).  The verdict names whose
+contract is wrong:
+
+* ``producer`` — the data breaks the producer's own output contract: the producer's
+  script does not do what its contract promises;
+* ``contracts`` — the data honours the producer's contract but the consumer's
+  contract rejects it: the two contracts disagree (``specrun check`` shows where).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..contract.compat import Edge
+from ..contract.io import PortReadError, read_port
+from ..results import CaseResult, ErrorClass, Outcome, PortValidation
+from ..spec.model import PortSpec, SchemaSpec
+from .step_case import validate_port_parts
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pathlib import Path
+
+    from ..session import Session
+
+MAX_SUMMARY = 5
+
+
+def transition_id(pipeline: str, edge: Edge) -> str:
+    """``PIPELINE::pipeline::producer.output->consumer.input``."""
+    return f"{pipeline}::pipeline::{edge.producer}.{edge.output}->{edge.consumer}.{edge.input}"
+
+
+def summary(validation: PortValidation) -> str:
+    """``column: check (count)`` for the first few failures of a port."""
+    if not validation.failures:
+        return validation.message
+    parts = [f"{f.column or '<frame>'}: {f.check} ({f.count})" for f in validation.failures[:MAX_SUMMARY]]
+    more = len(validation.failures) - MAX_SUMMARY
+    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+
+
+def blame(producer: PortValidation, consumer: PortValidation) -> str | None:
+    """Whose contract is wrong: ``producer``, ``contracts`` (they disagree) or None."""
+    if not producer.ok:
+        return "producer"
+    if not consumer.ok:
+        return "contracts"
+    return None
+
+
+def verdict_message(edge: Edge, producer: PortValidation, consumer: PortValidation) -> str:
+    who = blame(producer, consumer)
+    if who == "producer":
+        tail = ("the consumer's input contract rejects it too" if not consumer.ok
+                else "the consumer's input contract accepts it")
+        return (f"{edge}: the producer's output breaks its own output contract: {summary(producer)} "
+                f"(fix the producer {edge.producer!r}; {tail})")
+    if who == "contracts":
+        return (f"{edge}: the data honours the producer's output contract but not the consumer's "
+                f"input contract: {summary(consumer)}. The contracts disagree: make the producer "
+                f"promise and write what {edge.consumer!r} needs, or relax the consumer's contract "
+                f"(`specrun check` shows the static differences)")
+    return ""
+
+
+def validate_transition(session: "Session", pipeline: str, edge: Edge, consumer_port: PortSpec,
+                        consumer_schema: SchemaSpec | None, path: "Path",
+                        producer_check: PortValidation) -> tuple[CaseResult, pd.DataFrame | None]:
+    """Validate the data handed over at ``path``; returns the transition's result and the
+    frame the consumer reads (None for a non-tabular port or unreadable data)."""
+    started = time.perf_counter()
+    result = CaseResult(id=transition_id(pipeline, edge), mode="pipeline", pipeline=pipeline,
+                        step=edge.consumer, kind="transition",
+                        details={"edge": str(edge), "producer": edge.source, "consumer": edge.target,
+                                 "blame": None})
+    producer = dataclasses.replace(producer_check, port=edge.source, direction="output")
+    frame: pd.DataFrame | None = None
+    if not consumer_port.tabular:
+        consumer = PortValidation(edge.target, "input", path.exists(),
+                                  message="handed over" if path.exists() else f"nothing at {path}")
+    else:
+        try:
+            parts = read_port(consumer_port, path, consumer_schema)
+        except PortReadError as exc:
+            consumer = PortValidation(edge.target, "input", False,
+                                      message=f"the consumer cannot read the data: {exc.message}")
+        else:
+            consumer = validate_port_parts(session, edge.target, "input", parts, consumer_schema)
+            frames = list(parts.values())
+            frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else (frames[0] if frames else None)
+    result.validations = [producer, consumer]
+    who = blame(producer, consumer)
+    result.details.update(blame=who, rows=consumer.rows)
+    if who is not None:
+        result.outcome, result.classification = Outcome.FAILED, ErrorClass.CONTRACT_ERROR
+        result.message = verdict_message(edge, producer, consumer)
+    result.duration_s = time.perf_counter() - started
+    return result, frame
+
+
+def skipped_transition(pipeline: str, edge: Edge, reason: str) -> CaseResult:
+    """The result of an edge that was not validated (its consumer did not run)."""
+    return CaseResult(id=transition_id(pipeline, edge), mode="pipeline", pipeline=pipeline,
+                      step=edge.consumer, kind="transition", outcome=Outcome.SKIPPED,
+                      message=f"not validated: {reason}",
+                      details={"edge": str(edge), "producer": edge.source, "consumer": edge.target,
+                               "blame": None})

@@ -1,0 +1,33 @@
+"""The bundled fraud-detection example runs in pipeline mode and passes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_example_pipeline_passes_with_real_handoffs(tmp_path):
+    result = tmp_path / "result.json"
+    env = {**os.environ, "SPECRUN_DISABLE_PLUGIN_AUTOLOAD": "1", "COLUMNS": "200"}
+    proc = subprocess.run([sys.executable, "-m", "specrun", "specs", "--mode", "pipeline",
+                           "--workspace", str(tmp_path / "ws"), "--json", str(result)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    record = json.loads(result.read_text())
+    kinds = sorted(c["kind"] for c in record["cases"])
+    assert kinds == ["step"] * 4 + ["transition"] * 3
+    pipeline = record["records"]["pipeline:fraud-detection"]
+    assert [s["step"] for s in pipeline["steps"]] == [
+        "currency_conversion", "preprocessing", "feature_engineering", "train"]
+    assert pipeline["critical_path"] == [s["step"] for s in pipeline["steps"]]
+    # the 1000 synthesised transactions reach the model through every hand-over
+    assert [t["rows"] for t in pipeline["transitions"]] == [1000, 1000, 1000]
+    assert {t["handoff"] for t in pipeline["transitions"]} == {"hardlink"}
+    steps = {t["step"] for t in pipeline["evolution"]["transformations"] if t["kind"] == "step"}
+    assert steps == {"currency_conversion", "preprocessing", "feature_engineering"}
+    assert pipeline["evolution"]["degradation_points"] == []
