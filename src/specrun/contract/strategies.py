@@ -1,0 +1,154 @@
+"""Hypothesis strategies of whole frames, composed from the column types' own strategies.
+
+One strategy per schema: the row count is drawn first, then each column's values,
+with every constraint merged into the drawing itself (bounds, ``isin`` as
+``sampled_from``, ``unique`` as unique lists, patterns as ``from_regex``) instead of
+filtering afterwards.  Each column also draws a *shape* that reaches the edge cases
+data scripts trip over: plain values (boundary values mixed in), a few repeated
+values (duplicate keys where the column is not unique), nulls mixed in or every
+value null (where nullable).  The row count shrinks towards an empty frame and the
+shape towards plain values, so a shrunk failure is as small and plain as it can be.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+from hypothesis import strategies as st
+
+from ..spec.model import ColumnSpec, SchemaSpec, SpecError
+from .types import ColumnType, TypeRegistry
+
+DEFAULT_MAX_ROWS = 20
+REPEATED_POOL = 3          # how many distinct values a "repeated" column draws from
+
+# Column shapes, in shrink order (the first is the simplest).
+PLAIN, REPEATED, SOME_NULLS, ALL_NULL = "plain", "repeated", "some_nulls", "all_null"
+
+
+def value_strategy(column: ColumnSpec, column_type: ColumnType) -> st.SearchStrategy[Any]:
+    """Single valid values of ``column``: the type's strategy with its boundary values mixed in."""
+    base = column_type.strategy(column)
+    if column.type == "str" and column.pattern is not None and (column.min is not None or column.max is not None):
+        low = int(column.min or 0)
+        high = int(column.max) if column.max is not None else math.inf
+        base = base.filter(lambda text: low <= len(text) <= high)   # from_regex knows no lengths
+    if column.isin is not None:
+        return base
+    try:
+        edges = [v for v in column_type.boundary_values(column) if _valid_boundary(column, v)]
+    except (SpecError, ValueError, TypeError):
+        edges = []
+    return st.one_of(base, st.sampled_from(edges)) if edges else base
+
+
+def _valid_boundary(column: ColumnSpec, value: Any) -> bool:
+    if column.type != "str" or not isinstance(value, str):
+        return True
+    if column.min is not None and len(value) < int(column.min):
+        return False
+    return column.max is None or len(value) <= int(column.max)
+
+
+def unique_capacity(column: ColumnSpec) -> float:
+    """How many distinct non-null values ``column`` can hold; ``inf`` when unbounded."""
+    if column.isin is not None:
+        return len({repr(v) for v in column.isin})
+    if column.type == "bool":
+        return 2
+    if column.type == "int" and column.min is not None and column.max is not None:
+        return max(0, math.floor(column.max) - math.ceil(column.min) + 1)
+    if column.type in ("float", "datetime") and column.min is not None and column.min == column.max:
+        return 1
+    return math.inf
+
+
+def column_shapes(column: ColumnSpec, rows: int) -> list[str]:
+    """The shapes ``column`` may take in a frame of ``rows`` rows, simplest first."""
+    shapes = [PLAIN]
+    if not column.unique:
+        shapes.append(REPEATED)
+    if column.nullable:
+        shapes.append(SOME_NULLS)
+        if not column.unique or rows <= 1:
+            shapes.append(ALL_NULL)
+    return shapes
+
+
+@st.composite
+def column_elements(draw: st.DrawFn, column: ColumnSpec, column_type: ColumnType, max_rows: int
+                    ) -> st.SearchStrategy[Any]:
+    """Draw the column's shape (and its pool of repeated values); the strategy of one cell."""
+    shapes = column_shapes(column, max_rows)
+    shape = draw(st.sampled_from(shapes)) if len(shapes) > 1 else PLAIN
+    if shape == ALL_NULL:
+        return st.none()
+    values = value_strategy(column, column_type)
+    if shape == REPEATED:
+        return st.sampled_from(draw(st.lists(values, min_size=1, max_size=REPEATED_POOL)))
+    if shape == SOME_NULLS:
+        return st.one_of(values, st.none())
+    return values
+
+
+def text_safe(column: ColumnSpec) -> ColumnSpec:
+    """For text formats (CSV, TSV) an empty string reads back as null: a nullable
+    ``str`` column without a pattern then draws strings of at least one character."""
+    if column.type == "str" and column.nullable and column.pattern is None and column.isin is None \
+            and not column.min:
+        return column.overridden(min=1)
+    return column
+
+
+def row_bounds(schema: SchemaSpec, max_rows: int) -> tuple[int, int]:
+    """(fewest, most) rows to draw: ``max_rows`` within the schema's ``rows:`` and what
+    its unique columns can hold."""
+    high = max_rows
+    if schema.rows_max is not None:
+        high = min(high, schema.rows_max)
+    for column in schema.columns.values():
+        if column.unique:
+            capacity = unique_capacity(column)
+            if capacity < high:
+                high = int(capacity)
+    low = min(schema.rows_min or 0, high)
+    return max(low, 0), max(high, 0)
+
+
+def _key(index: int) -> Any:
+    return lambda row: row[index]
+
+
+@st.composite
+def _frames(draw: st.DrawFn, columns: dict[str, tuple[ColumnSpec, ColumnType]], low: int, high: int
+            ) -> pd.DataFrame:
+    # Column shapes first, then the rows one by one: shrinking drops whole rows and
+    # keeps every column's shape, so a minimal failure keeps what made it fail.
+    present = {name: pair for name, pair in columns.items()
+               if pair[0].required or not draw(st.booleans())}   # optional columns may be left out
+    cells = [draw(column_elements(column, column_type, high)) for column, column_type in present.values()]
+    unique = tuple(_key(i) for i, (column, _) in enumerate(present.values()) if column.unique)
+    rows = draw(st.lists(st.tuples(*cells), min_size=low, max_size=high, unique_by=unique or None))
+    data = {name: pd.Series([row[i] for row in rows], dtype=column_type.dtype(column), name=name)
+            for i, (name, (column, column_type)) in enumerate(present.items())}
+    return pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
+
+
+def frame_strategy(schema: SchemaSpec, types: TypeRegistry, max_rows: int = DEFAULT_MAX_ROWS,
+                   *, text_format: bool = False) -> st.SearchStrategy[pd.DataFrame]:
+    """Frames valid for ``schema`` with at most ``max_rows`` rows (fewer if the contract
+    cannot hold more).  ``text_format``: the frame will be written as CSV/TSV."""
+    columns: dict[str, tuple[ColumnSpec, ColumnType]] = {}
+    for name, column in schema.columns.items():
+        if column.type not in types:
+            raise SpecError(f"column {name!r}: unknown type {column.type!r} "
+                            f"(known: {', '.join(types.names())})", column.location)
+        columns[name] = (text_safe(column) if text_format else column, types.get(column.type))
+    low, high = row_bounds(schema, max_rows)
+    return _frames(columns, low, high)
+
+
+__all__ = ["DEFAULT_MAX_ROWS", "column_elements", "column_shapes", "frame_strategy", "row_bounds",
+           "text_safe", "unique_capacity", "value_strategy"]

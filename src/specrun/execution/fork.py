@@ -1,0 +1,303 @@
+"""ForkExecutor: runs forked from a warm parent that has the heavy imports done.
+
+A fresh interpreter spends most of a small pandas script's run importing pandas,
+numpy and pyarrow.  The fork executor starts one warm parent (:mod:`.fork_server`,
+a child process of specrun, never specrun itself) that imports them once, plus the
+top-level third-party imports of each script it is asked to run (found with
+:mod:`ast`; only installed modules, never the script or modules from its folder).
+Each run is a fork of that parent, and keeps everything a fresh run has: the script
+loaded as a new module by the same bootstrap, its own sandbox cwd, ``os.environ``
+replaced by the request's environment, a new session and process group, stdout and
+stderr in the run's log files, the same process-tree monitor, memory watchdog,
+kill-on-timeout, stray cleanup, classification and :class:`RunRecord` as
+:class:`~.runner.FreshExecutor` (whose pieces it reuses).
+
+What fork cannot isolate: state created while the preloaded modules were imported
+(module globals of pandas and friends, their caches, atexit handlers) starts out
+identical in every run and is inherited, not re-created; a change one run makes to
+it does not reach the next run, because each run is a separate process.  Where
+``fork`` is unavailable the executor runs every request as a fresh process.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from . import fork_server
+from .monitor import ProcessTreeMonitor
+from .request import RunRecord, RunRequest
+from .runner import (
+    ERROR_FILE,
+    KILL_WAIT_S,
+    REQUEST_FILE,
+    STDERR_FILE,
+    STDOUT_FILE,
+    Classifier,
+    FreshExecutor,
+    _Exit,
+    request_payload,
+)
+from .sandbox import LOGS_DIR, child_env, ensure_layout
+
+START_TIMEOUT_S = 120.0
+
+
+def fork_available() -> bool:
+    """Whether this platform can fork a warm parent (POSIX with ``waitid``)."""
+    return hasattr(os, "fork") and hasattr(os, "waitid") and sys.platform != "win32"
+
+
+@lru_cache(maxsize=256)
+def _imports_of(path: str, mtime: float) -> tuple[str, ...]:
+    try:
+        tree = ast.parse(Path(path).read_bytes(), filename=path)
+    except (OSError, SyntaxError, ValueError):
+        return ()
+    names: list[str] = []
+    stack: list[ast.AST] = list(tree.body)
+    while stack:               # module level, including inside top-level if/try/with blocks
+        node = stack.pop(0)
+        if isinstance(node, ast.Import):
+            names += [alias.name.split(".")[0] for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.append(node.module.split(".")[0])
+        elif isinstance(node, (ast.If, ast.Try, ast.With)):
+            for block in ("body", "orelse", "finalbody", "handlers"):
+                stack.extend(getattr(node, block, []) or [])
+        elif isinstance(node, ast.ExceptHandler):
+            stack.extend(node.body)
+    own = Path(path).stem
+    return tuple(dict.fromkeys(n for n in names
+                               if n != own and n not in sys.stdlib_module_names and n != "__future__"))
+
+
+def script_imports(script: Path | str) -> list[str]:
+    """Top-level modules a script imports at module level, standard library excluded."""
+    try:
+        mtime = os.stat(script).st_mtime
+    except OSError:
+        return []
+    return list(_imports_of(str(Path(script).resolve()), mtime))
+
+
+@dataclass
+class _Run:
+    """One run as the server reports it."""
+
+    exited: threading.Event = field(default_factory=threading.Event)
+    answered: threading.Event = field(default_factory=threading.Event)
+    reaped: threading.Event = field(default_factory=threading.Event)
+    pid: int | None = None
+    error: str | None = None
+    returncode: int | None = None
+    cpu: float = 0.0
+    on_exit: Any = None
+
+
+class ForkServer:
+    """specrun's side of the warm parent: start it, send it runs, hear about exits."""
+
+    def __init__(self, python: str = sys.executable, workdir: Path | None = None,
+                 preload: tuple[str, ...] = fork_server.DEFAULT_PRELOAD) -> None:
+        self.workdir = Path(workdir or tempfile.mkdtemp(prefix="specrun-fork-")).resolve()
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.log_path = self.workdir / "fork-server.log"
+        env = child_env(self.workdir, {}, python=python)
+        self.proc = subprocess.Popen(
+            [python, "-P", fork_server.__file__, str(self.log_path), *preload],
+            cwd=self.workdir, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
+        self.pid = self.proc.pid
+        self.preloaded: list[str] = []
+        self._runs: dict[int, _Run] = {}
+        self._next = 0
+        self._lock = threading.Lock()
+        self._ready = threading.Event()
+        self.alive = True
+        threading.Thread(target=self._read, daemon=True, name=f"specrun-fork-{self.pid}").start()
+        if not self._ready.wait(START_TIMEOUT_S) or not self.alive:
+            self.close()
+            raise RuntimeError(f"the fork server did not start (see {self.log_path})")
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            message = json.loads(line)
+            if message.get("ready"):
+                self.preloaded = list(message.get("preloaded", []))
+                self._ready.set()
+                continue
+            with self._lock:
+                run = self._runs.get(int(message["id"]))
+            if run is None:
+                continue
+            if "pid" in message or "error" in message:
+                run.pid, run.error = message.get("pid"), message.get("error")
+                run.answered.set()
+            elif message.get("exited"):
+                run.exited.set()
+                if run.on_exit is not None:
+                    run.on_exit()
+            elif "returncode" in message:
+                run.returncode, run.cpu = message["returncode"], float(message.get("cpu") or 0.0)
+                run.reaped.set()
+        self.alive = False                       # the server is gone: release every waiter
+        self._ready.set()
+        with self._lock:
+            runs = list(self._runs.values())
+        for run in runs:
+            for event in (run.answered, run.exited, run.reaped):
+                event.set()
+            if run.on_exit is not None:
+                run.on_exit()
+
+    def _send(self, message: dict[str, Any]) -> None:
+        assert self.proc.stdin is not None
+        with self._lock:
+            self.proc.stdin.write((json.dumps(message) + "\n").encode())
+            self.proc.stdin.flush()
+
+    def launch(self, command: dict[str, Any], on_exit: Any) -> tuple[int, _Run]:
+        """Fork a run; (run id, its state).  Raises RuntimeError if the server cannot."""
+        with self._lock:
+            self._next += 1
+            run_id = self._next
+            run = self._runs[run_id] = _Run(on_exit=on_exit)
+        try:
+            self._send({"op": "run", "id": run_id, **command})
+        except (OSError, ValueError) as exc:
+            self.alive = False
+            raise RuntimeError(f"the fork server is gone: {exc}") from None
+        run.answered.wait()
+        if run.pid is None:
+            with self._lock:
+                self._runs.pop(run_id, None)
+            raise RuntimeError(run.error or "the fork server is gone")
+        return run_id, run
+
+    def reap(self, run_id: int, run: _Run) -> tuple[int | None, float]:
+        """Reap an exited run: (return code as Popen reports it, CPU seconds)."""
+        try:
+            self._send({"op": "reap", "id": run_id})
+        except (OSError, ValueError):
+            pass
+        run.reaped.wait(KILL_WAIT_S)
+        with self._lock:
+            self._runs.pop(run_id, None)
+        return run.returncode, run.cpu
+
+    def close(self) -> None:
+        """Close the command pipe: the server kills what still runs and exits."""
+        try:
+            if self.proc.stdin is not None:
+                self.proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.alive = False
+
+
+class ForkExecutor(FreshExecutor):
+    """Runs each request as a fork of a warm parent (``name = "fork"``); see the module doc."""
+
+    name = "fork"
+
+    def __init__(self, python: str = sys.executable, keep_logs_dir: Path | None = None, *,
+                 classifier: Classifier | None = None, monitor_interval: float = 0.05,
+                 kill_grace: float = 1.0, server_dir: Path | None = None) -> None:
+        super().__init__(python, keep_logs_dir, classifier=classifier,
+                         monitor_interval=monitor_interval, kill_grace=kill_grace)
+        self.server_dir = server_dir
+        self._server: ForkServer | None = None
+        self._server_lock = threading.Lock()
+        self.fallbacks = 0                       # runs that went to a fresh process instead
+
+    def server(self) -> ForkServer | None:
+        """The warm parent, started on first use (again if it died); None if it cannot be."""
+        if not fork_available():
+            return None
+        with self._server_lock:
+            if self._server is None or not self._server.alive:
+                if self._server is not None:
+                    self._server.close()
+                try:
+                    self._server = ForkServer(self.python, self.server_dir)
+                except (OSError, RuntimeError):
+                    self._server = None
+            return self._server
+
+    def close(self) -> None:
+        with self._server_lock:
+            if self._server is not None:
+                self._server.close()
+                self._server = None
+
+    def run(self, request: RunRequest) -> RunRecord:
+        server = self.server()
+        if server is None:
+            self.fallbacks += 1
+            return super().run(request)
+        workdir = Path(request.workdir).resolve()
+        ensure_layout(workdir)
+        logs = workdir / LOGS_DIR
+        request_path, error_path = logs / REQUEST_FILE, logs / ERROR_FILE
+        stdout_path, stderr_path = logs / STDOUT_FILE, logs / STDERR_FILE
+        error_path.unlink(missing_ok=True)
+        request_path.write_text(json.dumps(request_payload(request, error_path), default=str),
+                                encoding="utf-8")
+        marker = uuid.uuid4().hex
+        script = Path(request.script).resolve()
+        command = {"request": str(request_path), "workdir": str(workdir),
+                   "env": child_env(workdir, request.env, run_marker=marker, python=self.python),
+                   "stdout": str(stdout_path), "stderr": str(stderr_path),
+                   "preload": script_imports(script), "script_dir": str(script.parent)}
+        fate = _Exit(exited=threading.Event(), wake=threading.Event())
+
+        def exited() -> None:
+            fate.exited.set()
+            fate.wake.set()
+
+        started_epoch = time.time()
+        t0 = time.monotonic()
+        try:
+            run_id, run = server.launch(command, exited)
+        except RuntimeError:
+            self.fallbacks += 1
+            return super().run(request)
+        assert run.pid is not None
+        pid = run.pid
+        monitor = ProcessTreeMonitor(pid, self.monitor_interval, request.memory_limit,
+                                     on_memory_exceeded=lambda rss: self._on_memory(fate, rss))
+        monitor.start()
+        try:
+            self._supervise(pid, request.timeout, t0, monitor, fate, marker, started_epoch)
+        except BaseException:              # specrun itself is interrupted: leave nothing behind
+            self._kill_tree(pid, monitor, marker, started_epoch, fate, signal.SIGKILL)
+            fate.exited.wait(KILL_WAIT_S)
+            monitor.stop()
+            server.reap(run_id, run)
+            raise
+        wall_s = time.monotonic() - t0
+        monitor.sample()                   # the zombie's final CPU and I/O totals
+        usage = monitor.stop()
+        strays = self._kill_strays(pid, monitor, marker, started_epoch)
+        returncode, rusage_cpu = server.reap(run_id, run)
+        metrics = self._metrics(usage, wall_s, returncode, rusage_cpu, fate, strays)
+        return self._record(request, metrics, fate, error_path, stdout_path, stderr_path, strays)

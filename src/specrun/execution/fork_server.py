@@ -1,0 +1,275 @@
+"""The warm parent of the fork executor: runs INSIDE its own process, never in specrun's.
+
+Started by :class:`specrun.execution.fork.ForkServer` as
+``python -P …/execution/fork_server.py LOG [MODULE …]``.  It imports the heavy
+modules once (pandas, numpy, pyarrow and whatever else it is asked to preload), then
+serves commands, one JSON object per line on stdin, answering on the pipe that was
+its stdout (its own fd 1 and 2 go to LOG, so nothing else can write to that pipe):
+
+* ``{"op": "run", "id": N, "request": PATH, "workdir": DIR, "env": {...},
+  "stdout": PATH, "stderr": PATH, "preload": [NAME …], "script_dir": DIR}`` →
+  import the preload modules not yet imported (installed ones only, never from the
+  script's folder), fork a child, answer ``{"id": N, "pid": PID}``;
+* when that child exits it is left a zombie and ``{"id": N, "exited": true}`` is sent,
+  so specrun can take a last sample and kill stray descendants while the process
+  group cannot be recycled;
+* ``{"op": "reap", "id": N}`` → ``{"id": N, "returncode": RC, "cpu": SECONDS}``.
+
+End of input (specrun closed the pipe or died) kills every child's process group and
+exits.  Each child: new session and process group, stdin from /dev/null, stdout and
+stderr to the run's log files, cwd the sandbox, ``os.environ`` replaced by the
+request's environment, fresh random seeds, then the script is loaded as a new module
+by the same bootstrap as a fresh process (:mod:`.child`).
+
+Standard library only at import, like :mod:`.child`.
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib
+import importlib.util
+import json
+import os
+import random
+import selectors
+import signal
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from typing import Any
+
+DEFAULT_PRELOAD = ("numpy", "pandas", "pyarrow", "pyarrow.parquet")
+POLL_S = 0.5
+
+
+def _load_bootstrap() -> Any:
+    """The child bootstrap (``child.py`` next to this file), imported by path."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "child.py")
+    spec = importlib.util.spec_from_file_location("_specrun_child_bootstrap", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+bootstrap = _load_bootstrap()   # also installs the script finder for spawn workers
+
+
+def _inside(path: str | None, folder: str) -> bool:
+    if not path or not folder:
+        return False
+    path, folder = os.path.realpath(path), os.path.realpath(folder)
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def preload(names: list[str], script_dir: str = "", tried: set[str] | None = None) -> list[str]:
+    """Import the installed modules among ``names`` (not from ``script_dir``); those imported."""
+    done = []
+    for name in names:
+        if tried is not None:
+            if name in tried:
+                continue
+            tried.add(name)
+        if name in sys.modules:
+            continue
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        if spec is None or _inside(spec.origin, script_dir) or any(
+                _inside(p, script_dir) for p in (spec.submodule_search_locations or [])):
+            continue
+        try:
+            importlib.import_module(name)
+        except BaseException as exc:  # noqa: BLE001 - a module that fails to import is not preloaded
+            print(f"fork server: preloading {name} failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            continue
+        done.append(name)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return done
+
+
+def _exit_code(exc: SystemExit) -> int:
+    code = exc.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    print(code, file=sys.stderr)
+    return 1
+
+
+def _redirect(path: str, fd: int) -> None:
+    target = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(target, fd)
+    os.close(target)
+
+
+def _become_run(command: dict[str, Any], private_fds: list[int]) -> None:
+    """In the forked child: set up the run's process state, run the script, never return."""
+    code = 1
+    try:
+        os.setsid()
+        signal.set_wakeup_fd(-1)
+        for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        for fd in private_fds:
+            os.close(fd)
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.close(devnull)
+        _redirect(command["stdout"], 1)
+        _redirect(command["stderr"], 2)
+        os.chdir(command["workdir"])
+        env = {str(k): str(v) for k, v in command["env"].items()}
+        os.environ.clear()
+        os.environ.update(env)
+        extra = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p not in sys.path]
+        sys.path[0:0] = extra
+        tempfile.tempdir = None                     # re-read TMPDIR
+        random.seed()
+        if "numpy" in sys.modules:
+            sys.modules["numpy"].random.seed()
+        with open(command["request"], encoding="utf-8") as fh:
+            request = json.load(fh)
+        bootstrap._harden_process()
+        code = bootstrap.run(request)
+    except SystemExit as exc:
+        code = _exit_code(exc)
+    except BaseException:  # noqa: BLE001 - the bootstrap itself failed: say so in stderr
+        traceback.print_exc()
+        code = 1
+    try:
+        for thread in threading.enumerate():        # as at interpreter exit
+            if thread is not threading.main_thread() and not thread.daemon:
+                thread.join()
+        atexit._run_exitfuncs()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(code)
+
+
+class Server:
+    """The command loop: forks runs, reports exits, reaps on request."""
+
+    def __init__(self, reply_fd: int) -> None:
+        self.reply_fd = reply_fd
+        self.children: dict[int, int] = {}          # run id -> pid
+        self.reported: set[int] = set()
+        self.tried: set[str] = set()
+        self.wake_r, self.wake_w = os.pipe()
+        os.set_blocking(self.wake_w, False)
+        os.set_blocking(self.wake_r, False)
+
+    def send(self, message: dict[str, Any]) -> None:
+        data = (json.dumps(message) + "\n").encode()
+        while data:
+            data = data[os.write(self.reply_fd, data):]
+
+    def serve(self) -> None:
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        signal.set_wakeup_fd(self.wake_w)
+        selector = selectors.DefaultSelector()
+        selector.register(0, selectors.EVENT_READ, "command")
+        selector.register(self.wake_r, selectors.EVENT_READ, "child")
+        buffer = b""
+        while True:
+            for key, _ in selector.select(POLL_S):
+                if key.data == "child":
+                    try:
+                        os.read(self.wake_r, 4096)
+                    except BlockingIOError:
+                        pass
+                    continue
+                chunk = os.read(0, 65536)
+                if not chunk:
+                    self.shutdown()
+                    return
+                buffer += chunk
+                while b"\n" in buffer:
+                    line, buffer = buffer.split(b"\n", 1)
+                    if line.strip():
+                        self.handle(json.loads(line))
+            self.report_exits()
+
+    def handle(self, command: dict[str, Any]) -> None:
+        run_id = int(command["id"])
+        if command["op"] == "reap":
+            self.reap(run_id)
+            return
+        preload(list(command.get("preload") or []), str(command.get("script_dir") or ""), self.tried)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        try:
+            pid = os.fork()
+        except OSError as exc:
+            self.send({"id": run_id, "error": f"fork failed: {exc}"})
+            return
+        if pid == 0:
+            _become_run(command, [0, self.reply_fd, self.wake_r, self.wake_w])
+        self.children[run_id] = pid
+        self.send({"id": run_id, "pid": pid})
+
+    def report_exits(self) -> None:
+        for run_id, pid in list(self.children.items()):
+            if run_id in self.reported:
+                continue
+            try:
+                info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+            except ChildProcessError:
+                info = True
+            if info is not None:
+                self.reported.add(run_id)
+                self.send({"id": run_id, "exited": True})
+
+    def reap(self, run_id: int) -> None:
+        pid = self.children.pop(run_id, None)
+        self.reported.discard(run_id)
+        returncode, cpu = None, 0.0
+        if pid is not None:
+            try:
+                _, status, usage = os.wait4(pid, 0)
+                returncode, cpu = os.waitstatus_to_exitcode(status), usage.ru_utime + usage.ru_stime
+            except ChildProcessError:
+                pass
+        self.send({"id": run_id, "returncode": returncode, "cpu": cpu})
+
+    def shutdown(self) -> None:
+        """specrun is gone: leave no run behind."""
+        for pid in self.children.values():
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        deadline = time.monotonic() + 5
+        for pid in self.children.values():
+            while time.monotonic() < deadline:
+                try:
+                    if os.waitpid(pid, os.WNOHANG)[0]:
+                        break
+                except ChildProcessError:
+                    break
+                time.sleep(0.01)
+
+
+def main(argv: list[str]) -> int:
+    """``argv = [LOG, MODULE …]``: preload, say ready, serve until stdin closes."""
+    reply_fd = os.dup(1)
+    _redirect(argv[0], 1)
+    os.dup2(1, 2)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is specrun's to handle
+    server = Server(reply_fd)
+    loaded = preload(list(argv[1:]) or list(DEFAULT_PRELOAD), "", server.tried)
+    server.send({"ready": True, "pid": os.getpid(), "preloaded": loaded})
+    server.serve()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

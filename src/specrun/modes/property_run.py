@@ -1,0 +1,251 @@
+"""Property-based runs: one isolation case per step × property scenario, driven by Hypothesis.
+
+A property scenario (``scenarios: {property: {examples: 200, max_rows: 20}}``) runs
+the step once per example.  Hypothesis draws a frame for every generated input
+(:mod:`specrun.contract.strategies`), the frames are written in the port's format and
+layout into a fresh sandbox, the script runs (through the warm fork executor unless
+``--executor`` says otherwise), and the run is judged like any isolation case: it
+must succeed (or fail only as the scenario's ``expect`` allows), its outputs must
+validate and the step's ``properties`` hold.  A failing example is shrunk by
+Hypothesis to a minimal one, saved under ``<workspace>/failures/<id>/`` (see
+:mod:`specrun.replay`) and reported with ``specrun replay <id>``.
+
+Different failures (another error type, another broken property) are told apart, so
+shrinking one never turns it into another; every distinct failure is saved.  The
+Hypothesis example database lives under ``<workspace>/hypothesis/``, one directory
+per case, so a known failure is tried first next time.  Also the plugin that adds
+``--max-examples`` and ``--no-shrink``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from ..contract.strategies import DEFAULT_MAX_ROWS, frame_strategy
+from ..execution.sandbox import SandboxDir
+from ..hooks import hookimpl
+from ..results import CaseResult, ErrorClass, Outcome
+from ..spec.model import PipelineSpec, SpecError
+from .step_case import StepOutcome, StepRunPlan, fill_result, input_schema, judge, run_step
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..session import PlannedCase, Session
+    from .isolation import IsolationMode
+
+DEFAULT_EXECUTOR = "fork"
+TEXT_FORMATS = ("csv", "tsv")
+HEAD_ROWS = 5
+# Hypothesis keeps global state (its reporter, the current build context): one run at a time.
+_HYPOTHESIS_LOCK = threading.Lock()
+
+
+class StepFailure(Exception):
+    """One failing example, raised inside the Hypothesis test; subclassed per kind of failure."""
+
+    signature = ""
+
+    def __init__(self, frames: dict[str, pd.DataFrame], plan: StepRunPlan, outcome: StepOutcome,
+                 verdict: tuple[Outcome, ErrorClass | None, str]) -> None:
+        super().__init__(f"{self.signature}: {verdict[2]}")
+        self.frames = frames
+        self.plan = plan
+        self.outcome = outcome
+        self.verdict = verdict
+
+    @property
+    def rows(self) -> int:
+        return sum(len(f) for f in self.frames.values())
+
+
+_FAILURE_CLASSES: dict[str, type[StepFailure]] = {}
+_CLASSES_LOCK = threading.Lock()
+
+
+def failure_class(signature: str) -> type[StepFailure]:
+    """The exception class of one kind of failure: Hypothesis shrinks each kind on its own."""
+    with _CLASSES_LOCK:
+        cls = _FAILURE_CLASSES.get(signature)
+        if cls is None:
+            cls = type(f"StepFailure_{len(_FAILURE_CLASSES)}", (StepFailure,), {"signature": signature})
+            _FAILURE_CLASSES[signature] = cls
+        return cls
+
+
+def signature_of(outcome: StepOutcome, verdict: tuple[Outcome, ErrorClass | None, str]) -> str:
+    """What kind of failure this is: the error's class and type, or what broke."""
+    record = outcome.record
+    if not record.ok:
+        kind = record.error.type if record.error is not None else (
+            "timeout" if record.metrics.timed_out else f"exit {record.metrics.exit_code}")
+        return f"{verdict[1].value if verdict[1] else 'FAILED'}:{kind}"
+    broken = [v.port for v in outcome.validations if not v.ok]
+    if broken:
+        return f"CONTRACT_ERROR:output {','.join(broken)}"
+    props = [p.name for p in outcome.properties if not p.ok]
+    if props:
+        return f"CONTRACT_ERROR:property {','.join(props)}"
+    return f"{verdict[1].value if verdict[1] else 'FAILED'}:expectation"
+
+
+def property_settings(session: "Session", scenario_examples: int, params: dict[str, Any]
+                      ) -> tuple[int, int, bool]:
+    """(examples, max_rows, shrink) from the scenario, its parameters and the command line."""
+    config = session.config
+    examples = getattr(config, "max_examples", None) or int(params.get("examples", scenario_examples))
+    max_rows = int(params.get("max_rows") or 0) or DEFAULT_MAX_ROWS
+    return max(1, examples), max(0, max_rows), not getattr(config, "no_shrink", False)
+
+
+def run_property_case(mode: "IsolationMode", session: "Session", spec: PipelineSpec,
+                      case: "PlannedCase") -> CaseResult:
+    """Run one step's property scenario; one ``kind="property"`` result."""
+    from hypothesis.errors import HypothesisException
+
+    from .. import replay
+
+    payload = case.payload
+    step, scenario, params = payload.step, payload.scenario, payload.params
+    seed = session.case_seed(spec, case.id, scenario.seed)
+    examples, max_rows, shrink = property_settings(
+        session, scenario.examples or 0, {"max_rows": scenario.max_rows, **params})
+    executor = getattr(session.config, "executor", None) or spec.defaults.get("executor") or DEFAULT_EXECUTOR
+    result = CaseResult(id=case.id, mode=mode.name, pipeline=spec.pipeline, step=step.name,
+                        scenario=scenario.name, kind="property", params=params, seed=seed,
+                        replay=session.replay_command(spec, case.id))
+    result.details = {"examples": examples, "max_rows": max_rows, "shrink": shrink, "executor": executor,
+                      "runs": 0, "failures": []}
+    session.start_case(case)
+    started = time.perf_counter()
+    root = SandboxDir(base=session.workspace / "sandboxes", prefix=_safe(case.id) + "-", keep=True)
+    with root:
+        try:
+            found = _explore(mode, session, spec, case, root.root, seed, examples, max_rows, shrink,
+                             executor, result.details)
+        except SpecError as exc:
+            result.outcome, result.classification, result.message = Outcome.ERROR, ErrorClass.SETUP_ERROR, str(exc)
+            found = []
+        except HypothesisException as exc:
+            result.outcome, result.classification = Outcome.ERROR, ErrorClass.SETUP_ERROR
+            result.message = f"cannot generate examples: {type(exc).__name__}: {exc}"
+            found = []
+        found.sort(key=lambda f: (f.rows, f.signature))
+        for failure in found:
+            saved = replay.save_failure(session, spec, case, failure.plan, failure.frames, failure.outcome,
+                                        failure.verdict, signature=failure.signature, seed=seed,
+                                        executor=executor)
+            result.details["failures"].append(saved.summary())
+        if found:
+            first, saved_first = found[0], result.details["failures"][0]
+            fill_result(result, first.outcome)
+            result.outcome, result.classification = Outcome.FAILED, first.verdict[1]
+            more = f" (and {len(found) - 1} other failure{'s' if len(found) > 2 else ''})" if len(found) > 1 else ""
+            result.message = (f"falsified after {result.details['runs']} runs{more}: {first.verdict[2]}; "
+                              f"minimal input: {saved_first['input_summary']}")
+            result.replay = f"specrun replay {saved_first['id']}"
+            result.workdir = saved_first["path"]
+        elif result.outcome is Outcome.PASSED:
+            result.message = f"{result.details['runs']} examples passed"
+        keep = bool(getattr(session.config, "keep_sandboxes", False))
+        if not keep:
+            shutil.rmtree(root.root, ignore_errors=True)
+    result.duration_s = time.perf_counter() - started
+    return result
+
+
+def _explore(mode: "IsolationMode", session: "Session", spec: PipelineSpec, case: "PlannedCase",
+             root: Path, seed: int, examples: int, max_rows: int, shrink: bool, executor: str,
+             details: dict[str, Any]) -> list[StepFailure]:
+    """Run the Hypothesis test; the (shrunk) failures it ends with."""
+    from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+    from hypothesis import seed as hypothesis_seed
+    from hypothesis import strategies as st
+    from hypothesis.database import DirectoryBasedExampleDatabase
+
+    from .isolation import column_overrides, with_overrides
+
+    payload = case.payload
+    step, scenario, params = payload.step, payload.scenario, payload.params
+    overrides = column_overrides(scenario, params)
+    strategies = {}
+    for name, port in step.inputs.items():
+        schema = input_schema(spec, port)
+        if port.fixture is None and port.sample is None and schema is not None and port.tabular:
+            strategies[name] = frame_strategy(with_overrides(schema, overrides), session.types, max_rows,
+                                              text_format=port.format in TEXT_FORMATS)
+
+    def example(frames: dict[str, pd.DataFrame]) -> None:
+        details["runs"] += 1
+        box = SandboxDir(base=root, prefix="example-", keep=True).__enter__()
+        plan = mode.prepare(session, spec, case, box, seed, given=frames)
+        outcome = run_step(session, plan, executor)
+        verdict = judge(case.id, outcome, scenario.expect)
+        if verdict[0] is Outcome.PASSED:
+            box.cleanup()
+            return
+        raise failure_class(signature_of(outcome, verdict))(frames, plan, outcome, verdict)
+
+    phases = [Phase.explicit, Phase.reuse, Phase.generate] + ([Phase.shrink] if shrink else [])
+    database = DirectoryBasedExampleDatabase(str(session.workspace / "hypothesis" / _safe(case.id)))
+    test = settings(max_examples=examples, deadline=None, database=database, phases=phases,
+                    suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet,
+                    print_blob=False, report_multiple_bugs=True)(
+        hypothesis_seed(seed)(given(st.fixed_dictionaries(strategies))(example)))
+    with _HYPOTHESIS_LOCK:
+        try:
+            test()
+        except StepFailure as failure:
+            return [failure]
+        except BaseExceptionGroup as group:   # several distinct failures (or a flaky one)
+            found = _step_failures(group)
+            if not found:
+                raise
+            return _distinct(found)
+    return []
+
+
+def _step_failures(group: BaseExceptionGroup) -> list[StepFailure]:
+    out: list[StepFailure] = []
+    for exc in group.exceptions:
+        if isinstance(exc, StepFailure):
+            out.append(exc)
+        elif isinstance(exc, BaseExceptionGroup):
+            out.extend(_step_failures(exc))
+    return out
+
+
+def _distinct(found: list[StepFailure]) -> list[StepFailure]:
+    by_kind: dict[str, StepFailure] = {}
+    for failure in found:
+        if failure.signature not in by_kind or failure.rows < by_kind[failure.signature].rows:
+            by_kind[failure.signature] = failure
+    return list(by_kind.values())
+
+
+def _safe(text: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)[:80]
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be >= 1")
+    return value
+
+
+@hookimpl
+def specrun_addoption(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("property-based testing")
+    group.add_argument("--max-examples", type=_positive, metavar="N",
+                       help="examples per property scenario (overrides the spec's examples:)")
+    group.add_argument("--no-shrink", action="store_true",
+                       help="report the first failing example as found, without shrinking it")

@@ -1,0 +1,120 @@
+"""The fork executor on real scripts: same verdicts as fresh processes, kills hangs and
+strays, and keeps each run's environment, cwd and module state its own."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import psutil
+import pytest
+
+from specrun.execution import fork
+from specrun.execution.fork import ForkExecutor, script_imports
+from specrun.execution.request import RunRequest
+from specrun.execution.sandbox import RUN_MARKER_VAR, SandboxDir
+
+EXECUTION = Path(__file__).resolve().parents[1] / "execution"
+sys.path.insert(0, str(EXECUTION))
+from misbehaving_cases import MISBEHAVING, SCRIPTS, ScriptCase, run_case  # noqa: E402
+
+HERE = Path(__file__).resolve().parent / "scripts"
+
+
+@pytest.fixture(scope="module")
+def executor(tmp_path_factory: pytest.TempPathFactory):
+    forked = ForkExecutor(server_dir=tmp_path_factory.mktemp("fork"))
+    yield forked
+    server = forked.server()
+    assert server is not None
+    forked.close()
+    assert server.proc.poll() is not None          # closing the executor stops the warm parent
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+@pytest.mark.parametrize("case", MISBEHAVING, ids=[c.id for c in MISBEHAVING])
+def test_fork_gives_the_fresh_verdict(case: ScriptCase, executor: ForkExecutor, tmp_path: Path) -> None:
+    record, root = run_case(case, tmp_path, executor)
+    assert executor.fallbacks == 0
+    assert record.classification == case.classification, record.message
+    assert case.message in record.message
+    if case.exit_code is not None:
+        assert record.metrics.exit_code == case.exit_code
+    if case.signal is not None:
+        assert record.metrics.signal == case.signal
+    assert record.metrics.stray_processes_killed == case.stray_processes_killed
+    if case.id == "sleeps_forever":          # the hanging script and its child are both killed
+        pids = json.loads((root / "output" / "pids.json").read_text())
+        assert _gone(pids["script"]) and _gone(pids["child"])
+    if case.id == "escaping_grandchild":     # the grandchild that left with setsid is reaped
+        assert _gone(int((root / "output" / "grandchild.pid").read_text()))
+
+
+def _probe(executor: ForkExecutor, root: Path, env: dict[str, str]) -> dict:
+    request = RunRequest(script=SCRIPTS / "env_probe.py", workdir=root, call="main", env=env,
+                         output_paths={"probe": str(root / "output" / "probe.json")}, timeout=60)
+    record = executor.run(request)
+    assert record.ok, record.message
+    return json.loads((root / "output" / "probe.json").read_text())
+
+
+def test_each_run_gets_its_own_environment_and_cwd(executor: ForkExecutor, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPECRUN_TEST_SECRET", "must-not-leak")
+    with SandboxDir(base=tmp_path) as first, SandboxDir(base=tmp_path) as second:
+        one = _probe(executor, first.root, {"STAGE": "one"})
+        two = _probe(executor, second.root, {"OTHER": "two"})
+    assert one["os_environ"]["STAGE"] == "one" and "STAGE" not in two["os_environ"]
+    assert two["os_environ"]["OTHER"] == "two"
+    for seen, box in ((one, first), (two, second)):
+        assert "SPECRUN_TEST_SECRET" not in seen["os_environ"]
+        assert seen["cwd"] == str(box.root)
+        assert seen["os_environ"]["HOME"] == str(box.work)
+        assert seen["os_environ"]["TMPDIR"] == str(box.tmp)
+        assert RUN_MARKER_VAR in seen["os_environ"]
+        assert seen["name"] == "env_probe"
+    assert one["os_environ"][RUN_MARKER_VAR] != two["os_environ"][RUN_MARKER_VAR]
+    assert one["preloaded"] == ["numpy", "pandas"]          # the warm parent's imports
+
+
+def test_module_state_does_not_leak_between_runs(executor: ForkExecutor, tmp_path: Path) -> None:
+    seen = []
+    for _ in range(2):
+        with SandboxDir(base=tmp_path) as box:
+            request = RunRequest(script=HERE / "stateful.py", workdir=box.root, call="main",
+                                 output_paths={"state": str(box.outputs / "state.json")}, timeout=60)
+            record = executor.run(request)
+            assert record.ok, record.stderr_tail
+            seen.append(json.loads((box.outputs / "state.json").read_text()))
+    for state in seen:
+        assert state["calls"] == 1                    # a fresh script module each run
+        assert state["leak"] is None                  # a preloaded module changed by a run: not seen by the next
+        assert state["helper_imports"] == 1 and state["helper_marker"]   # local module imported in the run
+    assert seen[0]["pid"] != seen[1]["pid"]
+
+
+def test_script_imports_lists_third_party_top_level_modules(tmp_path: Path) -> None:
+    script = tmp_path / "job.py"
+    script.write_text("import os, json\nimport numpy as np\nfrom pandas import DataFrame\n"
+                      "from . import sibling\ntry:\n    import pyarrow.parquet\nexcept ImportError:\n"
+                      "    pass\ndef f():\n    import scipy\n")
+    assert script_imports(script) == ["numpy", "pandas", "pyarrow"]
+    assert "local_helper" in script_imports(HERE / "stateful.py")   # offered; the server skips local ones
+
+
+def test_falls_back_to_fresh_processes_without_fork(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fork, "fork_available", lambda: False)
+    executor = ForkExecutor(server_dir=tmp_path / "fork")
+    with SandboxDir(base=tmp_path) as box:
+        seen = _probe(executor, box.root, {})
+    assert executor.fallbacks == 1
+    assert seen["preloaded"] == []
+    executor.close()
