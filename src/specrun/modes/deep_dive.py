@@ -1,0 +1,268 @@
+"""Deep dive mode: the selected steps on real data, measured, validated and compared.
+
+One case (kind ``analysis``) per selected step.  For each step the inputs are resolved
+to real samples (:mod:`.deep_dive_sources`: ``source:`` URIs, a snapshot, or an
+execution's channels — fetched for that step only).  A step whose data cannot be had
+is an ERROR with the reason; the others still run.  Then, by ``focus_areas``:
+
+* ``data_quality`` — the real inputs validated against their contracts (failures per
+  column: where the contract is wrong about production) and profiled;
+* ``performance`` — the step on the real samples (time, CPU, peak memory, I/O) and on
+  synthetic data of the same row count, side by side;
+* ``error_patterns`` — failed runs grouped by classification;
+* ``scaling`` — the step at each of ``volume_rows`` (and 0 rows, the fixed cost),
+  from the real samples resampled, with log-log exponents of time and memory.
+
+After the last step the mode publishes ``deep_dive:<pipeline>``: every step's
+analysis, bottlenecks, recommendations, error patterns and — with
+``baseline_execution`` — the comparison of two executions.  It never prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterator
+
+from ..contract.drift import DriftThresholds, compare_frames
+from ..contract.profile import profile_frame
+from ..hooks import hookimpl
+from ..results import CaseResult, ErrorClass, Outcome, to_jsonable
+from ..session import PlannedCase
+from ..sources import SourceError
+from ..spec.model import PipelineSpec, SpecError, StepSpec
+from .deep_dive_analysis import (Bottleneck, ErrorPattern, Recommendation, StepAnalysis, error_patterns,
+                                 find_bottlenecks, mib, recommend, scaling_result)
+from .deep_dive_compare import ExecutionComparison, compare_executions, open_side
+from .deep_dive_runs import StepRunner
+from .deep_dive_sources import RealData, sagemaker_name
+from .options import mode_options
+from .step_case import fill_result
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..session import Session
+
+FOCUS_AREAS = ("performance", "data_quality", "error_patterns", "scaling")
+CLI_OVERRIDES = {"sample_size": "deep_sample_size", "endpoint_url": "endpoint_url", "region": "aws_region",
+                 "profile": "aws_profile"}
+
+
+@dataclass
+class DeepDiveRecord:
+    """The mode-level record published as ``deep_dive:<pipeline>``."""
+
+    pipeline: str
+    data: dict[str, Any]
+    steps: dict[str, StepAnalysis] = field(default_factory=dict)
+    bottlenecks: list[Bottleneck] = field(default_factory=list)
+    recommendations: list[Recommendation] = field(default_factory=list)
+    error_patterns: list[ErrorPattern] = field(default_factory=list)
+    comparison: ExecutionComparison | None = None
+    comparison_error: str | None = None
+
+
+def deep_dive_options(session: "Session", spec: PipelineSpec) -> dict[str, Any]:
+    """The mode's options with command-line overrides applied and checked."""
+    options = mode_options(spec, "deep_dive", session.project_modes)
+    for key, attribute in CLI_OVERRIDES.items():
+        value = getattr(session.config, attribute, None)
+        if value is not None:
+            options[key] = value
+    focus = options.get("focus_areas") or []
+    unknown = [f for f in focus if f not in FOCUS_AREAS]
+    if unknown:
+        raise SpecError(f"unknown focus area(s) {', '.join(map(str, unknown))} (known: {', '.join(FOCUS_AREAS)})",
+                        spec.where("modes.deep_dive.focus_areas"))
+    rows = options.get("volume_rows") or []
+    if not isinstance(rows, list) or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in rows):
+        raise SpecError("volume_rows must be a list of row counts > 0", spec.where("modes.deep_dive.volume_rows"))
+    options["drift"] = DriftThresholds.from_mapping(options.get("drift_thresholds"),
+                                                    spec.where("modes.deep_dive.drift_thresholds"))
+    return options
+
+
+class DeepDiveMode:
+    name = "deep_dive"
+
+    # -- planning ------------------------------------------------------------------
+    def plan(self, session: "Session", spec: PipelineSpec) -> list[PlannedCase]:
+        options = deep_dive_options(session, spec)
+        has_execution = any(options.get(k) for k in ("snapshot", "execution_arn", "comparison_execution"))
+        if options.get("comparative_analysis") and not options.get("baseline_execution"):
+            raise SpecError("comparative_analysis needs baseline_execution (an ARN or a snapshot folder)",
+                            spec.where("modes.deep_dive.comparative_analysis"))
+        chosen = options.get("steps")
+        if chosen:
+            unknown = [s for s in chosen if s not in spec.steps]
+            if unknown:
+                raise SpecError(f"unknown step(s) {', '.join(unknown)} (steps: {', '.join(spec.steps)})",
+                                spec.where("modes.deep_dive.steps"))
+            steps = [spec.steps[s] for s in chosen]
+        elif has_execution:
+            steps = list(spec.steps.values())
+        else:
+            steps = [s for s in spec.steps.values() if any(p.source for p in s.inputs.values())]
+        if not steps:
+            raise SpecError("deep dive needs real data: set modes.deep_dive.execution_arn or snapshot, "
+                            "or source: on an input", spec.where("modes.deep_dive"))
+        return [PlannedCase(f"{spec.pipeline}::{step.name}[deep_dive]", self.name, spec.pipeline, step.name,
+                            spec=spec, payload=step) for step in steps]
+
+    # -- running ---------------------------------------------------------------------
+    def run(self, session: "Session", spec: PipelineSpec, cases: list[PlannedCase]) -> Iterator[CaseResult]:
+        options = deep_dive_options(session, spec)
+        refresh = bool(getattr(session.config, "refresh", False))
+        real = RealData(spec, options, session.spec_seed(spec), session.workspace, refresh)
+        record = DeepDiveRecord(spec.pipeline, {
+            "execution": real.execution_reference(), "sample_size": real.sample_size,
+            "seed": real.seed, "focus_areas": list(options["focus_areas"]), "cache": str(real.cache_root)})
+        try:
+            for case in cases:
+                if session.shouldstop:
+                    return
+                session.start_case(case)
+                analysis, result = self.analyse(session, spec, case, real, options)
+                record.steps[analysis.step] = analysis
+                yield result
+            self.compare(spec, options, real, record, [c.payload for c in cases])
+        finally:
+            if record.steps:
+                record.bottlenecks = find_bottlenecks(record.steps.values())
+                record.recommendations = recommend(list(record.steps.values()), record.bottlenecks)
+                if "error_patterns" in options["focus_areas"]:
+                    record.error_patterns = error_patterns(record.steps.values())
+                session.publish(f"deep_dive:{spec.pipeline}", record)
+
+    def analyse(self, session: "Session", spec: PipelineSpec, case: PlannedCase, real: RealData,
+                options: dict[str, Any]) -> tuple[StepAnalysis, CaseResult]:
+        step: StepSpec = case.payload
+        runner = StepRunner.create(session, spec, step, case.id, options)
+        result = CaseResult(id=case.id, mode=self.name, pipeline=spec.pipeline, step=step.name,
+                            kind="analysis", seed=runner.seed)
+        analysis = StepAnalysis(step.name, sagemaker_name(step), memory_limit=runner.memory_limit)
+        started = time.perf_counter()
+        focus = set(options["focus_areas"])
+        try:
+            sources = real.resolve(step)
+        except SourceError as exc:          # no clients at all (credentials, endpoint)
+            sources = None
+            analysis.source_error = str(exc)
+        if sources is not None:
+            analysis.sources = {port: found.describe() for port, found in sources.inputs.items()}
+            analysis.source_error = sources.message or None
+        if analysis.source_error:
+            result.outcome, result.classification = Outcome.ERROR, ErrorClass.SETUP_ERROR
+            result.message = f"real data unavailable: {analysis.source_error}"
+        else:
+            assert sources is not None
+            self._run_step(runner, sources.inputs, analysis, result, focus, options)
+        result.duration_s = time.perf_counter() - started
+        result.details = {"sources": analysis.sources, "real": to_jsonable(analysis.real),
+                          "synthetic": to_jsonable(analysis.synthetic),
+                          "scaling": to_jsonable(analysis.scaling) if analysis.scaling else None}
+        if runner.kept:
+            result.workdir = runner.kept[0]
+        return analysis, result
+
+    def _run_step(self, runner: StepRunner, inputs: dict[str, Any], analysis: StepAnalysis,
+                  result: CaseResult, focus: set[str], options: dict[str, Any]) -> None:
+        real_frames = runner.read_real(inputs, validate="data_quality" in focus)
+        analysis.input_validations = real_frames.validations
+        if "data_quality" in focus:
+            analysis.profiles = {name: profile_frame(frame, name, real_frames.nbytes.get(name))
+                                 for name, frame in real_frames.frames.items()}
+        summary, outcome, _ = runner.run("real", runner.real_writer(inputs, real_frames.frames))
+        analysis.real = summary
+        fill_result(result, outcome)
+        result.validations[:0] = real_frames.validations
+        rows = {name: len(frame) for name, frame in real_frames.frames.items()}
+        if "performance" in focus:
+            if rows:
+                analysis.synthetic, _, synthetic_frames = runner.run(
+                    "synthetic", runner.sized_writer(inputs, real_frames.frames, rows, False, "synthetic"))
+                analysis.synthetic.label = "synthetic"
+                for name, frame in synthetic_frames.items():
+                    if name in real_frames.frames and len(frame) and len(real_frames.frames[name]):
+                        drifted = [d for d in compare_frames(real_frames.frames[name], frame, options["drift"])
+                                   if d.drifted]
+                        if drifted:
+                            analysis.synthetic_drift[name] = drifted
+            else:
+                analysis.synthetic_note = "no tabular input: nothing to synthesise"
+        if "scaling" in focus and options["volume_rows"]:
+            analysis.scaling = self._scale(runner, inputs, real_frames.frames, options["volume_rows"])
+        self._judge(analysis, result)
+
+    @staticmethod
+    def _scale(runner: StepRunner, inputs: dict[str, Any], frames: dict[str, Any], sizes: list[int]) -> Any:
+        tabular = [n for n, p in runner.step.inputs.items() if p.tabular and (n in frames or p.schema is not None)]
+        resample = bool(frames)
+        points = []
+        baseline, _, _ = runner.run("rows=0", runner.sized_writer(inputs, frames, dict.fromkeys(tabular, 0),
+                                                                  resample, "scaling"), judged=False)
+        for rows in sorted(set(sizes)):
+            point, _, _ = runner.run(f"rows={rows}", runner.sized_writer(
+                inputs, frames, dict.fromkeys(tabular, rows), resample, "scaling"), judged=False)
+            point.rows = rows
+            points.append(point)
+        return scaling_result(runner.step.name, "real (resampled)" if resample else "synthetic", points, baseline)
+
+    @staticmethod
+    def _judge(analysis: StepAnalysis, result: CaseResult) -> None:
+        real = analysis.real
+        assert real is not None
+        bad_inputs = [v for v in analysis.input_validations if not v.ok]
+        if not real.ok:
+            result.outcome = Outcome.FAILED
+            result.classification = ErrorClass(real.classification) if real.classification else ErrorClass.SCRIPT_ERROR
+            result.message = f"fails on real data: {real.message}"
+        elif bad_inputs:
+            result.outcome, result.classification = Outcome.FAILED, ErrorClass.CONTRACT_ERROR
+            result.message = ("real data breaks the input contract (the contract is wrong about production): "
+                              + "; ".join(v.message for v in bad_inputs))
+        else:
+            result.outcome = Outcome.PASSED
+            parts = [f"real: {real.rows} rows, {real.wall_s:.2f} s, {mib(real.peak_rss_bytes)} peak"]
+            if analysis.synthetic is not None and analysis.synthetic.ok:
+                parts.append(f"synthetic: {analysis.synthetic.wall_s:.2f} s, "
+                             f"{mib(analysis.synthetic.peak_rss_bytes)} peak")
+            if analysis.scaling is not None and analysis.scaling.super_linear:
+                parts.append("super-linear scaling")
+            result.message = "; ".join(parts)
+
+    # -- comparing two executions ----------------------------------------------------------
+    @staticmethod
+    def compare(spec: PipelineSpec, options: dict[str, Any], real: RealData, record: DeepDiveRecord,
+                steps: list[StepSpec]) -> None:
+        baseline = options.get("baseline_execution")
+        comparison = options.get("comparison_execution") or (
+            real.execution_reference() if options.get("comparative_analysis") else None)
+        if not baseline or not comparison:
+            return
+        try:
+            sides = [open_side(str(ref), spec, real.clients, real.cache, real.sample_size, real.seed, real.refresh)
+                     for ref in (baseline, comparison)]
+            record.comparison = compare_executions(sides[0], sides[1], options["drift"],
+                                                   [sagemaker_name(s) for s in steps])
+        except SourceError as exc:
+            record.comparison_error = str(exc)
+
+
+@hookimpl
+def specrun_modes() -> list[DeepDiveMode]:
+    return [DeepDiveMode()]
+
+
+@hookimpl
+def specrun_addoption(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("deep dive (real data; also `specrun compare` and `specrun snapshot`)")
+    group.add_argument("--refresh", action="store_true", help="ignore cached samples and fetch them again")
+    group.add_argument("--sample-size", dest="deep_sample_size", type=int, metavar="N",
+                       help="rows sampled per source (default: the spec's deep_dive.sample_size, else 10000)")
+    group.add_argument("--endpoint-url", metavar="URL", help="S3/SageMaker endpoint (an S3-compatible server)")
+    group.add_argument("--region", dest="aws_region", metavar="NAME", help="AWS region")
+    group.add_argument("--aws-profile", metavar="NAME", help="AWS profile of the credentials file")
+    group.add_argument("--to", dest="snapshot_to", metavar="DIR", help="snapshot: the folder to write")
+    group.add_argument("--psi-threshold", type=float, metavar="X", help="compare: PSI above X is drift (0.2)")
+    group.add_argument("--ks-threshold", type=float, metavar="X", help="compare: KS above X is drift (0.1)")
