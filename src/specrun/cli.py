@@ -10,10 +10,14 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
+from pathlib import Path
 from typing import Callable, Sequence
 
-from .config import PluginLoadError, UsageError, build_parser, load_plugins
+from .config import PluginLoadError, UsageError, build_parser, load_plugins, load_spec_plugins
+from .hooks import hook_failures
+from .project_config import load_project_config
 from .results import ExitCode
+from .spec.model import SpecError
 
 
 def _run(config: argparse.Namespace, pm) -> int:
@@ -32,8 +36,11 @@ def _check(config: argparse.Namespace, pm) -> int:
 def _plugins(config: argparse.Namespace, pm) -> int:
     from .report.plugin_list import print_plugins
 
-    print_plugins(pm)
-    return int(ExitCode.OK)
+    print_plugins(pm, json_path=getattr(config, "json_path", None))
+    errors = getattr(config, "spec_plugin_errors", None) or {}
+    for error in errors.values():   # a plugin named by a spec that does not exist
+        print(f"specrun: {error}", file=sys.stderr)
+    return int(ExitCode.SPEC_ERROR if errors else ExitCode.OK)
 
 
 # sub-command name → handler(config, pm) -> exit code
@@ -66,10 +73,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command:
         args = args[1:]
     try:
-        pm = load_plugins(args)
+        project = load_project_config(Path.cwd())
+        pm = load_plugins(args, project=project)
     except UsageError as exc:
         print(f"specrun: error: {exc}", file=sys.stderr)
         return int(ExitCode.INTERRUPTED)
+    except SpecError as exc:  # the project config (pyproject.toml / specrun.toml)
+        print(f"specrun: {exc}", file=sys.stderr)
+        return int(ExitCode.SPEC_ERROR)
     except PluginLoadError as exc:
         print(f"specrun: {exc}", file=sys.stderr)
         return int(ExitCode.INTERNAL_ERROR)
@@ -81,17 +92,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     config.argv = ([command] if command else []) + args
     config.command = command or "run"
     config.check_only = False
+    config.project = project
+    config.project_modes = project.modes
+    code = _configure_and_run(config, pm, handlers.get(command, _run) if command else _run)
+    return _report_hook_failures(pm, code)
+
+
+def _configure_and_run(config: argparse.Namespace, pm, handler: Callable[[argparse.Namespace, object], int]) -> int:
     try:
+        # spec-named plugins first: they may add spec keys, column types and reporters
+        config.spec_plugin_errors = load_spec_plugins(pm, config.paths)
         pm.hook.specrun_configure(config=config, pm=pm)
-        for reporter in pm.hook.specrun_reporters(config=config):
-            for plugin in (reporter if isinstance(reporter, (list, tuple)) else [reporter]):
-                if plugin is not None:
-                    pm.register(plugin)
-        handler = handlers.get(command, _run) if command else _run
+        register_reporters(pm, config)
         return handler(config, pm)
     except UsageError as exc:
         print(f"specrun: error: {exc}", file=sys.stderr)
         return int(ExitCode.INTERRUPTED)
+    except PluginLoadError as exc:
+        print(f"specrun: {exc}", file=sys.stderr)
+        return int(ExitCode.INTERNAL_ERROR)
     except KeyboardInterrupt:
         print("specrun: interrupted", file=sys.stderr)
         return int(ExitCode.INTERRUPTED)
@@ -100,7 +119,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         traceback.print_exc()
         return int(ExitCode.INTERNAL_ERROR)
     finally:
-        try:
-            pm.hook.specrun_unconfigure(config=config)
-        except Exception:
-            traceback.print_exc()
+        pm.hook.specrun_unconfigure(config=config)   # guarded: failures are recorded
+
+
+def register_reporters(pm, config: argparse.Namespace) -> None:
+    """Register what ``specrun_reporters`` returns, each under a readable unique name
+    (``module:Class``) so that errors and ``specrun plugins`` can name it."""
+    for reporter in pm.hook.specrun_reporters(config=config):
+        for plugin in (reporter if isinstance(reporter, (list, tuple)) else [reporter]):
+            if plugin is None or pm.is_registered(plugin):
+                continue
+            base = f"{type(plugin).__module__}:{type(plugin).__qualname__}"
+            name, n = base, 1
+            while pm.has_plugin(name) or pm.is_blocked(name):
+                n += 1
+                name = f"{base}#{n}"
+            pm.register(plugin, name=name)
+
+
+def _report_hook_failures(pm, code: int) -> int:
+    """Plugin hooks that raised are named on stderr; the run's exit code becomes 3."""
+    failures = hook_failures(pm)
+    for failure in failures:
+        print(f"specrun: INTERNAL ERROR: {failure}", file=sys.stderr)
+        print(failure.traceback.rstrip(), file=sys.stderr)
+    return int(ExitCode.INTERNAL_ERROR) if failures else code

@@ -2,8 +2,10 @@
 
 Plugins come from, in order: the built-in modules (``hooks.DEFAULT_PLUGINS``),
 the ``specrun`` entry-point group (unless ``SPECRUN_DISABLE_PLUGIN_AUTOLOAD`` is
-set), ``[tool.specrun] plugins`` in the current ``pyproject.toml``, and ``-p NAME``
-on the command line.  ``-p no:NAME`` blocks a plugin by its registered name (the
+set), the project config's ``plugins`` (``[tool.specrun]`` of the nearest
+``pyproject.toml``, or a ``specrun.toml``), ``-p NAME`` on the command line, and
+the ``plugins:`` list of each spec file (:func:`load_spec_plugins`, before the
+specs are validated).  ``-p no:NAME`` blocks a plugin by its registered name (the
 short module name for built-ins, e.g. ``no:junit``) or entry-point name.
 """
 
@@ -13,13 +15,14 @@ import argparse
 import importlib
 import os
 import sys
-import tomllib
 from pathlib import Path
 from typing import Sequence
 
 import pluggy
 
 from .hooks import DEFAULT_PLUGINS, ESSENTIAL_PLUGINS, make_plugin_manager
+from .project_config import ProjectConfig, load_project_config
+from .spec.model import SpecError
 
 
 class PluginLoadError(Exception):
@@ -58,7 +61,8 @@ def early_plugin_args(argv: Sequence[str]) -> tuple[list[str], list[str]]:
     return load, block
 
 
-def load_plugins(argv: Sequence[str], extra: Sequence[str] = ()) -> pluggy.PluginManager:
+def load_plugins(argv: Sequence[str], extra: Sequence[str] = (),
+                 project: "ProjectConfig | None" = None) -> pluggy.PluginManager:
     """Build the plugin manager with every plugin this invocation asks for."""
     pm = make_plugin_manager()
     to_load, blocked = early_plugin_args(argv)
@@ -69,13 +73,67 @@ def load_plugins(argv: Sequence[str], extra: Sequence[str] = ()) -> pluggy.Plugi
     for module in DEFAULT_PLUGINS:
         register_module(pm, module, short_name(module))
     if not os.environ.get("SPECRUN_DISABLE_PLUGIN_AUTOLOAD"):
-        try:
-            pm.load_setuptools_entrypoints("specrun")
-        except Exception as exc:  # a broken third-party package: name it
-            raise PluginLoadError(getattr(exc, "name", "entry point"), exc) from exc
-    for module in [*pyproject_plugins(Path.cwd()), *extra, *to_load]:
+        load_entry_points(pm)
+    project = project if project is not None else load_project_config(Path.cwd())
+    importable(project.root, Path.cwd())
+    for module in [*project.plugins, *extra, *to_load]:
         register_module(pm, module, module)
     return pm
+
+
+def load_entry_points(pm: pluggy.PluginManager, group: str = "specrun") -> None:
+    """Register every entry point of ``group``, one at a time so a broken one is named."""
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group=group):
+        if pm.is_blocked(entry.name) or pm.has_plugin(entry.name):
+            continue
+        try:
+            pm.load_setuptools_entrypoints(group, name=entry.name)
+        except Exception as exc:  # a broken third-party package: name it
+            raise PluginLoadError(entry.name, exc) from exc
+
+
+def importable(*folders: Path) -> None:
+    """Put ``folders`` on ``sys.path`` (once) so local plugin modules import from them."""
+    for folder in reversed(folders):
+        text = str(folder.absolute())
+        if text not in sys.path:
+            sys.path.insert(0, text)
+
+
+def load_spec_plugins(pm: pluggy.PluginManager, paths: Sequence[str | Path]) -> dict[Path, SpecError]:
+    """Import and register the ``plugins:`` named by the spec files under ``paths``.
+
+    Runs before the specs are validated, since such plugins may add spec keys and
+    column types.  Modules are imported relative to the spec's folder and the
+    current directory.  A module that does not exist is that spec's
+    :class:`SpecError` (at its ``plugins`` item; exit 4); a module that fails to
+    import raises :class:`PluginLoadError` (exit 3).  Paths that do not exist are
+    left for the session to report.
+    """
+    from .spec.loader import discover_specs, plugin_names
+
+    errors: dict[Path, SpecError] = {}
+    for path in discover_specs([Path(p) for p in paths if Path(p).exists()]):
+        for name, location in plugin_names(path):
+            if pm.is_blocked(name) or pm.has_plugin(name):
+                continue
+            importable(path.absolute().parent, Path.cwd())
+            try:
+                module = importlib.import_module(name)
+            except ModuleNotFoundError as exc:
+                if exc.name and (name == exc.name or name.startswith(exc.name + ".")):
+                    errors.setdefault(path.absolute(), SpecError(
+                        f"plugin {name!r} not found: no module {exc.name!r} next to the spec, in the "
+                        "current directory or installed", location))
+                    continue
+                raise PluginLoadError(name, exc) from exc
+            except Exception as exc:
+                raise PluginLoadError(name, exc) from exc
+            if not pm.has_plugin(name) and pm.get_name(module) is None:
+                pm.register(module, name=name)
+    return errors
 
 
 def register_module(pm: pluggy.PluginManager, module: str, name: str) -> None:
@@ -89,19 +147,8 @@ def register_module(pm: pluggy.PluginManager, module: str, name: str) -> None:
 
 
 def pyproject_plugins(start: Path) -> list[str]:
-    """``[tool.specrun] plugins = [...]`` from the nearest pyproject.toml."""
-    for folder in [start, *start.parents]:
-        candidate = folder / "pyproject.toml"
-        if candidate.is_file():
-            try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, tomllib.TOMLDecodeError):
-                return []
-            plugins = data.get("tool", {}).get("specrun", {}).get("plugins", [])
-            if plugins and str(folder) not in sys.path:
-                sys.path.insert(0, str(folder))
-            return [str(p) for p in plugins]
-    return []
+    """``plugins`` of the project config found from ``start`` (see :func:`load_project_config`)."""
+    return load_project_config(start).plugins
 
 
 def jobs_value(text: str) -> int:

@@ -26,12 +26,17 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 # Those in ESSENTIAL_PLUGINS cannot be blocked with ``-p no:NAME``.
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "specrun.modes.isolation",
+    "specrun.modes.property_run",
+    "specrun.modes.pipeline",
+    "specrun.modes.deep_dive",
     "specrun.modes.selection",
     "specrun.contract.builtin_types",
     "specrun.contract.properties",
     "specrun.execution.classify",
     "specrun.execution.executors",
     "specrun.report.console",
+    "specrun.report.pipeline_console",
+    "specrun.report.deep_dive_console",
     "specrun.report.json_report",
     "specrun.report.junit",
     "specrun.report.events",
@@ -117,6 +122,16 @@ def specrun_select_modes(spec: "PipelineSpec", config: argparse.Namespace,
     """Return the names of the modes to run for ``spec``, in order."""
 
 
+@hookspec
+def specrun_static_check(session: "Session", spec: "PipelineSpec") -> Iterable[Any] | None:
+    """Return static findings for ``spec``, found without running anything (``specrun check``).
+
+    A finding has ``severity`` (``error`` or ``warning``) and a one-line ``message``
+    (and may have a ``location``).  Any error makes ``specrun check`` exit 1; a
+    ``SpecError`` raised here is a spec error (exit 4).
+    """
+
+
 # -- lifecycle events (reporters consume these as a stream) ------------------
 
 @hookspec
@@ -159,8 +174,26 @@ def specrun_sessionfinish(session: "Session", result: "SessionResult") -> None:
     """Everything ran; ``result.exit_code`` is set.  Reporters write files here."""
 
 
-def make_plugin_manager() -> pluggy.PluginManager:
-    pm = pluggy.PluginManager(PROJECT)
-    import sys
-    pm.add_hookspecs(sys.modules[__name__])
-    return pm
+class PluginManager(pluggy.PluginManager):
+    """pluggy's manager for the ``specrun`` hooks, with a :class:`HookGuard`
+    recording lifecycle-hook failures (``hook_guard.failures``) instead of raising."""
+
+    def __init__(self) -> None:
+        import sys
+
+        from .hook_guard import HookGuard
+
+        super().__init__(PROJECT)
+        self.add_hookspecs(sys.modules[__name__])
+        self.hook_guard = HookGuard()
+        self.hook_guard.install(self)
+
+
+def make_plugin_manager() -> PluginManager:
+    return PluginManager()
+
+
+def hook_failures(pm: pluggy.PluginManager) -> list[Any]:
+    """The lifecycle-hook failures recorded so far (``HookFailure`` records)."""
+    guard = getattr(pm, "hook_guard", None)
+    return list(guard.failures) if guard is not None else []

@@ -24,6 +24,7 @@ from . import __version__
 from .contract.compiler import ContractCompiler
 from .contract.types import TypeRegistry
 from .execution.request import Executor
+from .hooks import hook_failures
 from .keywords import KeywordExpression
 from .results import CaseResult, ExitCode, Outcome, SessionResult
 from .spec.model import PipelineSpec, SpecError
@@ -62,7 +63,7 @@ class Session:
         self.contracts = ContractCompiler(self.types, self.checks)
         self.modes = {m.name: m for provided in pm.hook.specrun_modes() for m in (provided or ())}
         # [tool.specrun.modes.NAME] of the project config, below each spec's modes: (see modes/options.py)
-        self.project_modes: dict[str, dict[str, Any]] = {}
+        self.project_modes: dict[str, dict[str, Any]] = dict(getattr(config, "project_modes", None) or {})
         self.specs: list[PipelineSpec] = []
         self.cases: list[PlannedCase] = []
         self.shouldstop: str | None = None
@@ -209,7 +210,11 @@ def run(config: argparse.Namespace, pm: pluggy.PluginManager) -> ExitCode:
     try:
         extra_keys = _merged(pm.hook.specrun_spec_keys())
         errors: list[SpecError] = []
+        plugin_errors = getattr(config, "spec_plugin_errors", None) or {}
         for path in discover_specs([Path(p) for p in config.paths]):
+            if path.absolute() in plugin_errors:   # a plugin it names is missing: see config.load_spec_plugins
+                errors.append(plugin_errors[path.absolute()])
+                continue
             try:
                 spec = load_spec(path, extra_keys=extra_keys, known_types=session.types.names(),
                                  known_properties=sorted(session.properties),
@@ -230,9 +235,19 @@ def run(config: argparse.Namespace, pm: pluggy.PluginManager) -> ExitCode:
             return _finish(session, ExitCode.SPEC_ERROR)
         session.cases = select_cases(planned, config)
         session.result.collected = len(session.cases)
+        if getattr(config, "check_only", False):
+            try:   # static findings of plugins (e.g. pipeline edge compatibility), published as "check"
+                session.publish("check", [f for spec in session.specs
+                                          for found in pm.hook.specrun_static_check(session=session, spec=spec)
+                                          for f in (found or ())])
+            except SpecError as exc:
+                pm.hook.specrun_spec_error(session=session, error=exc)
+                return _finish(session, ExitCode.SPEC_ERROR)
         pm.hook.specrun_collection_finish(session=session, cases=session.cases)
         if getattr(config, "collect_only", False) or getattr(config, "check_only", False):
             code = ExitCode.OK if session.cases or config.check_only else ExitCode.NO_TESTS_COLLECTED
+            if any(getattr(f, "severity", None) == "error" for f in session.result.records.get("check", ())):
+                code = ExitCode.TESTS_FAILED
             return _finish(session, code)
         if not session.cases:
             return _finish(session, ExitCode.NO_TESTS_COLLECTED)
@@ -277,6 +292,11 @@ def _spec_modes(session: Session, spec: PipelineSpec) -> list[str]:
 
 
 def _finish(session: Session, code: ExitCode) -> ExitCode:
+    failures = hook_failures(session.pm)
+    if failures:   # a plugin hook raised: the run went on, but it is an internal error
+        code = ExitCode.INTERNAL_ERROR
+        session.result.records["hook_errors"] = [
+            {"plugin": f.plugin, "hook": f.hook, "error": f.error, "count": f.count} for f in failures]
     session.result.exit_code = int(code)
     session.result.finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
     session.result.seed = session.seed

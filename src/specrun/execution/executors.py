@@ -20,6 +20,12 @@ def _fresh(session: Any) -> Any:
     return FreshExecutor(classifier=plugin_classifier(session.pm))
 
 
+def _fork(session: Any) -> Any:
+    from .fork import ForkExecutor
+
+    return ForkExecutor(classifier=plugin_classifier(session.pm), server_dir=session.workspace / "fork")
+
+
 @hookimpl
 def specrun_executors() -> dict[str, Callable[[Any], Any]]:
-    return {"fresh": _fresh}
+    return {"fresh": _fresh, "fork": _fork}

@@ -62,12 +62,12 @@ class IsolationMode:
 
     @staticmethod
     def scenarios(spec: PipelineSpec, options: dict[str, Any]) -> list[ScenarioSpec]:
-        """The scenarios isolation mode runs: ``modes.isolation.scenarios`` or every
-        scenario that is not a property-based one."""
+        """The scenarios isolation mode runs: ``modes.isolation.scenarios`` or every scenario
+        (a property scenario, one with ``examples:``, runs as a property case: see property_run)."""
         names = options.get("scenarios")
         if names:
-            return [spec.scenarios[n] for n in names if spec.scenarios[n].examples is None]
-        return [s for s in spec.scenarios.values() if s.examples is None]
+            return [spec.scenarios[n] for n in names]
+        return list(spec.scenarios.values())
 
     # -- running -----------------------------------------------------------------
 
@@ -105,6 +105,10 @@ class IsolationMode:
 
     def run_case(self, session: "Session", spec: PipelineSpec, case: PlannedCase) -> CaseResult:
         payload: IsolationCase = case.payload
+        if payload.scenario.examples is not None:
+            from .property_run import run_property_case
+
+            return run_property_case(self, session, spec, case)
         step, scenario, params = payload.step, payload.scenario, payload.params
         seed = session.case_seed(spec, case.id, params.get("seed", scenario.seed))
         result = CaseResult(id=case.id, mode=self.name, pipeline=spec.pipeline, step=step.name,
@@ -132,8 +136,9 @@ class IsolationMode:
         return result
 
     def prepare(self, session: "Session", spec: PipelineSpec, case: PlannedCase,
-                sandbox: SandboxDir, seed: int) -> StepRunPlan:
-        """Write every input of the step into the sandbox; return the run plan."""
+                sandbox: SandboxDir, seed: int, given: dict[str, Any] | None = None) -> StepRunPlan:
+        """Write every input of the step into the sandbox; return the run plan.
+        ``given``: frames to write as they are for some ports (property runs)."""
         payload: IsolationCase = case.payload
         step, scenario, params = payload.step, payload.scenario, payload.params
         overrides = column_overrides(scenario, params)
@@ -153,6 +158,10 @@ class IsolationMode:
                                     port.location)
                 continue
             schema = with_overrides(schema, overrides)
+            if given is not None and name in given:
+                write_port(port, given[name], target, seed=seed)
+                frames[name] = given[name]
+                continue
             n = int(port.rows if port.rows is not None and "rows" not in params else (rows if rows is not None else DEFAULT_ROWS))
             frame = vectorised_frame(schema, n, stable_seed(seed, name), session.types)
             mutations = scenario.mutate.get(name, []) + scenario.mutate.get("*", [])

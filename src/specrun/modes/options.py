@@ -31,6 +31,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "comparison_execution": None, "endpoint_url": None, "region": None, "profile": None,
         "volume_rows": [1000, 10000, 100000], "steps": None, "timeout_per_step": None,
         "memory_limit": None, "refresh": False, "cache_dir": None, "cache_max_bytes": None,
+        "drift_thresholds": None,
     },
 }
 

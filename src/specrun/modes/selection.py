@@ -1,31 +1,67 @@
-"""Which modes run for a spec: ``--mode``, ``--quick``, the spec's ``modes:``, or automatic.
+"""Which modes run for a spec, in which order.
 
-Automatic selection (the spec names no modes): isolation always; pipeline when the
-spec has more than one step; deep dive when real data is configured (an execution
-ARN, ``source:`` on an input, or a snapshot).
+* ``--mode NAME`` (repeatable) runs exactly those modes; ``--quick`` runs isolation only.
+* Otherwise the automatic choice: isolation always; pipeline when the spec has
+  more than one step; deep dive when real data is configured (an execution ARN, a
+  snapshot or a baseline execution in ``modes.deep_dive`` of the spec or the
+  project config, or a ``source:`` on an input).
+* Every mode the spec names under ``modes:`` is added (that is how a plugin mode
+  is switched on), and every mode whose merged options say ``enabled: false``
+  (spec over project config) is removed.
+
+Modes run in the canonical order isolation → pipeline → deep dive, then the
+others in the order named.
 """
 
 from __future__ import annotations
 
 import argparse
-from typing import Sequence
+from typing import Any, Mapping, Sequence
 
 from ..hooks import hookimpl
-from ..spec.model import PipelineSpec
+from ..spec.model import PipelineSpec, SpecError
+from .options import mode_options
 
 CANONICAL_ORDER = ("isolation", "pipeline", "deep_dive")
+_REAL_DATA_KEYS = ("execution_arn", "s3_execution_arn", "snapshot", "baseline_execution")
 
 
-def has_real_data(spec: PipelineSpec) -> bool:
-    deep = spec.modes.get("deep_dive") or {}
-    if any(deep.get(k) for k in ("execution_arn", "snapshot", "baseline_execution")):
-        return True
+def has_real_data(spec: PipelineSpec, project: Mapping[str, Any] | None = None) -> bool:
+    """Real data is configured for ``spec`` (in its ``modes.deep_dive``, the project's, or a ``source:``)."""
+    for deep in (spec.modes.get("deep_dive") or {}, (project or {}).get("deep_dive") or {}):
+        if any(deep.get(k) for k in _REAL_DATA_KEYS):
+            return True
     return any(port.source for step in spec.steps.values() for port in step.inputs.values())
 
 
-def _ordered(names: Sequence[str]) -> list[str]:
+def ordered(names: Sequence[str]) -> list[str]:
     known = [n for n in CANONICAL_ORDER if n in names]
-    return known + [n for n in names if n not in CANONICAL_ORDER]
+    return known + [n for n in dict.fromkeys(names) if n not in CANONICAL_ORDER]
+
+
+def automatic(spec: PipelineSpec, available: Sequence[str], project: Mapping[str, Any] | None = None) -> list[str]:
+    """The modes chosen when neither the command line nor the spec says otherwise."""
+    chosen = ["isolation"]
+    if len(spec.steps) > 1 and "pipeline" in available:
+        chosen.append("pipeline")
+    if has_real_data(spec, project) and "deep_dive" in available:
+        chosen.append("deep_dive")
+    return chosen
+
+
+def enabled(spec: PipelineSpec, name: str, project: Mapping[str, Any] | None) -> bool | None:
+    """The merged ``enabled`` option of mode ``name`` (None: neither the spec nor the project says)."""
+    if "enabled" not in (spec.modes.get(name) or {}) and "enabled" not in ((project or {}).get(name) or {}):
+        return None
+    value = mode_options(spec, name, project).get("enabled")
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "yes", "on", "1"):
+        return True
+    if text in ("false", "no", "off", "0"):
+        return False
+    raise SpecError(f"expected true or false, got {value!r}", spec.where(f"modes.{name}.enabled"))
 
 
 @hookimpl(trylast=True)
@@ -33,16 +69,11 @@ def specrun_select_modes(spec: PipelineSpec, config: argparse.Namespace,
                          available: Sequence[str]) -> list[str]:
     requested = getattr(config, "mode", None)
     if requested:
-        return _ordered(list(dict.fromkeys(requested)))
+        return ordered(list(requested))
     if getattr(config, "quick", False):
         return ["isolation"]
-    if spec.modes:
-        enabled = [name for name, options in spec.modes.items()
-                   if (options or {}).get("enabled", True) not in (False, "false")]
-        return _ordered(enabled)
-    chosen = ["isolation"]
-    if len(spec.steps) > 1 and "pipeline" in available:
-        chosen.append("pipeline")
-    if has_real_data(spec) and "deep_dive" in available:
-        chosen.append("deep_dive")
-    return chosen
+    project = getattr(config, "project_modes", None) or {}
+    chosen = automatic(spec, available, project)
+    chosen += [name for name in spec.modes if name not in chosen]
+    chosen += [name for name in project if name not in chosen and enabled(spec, name, project)]
+    return ordered([name for name in chosen if enabled(spec, name, project) is not False])

@@ -70,8 +70,22 @@ class ConsoleReporter:
                 self.console.print(f"  {escape(case.id)}")
             return
         if getattr(session.config, "check_only", False):
-            self.console.print(f"[green]specs OK[/]: {specs} spec{'s' if specs != 1 else ''} loaded and checked, "
-                               "nothing run")
+            findings = list(session.result.records.get("check") or ())
+            for finding in findings:   # static findings (specrun_static_check), e.g. pipeline edges
+                severity = str(getattr(finding, "severity", "warning"))
+                where = getattr(finding, "location", None)
+                text = f"{where}: {finding.message}" if where else str(finding.message)
+                self.console.print(f"[{'red' if severity == 'error' else 'yellow'}]{severity.upper():7}[/] "
+                                   f"{escape(text)}")
+            errors = sum(getattr(f, "severity", None) == "error" for f in findings)
+            if errors:
+                self.console.print(f"[red]static check failed[/]: {errors} error{'s' if errors != 1 else ''}, "
+                                   f"{len(findings) - errors} warning(s) in {specs} spec{'s' if specs != 1 else ''}, "
+                                   "nothing run")
+                return
+            self.console.print(f"[green]specs OK[/]: {specs} spec{'s' if specs != 1 else ''} loaded and checked"
+                               + (f" ({len(findings)} warning{'s' if len(findings) != 1 else ''})" if findings else "")
+                               + ", nothing run")
             return
         if cases and self.console.is_terminal and self.verbosity >= 0:
             self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -116,6 +130,8 @@ class ConsoleReporter:
         self.console.rule(f"[red]{escape(case.id)}", characters="_")
         kind = case.classification.value if case.classification else case.outcome.value.upper()
         self.console.print(f"[bold red]{kind}[/]: {escape(case.message)}")
+        if case.kind == "property":
+            self.render_shrunk_input(case)
         for validation in case.validations:
             if validation.ok or not validation.failures:
                 continue
@@ -138,6 +154,24 @@ class ConsoleReporter:
             self.console.print(f"sandbox: {escape(case.workdir)}")
         if case.replay:
             self.console.print(f"replay: [bold]{escape(case.replay)}[/]")
+
+    def render_shrunk_input(self, case: CaseResult) -> None:
+        """A property case: the head of each minimal failing input frame, then the other failures."""
+        failures = case.details.get("failures") or []
+        for number, failure in enumerate(failures):
+            if number:
+                self.console.print(f"also failing: {escape(str(failure.get('classification')))}: "
+                                   f"{escape(str(failure.get('message')))} — [bold]{escape(failure['replay'])}[/]")
+                continue
+            for port, rows in (failure.get("input_head") or {}).items():
+                columns = list(rows[0]) if rows else []
+                table = Table(title=f"minimal input {port!r} ({(failure.get('input_rows') or {}).get(port, 0)} rows)",
+                              title_justify="left")
+                for column in columns:
+                    table.add_column(escape(str(column)))
+                for row in rows:
+                    table.add_row(*(escape(repr(row.get(c))) for c in columns))
+                self.console.print(table)
 
     def _summary(self, result: SessionResult, elapsed: float) -> None:
         counts = result.counts()

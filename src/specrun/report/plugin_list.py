@@ -1,7 +1,17 @@
-"""``specrun plugins``: every loaded plugin, where it comes from, and its hooks."""
+"""``specrun plugins``: every loaded plugin, where it comes from, its version, its hooks.
+
+Where a plugin comes from: ``built-in`` (specrun's own modules and the reporter
+objects they return), an installed distribution (``specrun-drift 0.1.0``: found
+through its entry point, or through the package that defines the object), or
+``local`` (a module imported from the project, with its file).
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 import pluggy
@@ -9,28 +19,56 @@ from rich.console import Console
 from rich.table import Table
 
 
+def _module_of(plugin: Any) -> str:
+    return str(getattr(plugin, "__name__", None) or type(plugin).__module__)
+
+
+def _origin(plugin: Any, dist: Any, packages: dict[str, list[str]]) -> tuple[str, str | None]:
+    """``(origin, version)`` of a plugin object."""
+    if dist is not None:
+        return dist.project_name, dist.version
+    module = _module_of(plugin)
+    top = module.split(".", 1)[0]
+    if top == "specrun":
+        from .. import __version__
+        return "built-in", __version__
+    for name in packages.get(top, []):
+        try:
+            return name, metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    loaded = sys.modules.get(module)
+    version = getattr(loaded, "__version__", None) if loaded is not None else None
+    where = getattr(loaded, "__file__", None) if loaded is not None else None
+    return ("local" + (f" ({Path(where)})" if where else "")), (str(version) if version else None)
+
+
 def plugin_rows(pm: pluggy.PluginManager) -> list[dict[str, Any]]:
+    """One row per registered plugin: name, module, origin, version, hooks."""
     dists = {id(plugin): dist for plugin, dist in pm.list_plugin_distinfo()}
+    packages = metadata.packages_distributions()
     rows = []
     for name, plugin in pm.list_name_plugin():
         if plugin is None:
             continue
-        dist = dists.get(id(plugin))
+        origin, version = _origin(plugin, dists.get(id(plugin)), packages)
         hooks = sorted(caller.name for caller in pm.get_hookcallers(plugin) or [])
-        rows.append({
-            "name": name,
-            "module": getattr(plugin, "__name__", type(plugin).__module__ + "." + type(plugin).__name__),
-            "distribution": f"{dist.project_name} {dist.version}" if dist else "built-in" if str(getattr(plugin, "__name__", "")).startswith("specrun.") else "local",
-            "hooks": hooks,
-        })
+        rows.append({"name": name, "module": _module_of(plugin), "origin": origin,
+                     "version": version, "hooks": hooks})
     return rows
 
 
-def print_plugins(pm: pluggy.PluginManager, console: Console | None = None) -> None:
+def print_plugins(pm: pluggy.PluginManager, console: Console | None = None,
+                  json_path: str | None = None) -> None:
+    """Print the table; with ``json_path`` also write the rows as JSON."""
+    rows = plugin_rows(pm)
+    if json_path:
+        Path(json_path).write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
     console = console or Console(highlight=False, soft_wrap=True)
     table = Table(title="specrun plugins", title_justify="left")
-    for header in ("name", "from", "hooks"):
+    for header in ("name", "from", "version", "hooks"):
         table.add_column(header, overflow="fold")
-    for row in plugin_rows(pm):
-        table.add_row(row["name"], row["distribution"], ", ".join(h.removeprefix("specrun_") for h in row["hooks"]))
+    for row in rows:
+        table.add_row(row["name"], row["origin"], row["version"] or "",
+                      ", ".join(h.removeprefix("specrun_") for h in row["hooks"]))
     console.print(table)

@@ -18,10 +18,10 @@ from . import units
 from .build_scenarios import build_scenarios
 from .build_schemas import build_named_schemas
 from .build_steps import build_steps
-from .model import PipelineSpec, SpecError
+from .model import Location, PipelineSpec, SpecError
 from .options import LoadOptions
 from .references import check_references, link_ports
-from .schema import spec_validator
+from .schema import NonEmptyStr, spec_validator
 from .values import generic_data
 from .yamlnodes import Node, parse
 
@@ -81,6 +81,36 @@ def build_spec(root: Node, file: Path, options: LoadOptions,
     spec.extensions = {key: root[key].data for key in extra_keys if key in root}
     check_references(spec)
     return spec
+
+
+_PLUGINS_KEY = re.compile(r"\bplugins\s*:")
+_PLUGINS_BLOCK = re.compile(r"^plugins\s*:.*(?:\n(?:[ \t#].*|[ \t]*))*", re.MULTILINE)
+
+
+def plugin_names(path: Path) -> list[tuple[str, Location]]:
+    """The ``plugins:`` of a spec file with their locations, read before the spec is
+    validated (the plugins may add spec keys and column types).  Only the top-level
+    ``plugins:`` block is parsed when it can be cut out; a file that cannot be read
+    this far gives ``[]``: the full load reports its problem."""
+    file = Path(path).absolute()
+    try:
+        text = _read(file)
+        if not _PLUGINS_KEY.search(text):
+            return []
+        block = _PLUGINS_BLOCK.search(text)
+        if block is not None:   # parse just the block, then shift its lines
+            offset = text.count("\n", 0, block.start())
+            node = parse(block.group(), file, sy.Map({"plugins": sy.Seq(NonEmptyStr())}))["plugins"]
+        else:                   # e.g. a flow-style document: parse it all
+            offset = 0
+            root = parse(text, file, sy.MapPattern(sy.Str(), sy.Any()))
+            found = root.get("plugins") if root.is_mapping() else None
+            if found is None:
+                return []
+            node = found.revalidate(sy.Seq(NonEmptyStr()))
+    except SpecError:
+        return []
+    return [(str(item.data), Location(file, item.line + offset, item.key)) for item in node.elements()]
 
 
 def _mode(name: str, node: Node) -> dict[str, Any]:
