@@ -44,6 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..session import Session
 
 FOCUS_AREAS = ("performance", "data_quality", "error_patterns", "scaling")
+RESOURCE_AREAS = ("performance", "scaling")   # what resource_monitoring: false switches off
 CLI_OVERRIDES = {"sample_size": "deep_sample_size", "endpoint_url": "endpoint_url", "region": "aws_region",
                  "profile": "aws_profile"}
 
@@ -74,6 +75,8 @@ def deep_dive_options(session: "Session", spec: PipelineSpec) -> dict[str, Any]:
     if unknown:
         raise SpecError(f"unknown focus area(s) {', '.join(map(str, unknown))} (known: {', '.join(FOCUS_AREAS)})",
                         spec.where("modes.deep_dive.focus_areas"))
+    if not options["resource_monitoring"]:   # no resource figures: drop the areas that are made of them
+        options["focus_areas"] = [f for f in focus if f not in RESOURCE_AREAS]
     rows = options.get("volume_rows") or []
     if not isinstance(rows, list) or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in rows):
         raise SpecError("volume_rows must be a list of row counts > 0", spec.where("modes.deep_dive.volume_rows"))

@@ -30,8 +30,11 @@ from ..contract.io import read_port, write_port
 from ..sources import (ExecutionData, S3Settings, SourceCache, SourceError, discover_execution,
                        find_snapshot, load_snapshot, make_clients, sample_uri)
 from ..sources.cache import DEFAULT_MAX_BYTES
+from ..sources.sampling import DEFAULT_MAX_SHARDS
 from ..sources.snapshot import Snapshot
 from ..spec.model import PipelineSpec, PortSpec, StepSpec
+
+FULL_SCOPE = 2**62   # "no limit" for rows and shards when analysis_scope is full
 
 
 @dataclass
@@ -95,7 +98,9 @@ class RealData:
         self.options = options
         self.seed = seed
         self.refresh = refresh or bool(options.get("refresh"))
-        self.sample_size = int(options["sample_size"])
+        full = options.get("analysis_scope") == "full"    # whole objects: no row or shard limit
+        self.sample_size = FULL_SCOPE if full else int(options["sample_size"])
+        self.max_shards = FULL_SCOPE if full else DEFAULT_MAX_SHARDS
         cache_dir = options.get("cache_dir")
         self.cache_root = resolve_path(spec, cache_dir) if cache_dir else workspace / "cache" / "s3"
         self.cache_max_bytes = options.get("cache_max_bytes") or DEFAULT_MAX_BYTES
@@ -189,7 +194,8 @@ class RealData:
     def _sample(self, port: PortSpec, uri: str) -> RealInput:
         fmt = port.format if port.format in ("csv", "tsv", "jsonl", "parquet") else "auto"
         sampled = sample_uri(self.clients()[0], uri, fmt, self.sample_size, self.seed,
-                             port.layout if port.is_dir else None, cache=self.cache(), refresh=self.refresh)
+                             port.layout if port.is_dir else None, cache=self.cache(), refresh=self.refresh,
+                             max_shards=self.max_shards)
         return RealInput(port.name, sampled.path, uri, "s3", sampled.from_cache, sampled.requests,
                          sampled.bytes_fetched)
 

@@ -62,3 +62,16 @@ def test_access_denied_source_errors_only_its_step(tmp_path, server, fraud_execu
     record = out.deep_dive("fraud-detection")
     assert [p["classification"] for p in record["error_patterns"]] == ["SETUP_ERROR"]
     assert "ERROR" in out.output and "AccessDenied" in out.output
+
+
+def test_full_analysis_scope_reads_every_row_and_no_monitoring_skips_resource_areas(tmp_path, server, fraud_execution):
+    spec = _spec(tmp_path, fraud_execution, server.endpoint_url, "[preprocessing]",
+                 ", analysis_scope: full, resource_monitoring: false")
+
+    out = specrun(tmp_path, str(spec), "--mode", "deep_dive")
+
+    assert out.code == 0, out.output
+    step = out.deep_dive("fraud-detection")["steps"]["preprocessing"]
+    assert step["real"]["ok"] and step["real"]["rows"] == 1500          # every row, not sample_size
+    assert step["synthetic"] is None and step["scaling"] is None       # no resource areas
+    assert out.deep_dive("fraud-detection")["data"]["focus_areas"] == ["data_quality", "error_patterns"]
