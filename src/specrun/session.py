@@ -283,6 +283,8 @@ def _spec_modes(session: Session, spec: PipelineSpec) -> list[str]:
     if id(spec) not in cache:
         chosen = session.pm.hook.specrun_select_modes(
             spec=spec, config=session.config, available=sorted(session.modes)) or []
+        # a mode whose plugin the user blocked (-p no:NAME) is left out, not an error
+        chosen = [m for m in chosen if m in session.modes or not session.pm.is_blocked(m)]
         unknown = [m for m in chosen if m not in session.modes]
         if unknown:
             raise SpecError(f"unknown mode(s) {', '.join(unknown)} (known: {', '.join(sorted(session.modes))})",

@@ -238,3 +238,19 @@ def test_parametrized_factor_reaches_the_script(project):
     assert out.case("env.FACTOR=2")["outcome"] == "passed"
     failed = out.case("env.FACTOR=5")
     assert failed["outcome"] == "failed" and failed["classification"] == "CONTRACT_ERROR"
+
+
+def test_blocking_a_mode_plugin_leaves_the_mode_out(project):
+    make(project, spec=SPEC + "modes:\n  isolation: {scenarios: [standard]}\n  pipeline: {}\n")
+    out = project.run("specs", "-p", "no:pipeline")
+    assert out.code == 0, out.stdout
+    assert {c["mode"] for c in out.record["cases"]} == {"isolation"}
+    out = project.run("specs")
+    assert {c["mode"] for c in out.record["cases"]} == {"isolation", "pipeline"}
+
+
+def test_a_misspelt_mode_is_a_spec_error(project):
+    make(project, spec=SPEC + "modes:\n  isolaton: {}\n")
+    out = project.run("specs")
+    assert out.code == 4
+    assert "unknown mode(s) isolaton" in out.stdout
