@@ -151,16 +151,20 @@ def pyproject_plugins(start: Path) -> list[str]:
     return load_project_config(start).plugins
 
 
-def jobs_value(text: str) -> int:
-    if text == "auto":
-        return os.cpu_count() or 1
+def positive_int(text: str) -> int:
+    """An argparse type: an integer >= 1."""
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number or 'auto', got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be >= 1")
     return value
+
+
+def jobs_value(text: str) -> int:
+    """``-n``: a number >= 1 or ``auto`` (the CPU count)."""
+    return (os.cpu_count() or 1) if text == "auto" else positive_int(text)
 
 
 def build_parser(pm: pluggy.PluginManager) -> argparse.ArgumentParser:

@@ -30,7 +30,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -39,18 +38,8 @@ from typing import Any
 from . import fork_server
 from .monitor import ProcessTreeMonitor
 from .request import RunRecord, RunRequest
-from .runner import (
-    ERROR_FILE,
-    KILL_WAIT_S,
-    REQUEST_FILE,
-    STDERR_FILE,
-    STDOUT_FILE,
-    Classifier,
-    FreshExecutor,
-    _Exit,
-    request_payload,
-)
-from .sandbox import LOGS_DIR, child_env, ensure_layout
+from .runner import KILL_WAIT_S, Classifier, FreshExecutor, _Exit
+from .sandbox import child_env
 
 START_TIMEOUT_S = 120.0
 
@@ -254,15 +243,9 @@ class ForkExecutor(FreshExecutor):
         if server is None:
             self.fallbacks += 1
             return super().run(request)
-        workdir = Path(request.workdir).resolve()
-        ensure_layout(workdir)
-        logs = workdir / LOGS_DIR
-        request_path, error_path = logs / REQUEST_FILE, logs / ERROR_FILE
-        stdout_path, stderr_path = logs / STDOUT_FILE, logs / STDERR_FILE
-        error_path.unlink(missing_ok=True)
-        request_path.write_text(json.dumps(request_payload(request, error_path), default=str),
-                                encoding="utf-8")
-        marker = uuid.uuid4().hex
+        files = self._prepare(request)
+        workdir, request_path, error_path = files.workdir, files.request, files.error
+        stdout_path, stderr_path, marker = files.stdout, files.stderr, files.marker
         script = Path(request.script).resolve()
         command = {"request": str(request_path), "workdir": str(workdir),
                    "env": child_env(workdir, request.env, run_marker=marker, python=self.python),

@@ -171,6 +171,18 @@ def _alive(procs: list[psutil.Process]) -> list[psutil.Process]:
     return out
 
 
+@dataclass(frozen=True)
+class RunFiles:
+    """Where one run's request, error record and logs live, and its process marker."""
+
+    workdir: Path
+    request: Path
+    error: Path
+    stdout: Path
+    stderr: Path
+    marker: str
+
+
 class FreshExecutor:
     """Runs each request in a new interpreter (``name = "fresh"``).
 
@@ -201,16 +213,23 @@ class FreshExecutor:
 
     # -- the run ---------------------------------------------------------------
 
-    def run(self, request: RunRequest) -> RunRecord:
+    @staticmethod
+    def _prepare(request: RunRequest) -> "RunFiles":
+        """Lay out the sandbox and write the request the child bootstrap reads."""
         workdir = Path(request.workdir).resolve()
         ensure_layout(workdir)
         logs = workdir / LOGS_DIR
-        request_path, error_path = logs / REQUEST_FILE, logs / ERROR_FILE
-        stdout_path, stderr_path = logs / STDOUT_FILE, logs / STDERR_FILE
-        error_path.unlink(missing_ok=True)
-        request_path.write_text(json.dumps(request_payload(request, error_path), default=str),
-                                encoding="utf-8")
-        marker = uuid.uuid4().hex
+        files = RunFiles(workdir, logs / REQUEST_FILE, logs / ERROR_FILE, logs / STDOUT_FILE,
+                         logs / STDERR_FILE, uuid.uuid4().hex)
+        files.error.unlink(missing_ok=True)
+        files.request.write_text(json.dumps(request_payload(request, files.error), default=str),
+                                 encoding="utf-8")
+        return files
+
+    def run(self, request: RunRequest) -> RunRecord:
+        files = self._prepare(request)
+        workdir, request_path, error_path = files.workdir, files.request, files.error
+        stdout_path, stderr_path, marker = files.stdout, files.stderr, files.marker
         env = child_env(workdir, request.env, run_marker=marker, python=self.python)
 
         started_epoch = time.time()

@@ -164,3 +164,8 @@ class SandboxDir:
     def child_env(self, declared: Mapping[str, str]) -> dict[str, str]:
         """The environment of a child run in this sandbox (see :func:`child_env`)."""
         return child_env(self.root, declared)
+
+
+def safe_name(text: str, limit: int = 80) -> str:
+    """``text`` as a file-name fragment: letters, digits, ``-_.`` kept, the rest ``_``."""
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)[:limit] or "_"

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 import numpy as np
 import pandas as pd
 
+from ..execution.sandbox import safe_name
 from ..contract.io import PortReadError, port_target, read_port, write_port
 from ..contract.types import TypeRegistry
 from ..contract.vectorised import vectorised_column, vectorised_frame
@@ -134,7 +135,7 @@ class StepRunner:
         """Run the step once in a fresh sandbox: its summary, outcome and the tabular inputs
         written.  The sandbox is kept when the run fails."""
         sandbox = SandboxDir(base=self.session.workspace / "sandboxes",
-                             prefix=_safe(f"{self.case_id}-{label}") + "-", keep=True)
+                             prefix=safe_name(f"{self.case_id}-{label}") + "-", keep=True)
         with sandbox:
             inputs, frames = write_inputs(sandbox.root)
             outputs = {}
@@ -181,6 +182,3 @@ def resampled(frame: pd.DataFrame, rows: int, schema: SchemaSpec | None, seed: i
             out[name] = vectorised_column(column, rows, seed, types).to_numpy()
     return out
 
-
-def _safe(text: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)[:80]

@@ -16,6 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator
 
+from ..execution.sandbox import safe_name
 from ..contract.io import copy_fixture, port_target, write_port
 from ..contract.mutators import apply_mutations
 from ..contract.vectorised import vectorised_frame
@@ -117,7 +118,7 @@ class IsolationMode:
         session.start_case(case)
         started = time.perf_counter()
         keep = bool(getattr(session.config, "keep_sandboxes", False))
-        sandbox = SandboxDir(base=session.workspace / "sandboxes", prefix=_safe(case.id) + "-", keep=True)
+        sandbox = SandboxDir(base=session.workspace / "sandboxes", prefix=safe_name(case.id) + "-", keep=True)
         with sandbox:
             try:
                 plan = self.prepare(session, spec, case, sandbox, seed)
@@ -236,9 +237,6 @@ def _fmt(value: Any) -> str:
         return "+".join(_fmt(v) for v in value)
     return str(value)
 
-
-def _safe(text: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)[:80]
 
 
 @hookimpl

@@ -24,6 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from ..execution.sandbox import safe_name
 from ..atomic import write_text_atomic
 from ..config import UsageError
 from ..contract.io import port_target
@@ -96,11 +97,11 @@ class KeptOutputs:
     """The kept outputs of one pipeline, under ``<workspace>/pipeline/<pipeline>/``."""
 
     def __init__(self, workspace: Path, pipeline: str) -> None:
-        self.root = Path(workspace) / "pipeline" / _safe(pipeline)
+        self.root = Path(workspace) / "pipeline" / safe_name(pipeline)
         self.pipeline = pipeline
 
     def step_dir(self, step: str) -> Path:
-        return self.root / _safe(step)
+        return self.root / safe_name(step)
 
     def output_path(self, step: str, port: PortSpec) -> Path:
         """Where a kept output lives (a file, or a directory for a layout port)."""
@@ -117,7 +118,7 @@ class KeptOutputs:
              info: Mapping[str, Any]) -> Path:
         """Keep a step's outputs (hard links) and make them the step's kept outputs atomically."""
         self.root.mkdir(parents=True, exist_ok=True)
-        version = Path(tempfile.mkdtemp(prefix=f".{_safe(step)}.", dir=self.root))
+        version = Path(tempfile.mkdtemp(prefix=f".{safe_name(step)}.", dir=self.root))
         outputs: dict[str, Any] = {}
         for name, port in ports.items():
             produced = port_target(sandbox_root, port, "output")
@@ -137,7 +138,7 @@ class KeptOutputs:
         write_text_atomic(version / MANIFEST, json.dumps(manifest, indent=2) + "\n")
         link = self.step_dir(step)
         previous = self._target(link)
-        swap = self.root / f".{_safe(step)}.link-{version.name.rsplit('.', 1)[-1]}"
+        swap = self.root / f".{safe_name(step)}.link-{version.name.rsplit('.', 1)[-1]}"
         swap.symlink_to(version.name)
         if link.is_dir() and not link.is_symlink():
             shutil.rmtree(link)
@@ -184,6 +185,3 @@ class KeptOutputs:
             return None
         return (link.parent / os.readlink(link)).resolve()
 
-
-def _safe(text: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text) or "_"

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import pandas as pd
 
+from ..execution.sandbox import safe_name
 from ..contract.compat import Edge, effective_consumer_port
 from ..contract.evolution import ProfileKey
 from ..contract.io import PortReadError, copy_fixture, port_target, read_port, read_port_frame, write_port
@@ -130,7 +131,7 @@ class PipelineStepRun:
         session.start_case(self.case)
         started = time.monotonic()
         report = StepReport(step.name, result, started_s=started - ctx.started)
-        sandbox = SandboxDir(base=session.workspace / "sandboxes", prefix=_safe(self.case.id) + "-", keep=True)
+        sandbox = SandboxDir(base=session.workspace / "sandboxes", prefix=safe_name(self.case.id) + "-", keep=True)
         with sandbox:
             try:
                 inputs, frames = self.prepare_inputs(sandbox.root, report)
@@ -272,6 +273,3 @@ def skip_step(ctx: PipelineContext, step: str, reason: str, failure: str | None)
 def _has_data(path: Path) -> bool:
     return path.is_file() or (path.is_dir() and any(p.is_file() for p in path.rglob("*")))
 
-
-def _safe(text: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)[:80]

@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..config import positive_int
+from ..execution.sandbox import safe_name
 from ..contract.strategies import DEFAULT_MAX_ROWS, frame_strategy
 from ..execution.sandbox import SandboxDir
 from ..hooks import hookimpl
@@ -123,7 +125,7 @@ def run_property_case(mode: "IsolationMode", session: "Session", spec: PipelineS
                       "runs": 0, "failures": []}
     session.start_case(case)
     started = time.perf_counter()
-    root = SandboxDir(base=session.workspace / "sandboxes", prefix=_safe(case.id) + "-", keep=True)
+    root = SandboxDir(base=session.workspace / "sandboxes", prefix=safe_name(case.id) + "-", keep=True)
     with root:
         try:
             found = _explore(mode, session, spec, case, root.root, seed, examples, max_rows, shrink,
@@ -192,7 +194,7 @@ def _explore(mode: "IsolationMode", session: "Session", spec: PipelineSpec, case
         raise failure_class(signature_of(outcome, verdict))(frames, plan, outcome, verdict)
 
     phases = [Phase.explicit, Phase.reuse, Phase.generate] + ([Phase.shrink] if shrink else [])
-    database = DirectoryBasedExampleDatabase(str(session.workspace / "hypothesis" / _safe(case.id)))
+    database = DirectoryBasedExampleDatabase(str(session.workspace / "hypothesis" / safe_name(case.id)))
     test = settings(max_examples=examples, deadline=None, database=database, phases=phases,
                     suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet,
                     print_blob=False, report_multiple_bugs=True)(
@@ -228,24 +230,11 @@ def _distinct(found: list[StepFailure]) -> list[StepFailure]:
     return list(by_kind.values())
 
 
-def _safe(text: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)[:80]
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be >= 1")
-    return value
-
 
 @hookimpl
 def specrun_addoption(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("property-based testing")
-    group.add_argument("--max-examples", type=_positive, metavar="N",
+    group.add_argument("--max-examples", type=positive_int, metavar="N",
                        help="examples per property scenario (overrides the spec's examples:)")
     group.add_argument("--no-shrink", action="store_true",
                        help="report the first failing example as found, without shrinking it")

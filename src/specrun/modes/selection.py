@@ -19,7 +19,7 @@ import argparse
 from typing import Any, Mapping, Sequence
 
 from ..hooks import hookimpl
-from ..spec.model import PipelineSpec, SpecError
+from ..spec.model import PipelineSpec
 from .options import mode_options
 
 CANONICAL_ORDER = ("isolation", "pipeline", "deep_dive")
@@ -53,15 +53,7 @@ def enabled(spec: PipelineSpec, name: str, project: Mapping[str, Any] | None) ->
     """The merged ``enabled`` option of mode ``name`` (None: neither the spec nor the project says)."""
     if "enabled" not in (spec.modes.get(name) or {}) and "enabled" not in ((project or {}).get(name) or {}):
         return None
-    value = mode_options(spec, name, project).get("enabled")
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("true", "yes", "on", "1"):
-        return True
-    if text in ("false", "no", "off", "0"):
-        return False
-    raise SpecError(f"expected true or false, got {value!r}", spec.where(f"modes.{name}.enabled"))
+    return bool(mode_options(spec, name, project)["enabled"])   # normalised (and checked) there
 
 
 @hookimpl(trylast=True)

@@ -4,7 +4,7 @@ strays, and keeps each run's environment, cwd and module state its own."""
 from __future__ import annotations
 
 import json
-import os
+
 import sys
 from pathlib import Path
 
