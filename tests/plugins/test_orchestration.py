@@ -172,3 +172,28 @@ def test_isolation_parallel_execution(project: PluginProject) -> None:
     run = project.run("spec.yaml", "--quick")
     assert run.code == 0, run.output
     assert sorted(c["outcome"] for c in run.cases()) == ["passed", "passed"]
+
+
+def test_pipeline_testing_modes_config_keys(project: PluginProject) -> None:
+    """The design note's pipeline keys, from the project config and from the spec."""
+    a, b = project.root / "a.flag", project.root / "b.flag"
+    iso_project(project, "meet", {"left": f"{a},{b}", "right": f"{b},{a}"},
+                "modes:\n  isolation: {enabled: false}\n  pipeline: {data_flow_validation: lenient}")
+    parallel = project.run("spec.yaml")
+    assert parallel.code == 0, parallel.output                  # the two steps met: they ran together
+    record = parallel.record["records"]["pipeline:iso"]
+    assert (record["execution"], record["validation"]) == ("parallel", "lenient")
+
+    a.unlink()
+    b.unlink()
+    project.write("pyproject.toml", '[tool.specrun.modes.pipeline]\nexecution_mode = "sequential"\n'
+                  'timeout_per_step = "2s"\ncontinue_on_failure = true\n')
+    sequential = project.run("spec.yaml")
+    assert sequential.code == 1, sequential.output
+    record = sequential.record["records"]["pipeline:iso"]
+    assert record["execution"] == "sequential" and record["continue_on_failure"] is True
+    steps = {c["step"]: c for c in sequential.cases() if c["kind"] == "step"}
+    # one at a time: the first step waits alone until timeout_per_step kills it; with
+    # continue_on_failure the other (independent) step still runs, finds the first's flag, passes
+    assert [c["classification"] for c in steps.values()].count("TIMEOUT") == 1
+    assert sorted(c["outcome"] for c in steps.values()) == ["failed", "passed"]
