@@ -193,7 +193,8 @@ def build_parser(pm: pluggy.PluginManager) -> argparse.ArgumentParser:
     run.add_argument("-x", "--exitfirst", action="store_true", help="stop after the first failure")
     run.add_argument("-n", "--jobs", type=jobs_value, default=1, metavar="N",
                      help="run N cases in parallel ('auto' = CPU count)")
-    run.add_argument("--executor", metavar="NAME", help="how scripts run: fresh (default)")
+    run.add_argument("--executor", metavar="NAME",
+                     help="how scripts run: fresh (a new interpreter, default) or fork (from a warm parent)")
     run.add_argument("--keep-sandboxes", action="store_true", help="keep every case's sandbox, not only failures")
     run.add_argument("--workspace", default=".specrun", metavar="DIR",
                      help="where sandboxes, caches and the last run's record live (default .specrun)")
