@@ -50,26 +50,26 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, object], int]] = {
 }
 
 
-def _command_handlers() -> dict[str, Callable[[argparse.Namespace, object], int]]:
-    # optional sub-commands live next to the feature they belong to
+# sub-commands that live next to the feature they belong to: name → module with a
+# COMMANDS mapping, imported only when the sub-command is used (keeps start-up light)
+LAZY_COMMANDS: dict[str, str] = {
+    "replay": "specrun.replay",
+    "compare": "specrun.sources.commands",
+    "snapshot": "specrun.sources.commands",
+}
+
+
+def _handler(command: str) -> Callable[[argparse.Namespace, object], int]:
+    if command in COMMANDS:
+        return COMMANDS[command]
     import importlib
 
-    handlers = dict(COMMANDS)
-    for module in ("specrun.replay", "specrun.sources.commands"):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
-            continue
-        handlers.update(getattr(mod, "COMMANDS", {}))
-    return handlers
+    return importlib.import_module(LAZY_COMMANDS[command]).COMMANDS[command]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    handlers = _command_handlers()
-    command = args[0] if args and args[0] in handlers else None
+    command = args[0] if args and (args[0] in COMMANDS or args[0] in LAZY_COMMANDS) else None
     if command:
         args = args[1:]
     try:
@@ -94,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     config.check_only = False
     config.project = project
     config.project_modes = project.modes
-    code = _configure_and_run(config, pm, handlers.get(command, _run) if command else _run)
+    code = _configure_and_run(config, pm, _handler(command) if command else _run)
     return _report_hook_failures(pm, code)
 
 
