@@ -48,7 +48,7 @@ def unique_integers(low: int, high: int, rows: int, rng: np.random.Generator,
     return rng.permutation(values)
 
 
-def _range_checks(column: ColumnSpec, low: Any, high: Any) -> list[pa.Check]:
+def _range_checks(low: Any, high: Any) -> list[pa.Check]:
     if low is not None and high is not None:
         return [pa.Check.in_range(low, high)]
     if low is not None:
@@ -73,17 +73,7 @@ def _pick(values: list[Any], rows: int, rng: np.random.Generator, column: Column
     return rng.integers(0, len(values), size=rows)
 
 
-class _BaseType:
-    name = ""
-
-    def dtype(self, column: ColumnSpec) -> Any:
-        raise NotImplementedError
-
-    def wrong_dtype_values(self, column: ColumnSpec) -> list[Any]:
-        return ["not-a-value", "n/a", "?"]
-
-
-class IntType(_BaseType):
+class IntType:
     """Integers: ``int64``, or nullable ``Int64``."""
 
     name = "int"
@@ -104,7 +94,7 @@ class IntType(_BaseType):
         return low, high
 
     def checks(self, column: ColumnSpec) -> list[pa.Check]:
-        return _range_checks(column, column.min, column.max) + _isin_check(column)
+        return _range_checks(column.min, column.max) + _isin_check(column)
 
     def vectorised(self, column: ColumnSpec, rows: int, rng: np.random.Generator) -> pd.Series:
         if column.isin is not None:
@@ -139,7 +129,7 @@ class IntType(_BaseType):
         return ["abc", "1.5", "n/a"]
 
 
-class FloatType(_BaseType):
+class FloatType:
     """64-bit floats (NaN is null)."""
 
     name = "float"
@@ -148,7 +138,7 @@ class FloatType(_BaseType):
         return "float64"
 
     def checks(self, column: ColumnSpec) -> list[pa.Check]:
-        return _range_checks(column, column.min, column.max) + _isin_check(column)
+        return _range_checks(column.min, column.max) + _isin_check(column)
 
     def bounds(self, column: ColumnSpec) -> tuple[float, float]:
         low = float(column.min) if column.min is not None else None
@@ -202,7 +192,7 @@ class FloatType(_BaseType):
         return ["abc", "1,5", "n/a"]
 
 
-class StrType(_BaseType):
+class StrType:
     """Strings (pandas ``str``); ``min``/``max`` bound the length, ``pattern`` is a regex."""
 
     name = "str"
@@ -295,7 +285,7 @@ class StrType(_BaseType):
         return [123, -1, 0]
 
 
-class BoolType(_BaseType):
+class BoolType:
     """Booleans: ``bool``, or nullable ``boolean``."""
 
     name = "bool"
@@ -330,7 +320,7 @@ def _timestamp(value: Any, column: ColumnSpec) -> pd.Timestamp:
         raise _error(column, f"not a date/datetime: {value!r} ({exc})") from None
 
 
-class DatetimeType(_BaseType):
+class DatetimeType:
     """Naive timestamps, ``datetime64[ns]``; ``min``/``max`` are dates or datetimes."""
 
     name = "datetime"
@@ -352,7 +342,7 @@ class DatetimeType(_BaseType):
     def checks(self, column: ColumnSpec) -> list[pa.Check]:
         low = _timestamp(column.min, column) if column.min is not None else None
         high = _timestamp(column.max, column) if column.max is not None else None
-        checks = _range_checks(column, low, high)
+        checks = _range_checks(low, high)
         if column.isin is not None:
             checks.append(pa.Check.isin([_timestamp(v, column) for v in column.isin]))
         return checks
@@ -393,7 +383,7 @@ class DatetimeType(_BaseType):
         return ["not-a-date", "2024-13-45", "yesterday"]
 
 
-class CategoryType(_BaseType):
+class CategoryType:
     """pandas categoricals over ``isin`` (required)."""
 
     name = "category"

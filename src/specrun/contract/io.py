@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.json as pa_json
 
 from ..spec.model import ColumnSpec, PortSpec, SchemaSpec, TABULAR_FORMATS
+from ..spec.placeholders import layout_fields
 from .builtin_types import STR_DTYPE
 
 EXTENSIONS = {"csv": "csv", "tsv": "tsv", "parquet": "parquet", "jsonl": "jsonl",
@@ -59,10 +60,6 @@ def port_target(root: Path, port: PortSpec, direction: str) -> Path:
     return base / name
 
 
-def _layout_fields(layout: str) -> set[str]:
-    return {field for _, field, _, _ in string.Formatter().parse(layout) if field}
-
-
 def _layout_regex(port: PortSpec) -> re.Pattern[str]:
     """A regex matching the relative paths that ``port.layout`` can produce."""
     parts = []
@@ -81,14 +78,11 @@ def _layout_regex(port: PortSpec) -> re.Pattern[str]:
 def layout_files(port: PortSpec) -> list[tuple[str, str | None, int | None]]:
     """The relative file names ``write_port`` produces: (path, split, shard)."""
     layout = port.layout or ""
-    fields = _layout_fields(layout)
+    fields = layout_fields(layout)
     splits: list[str | None] = list(port.split or []) if "split" in fields else [None]
     if "split" in fields and not splits:
         raise ValueError(f"port {port.name!r}: layout {layout!r} uses {{split}} but no split names")
     shards: list[int | None] = list(range(port.shards or 1)) if "shard" in fields else [None]
-    unknown = fields - {"split", "shard"}
-    if unknown:
-        raise ValueError(f"port {port.name!r}: unknown layout field(s) {sorted(unknown)}")
     return [(layout.format(split=split, shard=shard), split, shard) for split in splits for shard in shards]
 
 
@@ -97,8 +91,7 @@ def port_files(port: PortSpec, path: Path) -> list[Path]:
     path = Path(path)
     if not port.is_dir:
         return [path]
-    fields = _layout_fields(port.layout or "")
-    if "shard" not in fields:
+    if "shard" not in layout_fields(port.layout or ""):
         return [path / relative for relative, _, _ in layout_files(port)]
     pattern = _layout_regex(port)
     if not path.is_dir():

@@ -55,10 +55,7 @@ def to_pandera(schema: SchemaSpec, types: TypeRegistry,
         return load_pandera_reference(schema.pandera, base_dir, location=schema.location)[0]
     columns = {}
     for name, column in schema.columns.items():
-        if column.type not in types:
-            raise SpecError(f"column {name!r}: unknown type {column.type!r} "
-                            f"(known: {', '.join(types.names())})", column.location)
-        column_type = types.get(column.type)
+        column_type = types.for_column(column)
         columns[name] = pa.Column(
             column_type.dtype(column),
             checks=list(column_type.checks(column)) + _plugin_checks(column, checks or {}),

@@ -297,7 +297,7 @@ class PatternSampler:
         for _ in range(max_rounds):   # top up with fresh values from ever larger batches
             missing = rows - len(values)
             if missing == 0:
-                return pd.Series(pa.array(values), dtype=pd.StringDtype("pyarrow", np.nan))
+                break
             candidates = self.sample(batch, rng)
             candidate_hashes = _row_hashes(candidates, weights)
             fresh = ~pd.Series(candidate_hashes).duplicated().to_numpy() & ~np.isin(candidate_hashes, hashes)
@@ -305,8 +305,10 @@ class PatternSampler:
             values = np.concatenate([values, candidates[take]])
             hashes = np.concatenate([hashes, candidate_hashes[take]])
             batch = min(batch * 2, 4_000_000)
-        raise ValueError(f"could not draw {rows} unique strings matching {self.pattern!r} "
-                         f"(about {domain} possible); lower the row count or widen the pattern")
+        if len(values) < rows:
+            raise ValueError(f"could not draw {rows} unique strings matching {self.pattern!r} "
+                             f"(about {domain} possible); lower the row count or widen the pattern")
+        return pd.Series(pa.array(values), dtype=pd.StringDtype("pyarrow", np.nan))
 
 
 @functools.lru_cache(maxsize=256)

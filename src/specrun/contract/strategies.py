@@ -78,14 +78,13 @@ def column_shapes(column: ColumnSpec, rows: int) -> list[str]:
 
 
 @st.composite
-def column_elements(draw: st.DrawFn, column: ColumnSpec, column_type: ColumnType, max_rows: int
+def column_elements(draw: st.DrawFn, column: ColumnSpec, values: st.SearchStrategy[Any], max_rows: int
                     ) -> st.SearchStrategy[Any]:
-    """Draw the column's shape (and its pool of repeated values); the strategy of one cell."""
+    """Draw the column's shape (and its pool of repeated ``values``); the strategy of one cell."""
     shapes = column_shapes(column, max_rows)
     shape = draw(st.sampled_from(shapes)) if len(shapes) > 1 else PLAIN
     if shape == ALL_NULL:
         return st.none()
-    values = value_strategy(column, column_type)
     if shape == REPEATED:
         return st.sampled_from(draw(st.lists(values, min_size=1, max_size=REPEATED_POOL)))
     if shape == SOME_NULLS:
@@ -122,17 +121,17 @@ def _key(index: int) -> Any:
 
 
 @st.composite
-def _frames(draw: st.DrawFn, columns: dict[str, tuple[ColumnSpec, ColumnType]], low: int, high: int
-            ) -> pd.DataFrame:
+def _frames(draw: st.DrawFn, columns: dict[str, tuple[ColumnSpec, ColumnType, st.SearchStrategy[Any]]],
+            low: int, high: int) -> pd.DataFrame:
     # Column shapes first, then the rows one by one: shrinking drops whole rows and
     # keeps every column's shape, so a minimal failure keeps what made it fail.
-    present = {name: pair for name, pair in columns.items()
-               if pair[0].required or not draw(st.booleans())}   # optional columns may be left out
-    cells = [draw(column_elements(column, column_type, high)) for column, column_type in present.values()]
-    unique = tuple(_key(i) for i, (column, _) in enumerate(present.values()) if column.unique)
+    present = {name: entry for name, entry in columns.items()
+               if entry[0].required or not draw(st.booleans())}   # optional columns may be left out
+    cells = [draw(column_elements(column, values, high)) for column, _, values in present.values()]
+    unique = tuple(_key(i) for i, (column, _, _) in enumerate(present.values()) if column.unique)
     rows = draw(st.lists(st.tuples(*cells), min_size=low, max_size=high, unique_by=unique or None))
     data = {name: pd.Series([row[i] for row in rows], dtype=column_type.dtype(column), name=name)
-            for i, (name, (column, column_type)) in enumerate(present.items())}
+            for i, (name, (column, column_type, _)) in enumerate(present.items())}
     return pd.DataFrame(data, index=pd.RangeIndex(len(rows)))
 
 
@@ -140,12 +139,11 @@ def frame_strategy(schema: SchemaSpec, types: TypeRegistry, max_rows: int = DEFA
                    *, text_format: bool = False) -> st.SearchStrategy[pd.DataFrame]:
     """Frames valid for ``schema`` with at most ``max_rows`` rows (fewer if the contract
     cannot hold more).  ``text_format``: the frame will be written as CSV/TSV."""
-    columns: dict[str, tuple[ColumnSpec, ColumnType]] = {}
+    columns: dict[str, tuple[ColumnSpec, ColumnType, st.SearchStrategy[Any]]] = {}
     for name, column in schema.columns.items():
-        if column.type not in types:
-            raise SpecError(f"column {name!r}: unknown type {column.type!r} "
-                            f"(known: {', '.join(types.names())})", column.location)
-        columns[name] = (text_safe(column) if text_format else column, types.get(column.type))
+        column_type = types.for_column(column)
+        column = text_safe(column) if text_format else column
+        columns[name] = (column, column_type, value_strategy(column, column_type))
     low, high = row_bounds(schema, max_rows)
     return _frames(columns, low, high)
 

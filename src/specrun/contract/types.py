@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterable, Protocol
 
+from ..spec.model import SpecError
+
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
     import pandas as pd
@@ -63,6 +65,13 @@ class TypeRegistry:
         except KeyError:
             known = ", ".join(sorted(self._types))
             raise KeyError(f"unknown column type {name!r} (known: {known})") from None
+
+    def for_column(self, column: "ColumnSpec") -> ColumnType:
+        """The type of ``column``; an unknown type is a SpecError at the column."""
+        if column.type not in self._types:
+            raise SpecError(f"column {column.name!r}: unknown type {column.type!r} "
+                            f"(known: {', '.join(self.names())})", column.location)
+        return self._types[column.type]
 
     def __contains__(self, name: object) -> bool:
         return name in self._types

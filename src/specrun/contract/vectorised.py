@@ -39,9 +39,7 @@ def column_rng(seed: int, column: str) -> np.random.Generator:
 
 def vectorised_column(column: ColumnSpec, rows: int, seed: int, types: TypeRegistry) -> pd.Series:
     """``rows`` valid values of one column, with nulls mixed in when it is nullable."""
-    if column.type not in types:
-        raise SpecError(f"column {column.name!r}: unknown type {column.type!r}", column.location)
-    column_type = types.get(column.type)
+    column_type = types.for_column(column)
     rng = column_rng(seed, column.name)
     values = column_type.vectorised(column, rows, rng)
     if len(values) != rows:

@@ -13,8 +13,7 @@ from .model import PipelineSpec, PortSpec, SpecError, StepSpec
 from .placeholders import arg_placeholders, layout_fields
 
 # Keys a consumer port inherits from its producer when it does not write them.
-INHERITED_PORT_KEYS = {"format": "format", "compression": "compression", "schema": "schema",
-                       "layout": "layout", "shards": "shards", "split": "split"}
+INHERITED_PORT_KEYS = ("format", "compression", "schema", "layout", "shards", "split")
 
 
 def link_ports(spec: PipelineSpec, written: PortKeys) -> None:
@@ -35,9 +34,10 @@ def link_ports(spec: PipelineSpec, written: PortKeys) -> None:
             if producer is step:
                 raise SpecError("a step cannot read its own output", spec.where(key))
             source = producer.outputs[output]
-            for attribute, yaml_key in INHERITED_PORT_KEYS.items():
-                if yaml_key not in written.get((step.name, "inputs", port.name), set()):
-                    setattr(port, attribute, getattr(source, attribute))
+            keys = written.get((step.name, "inputs", port.name), set())
+            for key in INHERITED_PORT_KEYS:
+                if key not in keys:
+                    setattr(port, key, getattr(source, key))
 
 
 def check_references(spec: PipelineSpec) -> None:

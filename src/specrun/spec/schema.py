@@ -202,10 +202,9 @@ def one_key_map() -> sy.Validator:
     return sy.MapPattern(sy.Str(), sy.Any(), minimum_keys=1, maximum_keys=1)
 
 
-def column_validator() -> sy.Validator:
-    """A column of the DSL; keys outside :data:`COLUMN_KEYS` are options of plugin types."""
-    return sy.MapCombined({
-        sy.Optional("type"): Name(),
+def _column_constraints() -> dict[Any, sy.Validator]:
+    """The constraint keys of a column, shared by columns and scenario overrides."""
+    return {
         sy.Optional("min"): sy.Str(),
         sy.Optional("max"): sy.Str(),
         sy.Optional("isin"): sy.Seq(sy.Str()),
@@ -213,21 +212,21 @@ def column_validator() -> sy.Validator:
         sy.Optional("nullable"): sy.Bool(),
         sy.Optional("unique"): sy.Bool(),
         sy.Optional("required"): sy.Bool(),
+    }
+
+
+def column_validator() -> sy.Validator:
+    """A column of the DSL; keys outside :data:`COLUMN_KEYS` are options of plugin types."""
+    return sy.MapCombined({
+        sy.Optional("type"): Name(),
+        **_column_constraints(),
         sy.Optional("checks"): sy.Seq(one_key_map()),
     }, sy.Str(), sy.Any())
 
 
 def column_override_validator() -> sy.Validator:
     """A scenario's ``columns:`` override: constraints only, not the type."""
-    return sy.Map({
-        sy.Optional("min"): sy.Str(),
-        sy.Optional("max"): sy.Str(),
-        sy.Optional("isin"): sy.Seq(sy.Str()),
-        sy.Optional("pattern"): RegexText(),
-        sy.Optional("nullable"): sy.Bool(),
-        sy.Optional("unique"): sy.Bool(),
-        sy.Optional("required"): sy.Bool(),
-    })
+    return sy.Map(_column_constraints())
 
 
 def schema_validator() -> sy.Validator:

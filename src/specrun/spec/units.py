@@ -66,11 +66,3 @@ def parse_duration(text: str | int | float) -> float:
     if not math.isfinite(seconds) or seconds <= 0:
         raise ValueError(f"duration must be positive, found {text!r}")
     return seconds
-
-
-def format_memory(size: int) -> str:
-    """A short human form of a byte count (``2GiB``, ``512MiB``, ``1000B``), for messages."""
-    for unit, factor in (("TiB", 1024**4), ("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
-        if size >= factor and size % factor == 0:
-            return f"{size // factor}{unit}"
-    return f"{size}B"

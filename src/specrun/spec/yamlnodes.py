@@ -41,11 +41,6 @@ class Node:
         return self.yaml.data
 
     @property
-    def text(self) -> str:
-        """The scalar as written."""
-        return str(self.yaml.text)
-
-    @property
     def location(self) -> Location:
         return Location(self.file, self.line, self.key)
 

@@ -10,6 +10,7 @@ import pandera.pandas as pa
 import pytest
 from contract_strategies import TYPES
 
+from specrun.contract.compiler import ContractCompiler
 from specrun.contract.pandera_schema import load_pandera_reference, to_pandera
 from specrun.contract.validate import validate_frame
 from specrun.contract.vectorised import vectorised_frame
@@ -87,6 +88,13 @@ def test_reference_errors_are_spec_errors_at_the_schema(tmp_path: Path, schema_m
                                                         ref: str, message: str) -> None:
     with pytest.raises(SpecError, match=message) as caught:
         load_pandera_reference(ref.format(pkg=schema_module.name), tmp_path, location=_location(tmp_path))
+    assert caught.value.line == 7 and caught.value.key == "schemas.external.pandera"
+
+
+def test_compiled_reference_errors_are_spec_errors_at_the_schema(tmp_path: Path) -> None:
+    spec = SchemaSpec("external", pandera="no_such_module_xyz:Model", location=_location(tmp_path))
+    with pytest.raises(SpecError, match="cannot import") as caught:
+        ContractCompiler(TYPES, {}).resolve(spec, tmp_path)
     assert caught.value.line == 7 and caught.value.key == "schemas.external.pandera"
 
 

@@ -63,6 +63,12 @@ def test_cardinality_and_extremes() -> None:
     assert len(sampler.longest()) == 5
 
 
+def test_unique_draw_complete_after_the_last_round_is_returned() -> None:
+    # a first draw of 3 from 26**8 strings is distinct: no top-up round is needed
+    values = pattern_sampler("[a-z]{8}").sample_unique(3, np.random.default_rng(0), max_rounds=0)
+    assert values.is_unique and len(values) == 3
+
+
 def test_unique_beyond_the_domain_is_refused() -> None:
     with pytest.raises(ValueError, match="at most 4 distinct"):
         pattern_sampler("[ab]{2}").sample_unique(5, np.random.default_rng(0))

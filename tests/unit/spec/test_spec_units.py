@@ -68,11 +68,6 @@ def test_parsers_only_raise_value_error(text):
         assert result > 0
 
 
-def test_format_memory():
-    assert units.format_memory(2 * 1024**3) == "2GiB"
-    assert units.format_memory(1000) == "1000B"
-
-
 @pytest.mark.parametrize("text, expected", [
     ("3", 3), ("-3", -3), ("1_000", 1000), ("1.5", 1.5), ("1e3", 1000.0), ("true", True),
     ("False", False), ("yes", "yes"), ("2024-01-31", dt.date(2024, 1, 31)),
