@@ -54,13 +54,13 @@ def main() -> None:
     second = profile_frame(after, "after")
     for column in ("amount", "currency", "merchant", "ts"):
         timed(f"  profile_frame, column {column}", rows, lambda c=column: profile_frame(before[[c]], "one"))
-    transformation = timed("compare_profiles + find_degradations", rows,
+    degradations = timed("compare_profiles + find_degradations", rows,
                            lambda: find_degradations(compare_profiles(first, second)))
     timed("psi (numeric, 10 quantile bins)", rows, lambda: psi(before["score"], after["score"]))
     timed("psi (categorical)", rows, lambda: psi(before["currency"], after["currency"]))
     timed("ks_statistic", rows, lambda: ks_statistic(before["score"], after["score"]))
     drift = timed("compare_frames (all columns)", rows, lambda: compare_frames(before, after), repeat=1)
-    print(f"degradations: {len(transformation)}; drifted columns: {[d.column for d in drift if d.drifted]}")
+    print(f"degradations: {len(degradations)}; drifted columns: {[d.column for d in drift if d.drifted]}")
 
 
 if __name__ == "__main__":

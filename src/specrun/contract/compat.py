@@ -34,13 +34,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import string
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pandas as pd
 
 from ..spec.model import ColumnSpec, Location, PipelineSpec, PortSpec, SchemaSpec, SpecError
+from ..spec.placeholders import layout_fields
 
 Severity = Literal["error", "warning"]
 _STRUCTURAL, _VALUE, _UNKNOWN = "structural", "value", "unknown"
@@ -123,10 +123,6 @@ def format_conflict(producer: PortSpec, consumer: PortSpec) -> str | None:
     return None
 
 
-def _layout_fields(layout: str) -> frozenset[str]:
-    return frozenset(name for _, name, _, _ in string.Formatter().parse(layout) if name)
-
-
 def _check_files(producer: PortSpec, consumer: PortSpec, out: _Collector) -> None:
     conflict = format_conflict(producer, consumer)
     if conflict:
@@ -139,7 +135,7 @@ def _check_files(producer: PortSpec, consumer: PortSpec, out: _Collector) -> Non
                 f"compression {producer.compression or 'none'} written, {consumer.compression or 'none'} expected")
     if not (producer.is_dir and consumer.is_dir):
         return
-    made, read = _layout_fields(producer.layout or ""), _layout_fields(consumer.layout or "")
+    made, read = layout_fields(producer.layout or ""), layout_fields(consumer.layout or "")
     if made != read:
         out.add(_STRUCTURAL, "layout", "both", f"layout {producer.layout!r} ({', '.join(sorted(made)) or 'no fields'})"
                 f" read as {consumer.layout!r} ({', '.join(sorted(read)) or 'no fields'})")

@@ -232,18 +232,18 @@ def track_evolution(dag: nx.DiGraph, profiles: Mapping[ProfileKey, DataProfile],
     keys = sorted(profiles, key=lambda k: (order.get(k[0], len(order)), k[2] != "input", k[1]))
     named = {key: _labelled(profiles[key], key[0], key[1]) for key in keys}
     links = [edge for _, _, ports in dag.edges(data="ports") for edge in ports]
-    fed = {(e.consumer, e.input) for e in links}
+    fed = {(e.consumer, e.input): e for e in links}          # an input is fed by one output at most
     used = {(e.producer, e.output) for e in links}
     evolution = DataEvolution()
-    for step in sorted(order, key=order.__getitem__):
+    for step in order:                                          # already in topological order
         inputs = [k for k in keys if k[0] == step and k[2] == "input"]
         outputs = [k for k in keys if k[0] == step and k[2] == "output"]
         for read in inputs:
-            for edge in (e for e in links if (e.consumer, e.input) == read[:2]):
-                made = (edge.producer, edge.output, "output")
-                if made in named:
-                    evolution.transformations.append(dataclasses.replace(
-                        compare_profiles(named[made], named[read]), kind="handoff", step=step))
+            edge = fed.get(read[:2])
+            made = (edge.producer, edge.output, "output") if edge is not None else None
+            if made in named:
+                evolution.transformations.append(dataclasses.replace(
+                    compare_profiles(named[made], named[read]), kind="handoff", step=step))
         for read, made in itertools.product(inputs, outputs):
             if set(named[read].column_profiles) & set(named[made].column_profiles):
                 evolution.transformations.append(dataclasses.replace(

@@ -15,8 +15,7 @@ import networkx as nx
 from ..contract.compat import Edge, effective_consumer_port, format_conflict, resolve_edges
 from ..spec.model import PipelineSpec, SpecError
 
-__all__ = ["Edge", "build_dag", "topological_generations", "descendants", "source_inputs",
-           "critical_path", "edges"]
+__all__ = ["Edge", "build_dag", "critical_path", "edges"]
 
 
 def build_dag(spec: PipelineSpec) -> nx.DiGraph:
@@ -46,25 +45,6 @@ def build_dag(spec: PipelineSpec) -> nx.DiGraph:
 def edges(dag: nx.DiGraph) -> list[Edge]:
     """Every port-level edge of the DAG, in the order they were added."""
     return [edge for _, _, ports in dag.edges(data="ports") for edge in ports]
-
-
-def topological_generations(dag: nx.DiGraph) -> list[list[str]]:
-    """Steps grouped in waves: each wave depends only on earlier ones (sorted by name)."""
-    return [sorted(generation) for generation in nx.topological_generations(dag)]
-
-
-def descendants(dag: nx.DiGraph, step: str) -> set[str]:
-    """Every step downstream of ``step`` (skipped when ``step`` fails)."""
-    if step not in dag:
-        raise KeyError(f"unknown step {step!r}")
-    return set(nx.descendants(dag, step))
-
-
-def source_inputs(spec: PipelineSpec) -> list[tuple[str, str]]:
-    """``(step, input)`` pairs not produced by any step: synthesised or read from fixtures."""
-    fed = {(edge.consumer, edge.input) for edge in resolve_edges(spec)}
-    return [(step_name, port) for step_name, step in spec.steps.items()
-            for port in step.inputs if (step_name, port) not in fed]
 
 
 def critical_path(dag: nx.DiGraph, durations: dict[str, float]) -> tuple[list[str], float]:

@@ -100,7 +100,7 @@ class PipelineMode:
             if start is None:
                 return []          # --from names a step of another pipeline
             KeptOutputs(session.workspace, spec.pipeline).require(
-                spec, session.config.from_step, reused_outputs(dag, rerun_set(dag, start)))
+                spec, value, reused_outputs(dag, rerun_set(dag, start)))
         return [PlannedCase(step_case_id(spec.pipeline, step), self.name, spec.pipeline, step, scenario.name, spec=spec)
                 for step in nx.lexicographical_topological_sort(dag)]
 
@@ -110,7 +110,6 @@ class PipelineMode:
         options = mode_options(spec, self.name, session.project_modes)
         dag = build_dag(spec)
         scenario = pipeline_scenario(spec, options)
-        rank = {step: i for i, step in enumerate(nx.lexicographical_topological_sort(dag))}
         selected = {case.step for case in cases if case.step is not None}
         needed = selected.union(*(nx.ancestors(dag, step) for step in selected))
         start = resume_target(session.config, spec)
@@ -133,6 +132,7 @@ class PipelineMode:
             max_workers=workers, continue_on_failure=bool(options["continue_on_failure"]), deadline=ctx.deadline,
             deadline_reason=f"max_pipeline_time ({options['max_pipeline_time']}s) reached before it started",
             should_stop=lambda: session.shouldstop)
+        rank = scheduler.rank       # topological order, ties broken by name
         try:
             for step in sorted((selected | reused) - rerun, key=rank.__getitem__):
                 reason = (f"not rerun: --from {start} reuses its kept outputs" if step in reused

@@ -87,7 +87,8 @@ def port_fingerprint(port: PortSpec) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _files(path: Path) -> list[Path]:
+def files_in(path: Path) -> list[Path]:
+    """The files a port holds on disk: the file itself, or every file under its directory."""
     if path.is_dir():
         return [p for p in path.rglob("*") if p.is_file()]
     return [path] if path.is_file() else []
@@ -123,11 +124,11 @@ class KeptOutputs:
         for name, port in ports.items():
             produced = port_target(sandbox_root, port, "output")
             kept = port_target(version, port, "output")
-            files = _files(produced)
+            files = files_in(produced)
             if not files:
                 continue
             link_tree(produced, kept)
-            for file in _files(kept):
+            for file in files_in(kept):
                 os.chmod(file, READ_ONLY)
             outputs[name] = {"path": kept.relative_to(version).as_posix(), "format": port.format,
                              "files": len(files), "bytes": sum(f.stat().st_size for f in files),
@@ -165,7 +166,7 @@ class KeptOutputs:
         for name in outputs:
             port = spec.steps[step].outputs[name]
             kept = manifest.get("outputs", {}).get(name)
-            if kept is None or not _files(self.output_path(step, port)):
+            if kept is None or not files_in(self.output_path(step, port)):
                 found.append(f"output {step}.{name} was not kept by the last run")
             elif kept.get("fingerprint") != port_fingerprint(port):
                 found.append(f"the spec changed output {step}.{name} since it was kept "

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -36,6 +36,14 @@ MAX_SUMMARY = 5
 def transition_id(pipeline: str, edge: Edge) -> str:
     """``PIPELINE::pipeline::producer.output->consumer.input``."""
     return f"{pipeline}::pipeline::{edge.producer}.{edge.output}->{edge.consumer}.{edge.input}"
+
+
+def _transition_result(pipeline: str, edge: Edge, **fields: Any) -> CaseResult:
+    """The result of edge ``edge`` (kind ``transition``, filed under its consumer)."""
+    return CaseResult(id=transition_id(pipeline, edge), mode="pipeline", pipeline=pipeline,
+                      step=edge.consumer, kind="transition",
+                      details={"edge": str(edge), "producer": edge.source, "consumer": edge.target,
+                               "blame": None}, **fields)
 
 
 def summary(validation: PortValidation) -> str:
@@ -77,10 +85,7 @@ def validate_transition(session: "Session", pipeline: str, edge: Edge, consumer_
     """Validate the data handed over at ``path``; returns the transition's result and the
     frame the consumer reads (None for a non-tabular port or unreadable data)."""
     started = time.perf_counter()
-    result = CaseResult(id=transition_id(pipeline, edge), mode="pipeline", pipeline=pipeline,
-                        step=edge.consumer, kind="transition",
-                        details={"edge": str(edge), "producer": edge.source, "consumer": edge.target,
-                                 "blame": None})
+    result = _transition_result(pipeline, edge)
     producer = dataclasses.replace(producer_check, port=edge.source, direction="output")
     frame: pd.DataFrame | None = None
     if not consumer_port.tabular:
@@ -108,8 +113,4 @@ def validate_transition(session: "Session", pipeline: str, edge: Edge, consumer_
 
 def skipped_transition(pipeline: str, edge: Edge, reason: str) -> CaseResult:
     """The result of an edge that was not validated (its consumer did not run)."""
-    return CaseResult(id=transition_id(pipeline, edge), mode="pipeline", pipeline=pipeline,
-                      step=edge.consumer, kind="transition", outcome=Outcome.SKIPPED,
-                      message=f"not validated: {reason}",
-                      details={"edge": str(edge), "producer": edge.source, "consumer": edge.target,
-                               "blame": None})
+    return _transition_result(pipeline, edge, outcome=Outcome.SKIPPED, message=f"not validated: {reason}")
