@@ -146,20 +146,17 @@ class DeepDiveMode:
         analysis = StepAnalysis(step.name, sagemaker_name(step), memory_limit=runner.memory_limit)
         started = time.perf_counter()
         focus = set(options["focus_areas"])
-        try:
-            sources = real.resolve(step)
-        except SourceError as exc:          # no clients at all (credentials, endpoint)
-            sources = None
-            analysis.source_error = str(exc)
-        if sources is not None:
-            analysis.sources = {port: found.describe() for port, found in sources.inputs.items()}
-            analysis.source_error = sources.message or None
+        sources = real.resolve(step)
+        analysis.sources = {port: found.describe() for port, found in sources.inputs.items()}
+        analysis.source_error = sources.message or None
+        if analysis.source_error is None:
+            try:
+                self._run_step(runner, sources.inputs, analysis, result, focus, options)
+            except SourceError as exc:      # a sample that cannot be placed (a channel without data files)
+                analysis.source_error = str(exc)
         if analysis.source_error:
             result.outcome, result.classification = Outcome.ERROR, ErrorClass.SETUP_ERROR
             result.message = f"real data unavailable: {analysis.source_error}"
-        else:
-            assert sources is not None
-            self._run_step(runner, sources.inputs, analysis, result, focus, options)
         result.duration_s = time.perf_counter() - started
         result.details = {"sources": analysis.sources, "real": to_jsonable(analysis.real),
                           "synthetic": to_jsonable(analysis.synthetic),

@@ -112,10 +112,6 @@ class DatasetComparison:
     drifted: bool = False
     error: str | None = None
 
-    @property
-    def drifted_columns(self) -> list[ColumnDrift]:
-        return [c for c in self.columns if c.drifted]
-
 
 @dataclass
 class ExecutionComparison:

@@ -19,16 +19,16 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from ..execution.sandbox import safe_name
 from ..contract.io import PortReadError, port_target, read_port, write_port
 from ..contract.types import TypeRegistry
 from ..contract.vectorised import vectorised_column, vectorised_frame
-from ..execution.sandbox import SandboxDir
+from ..execution.sandbox import SandboxDir, safe_name
 from ..results import PortValidation
 from ..session import stable_seed
 from ..spec.model import ExpectSpec, PipelineSpec, SchemaSpec, StepSpec
 from .deep_dive_analysis import RunSummary
 from .deep_dive_sources import RealInput, place_input
+from .pipeline_step import disk_bytes
 from .step_case import StepOutcome, StepRunPlan, input_schema, judge, resolve_limits, run_step, validate_port_parts
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -58,7 +58,6 @@ class StepRunner:
     seed: int
     timeout: float | None
     memory_limit: int | None
-    keep_failed: bool = True
     kept: list[str] = field(default_factory=list)
 
     @classmethod
@@ -84,11 +83,10 @@ class StepRunner:
                 except PortReadError as exc:
                     out.validations.append(PortValidation(name, "input", False, message=str(exc)))
                     continue
-                frames = [f for f in parts.values()]
+                frames = list(parts.values())
                 out.frames[name] = (pd.concat(frames, ignore_index=True) if len(frames) > 1
                                     else frames[0] if frames else pd.DataFrame())
-                out.nbytes[name] = sum(p.stat().st_size for p in ([target] if target.is_file()
-                                                                  else target.rglob("*")) if p.is_file())
+                out.nbytes[name] = disk_bytes(target)
                 if validate and schema is not None:
                     out.validations.append(validate_port_parts(self.session, name, "input", parts, schema))
         return out
@@ -147,9 +145,9 @@ class StepRunner:
                                env=dict(self.step.env), job_args=dict(self.step.job_args),
                                timeout=self.timeout, memory_limit=self.memory_limit, input_frames=frames,
                                label=f"{self.case_id} {label}")
-            outcome = run_step(self.session, plan)
+            outcome = run_step(self.session, plan, self.session.executor_name(self.spec))
             summary = summarise(label, sum(len(f) for f in frames.values()), outcome, judged)
-            if summary.ok or not self.keep_failed:
+            if summary.ok:
                 shutil.rmtree(sandbox.root, ignore_errors=True)
             else:
                 self.kept.append(str(sandbox.root))

@@ -235,7 +235,7 @@ def place_input(port: PortSpec, real: RealInput, target: Path) -> None:
         return
     files = data_files(source)
     if not files:
-        raise SourceError(real.origin, "the channel holds no data files", permanent=True)
+        raise SourceError(real.origin, f"input {port.name!r}: the channel holds no data files", permanent=True)
     if len(files) == 1 or not port.tabular:
         shutil.copy2(files[0], target)
         return

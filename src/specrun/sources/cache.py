@@ -24,6 +24,8 @@ from typing import Any, Iterator, Mapping
 
 from cachetools import LRUCache
 
+from ..atomic import write_text_atomic
+
 DEFAULT_CACHE_DIR = Path(".specrun/cache/s3")
 DEFAULT_MAX_BYTES = 5 * 1024**3
 ENTRY_FILE = "entry.json"
@@ -133,19 +135,13 @@ class SourceCache:
             yield pending
             full_meta = {**pending.meta, "key": key, "bytes": _tree_bytes(pending.data_dir),
                          "stored": time.time()}
-            self._write_json(temp / ENTRY_FILE, full_meta)
+            write_text_atomic(temp / ENTRY_FILE, json.dumps(full_meta, indent=1, sort_keys=True, default=str))
             self._commit(key, temp)
         finally:
             shutil.rmtree(temp, ignore_errors=True)
         with self._lock:
             self._index.pop(key, None)
         self.evict(keep=key)
-
-    @staticmethod
-    def _write_json(path: Path, data: Mapping[str, Any]) -> None:
-        partial = path.with_name(path.name + ".partial")
-        partial.write_text(json.dumps(data, indent=1, sort_keys=True, default=str))
-        os.replace(partial, path)
 
     def _commit(self, key: str, temp: Path) -> None:
         target = self.entries_dir / key

@@ -15,6 +15,7 @@ Their options (``--to``, ``--sample-size``, ``--endpoint-url``, ``--region``,
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from pathlib import Path
@@ -51,16 +52,6 @@ def _cache(config: argparse.Namespace) -> SourceCache:
     return SourceCache(Path(getattr(config, "workspace", None) or ".specrun") / "cache" / "s3")
 
 
-def _lazy(factory: Callable[[], Any]) -> Callable[[], Any]:
-    made: list[Any] = []
-
-    def get() -> Any:
-        if not made:
-            made.append(factory())
-        return made[0]
-    return get
-
-
 def compare_command(config: argparse.Namespace, pm: Any) -> int:
     """``specrun compare BASELINE COMPARISON``: exit 0 without drift, 1 with drift or failures."""
     from ..modes.deep_dive_compare import compare_executions, open_side
@@ -73,8 +64,8 @@ def compare_command(config: argparse.Namespace, pm: Any) -> int:
         raise UsageError("--psi-threshold and --ks-threshold must be >= 0")
     sample_size = getattr(config, "deep_sample_size", None) or DEFAULT_SAMPLE_SIZE
     seed = config.seed if getattr(config, "seed", None) is not None else 0
-    clients = _lazy(lambda: make_clients(_settings(config)))
-    cache = _lazy(lambda: _cache(config))
+    clients = functools.cache(lambda: make_clients(_settings(config)))
+    cache = functools.cache(lambda: _cache(config))
     refresh = bool(getattr(config, "refresh", False))
     console = Console(highlight=False, soft_wrap=True)
     try:

@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable, Mapping
 
+from ..atomic import write_text_atomic
 from .cache import SourceCache
 from .discovery import ExecutionData
 from .errors import SourceError
@@ -171,9 +172,7 @@ def _write_manifest(root: Path, snapshot: Snapshot) -> None:
         "sampling": snapshot.sampling,
         "sources": {uri: asdict(source) for uri, source in snapshot.sources.items()},
     }
-    partial = root / (MANIFEST + ".partial")
-    partial.write_text(json.dumps(data, indent=1, sort_keys=True))
-    os.replace(partial, root / MANIFEST)
+    write_text_atomic(root / MANIFEST, json.dumps(data, indent=1, sort_keys=True))
 
 
 def _replace_dir(staging: Path, dest: Path) -> None:

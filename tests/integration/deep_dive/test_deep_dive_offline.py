@@ -1,5 +1,5 @@
 """Snapshots: ``specrun snapshot`` against the server, then deep dives with the server gone;
-and the bundled example's committed snapshot."""
+the bundled example's committed snapshot; and local folders that hold no data."""
 
 from __future__ import annotations
 
@@ -57,3 +57,52 @@ def test_bundled_example_runs_deep_dive_on_its_snapshot(tmp_path):
     assert deep["steps"]["currency_conversion"]["profiles"]["transactions"]["rows"] == 300
     assert {b["kind"] for b in deep["bottlenecks"]} == {"time", "memory", "io"}
     assert "deep dive: fraud-detection" in out.output
+
+
+COPY = '''
+import pandas as pd
+
+
+def main(input_paths, output_paths, environ_vars, job_args):
+    pd.read_csv(input_paths["rows"]).to_csv(output_paths["out"], index=False)
+'''
+CHANNELS = '''
+version: 1
+pipeline: channels
+defaults: {timeout: 60, seed: 5}
+steps:
+  empty:
+    script: passthrough.py
+    call: main
+    inputs:
+      rows: {format: csv, source: data/empty}
+    outputs:
+      out: {format: csv}
+  full:
+    script: passthrough.py
+    call: main
+    inputs:
+      rows: {format: csv, source: data/full}
+    outputs:
+      out: {format: csv}
+modes:
+  deep_dive: {focus_areas: [data_quality]}
+'''
+
+
+def test_a_channel_folder_without_data_files_errors_only_its_step(tmp_path):
+    for name in ("empty", "full"):
+        (tmp_path / "data" / name).mkdir(parents=True)
+        (tmp_path / "data" / name / "_SUCCESS").touch()
+    (tmp_path / "data" / "full" / "part-0.csv").write_text("id,value\n1,0.5\n2,0.25\n")
+    (tmp_path / "passthrough.py").write_text(COPY)
+    (tmp_path / "channels.yaml").write_text(CHANNELS)
+
+    out = specrun(tmp_path, "channels.yaml", "--mode", "deep_dive")
+
+    assert out.code == 1, out.output
+    empty = out.case("empty")
+    assert (empty["outcome"], empty["classification"]) == ("error", "SETUP_ERROR")
+    assert "input 'rows': the channel holds no data files" in empty["message"]
+    assert out.case("full")["outcome"] == "passed"
+    assert "Traceback" not in out.output

@@ -37,6 +37,7 @@ class Reference:
         self.options = options
         self.cache_dir = cache_dir
         self._s3: Any = None
+        self._cache: SourceCache | None = None
 
     def locate(self, step: StepSpec, port_name: str, port: PortSpec, seed: int) -> Path:
         """A local file or folder holding the reference data of ``step``'s input ``port_name``."""
@@ -72,6 +73,8 @@ class Reference:
             settings = S3Settings(endpoint_url=self.options.endpoint_url, region=self.options.region,
                                   profile=self.options.profile)
             self._s3 = make_clients(settings)[0]
+        if self._cache is None:
+            self._cache = SourceCache(self.cache_dir)
         base = self.options.reference.rstrip("/")
         if override:
             uris = [override if override.startswith("s3://") else f"{base}/{override}"]
@@ -81,8 +84,7 @@ class Reference:
         error: SourceError | None = None
         for uri in uris:
             try:
-                sampled = sample_uri(self._s3, uri, fmt, self.options.sample_size, seed,
-                                     cache=SourceCache(self.cache_dir))
+                sampled = sample_uri(self._s3, uri, fmt, self.options.sample_size, seed, cache=self._cache)
             except SourceError as exc:
                 error = error or exc
                 continue
@@ -94,9 +96,7 @@ class Reference:
 def place(source: Path, port: PortSpec, target: Path) -> None:
     """Put reference data at an input's place in the sandbox, in the port's shape:
     a folder of files for a port with a layout, one file otherwise."""
-    if source.is_file() and not port.is_dir:
-        copy_fixture(source, target)
-    elif source.is_dir() and port.is_dir:
+    if source.is_dir() == port.is_dir:     # already in the port's shape
         copy_fixture(source, target)
     elif source.is_file():
         target.mkdir(parents=True, exist_ok=True)

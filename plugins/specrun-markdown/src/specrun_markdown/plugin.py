@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 from pathlib import Path
 
+from specrun.atomic import write_text_atomic
 from specrun.plugin import hookimpl
 
 from .render import render
@@ -33,22 +33,10 @@ class MarkdownSummary:
     def specrun_sessionfinish(self, session, result) -> None:
         text = render(result, self.spec_errors)
         if self.path is not None:
-            write_atomically(self.path, text)
+            write_text_atomic(self.path, text)
         if self.step_summary is not None:
             with self.step_summary.open("a", encoding="utf-8") as handle:
                 handle.write(text + "\n")
-
-
-def write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
 
 
 @hookimpl
