@@ -61,8 +61,7 @@ def early_plugin_args(argv: Sequence[str]) -> tuple[list[str], list[str]]:
     return load, block
 
 
-def load_plugins(argv: Sequence[str], extra: Sequence[str] = (),
-                 project: "ProjectConfig | None" = None) -> pluggy.PluginManager:
+def load_plugins(argv: Sequence[str], project: "ProjectConfig | None" = None) -> pluggy.PluginManager:
     """Build the plugin manager with every plugin this invocation asks for."""
     pm = make_plugin_manager()
     to_load, blocked = early_plugin_args(argv)
@@ -76,7 +75,7 @@ def load_plugins(argv: Sequence[str], extra: Sequence[str] = (),
         load_entry_points(pm)
     project = project if project is not None else load_project_config(Path.cwd())
     importable(project.root, Path.cwd())
-    for module in [*project.plugins, *extra, *to_load]:
+    for module in [*project.plugins, *to_load]:
         register_module(pm, module, module)
     return pm
 
@@ -146,11 +145,6 @@ def register_module(pm: pluggy.PluginManager, module: str, name: str) -> None:
     pm.register(plugin, name=name)
 
 
-def pyproject_plugins(start: Path) -> list[str]:
-    """``plugins`` of the project config found from ``start`` (see :func:`load_project_config`)."""
-    return load_project_config(start).plugins
-
-
 def positive_int(text: str) -> int:
     """An argparse type: an integer >= 1."""
     try:
@@ -191,7 +185,7 @@ def build_parser(pm: pluggy.PluginManager) -> argparse.ArgumentParser:
     run = parser.add_argument_group("running")
     run.add_argument("--seed", type=int, help="seed of the whole run (default: the spec's, else random)")
     run.add_argument("-x", "--exitfirst", action="store_true", help="stop after the first failure")
-    run.add_argument("-n", "--jobs", type=jobs_value, default=1, metavar="N",
+    run.add_argument("-n", "--jobs", type=jobs_value, default=None, metavar="N",
                      help="run N cases in parallel ('auto' = CPU count)")
     run.add_argument("--executor", metavar="NAME",
                      help="how scripts run: fresh (a new interpreter, default) or fork (from a warm parent)")

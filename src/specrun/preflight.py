@@ -1,11 +1,11 @@
 """Checks of each step's contract before anything runs.
 
-The script exists and compiles; with ``call:`` the function exists at the top
-level with a signature that accepts ``(input_paths, output_paths, environ_vars,
-job_args)``; fixtures and samples exist and, when tabular with a schema, honour
-it; pandera references load.  Every problem is a :class:`SpecError` pointing at
-the spec key (and the script line where there is one).  Nothing is imported or
-executed from the script: it is parsed with :mod:`ast`.
+The ``defaults.executor`` exists; the script exists and compiles; with ``call:`` the
+function exists at the top level with a signature that accepts ``(input_paths,
+output_paths, environ_vars, job_args)``; fixtures and samples exist and, when tabular
+with a schema, honour it; pandera references load.  Every problem is a
+:class:`SpecError` pointing at the spec key (and the script line where there is
+one).  Nothing is imported or executed from the script: it is parsed with :mod:`ast`.
 """
 
 from __future__ import annotations
@@ -25,6 +25,10 @@ MAIN_PARAMETERS = ("input_paths", "output_paths", "environ_vars", "job_args")
 
 
 def preflight(spec: PipelineSpec, session: "Session") -> None:
+    executor = spec.defaults.get("executor")
+    if executor is not None and executor not in session.executor_factories:
+        known = ", ".join(sorted(session.executor_factories))
+        raise SpecError(f"unknown executor {executor!r} (known: {known})", spec.where("defaults.executor"))
     for schema in spec.schemas.values():
         if schema.pandera is not None:
             session.contracts.resolve(schema, spec.path.parent)

@@ -148,7 +148,7 @@ def replay(config: argparse.Namespace, pm: Any) -> int:
     record = saved.record
     out = sys.stdout
     try:
-        spec = _load_spec(session, Path(record["spec"]))
+        spec = session.load_spec(Path(record["spec"]))
         if record["step"] not in spec.steps:
             raise SpecError(f"step {record['step']!r} is no longer in the spec", spec.where("steps"))
     except SpecError as exc:
@@ -182,15 +182,6 @@ def replay(config: argparse.Namespace, pm: Any) -> int:
     print(f"FAILED {verdict[1].value if verdict[1] else ''}: {verdict[2]}", file=out)
     print(f"sandbox: {box.root}", file=out)
     return int(ExitCode.TESTS_FAILED)
-
-
-def _load_spec(session: "Session", path: Path) -> "PipelineSpec":
-    from .session import _merged
-    from .spec.loader import load_spec
-
-    return load_spec(path, extra_keys=_merged(session.pm.hook.specrun_spec_keys()),
-                     known_types=session.types.names(), known_properties=sorted(session.properties),
-                     known_checks=sorted(session.checks))
 
 
 def _plan(session: "Session", spec: "PipelineSpec", record: dict[str, Any], saved: Path,

@@ -9,6 +9,7 @@ forwards each one to the reporters through ``specrun_case_finish``.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import threading
 import time
@@ -21,6 +22,7 @@ from typing import Any, Iterable
 import pluggy
 
 from . import __version__
+from .config import UsageError
 from .contract.compiler import ContractCompiler
 from .contract.types import TypeRegistry
 from .execution.request import Executor
@@ -60,6 +62,11 @@ class Session:
         self.checks = _merged(pm.hook.specrun_checks())
         self.properties = _merged(pm.hook.specrun_properties())
         self.executor_factories = _merged(pm.hook.specrun_executors())
+        executor = getattr(config, "executor", None)
+        if executor and executor not in self.executor_factories:
+            known = ", ".join(sorted(self.executor_factories))
+            raise UsageError(f"--executor {executor}: unknown executor (known: {known})")
+        self.spec_keys = _merged(pm.hook.specrun_spec_keys())
         self.contracts = ContractCompiler(self.types, self.checks)
         self.modes = {m.name: m for provided in pm.hook.specrun_modes() for m in (provided or ())}
         # [tool.specrun.modes.NAME] of the project config, below each spec's modes: (see modes/options.py)
@@ -70,10 +77,11 @@ class Session:
         self.started = time.monotonic()
         self.seed = config.seed if getattr(config, "seed", None) is not None else None
         # used when neither --seed nor the spec's defaults.seed fixes one; printed in the header
-        self.fallback_seed = int.from_bytes(__import__("os").urandom(3), "big")
+        self.fallback_seed = int.from_bytes(os.urandom(3), "big")
         self.result = SessionResult(started=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                                     versions=versions(), args=list(getattr(config, "argv", [])))
         self._executors: dict[str, Executor] = {}
+        self._mode_choice: dict[int, list[str]] = {}   # id(spec) -> its modes (see _spec_modes)
         self._lock = threading.Lock()
 
     # -- registries ----------------------------------------------------------
@@ -89,10 +97,21 @@ class Session:
                 self._executors[name] = self.executor_factories[name](self)
             return self._executors[name]
 
+    def executor_name(self, spec: PipelineSpec, default: str = "fresh") -> str:
+        """Which executor runs ``spec``'s steps: ``--executor``, else ``defaults.executor``."""
+        return getattr(self.config, "executor", None) or spec.defaults.get("executor") or default
+
     def close(self) -> None:
         for executor in self._executors.values():
             executor.close()
         self._executors.clear()
+
+    def load_spec(self, path: Path) -> PipelineSpec:
+        """Load the spec at ``path`` against this session's plugins (keys, types, properties, checks)."""
+        from .spec.loader import load_spec
+
+        return load_spec(path, extra_keys=self.spec_keys, known_types=self.types.names(),
+                         known_properties=sorted(self.properties), known_checks=sorted(self.checks))
 
     # -- seeds ---------------------------------------------------------------
 
@@ -137,7 +156,8 @@ class Session:
 
 
 def select_cases(cases: Iterable[PlannedCase], config: argparse.Namespace) -> list[PlannedCase]:
-    """Apply ``-k``, ``--id``, ``--scenario``, ``--step`` and ``--mode`` to planned cases."""
+    """Apply ``-k``, ``--id``, ``--scenario`` and ``--step`` to planned cases (``--mode`` is
+    applied when modes are chosen: see ``modes/selection.py``)."""
     keyword = KeywordExpression.compile(config.keyword) if getattr(config, "keyword", None) else None
     ids = set(getattr(config, "ids", None) or ())
     scenarios = set(getattr(config, "scenario", None) or ())
@@ -202,13 +222,12 @@ def _shell_quote(text: str) -> str:
 def run(config: argparse.Namespace, pm: pluggy.PluginManager) -> ExitCode:
     """Collect, plan, run and report; the exit code follows pytest's conventions."""
     from .preflight import preflight
-    from .spec.loader import discover_specs, load_spec
+    from .spec.loader import discover_specs
 
     session = Session(config, pm)
     pm.hook.specrun_sessionstart(session=session)
     interrupted = False
     try:
-        extra_keys = _merged(pm.hook.specrun_spec_keys())
         errors: list[SpecError] = []
         plugin_errors = getattr(config, "spec_plugin_errors", None) or {}
         for path in discover_specs([Path(p) for p in config.paths]):
@@ -216,9 +235,7 @@ def run(config: argparse.Namespace, pm: pluggy.PluginManager) -> ExitCode:
                 errors.append(plugin_errors[path.absolute()])
                 continue
             try:
-                spec = load_spec(path, extra_keys=extra_keys, known_types=session.types.names(),
-                                 known_properties=sorted(session.properties),
-                                 known_checks=sorted(session.checks))
+                spec = session.load_spec(path)
                 preflight(spec, session)
             except SpecError as exc:
                 errors.append(exc)
@@ -279,7 +296,7 @@ def _plan(session: Session) -> list[PlannedCase]:
 
 
 def _spec_modes(session: Session, spec: PipelineSpec) -> list[str]:
-    cache = session.__dict__.setdefault("_mode_choice", {})
+    cache = session._mode_choice
     if id(spec) not in cache:
         chosen = session.pm.hook.specrun_select_modes(
             spec=spec, config=session.config, available=sorted(session.modes)) or []

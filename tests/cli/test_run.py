@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 SCRIPT = '''
 """Doubles amounts; rejects unknown currencies like a real processing script."""
@@ -254,3 +255,58 @@ def test_a_misspelt_mode_is_a_spec_error(project):
     out = project.run("specs")
     assert out.code == 4
     assert "unknown mode(s) isolaton" in out.stdout
+
+
+def test_an_unknown_executor_is_a_usage_error(project):
+    make(project)
+    out = project.run("specs", "--executor", "bogus")
+    assert out.code == 2, out.stdout + out.stderr
+    assert "Traceback" not in out.stdout + out.stderr
+    assert out.stderr.strip() == "specrun: error: --executor bogus: unknown executor (known: fork, fresh)"
+
+
+def test_an_unknown_default_executor_is_a_spec_error(project):
+    make(project, spec=SPEC.replace("defaults: {timeout: 60, seed: 7}",
+                                    "defaults: {timeout: 60, seed: 7, executor: bogus}"))
+    out = project.run("specs")
+    assert out.code == 4, out.stdout + out.stderr
+    assert "Traceback" not in out.stdout + out.stderr
+    assert "demo.yaml:3: defaults.executor: unknown executor 'bogus'" in out.stdout
+
+
+PRELOAD_PROBE = '''
+import sys
+PANDAS_WAS_LOADED = "pandas" in sys.modules   # true only in a fork of the warm parent
+import pandas as pd
+
+
+def main(input_paths, output_paths, environ_vars, job_args):
+    pd.DataFrame({"forked": [PANDAS_WAS_LOADED]}).to_csv(output_paths["out"], index=False)
+'''
+
+
+def test_defaults_executor_chooses_how_isolation_cases_run(project):
+    spec = """
+version: 1
+pipeline: probe
+defaults: {executor: EXECUTOR}
+steps:
+  probe:
+    script: ../probe.py
+    call: main
+    outputs: {out: {format: csv}}
+scenarios:
+  standard: {}
+modes:
+  isolation: {scenarios: [standard]}
+"""
+    project.write("probe.py", PRELOAD_PROBE)
+    for executor, forked in (("fork", "True"), ("fresh", "False")):
+        project.write("specs/probe.yaml", spec.replace("EXECUTOR", executor))
+        out = project.run("specs", "--keep-sandboxes")
+        assert out.code == 0, out.stdout
+        workdir = out.case("[standard]")["workdir"]
+        assert (Path(workdir) / "output" / "out.csv").read_text().split() == ["forked", forked]
+    # --executor wins over the spec's default
+    out = project.run("specs", "--keep-sandboxes", "--executor", "fork")
+    assert (Path(out.case("[standard]")["workdir"]) / "output" / "out.csv").read_text().split() == ["forked", "True"]

@@ -197,3 +197,14 @@ def test_pipeline_testing_modes_config_keys(project: PluginProject) -> None:
     # continue_on_failure the other (independent) step still runs, finds the first's flag, passes
     assert [c["classification"] for c in steps.values()].count("TIMEOUT") == 1
     assert sorted(c["outcome"] for c in steps.values()) == ["failed", "passed"]
+
+
+def test_dash_n_1_overrides_parallel_execution(project: PluginProject) -> None:
+    a, b = project.root / "a.flag", project.root / "b.flag"
+    iso_project(project, "meet", {"left": f"{a},{b}", "right": f"{b},{a}"},
+                "modes:\n  isolation: {scenarios: [standard], parallel_execution: 2, timeout_per_scenario: 3s}")
+    run = project.run("spec.yaml", "--quick", "-n", "1")
+    assert run.code == 1, run.output
+    # one at a time: the first waits alone for the other until its timeout, the second then finds it
+    assert sorted((c["outcome"], c["classification"]) for c in run.cases()) == [
+        ("failed", "TIMEOUT"), ("passed", None)]

@@ -24,7 +24,6 @@ from __future__ import annotations
 import ast
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -36,7 +35,6 @@ from pathlib import Path
 from typing import Any
 
 from . import fork_server
-from .monitor import ProcessTreeMonitor
 from .request import RunRecord, RunRequest
 from .runner import KILL_WAIT_S, Classifier, FreshExecutor, _Exit
 from .sandbox import child_env
@@ -233,6 +231,7 @@ class ForkExecutor(FreshExecutor):
             return self._server
 
     def close(self) -> None:
+        super().close()                          # runs in flight, forked or fresh fallbacks
         with self._server_lock:
             if self._server is not None:
                 self._server.close()
@@ -244,12 +243,10 @@ class ForkExecutor(FreshExecutor):
             self.fallbacks += 1
             return super().run(request)
         files = self._prepare(request)
-        workdir, request_path, error_path = files.workdir, files.request, files.error
-        stdout_path, stderr_path, marker = files.stdout, files.stderr, files.marker
         script = Path(request.script).resolve()
-        command = {"request": str(request_path), "workdir": str(workdir),
-                   "env": child_env(workdir, request.env, run_marker=marker, python=self.python),
-                   "stdout": str(stdout_path), "stderr": str(stderr_path),
+        command = {"request": str(files.request), "workdir": str(files.workdir),
+                   "env": child_env(files.workdir, request.env, run_marker=files.marker, python=self.python),
+                   "stdout": str(files.stdout), "stderr": str(files.stderr),
                    "preload": script_imports(script), "script_dir": str(script.parent)}
         fate = _Exit(exited=threading.Event(), wake=threading.Event())
 
@@ -265,22 +262,5 @@ class ForkExecutor(FreshExecutor):
             self.fallbacks += 1
             return super().run(request)
         assert run.pid is not None
-        pid = run.pid
-        monitor = ProcessTreeMonitor(pid, self.monitor_interval, request.memory_limit,
-                                     on_memory_exceeded=lambda rss: self._on_memory(fate, rss))
-        monitor.start()
-        try:
-            self._supervise(pid, request.timeout, t0, monitor, fate, marker, started_epoch)
-        except BaseException:              # specrun itself is interrupted: leave nothing behind
-            self._kill_tree(pid, monitor, marker, started_epoch, fate, signal.SIGKILL)
-            fate.exited.wait(KILL_WAIT_S)
-            monitor.stop()
-            server.reap(run_id, run)
-            raise
-        wall_s = time.monotonic() - t0
-        monitor.sample()                   # the zombie's final CPU and I/O totals
-        usage = monitor.stop()
-        strays = self._kill_strays(pid, monitor, marker, started_epoch)
-        returncode, rusage_cpu = server.reap(run_id, run)
-        metrics = self._metrics(usage, wall_s, returncode, rusage_cpu, fate, strays)
-        return self._record(request, metrics, fate, error_path, stdout_path, stderr_path, strays)
+        return self._watch(run.pid, request, files, fate, t0, started_epoch,
+                           reap=lambda: server.reap(run_id, run))

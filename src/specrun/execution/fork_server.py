@@ -65,14 +65,14 @@ def _inside(path: str | None, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
-def preload(names: list[str], script_dir: str = "", tried: set[str] | None = None) -> list[str]:
-    """Import the installed modules among ``names`` (not from ``script_dir``); those imported."""
+def preload(names: list[str], script_dir: str, tried: set[str]) -> list[str]:
+    """Import the installed modules among ``names`` not in ``tried`` (and not from
+    ``script_dir``), adding them to ``tried``; those imported."""
     done = []
     for name in names:
-        if tried is not None:
-            if name in tried:
-                continue
-            tried.add(name)
+        if name in tried:
+            continue
+        tried.add(name)
         if name in sys.modules:
             continue
         try:

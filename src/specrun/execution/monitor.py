@@ -27,7 +27,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable
 
 import psutil
 
@@ -226,16 +226,19 @@ class ProcessTreeMonitor:
 
     def live_descendants(self) -> list[psutil.Process]:
         """Seen descendants (not the root) still running and not zombies."""
-        out = []
-        for proc in self.seen_processes():
-            if proc.pid == self.pid:
-                continue
-            try:
-                if proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE:
-                    out.append(proc)
-            except psutil.Error:
-                continue
-        return out
+        return alive(p for p in self.seen_processes() if p.pid != self.pid)
+
+
+def alive(procs: Iterable[psutil.Process]) -> list[psutil.Process]:
+    """The processes among ``procs`` still running (a zombie counts as exited)."""
+    out = []
+    for proc in procs:
+        try:
+            if proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE:
+                out.append(proc)
+        except psutil.Error:
+            continue
+    return out
 
 
 def find_run_processes(var: str, value: str, pgid: int | None, started_after: float,

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -44,9 +43,9 @@ import psutil
 from ..results import ChildError, ErrorClass, ExecutionMetrics
 from . import child as child_module
 from .classify import classify
-from .monitor import ProcessTreeMonitor, TreeUsage, find_run_processes
+from .monitor import ProcessTreeMonitor, TreeUsage, alive, find_run_processes
 from .request import RunRecord, RunRequest
-from .sandbox import LOGS_DIR, RUN_MARKER_VAR, child_env, ensure_layout
+from .sandbox import LOGS_DIR, RUN_MARKER_VAR, child_env, ensure_layout, safe_name
 
 Classifier = Callable[[ChildError | None, ExecutionMetrics, str], "ErrorClass | None"]
 
@@ -112,17 +111,16 @@ def request_payload(request: RunRequest, error_path: Path) -> dict[str, Any]:
     }
 
 
-def load_child_error(path: Path) -> tuple[ChildError | None, str]:
-    """The child's exception record and its phase ("import"/"run"), if it wrote one."""
+def load_child_error(path: Path) -> ChildError | None:
+    """The child's exception record (with its phase, "import" or "run"), if it wrote one."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        error = ChildError(type=str(data["type"]), module=str(data["module"]),
-                           message=str(data["message"]), traceback=str(data["traceback"]),
-                           mro=[str(m) for m in data.get("mro", [])],
-                           phase=str(data.get("phase", "run")))
-        return error, str(data.get("phase", "run"))
+        return ChildError(type=str(data["type"]), module=str(data["module"]),
+                          message=str(data["message"]), traceback=str(data["traceback"]),
+                          mro=[str(m) for m in data.get("mro", [])],
+                          phase=str(data.get("phase", "run")))
     except (OSError, ValueError, KeyError, TypeError):
-        return None, ""
+        return None
 
 
 @dataclass
@@ -153,22 +151,11 @@ def _signal_all(pgid: int, procs: list[psutil.Process], sig: int) -> None:
 def _wait_gone(procs: list[psutil.Process], timeout: float) -> list[psutil.Process]:
     """Wait until every process has exited (zombies count as exited); the survivors."""
     deadline = time.monotonic() + timeout
-    alive = _alive(procs)
-    while alive and time.monotonic() < deadline:
+    left = alive(procs)
+    while left and time.monotonic() < deadline:
         time.sleep(0.01)
-        alive = _alive(alive)
-    return alive
-
-
-def _alive(procs: list[psutil.Process]) -> list[psutil.Process]:
-    out = []
-    for proc in procs:
-        try:
-            if proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE:
-                out.append(proc)
-        except psutil.Error:
-            continue
-    return out
+        left = alive(left)
+    return left
 
 
 @dataclass(frozen=True)
@@ -228,43 +215,49 @@ class FreshExecutor:
 
     def run(self, request: RunRequest) -> RunRecord:
         files = self._prepare(request)
-        workdir, request_path, error_path = files.workdir, files.request, files.error
-        stdout_path, stderr_path, marker = files.stdout, files.stderr, files.marker
-        env = child_env(workdir, request.env, run_marker=marker, python=self.python)
+        env = child_env(files.workdir, request.env, run_marker=files.marker, python=self.python)
 
         started_epoch = time.time()
         t0 = time.monotonic()
-        with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
+        with open(files.stdout, "wb") as out, open(files.stderr, "wb") as err:
             proc = subprocess.Popen(
-                [self.python, "-P", child_module.__file__, str(request_path)],
-                cwd=workdir, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                [self.python, "-P", child_module.__file__, str(files.request)],
+                cwd=files.workdir, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                 start_new_session=True, close_fds=True)
         fate = _Exit(exited=threading.Event(), wake=threading.Event())
         threading.Thread(target=self._wait_exit, args=(proc.pid, fate), daemon=True,
                          name=f"specrun-wait-{proc.pid}").start()
-        monitor = ProcessTreeMonitor(proc.pid, self.monitor_interval, request.memory_limit,
+        return self._watch(proc.pid, request, files, fate, t0, started_epoch,
+                           reap=lambda: self._reap(proc))
+
+    def _watch(self, pid: int, request: RunRequest, files: RunFiles, fate: _Exit, t0: float,
+               started_epoch: float, reap: Callable[[], tuple[int | None, float]]) -> RunRecord:
+        """Monitor the started run ``pid`` until it ends (killing it on timeout or memory),
+        kill its strays, reap it with ``reap()`` and make its record."""
+        marker = files.marker
+        monitor = ProcessTreeMonitor(pid, self.monitor_interval, request.memory_limit,
                                      on_memory_exceeded=lambda rss: self._on_memory(fate, rss))
         monitor.start()
         with self._active_lock:
-            self._active[proc.pid] = (proc.pid, monitor, marker, started_epoch, fate)
+            self._active[pid] = (pid, monitor, marker, started_epoch, fate)
         try:
-            self._supervise(proc.pid, request.timeout, t0, monitor, fate, marker, started_epoch)
+            self._supervise(pid, request.timeout, t0, monitor, fate, marker, started_epoch)
         except BaseException:              # specrun itself is interrupted: leave nothing behind
-            self._kill_tree(proc.pid, monitor, marker, started_epoch, fate, signal.SIGKILL)
+            self._kill_tree(pid, monitor, marker, started_epoch, fate, signal.SIGKILL)
             fate.exited.wait(KILL_WAIT_S)
             monitor.stop()
-            self._reap(proc)
+            reap()
             raise
         finally:
             with self._active_lock:
-                self._active.pop(proc.pid, None)
+                self._active.pop(pid, None)
         wall_s = time.monotonic() - t0
         monitor.sample()                   # the zombie's final CPU and I/O totals
         usage = monitor.stop()
-        strays = self._kill_strays(proc.pid, monitor, marker, started_epoch)
-        returncode, rusage_cpu = self._reap(proc)
+        strays = self._kill_strays(pid, monitor, marker, started_epoch)
+        returncode, rusage_cpu = reap()
         metrics = self._metrics(usage, wall_s, returncode, rusage_cpu, fate, strays)
-        return self._record(request, metrics, fate, error_path, stdout_path, stderr_path, strays)
+        return self._record(request, metrics, fate, files, strays)
 
     @staticmethod
     def _wait_exit(pid: int, fate: _Exit) -> None:
@@ -320,7 +313,8 @@ class FreshExecutor:
                                        exclude={pid, os.getpid()}):
             found.setdefault(proc.pid, proc)
         if include_root:
-            found.update({p.pid: p for p in _alive(monitor.seen_processes()) if p.pid == pid})
+            root = [p for p in monitor.seen_processes() if p.pid == pid]
+            found.update({p.pid: p for p in alive(root)})
         return list(found.values())
 
     def _kill_strays(self, pid: int, monitor: ProcessTreeMonitor, marker: str,
@@ -367,9 +361,10 @@ class FreshExecutor:
 
     # -- the record --------------------------------------------------------------
 
-    def _record(self, request: RunRequest, metrics: ExecutionMetrics, fate: _Exit,
-                error_path: Path, stdout_path: Path, stderr_path: Path, strays: int) -> RunRecord:
-        error, phase = load_child_error(error_path)
+    def _record(self, request: RunRequest, metrics: ExecutionMetrics, fate: _Exit, files: RunFiles,
+                strays: int) -> RunRecord:
+        error = load_child_error(files.error)
+        stdout_path, stderr_path = files.stdout, files.stderr
         stdout_tail, stderr_tail = read_tail(stdout_path), read_tail(stderr_path)
         ok = metrics.exit_code == 0 and not metrics.timed_out and not metrics.memory_exceeded
         classification: ErrorClass | None = None
@@ -379,21 +374,20 @@ class FreshExecutor:
                 classification = self.classifier(error, metrics, stderr_tail)
             if classification is None:
                 classification = classify(error, metrics, stderr_tail)
-            message = self._message(request, metrics, fate, error, phase, stderr_tail)
+            message = self._message(request, metrics, fate, error, stderr_tail)
         if strays:
             noun = "process" if strays == 1 else "processes"
             note = f"killed {strays} stray {noun} left running by the script"
             message = f"{message}; {note}" if message else note
         if self.keep_logs_dir is not None:
-            stdout_path, stderr_path = self._keep_logs(request, stdout_path.parent,
-                                                       stdout_path.name, stderr_path.name)
+            stdout_path, stderr_path = self._keep_logs(request, files)
         return RunRecord(ok=ok, metrics=metrics, classification=classification, error=error,
                          message=message, stdout_path=stdout_path, stderr_path=stderr_path,
                          stdout_tail=stdout_tail, stderr_tail=stderr_tail)
 
     @staticmethod
     def _message(request: RunRequest, metrics: ExecutionMetrics, fate: _Exit,
-                 error: ChildError | None, phase: str, stderr_tail: str) -> str:
+                 error: ChildError | None, stderr_tail: str) -> str:
         if metrics.timed_out:
             n = fate.tree_size_at_kill
             return (f"timed out after {request.timeout:g} s; killed the process tree "
@@ -411,17 +405,16 @@ class FreshExecutor:
         if error is not None:
             if error.type == "SystemExit":
                 return f"exited with code {metrics.exit_code} ({error.message})"
-            where = " while importing the script" if phase == "import" else ""
+            where = " while importing the script" if error.phase == "import" else ""
             return f"{error.type}{where}: {one_line(error.message)}"
         if metrics.exit_code is None:
             return "the process did not die after SIGKILL"
         last = next((ln for ln in reversed(stderr_tail.splitlines()) if ln.strip()), "")
         return f"exited with code {metrics.exit_code}" + (f": {last.strip()}" if last else "")
 
-    def _keep_logs(self, request: RunRequest, logs: Path, stdout_name: str,
-                   stderr_name: str) -> tuple[Path, Path]:
+    def _keep_logs(self, request: RunRequest, files: RunFiles) -> tuple[Path, Path]:
         assert self.keep_logs_dir is not None
-        slug = re.sub(r"[^\w.-]+", "_", request.label or Path(request.script).stem).strip("_")
-        target = self.keep_logs_dir / f"{slug or 'run'}-{uuid.uuid4().hex[:8]}"
-        shutil.copytree(logs, target)
-        return target / stdout_name, target / stderr_name
+        slug = safe_name(request.label or Path(request.script).stem)
+        target = self.keep_logs_dir / f"{slug}-{uuid.uuid4().hex[:8]}"
+        shutil.copytree(files.stdout.parent, target)
+        return target / files.stdout.name, target / files.stderr.name

@@ -16,11 +16,10 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator
 
-from ..execution.sandbox import safe_name
 from ..contract.io import copy_fixture, port_target, write_port
 from ..contract.mutators import apply_mutations
 from ..contract.vectorised import vectorised_frame
-from ..execution.sandbox import SandboxDir
+from ..execution.sandbox import SandboxDir, safe_name
 from ..hooks import hookimpl
 from ..results import CaseResult, ErrorClass, Outcome
 from ..session import PlannedCase, stable_seed
@@ -74,9 +73,8 @@ class IsolationMode:
 
     def run(self, session: "Session", spec: PipelineSpec, cases: list[PlannedCase]) -> Iterator[CaseResult]:
         options = mode_options(spec, self.name, session.project_modes)
-        jobs = int(getattr(session.config, "jobs", 1) or 1)
-        if jobs == 1 and options["jobs"]:
-            jobs = options["jobs"]
+        # -n wins (even -n 1), then modes.isolation jobs / parallel_execution, then one at a time
+        jobs = getattr(session.config, "jobs", None) or options["jobs"] or 1
         if jobs == 1:
             for case in cases:
                 if session.shouldstop:
@@ -126,7 +124,7 @@ class IsolationMode:
                 result.outcome, result.classification = Outcome.ERROR, ErrorClass.SETUP_ERROR
                 result.message = str(exc)
             else:
-                outcome = run_step(session, plan)
+                outcome = run_step(session, plan, session.executor_name(spec))
                 fill_result(result, outcome)
                 result.outcome, result.classification, result.message = judge(case.id, outcome, scenario.expect)
             result.duration_s = time.perf_counter() - started

@@ -20,20 +20,19 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import pandas as pd
 
-from ..execution.sandbox import safe_name
 from ..contract.compat import Edge, effective_consumer_port
 from ..contract.evolution import ProfileKey
 from ..contract.io import PortReadError, copy_fixture, port_target, read_port, read_port_frame, write_port
 from ..contract.mutators import apply_mutations
 from ..contract.profile import DataProfile, profile_frame
 from ..contract.vectorised import vectorised_frame
-from ..execution.sandbox import SandboxDir
+from ..execution.sandbox import SandboxDir, safe_name
 from ..results import CaseResult, ErrorClass, Outcome, PortValidation
 from ..session import PlannedCase, stable_seed
 from ..spec.model import ExpectSpec, PipelineSpec, ScenarioSpec, SpecError, StepSpec
 from .isolation import DEFAULT_ROWS, column_overrides, with_overrides
 from .pipeline_run import StepReport
-from .pipeline_state import KeptOutputs, link_tree
+from .pipeline_state import KeptOutputs, files_in, link_tree
 from .pipeline_transition import skipped_transition, validate_transition
 from .step_case import StepRunPlan, fill_result, input_schema, judge, resolve_limits, run_step, validate_port_parts
 
@@ -43,9 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def disk_bytes(path: Path) -> int:
     """Bytes on disk of a port: one file or every file of a directory."""
-    if path.is_dir():
-        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-    return path.stat().st_size if path.is_file() else 0
+    return sum(p.stat().st_size for p in files_in(path))
 
 
 @dataclass
@@ -167,9 +164,11 @@ class PipelineStepRun:
         frames: dict[str, pd.DataFrame] = {}
         for name, port in step.inputs.items():
             edge = fed.get(name)
+            effective = effective_consumer_port(ctx.spec, edge) if edge is not None else port
+            target = inputs[name] = port_target(root, effective, "input")
+            source = port.fixture or port.sample
+            frame: pd.DataFrame | None = None
             if edge is not None:
-                effective = effective_consumer_port(ctx.spec, edge)
-                target = inputs[name] = port_target(root, effective, "input")
                 produced = ctx.kept.output_path(edge.producer, ctx.spec.steps[edge.producer].outputs[edge.output])
                 method = link_tree(produced, target) if produced.exists() else "none"   # an optional output not written
                 transition, frame = validate_transition(
@@ -177,23 +176,15 @@ class PipelineStepRun:
                     ctx.producer_check(edge))
                 transition.scenario, transition.details["handoff"] = ctx.scenario.name, method
                 report.transitions.append(transition)
-                if frame is not None:
-                    frames[name] = frame
-                    ctx.profile(step.name, name, "input", frame, disk_bytes(target))
-                continue
-            target = inputs[name] = port_target(root, port, "input")
-            source = port.fixture or port.sample
-            if source is not None:
+            elif source is not None:
                 copy_fixture(source, target)
                 if port.tabular:
                     try:
                         frame = read_port_frame(port, target, input_schema(ctx.spec, port))
                     except PortReadError:
-                        continue
-                    frames[name] = frame
-                    ctx.profile(step.name, name, "input", frame, disk_bytes(target))
-                continue
-            frame = self.synthesise(name, target)
+                        pass            # handed to the script as it is, not profiled
+            else:
+                frame = self.synthesise(name, target)
             if frame is not None:
                 frames[name] = frame
                 ctx.profile(step.name, name, "input", frame, disk_bytes(target))
@@ -236,7 +227,7 @@ class PipelineStepRun:
                            output_schemas={n: p.schema for n, p in step.outputs.items()},
                            env=dict(step.env), job_args=dict(step.job_args), timeout=timeout,
                            memory_limit=memory, input_frames=frames, label=self.case.id)
-        outcome = run_step(ctx.session, plan)
+        outcome = run_step(ctx.session, plan, ctx.session.executor_name(ctx.spec))
         fill_result(result, outcome)
         result.outcome, result.classification, result.message = judge(self.case.id, outcome, ExpectSpec())
         if capped and outcome.record.metrics.timed_out:
@@ -246,7 +237,7 @@ class PipelineStepRun:
                 ctx.producer_checks[(step.name, validation.port)] = validation
         for name, frame in outcome.output_frames.items():
             ctx.profile(step.name, name, "output", frame, disk_bytes(outputs[name]))
-        written = outcome.record.ok and all(_has_data(outputs[n]) or not p.required
+        written = outcome.record.ok and all(files_in(outputs[n]) or not p.required
                                             for n, p in step.outputs.items())
         report.handed_over = written and (result.outcome is Outcome.PASSED or not ctx.strict)
         if report.handed_over:
@@ -268,8 +259,3 @@ def skip_step(ctx: PipelineContext, step: str, reason: str, failure: str | None)
     for transition in transitions:
         transition.scenario = ctx.scenario.name
     return StepReport(step, result, transitions, handed_over=False, failure=failure or f"step {step} did not run")
-
-
-def _has_data(path: Path) -> bool:
-    return path.is_file() or (path.is_dir() and any(p.is_file() for p in path.rglob("*")))
-

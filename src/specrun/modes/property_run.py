@@ -29,9 +29,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from ..config import positive_int
-from ..execution.sandbox import safe_name
 from ..contract.strategies import DEFAULT_MAX_ROWS, frame_strategy
-from ..execution.sandbox import SandboxDir
+from ..execution.sandbox import SandboxDir, safe_name
 from ..hooks import hookimpl
 from ..results import CaseResult, ErrorClass, Outcome
 from ..spec.model import PipelineSpec, SpecError
@@ -43,7 +42,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 DEFAULT_EXECUTOR = "fork"
 TEXT_FORMATS = ("csv", "tsv")
-HEAD_ROWS = 5
 # Hypothesis keeps global state (its reporter, the current build context): one run at a time.
 _HYPOTHESIS_LOCK = threading.Lock()
 
@@ -114,10 +112,10 @@ def run_property_case(mode: "IsolationMode", session: "Session", spec: PipelineS
 
     payload = case.payload
     step, scenario, params = payload.step, payload.scenario, payload.params
-    seed = session.case_seed(spec, case.id, scenario.seed)
+    seed = session.case_seed(spec, case.id, case.params.get("seed", scenario.seed))
     examples, max_rows, shrink = property_settings(
         session, scenario.examples or 0, {"max_rows": scenario.max_rows, **params})
-    executor = getattr(session.config, "executor", None) or spec.defaults.get("executor") or DEFAULT_EXECUTOR
+    executor = session.executor_name(spec, default=DEFAULT_EXECUTOR)
     result = CaseResult(id=case.id, mode=mode.name, pipeline=spec.pipeline, step=step.name,
                         scenario=scenario.name, kind="property", params=params, seed=seed,
                         replay=session.replay_command(spec, case.id))

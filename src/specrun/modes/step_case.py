@@ -76,10 +76,6 @@ def resolve_limits(spec: PipelineSpec, step: StepSpec, timeout: float | None = N
     return (float(t) if t else None), (int(m) if m else None)
 
 
-def output_schema(spec: PipelineSpec, port: PortSpec) -> SchemaSpec | None:
-    return port.schema
-
-
 def input_schema(spec: PipelineSpec, port: PortSpec) -> SchemaSpec | None:
     """The consumer's own schema, else (for ``from:`` inputs) the producer's output schema."""
     if port.schema is not None or not port.from_:

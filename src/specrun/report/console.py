@@ -22,6 +22,19 @@ STYLE = {Outcome.PASSED: "green", Outcome.FAILED: "red", Outcome.ERROR: "red", O
 TAIL_LINES = 20
 
 
+def verbosity(config: argparse.Namespace) -> int:
+    """How talkative the terminal reporters are: the ``-v`` count minus the ``-q`` count."""
+    return int(getattr(config, "verbose", 0) or 0) - int(getattr(config, "quiet", 0) or 0)
+
+
+def shared_console(session: Any) -> Console:
+    """The console reporter's console (prints then stay above its progress bar), else a new one."""
+    for plugin in session.pm.get_plugins():
+        if isinstance(plugin, ConsoleReporter):
+            return plugin.console
+    return Console(highlight=False, soft_wrap=True)
+
+
 class ConsoleReporter:
     """Renders the lifecycle stream for a person."""
 
@@ -30,7 +43,7 @@ class ConsoleReporter:
     def __init__(self, config: argparse.Namespace, console: Console | None = None) -> None:
         self.config = config
         self.console = console or Console(highlight=False, soft_wrap=True)
-        self.verbosity = int(getattr(config, "verbose", 0)) - int(getattr(config, "quiet", 0))
+        self.verbosity = verbosity(config)
         self.progress: Progress | None = None
         self.task: Any = None
         self.spec_errors: list[str] = []

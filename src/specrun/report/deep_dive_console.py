@@ -18,6 +18,7 @@ from rich.table import Table
 
 from ..hooks import hookimpl
 from ..results import to_jsonable
+from .console import shared_console, verbosity
 
 PREFIX = "deep_dive:"
 
@@ -170,22 +171,13 @@ class DeepDiveConsoleReporter:
     name = "deep_dive_console"
 
     def __init__(self, config: argparse.Namespace) -> None:
-        self.verbosity = int(getattr(config, "verbose", 0) or 0) - int(getattr(config, "quiet", 0) or 0)
+        self.verbosity = verbosity(config)
 
     @hookimpl
     def specrun_record(self, session: Any, name: str, record: Any) -> None:
         if not name.startswith(PREFIX) or self.verbosity < -1:
             return
-        render(_console_of(session), name[len(PREFIX):], to_jsonable(record), self.verbosity)
-
-
-def _console_of(session: Any) -> Console:
-    """The console reporter's console (prints then stay above its progress bar), else a new one."""
-    for plugin in session.pm.get_plugins():
-        console = getattr(plugin, "console", None)
-        if getattr(plugin, "name", None) == "console" and isinstance(console, Console):
-            return console
-    return Console(highlight=False, soft_wrap=True)
+        render(shared_console(session), name[len(PREFIX):], to_jsonable(record), self.verbosity)
 
 
 @hookimpl

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from ..hooks import hookimpl
-from .console import ConsoleReporter
+from .console import shared_console, verbosity
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..modes.pipeline_record import PipelineRecord
@@ -73,14 +73,13 @@ class PipelineConsoleReporter:
     name = "pipeline_console"
 
     def __init__(self, config: argparse.Namespace) -> None:
-        self.verbosity = int(getattr(config, "verbose", 0)) - int(getattr(config, "quiet", 0))
+        self.verbosity = verbosity(config)
         self._console: Console | None = None
         self._lock = threading.Lock()
 
     def console(self, session: Any) -> Console:
         if self._console is None:
-            shared = [p for p in session.pm.get_plugins() if isinstance(p, ConsoleReporter)]
-            self._console = shared[0].console if shared else Console(highlight=False, soft_wrap=True)
+            self._console = shared_console(session)
         return self._console
 
     @hookimpl

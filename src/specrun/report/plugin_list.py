@@ -18,6 +18,8 @@ import pluggy
 from rich.console import Console
 from rich.table import Table
 
+from ..atomic import write_text_atomic
+
 
 def _module_of(plugin: Any) -> str:
     return str(getattr(plugin, "__name__", None) or type(plugin).__module__)
@@ -63,7 +65,7 @@ def print_plugins(pm: pluggy.PluginManager, console: Console | None = None,
     """Print the table; with ``json_path`` also write the rows as JSON."""
     rows = plugin_rows(pm)
     if json_path:
-        Path(json_path).write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+        write_text_atomic(json_path, json.dumps(rows, indent=2) + "\n")
     console = console or Console(highlight=False, soft_wrap=True)
     table = Table(title="specrun plugins", title_justify="left")
     for header in ("name", "from", "version", "hooks"):

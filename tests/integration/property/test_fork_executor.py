@@ -4,8 +4,10 @@ strays, and keeps each run's environment, cwd and module state its own."""
 from __future__ import annotations
 
 import json
-
+import signal
 import sys
+import threading
+import time
 from pathlib import Path
 
 import psutil
@@ -118,3 +120,27 @@ def test_falls_back_to_fresh_processes_without_fork(tmp_path: Path, monkeypatch:
     assert executor.fallbacks == 1
     assert seen["preloaded"] == []
     executor.close()
+
+
+def test_closing_kills_a_fresh_fallback_run_in_flight(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fork, "fork_available", lambda: False)
+    executor = ForkExecutor(server_dir=tmp_path / "fork")
+    records = []
+    with SandboxDir(base=tmp_path, keep=True) as box:
+        pids_path = box.root / "output" / "pids.json"
+        request = RunRequest(script=SCRIPTS / "sleeps_forever.py", workdir=box.root, call="main",
+                             output_paths={"pids": str(pids_path)}, timeout=60)
+        thread = threading.Thread(target=lambda: records.append(executor.run(request)), daemon=True)
+        thread.start()
+        pids = None
+        while pids is None and thread.is_alive():    # the script and its child are running
+            try:
+                pids = json.loads(pids_path.read_text())
+            except (OSError, ValueError):
+                time.sleep(0.05)
+        executor.close()
+        thread.join(30)
+    assert not thread.is_alive(), "close() left the fallback run running"
+    assert executor.fallbacks == 1
+    assert records[0].metrics.signal == signal.SIGKILL and not records[0].metrics.timed_out
+    assert pids is not None and _gone(pids["script"]) and _gone(pids["child"])

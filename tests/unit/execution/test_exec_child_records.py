@@ -71,18 +71,18 @@ def test_system_exit_message_names_the_code() -> None:
 def test_error_record_round_trip(tmp_path_factory, message: str) -> None:  # noqa: ANN001
     path = tmp_path_factory.mktemp("err") / "child_error.json"
     write_error(str(path), error_payload(_raise(ValueError(message)), "run"))
-    error, phase = load_child_error(path)
-    assert error is not None and phase == "run"
+    error = load_child_error(path)
+    assert error is not None and error.phase == "run"
     assert (error.type, error.message) == ("ValueError", message)
     assert error.mro[0] == "builtins.ValueError"
 
 
 def test_missing_or_corrupt_error_file_gives_no_error(tmp_path: Path) -> None:
-    assert load_child_error(tmp_path / "absent.json") == (None, "")
+    assert load_child_error(tmp_path / "absent.json") is None
     (tmp_path / "bad.json").write_text("{not json")
-    assert load_child_error(tmp_path / "bad.json") == (None, "")
+    assert load_child_error(tmp_path / "bad.json") is None
     (tmp_path / "partial.json").write_text(json.dumps({"type": "X"}))
-    assert load_child_error(tmp_path / "partial.json") == (None, "")
+    assert load_child_error(tmp_path / "partial.json") is None
 
 
 lines = st.lists(st.text(st.characters(blacklist_categories=("Cs",),
