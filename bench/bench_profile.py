@@ -13,9 +13,9 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from specrun.contract.drift import compare_frames, ks_statistic, psi
-from specrun.contract.evolution import compare_profiles, find_degradations
-from specrun.contract.profile import profile_frame
+from specrun.analysis.drift import compare_frames, ks_statistic, psi
+from specrun.analysis.evolution import compare_profiles, find_degradations
+from specrun.analysis.profile import profile_frame
 
 
 def frame(rows: int, seed: int, shift: float = 0.0) -> pd.DataFrame:

@@ -1,8 +1,8 @@
 """The ``specrun`` command.
 
-``specrun [PATHS]`` runs the specs; ``specrun check [PATHS]`` loads, checks and
-plans them without running anything; ``specrun plugins`` lists loaded plugins.
-Other sub-commands are registered in :data:`COMMANDS` by the modules that own them.
+``specrun [PATHS]`` runs the specs; the sub-commands (``check``, ``plugins``,
+``replay``, ``compare``, ``snapshot``) live in :mod:`specrun.commands`, each imported
+only when used.  This module parses arguments; heavy imports happen after it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,15 @@ import traceback
 from pathlib import Path
 from typing import Callable, Sequence
 
-from .config import PluginLoadError, UsageError, build_parser, load_plugins, load_spec_plugins
+from .commands import COMMAND_MODULES
+from .commands import handler as command_handler
+from .config import (
+    PluginLoadError,
+    UsageError,
+    build_parser,
+    load_plugins,
+    load_spec_plugins,
+)
 from .hooks import hook_failures
 from .project_config import load_project_config
 from .results import ExitCode
@@ -26,50 +34,9 @@ def _run(config: argparse.Namespace, pm) -> int:
     return int(run(config, pm))
 
 
-def _check(config: argparse.Namespace, pm) -> int:
-    from .session import run
-
-    config.check_only = True
-    return int(run(config, pm))
-
-
-def _plugins(config: argparse.Namespace, pm) -> int:
-    from .report.plugin_list import print_plugins
-
-    print_plugins(pm, json_path=getattr(config, "json_path", None))
-    errors = getattr(config, "spec_plugin_errors", None) or {}
-    for error in errors.values():   # a plugin named by a spec that does not exist
-        print(f"specrun: {error}", file=sys.stderr)
-    return int(ExitCode.SPEC_ERROR if errors else ExitCode.OK)
-
-
-# sub-command name → handler(config, pm) -> exit code
-COMMANDS: dict[str, Callable[[argparse.Namespace, object], int]] = {
-    "check": _check,
-    "plugins": _plugins,
-}
-
-
-# sub-commands that live next to the feature they belong to: name → module with a
-# COMMANDS mapping, imported only when the sub-command is used (keeps start-up light)
-LAZY_COMMANDS: dict[str, str] = {
-    "replay": "specrun.replay",
-    "compare": "specrun.sources.commands",
-    "snapshot": "specrun.sources.commands",
-}
-
-
-def _handler(command: str) -> Callable[[argparse.Namespace, object], int]:
-    if command in COMMANDS:
-        return COMMANDS[command]
-    import importlib
-
-    return importlib.import_module(LAZY_COMMANDS[command]).COMMANDS[command]
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    command = args[0] if args and (args[0] in COMMANDS or args[0] in LAZY_COMMANDS) else None
+    command = args[0] if args and args[0] in COMMAND_MODULES else None
     if command:
         args = args[1:]
     try:
@@ -94,7 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     config.check_only = False
     config.project = project
     config.project_modes = project.modes
-    code = _configure_and_run(config, pm, _handler(command) if command else _run)
+    code = _configure_and_run(config, pm, command_handler(command) if command else _run)
     return _report_hook_failures(pm, code)
 
 

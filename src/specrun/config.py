@@ -38,11 +38,6 @@ class UsageError(Exception):
     """The user asked for something wrong on the command line (exit code 2)."""
 
 
-def short_name(module: str) -> str:
-    """Registered name of a built-in plugin: ``specrun.report.junit`` → ``junit``."""
-    return module.rsplit(".", 1)[-1].removesuffix("_report")
-
-
 def early_plugin_args(argv: Sequence[str]) -> tuple[list[str], list[str]]:
     """``-p`` values (to load, to block) found before the real parse."""
     load, block = [], []
@@ -66,11 +61,11 @@ def load_plugins(argv: Sequence[str], project: "ProjectConfig | None" = None) ->
     pm = make_plugin_manager()
     to_load, blocked = early_plugin_args(argv)
     for name in blocked:
-        if name in {short_name(m) for m in ESSENTIAL_PLUGINS}:
+        if name in ESSENTIAL_PLUGINS:
             raise UsageError(f"-p no:{name}: plugin {name!r} is essential and cannot be blocked")
         pm.set_blocked(name)
-    for module in DEFAULT_PLUGINS:
-        register_module(pm, module, short_name(module))
+    for name, module in DEFAULT_PLUGINS:
+        register_module(pm, module, name)
     if not os.environ.get("SPECRUN_DISABLE_PLUGIN_AUTOLOAD"):
         load_entry_points(pm)
     project = project if project is not None else load_project_config(Path.cwd())

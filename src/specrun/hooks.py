@@ -14,36 +14,35 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
 import pluggy
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .plan import PlannedCase
     from .results import CaseResult, SessionResult
-    from .session import PlannedCase, Session
+    from .session import Session
     from .spec.model import PipelineSpec
 
 PROJECT = "specrun"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
-# Built-in plugins, registered in this order at start-up (module paths).
-# Those in ESSENTIAL_PLUGINS cannot be blocked with ``-p no:NAME``.
-DEFAULT_PLUGINS: tuple[str, ...] = (
-    "specrun.modes.isolation",
-    "specrun.modes.property_run",
-    "specrun.modes.pipeline",
-    "specrun.modes.deep_dive",
-    "specrun.modes.selection",
-    "specrun.contract.builtin_types",
-    "specrun.contract.properties",
-    "specrun.execution.classify",
-    "specrun.execution.executors",
-    "specrun.report.console",
-    "specrun.report.pipeline_console",
-    "specrun.report.deep_dive_console",
-    "specrun.report.json_report",
-    "specrun.report.junit",
-    "specrun.report.events",
+# Built-in plugins, registered in this order at start-up: (registered name, module).
+# The name is what ``-p no:NAME`` blocks; those in ESSENTIAL_PLUGINS cannot be blocked.
+DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
+    ("isolation", "specrun.modes.isolation.mode"),
+    ("property_run", "specrun.modes.isolation.property_run"),
+    ("pipeline", "specrun.modes.pipeline.mode"),
+    ("deep_dive", "specrun.modes.deep_dive.mode"),
+    ("selection", "specrun.modes.selection"),
+    ("builtin_types", "specrun.contract.builtin_types"),
+    ("properties", "specrun.contract.properties"),
+    ("classify", "specrun.execution.classify"),
+    ("executors", "specrun.execution.executors"),
+    ("console", "specrun.report.console"),
+    ("pipeline_console", "specrun.report.pipeline_console"),
+    ("deep_dive_console", "specrun.report.deep_dive_console"),
+    ("json", "specrun.report.json_report"),
+    ("junit", "specrun.report.junit"),
+    ("events", "specrun.report.events"),
 )
-ESSENTIAL_PLUGINS: frozenset[str] = frozenset(
-    {"specrun.modes.selection", "specrun.contract.builtin_types", "specrun.execution.classify"}
-)
+ESSENTIAL_PLUGINS: frozenset[str] = frozenset({"selection", "builtin_types", "classify"})
 
 
 # -- configuration -----------------------------------------------------------

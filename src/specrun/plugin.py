@@ -24,14 +24,35 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .contract.io import copy_fixture, port_target, read_port, read_port_frame, write_port
+from .contract.io import (
+    copy_fixture,
+    port_target,
+    read_port,
+    read_port_frame,
+    write_port,
+)
 from .contract.vectorised import vectorised_frame
 from .execution.sandbox import SandboxDir
 from .hooks import hookimpl, hookspec
 from .modes.options import mode_options
-from .modes.step_case import StepOutcome, StepRunPlan, fill_result, input_schema, judge, resolve_limits, run_step
-from .results import CaseResult, ColumnFailure, ErrorClass, Outcome, PortValidation, PropertyResult
-from .session import PlannedCase, stable_seed
+from .modes.step_case import (
+    StepOutcome,
+    StepRunPlan,
+    fill_result,
+    input_schema,
+    judge,
+    resolve_limits,
+    run_step,
+)
+from .plan import PlannedCase, stable_seed
+from .results import (
+    CaseResult,
+    ColumnFailure,
+    ErrorClass,
+    Outcome,
+    PortValidation,
+    PropertyResult,
+)
 from .spec.model import (
     ColumnSpec,
     ExpectSpec,
@@ -53,7 +74,7 @@ def synthetic_step_plan(session: "Session", spec: PipelineSpec, step: StepSpec, 
     """Write synthetic inputs for ``step`` into ``sandbox`` exactly as isolation mode's
     ``standard`` scenario would (``rows`` per input unless a port fixes its own), and
     return the plan to hand to :func:`run_step`."""
-    from .modes.isolation import IsolationCase, IsolationMode
+    from .modes.isolation.mode import IsolationCase, IsolationMode
 
     scenario = ScenarioSpec(name="synthetic", rows=rows)
     case_id = label or f"{spec.pipeline}::{step.name}[synthetic]"

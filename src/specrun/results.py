@@ -45,6 +45,7 @@ class ErrorClass(str, enum.Enum):
     CRASH = "CRASH"                      # killed by a signal (segfault, abort)
     SETUP_ERROR = "SETUP_ERROR"          # specrun could not prepare the case (source, fixture)
     EXPECTATION_ERROR = "EXPECTATION_ERROR"  # expected a failure that did not happen / wrong error
+    ACCEPTED_INVALID = "ACCEPTED_INVALID"    # exited 0 on input that broke its contract, passed the bad data on
 
 
 @dataclass

@@ -13,8 +13,6 @@ import os
 import shutil
 import threading
 import time
-import zlib
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
@@ -28,27 +26,9 @@ from .contract.types import TypeRegistry
 from .execution.request import Executor
 from .hooks import hook_failures
 from .keywords import KeywordExpression
+from .plan import PlannedCase, stable_seed
 from .results import CaseResult, ExitCode, Outcome, SessionResult
 from .spec.model import PipelineSpec, SpecError
-
-
-@dataclass
-class PlannedCase:
-    """One unit of work a mode planned; ``payload`` is the mode's own data."""
-
-    id: str
-    mode: str
-    pipeline: str
-    step: str | None
-    scenario: str | None = None
-    params: dict[str, Any] = field(default_factory=dict)
-    spec: PipelineSpec | None = field(default=None, repr=False, compare=False)
-    payload: Any = field(default=None, repr=False, compare=False)
-
-
-def stable_seed(*parts: object) -> int:
-    """A 32-bit seed derived from ``parts``; identical across runs and machines."""
-    return zlib.crc32("\x1f".join(map(str, parts)).encode()) & 0x7FFFFFFF
 
 
 class Session:

@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.json as pa_json
 
-from ..spec.model import ColumnSpec, PortSpec, SchemaSpec, TABULAR_FORMATS
+from ..spec.model import TABULAR_FORMATS, ColumnSpec, PortSpec, SchemaSpec
 from ..spec.placeholders import layout_fields
 from .builtin_types import STR_DTYPE
 

@@ -28,8 +28,8 @@ from ..results import (
     PortValidation,
     PropertyResult,
 )
-from ..spec.placeholders import fill_args
 from ..spec.model import ExpectSpec, PipelineSpec, PortSpec, SchemaSpec, StepSpec
+from ..spec.placeholders import fill_args
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..session import Session

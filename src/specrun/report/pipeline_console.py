@@ -20,7 +20,7 @@ from ..hooks import hookimpl
 from .console import shared_console, verbosity
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..modes.pipeline_record import PipelineRecord
+    from ..modes.pipeline.record import PipelineRecord
 
 STYLE = {"passed": "green", "failed": "red", "error": "red", "skipped": "yellow"}
 MAX_POINTS = 20

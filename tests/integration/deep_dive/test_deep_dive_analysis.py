@@ -14,11 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from specrun.contract.types import TypeRegistry
-from specrun.modes.deep_dive_analysis import (RunSummary, StepAnalysis, error_patterns, find_bottlenecks,
+from specrun.modes.deep_dive.analysis import (RunSummary, StepAnalysis, error_patterns, find_bottlenecks,
                                               fit_exponent, projected, recommend, scaling_result)
-from specrun.modes.deep_dive_compare import read_datasets
-from specrun.modes.deep_dive_runs import resampled
-from specrun.modes.deep_dive_sources import RealInput, place_input
+from specrun.modes.deep_dive.compare import read_datasets
+from specrun.modes.deep_dive.runs import resampled
+from specrun.modes.deep_dive.sources import RealInput, place_input
 from specrun.results import ColumnFailure, PortValidation
 from specrun.spec.model import ColumnSpec, PortSpec, SchemaSpec
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from specrun.config import UsageError
-from specrun.modes.pipeline_state import KeptOutputs, link_tree, port_fingerprint
+from specrun.modes.pipeline.state import KeptOutputs, link_tree, port_fingerprint
 from specrun.spec.model import ColumnSpec, PipelineSpec, PortSpec, SchemaSpec, StepSpec
 
 

@@ -8,7 +8,7 @@ import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from specrun.modes.pipeline_run import PipelineScheduler, StepReport
+from specrun.modes.pipeline.run import PipelineScheduler, StepReport
 from specrun.results import CaseResult, Outcome
 
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pipeline_builders import col, pipeline, port, schema, step
 
-from specrun.contract.compat import Edge, check_edge, check_pipeline, effective_consumer_port
+from specrun.analysis.compat import Edge, check_edge, check_pipeline, effective_consumer_port
 from specrun.spec.model import ColumnSpec, SpecError
 
 EDGE = Edge("clean", "table", "train", "data")
@@ -265,7 +265,7 @@ steps:
 
 
 def test_loaded_spec_reports_the_dropped_column_at_the_from_line(tmp_path):
-    from specrun.modes.dag import build_dag
+    from specrun.analysis.dag import build_dag
     from specrun.spec.loader import load_spec
 
     for script in ("clean.py", "train.py"):

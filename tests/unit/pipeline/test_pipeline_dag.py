@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pipeline_builders import SPEC_FILE, pipeline, port, step
 
-from specrun.modes.dag import Edge, build_dag, critical_path, edges
+from specrun.analysis.dag import Edge, build_dag, critical_path, edges
 from specrun.spec.model import SpecError
 
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from specrun.contract.drift import EPSILON, DriftThresholds, compare_frames, ks_statistic, psi
+from specrun.analysis.drift import EPSILON, DriftThresholds, compare_frames, ks_statistic, psi
 from specrun.spec.model import SpecError
 
 numbers = st.lists(st.floats(-1e6, 1e6, allow_nan=False) | st.integers(-5, 5), min_size=1, max_size=60)

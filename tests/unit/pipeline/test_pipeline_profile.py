@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from specrun.contract.profile import QUANTILES, ValueCount, profile_frame, quantile_key
+from specrun.analysis.profile import QUANTILES, ValueCount, profile_frame, quantile_key
 from specrun.results import to_jsonable
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 import pandas as pd
 
-from specrun.contract.drift import compare_frames
+from specrun.analysis.drift import compare_frames
 from specrun.plugin import (
     CaseResult,
     ErrorClass,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from specrun.contract.drift import DriftThresholds
+from specrun.analysis.drift import DriftThresholds
 from specrun.plugin import PipelineSpec, SpecError, mode_options
 
 NAME = "drift"

@@ -8,7 +8,7 @@ layout into a fresh sandbox, the script runs (through the warm fork executor unl
 must succeed (or fail only as the scenario's ``expect`` allows), its outputs must
 validate and the step's ``properties`` hold.  A failing example is shrunk by
 Hypothesis to a minimal one, saved under ``<workspace>/failures/<id>/`` (see
-:mod:`specrun.replay`) and reported with ``specrun replay <id>``.
+:mod:`specrun.commands.replay`) and reported with ``specrun replay <id>``.
 
 Different failures (another error type, another broken property) are told apart, so
 shrinking one never turns it into another; every distinct failure is saved.  The
@@ -28,17 +28,25 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..config import positive_int
-from ..contract.strategies import DEFAULT_MAX_ROWS, frame_strategy
-from ..execution.sandbox import SandboxDir, safe_name
-from ..hooks import hookimpl
-from ..results import CaseResult, ErrorClass, Outcome
-from ..spec.model import PipelineSpec, SpecError
-from .step_case import StepOutcome, StepRunPlan, fill_result, input_schema, judge, run_step
+from ...config import positive_int
+from ...contract.strategies import DEFAULT_MAX_ROWS, frame_strategy
+from ...execution.sandbox import SandboxDir, safe_name
+from ...hooks import hookimpl
+from ...results import CaseResult, ErrorClass, Outcome
+from ...spec.model import PipelineSpec, SpecError
+from ..step_case import (
+    StepOutcome,
+    StepRunPlan,
+    fill_result,
+    input_schema,
+    judge,
+    run_step,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..session import PlannedCase, Session
-    from .isolation import IsolationMode
+    from ...plan import PlannedCase
+    from ...session import Session
+    from .mode import IsolationMode
 
 DEFAULT_EXECUTOR = "fork"
 TEXT_FORMATS = ("csv", "tsv")
@@ -108,7 +116,7 @@ def run_property_case(mode: "IsolationMode", session: "Session", spec: PipelineS
     """Run one step's property scenario; one ``kind="property"`` result."""
     from hypothesis.errors import HypothesisException
 
-    from .. import replay
+    from .saved_failures import save_failure
 
     payload = case.payload
     step, scenario, params = payload.step, payload.scenario, payload.params
@@ -137,7 +145,7 @@ def run_property_case(mode: "IsolationMode", session: "Session", spec: PipelineS
             found = []
         found.sort(key=lambda f: (f.rows, f.signature))
         for failure in found:
-            saved = replay.save_failure(session, spec, case, failure.plan, failure.frames, failure.outcome,
+            saved = save_failure(session, spec, case, failure.plan, failure.frames, failure.outcome,
                                         failure.verdict, signature=failure.signature, seed=seed,
                                         executor=executor)
             result.details["failures"].append(saved.summary())
@@ -168,7 +176,7 @@ def _explore(mode: "IsolationMode", session: "Session", spec: PipelineSpec, case
     from hypothesis import strategies as st
     from hypothesis.database import DirectoryBasedExampleDatabase
 
-    from .isolation import column_overrides, with_overrides
+    from .mode import column_overrides, with_overrides
 
     payload = case.payload
     step, scenario, params = payload.step, payload.scenario, payload.params

@@ -39,7 +39,14 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from ..spec.model import ColumnSpec, Location, PipelineSpec, PortSpec, SchemaSpec, SpecError
+from ..spec.model import (
+    ColumnSpec,
+    Location,
+    PipelineSpec,
+    PortSpec,
+    SchemaSpec,
+    SpecError,
+)
 from ..spec.placeholders import layout_fields
 
 Severity = Literal["error", "warning"]

@@ -6,7 +6,7 @@ step metadata, and the change in duration.  Per output channel present on both
 sides, per dataset (the files of one folder of one format, concatenated): row counts,
 schema changes (columns added, removed, dtype changed) and distribution drift per
 column (PSI for numbers and categories, KS for numbers) against
-:class:`~specrun.contract.drift.DriftThresholds`.  Row counts are those of the
+:class:`~specrun.analysis.drift.DriftThresholds`.  Row counts are those of the
 samples; a row-count change is judged only when both samples are complete (every
 object read whole, or fewer rows found than ``sample_size``).
 """
@@ -20,12 +20,12 @@ from typing import Any, Callable, Iterable, Sequence
 
 import pandas as pd
 
-from ..contract.drift import ColumnDrift, DriftThresholds, compare_frames
-from ..sources import ExecutionData, SourceCache, SourceError, sample_uri
-from ..sources.sampling import SampledFile, format_of
-from ..sources.snapshot import Snapshot
-from ..spec.model import PipelineSpec
-from .deep_dive_sources import data_files, load_execution
+from ...analysis.drift import ColumnDrift, DriftThresholds, compare_frames
+from ...sources import ExecutionData, SourceCache, SourceError, sample_uri
+from ...sources.sampling import SampledFile, format_of
+from ...sources.snapshot import Snapshot
+from ...spec.model import PipelineSpec
+from .sources import data_files, load_execution
 
 READERS: dict[str, Callable[[Path], pd.DataFrame]] = {
     "parquet": pd.read_parquet,

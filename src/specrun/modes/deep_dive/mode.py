@@ -25,23 +25,32 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator
 
-from ..contract.drift import DriftThresholds, compare_frames
-from ..contract.profile import profile_frame
-from ..hooks import hookimpl
-from ..results import CaseResult, ErrorClass, Outcome, to_jsonable
-from ..session import PlannedCase
-from ..sources import SourceError
-from ..spec.model import PipelineSpec, SpecError, StepSpec
-from .deep_dive_analysis import (Bottleneck, ErrorPattern, Recommendation, StepAnalysis, error_patterns,
-                                 find_bottlenecks, mib, recommend, scaling_result)
-from .deep_dive_compare import ExecutionComparison, compare_executions, open_side
-from .deep_dive_runs import StepRunner
-from .deep_dive_sources import RealData, sagemaker_name
-from .options import mode_options
-from .step_case import fill_result
+from ...analysis.drift import DriftThresholds, compare_frames
+from ...analysis.profile import profile_frame
+from ...hooks import hookimpl
+from ...plan import PlannedCase
+from ...results import CaseResult, ErrorClass, Outcome, to_jsonable
+from ...sources import SourceError
+from ...spec.model import PipelineSpec, SpecError, StepSpec
+from ..options import mode_options
+from ..step_case import fill_result
+from .analysis import (
+    Bottleneck,
+    ErrorPattern,
+    Recommendation,
+    StepAnalysis,
+    error_patterns,
+    find_bottlenecks,
+    mib,
+    recommend,
+    scaling_result,
+)
+from .compare import ExecutionComparison, compare_executions, open_side
+from .runs import StepRunner
+from .sources import RealData, sagemaker_name
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..session import Session
+    from ...session import Session
 
 FOCUS_AREAS = ("performance", "data_quality", "error_patterns", "scaling")
 RESOURCE_AREAS = ("performance", "scaling")   # what resource_monitoring: false switches off

@@ -19,16 +19,16 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ..contract.compat import Edge
-from ..contract.io import PortReadError, read_port
-from ..results import CaseResult, ErrorClass, Outcome, PortValidation
-from ..spec.model import PortSpec, SchemaSpec
-from .step_case import validate_port_parts
+from ...analysis.compat import Edge
+from ...contract.io import PortReadError, read_port
+from ...results import CaseResult, ErrorClass, Outcome, PortValidation
+from ...spec.model import PortSpec, SchemaSpec
+from ..step_case import validate_port_parts
 
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
 
-    from ..session import Session
+    from ...session import Session
 
 MAX_SUMMARY = 5
 

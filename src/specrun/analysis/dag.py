@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import networkx as nx
 
-from ..contract.compat import Edge, effective_consumer_port, format_conflict, resolve_edges
 from ..spec.model import PipelineSpec, SpecError
+from .compat import Edge, effective_consumer_port, format_conflict, resolve_edges
 
 __all__ = ["Edge", "build_dag", "critical_path", "edges"]
 

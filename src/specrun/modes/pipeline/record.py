@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..contract.evolution import DataEvolution
+from ...analysis.evolution import DataEvolution
 
 
 @dataclass

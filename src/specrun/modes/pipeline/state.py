@@ -24,12 +24,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from ..execution.sandbox import safe_name
-from ..atomic import write_text_atomic
-from ..config import UsageError
-from ..contract.io import port_target
-from ..results import to_jsonable
-from ..spec.model import PipelineSpec, PortSpec
+from ...atomic import write_text_atomic
+from ...config import UsageError
+from ...contract.io import port_target
+from ...execution.sandbox import safe_name
+from ...results import to_jsonable
+from ...spec.model import PipelineSpec, PortSpec
 
 MANIFEST = "manifest.json"
 MANIFEST_FORMAT = "specrun-pipeline-outputs"

@@ -3,7 +3,7 @@ count, and at the row counts of a volume-scaling series.
 
 Every run goes through :func:`~specrun.modes.step_case.run_step` — the same sandbox,
 fresh process and resource monitor as isolation mode — and becomes a
-:class:`~specrun.modes.deep_dive_analysis.RunSummary` (time, CPU, peak memory, I/O).
+:class:`~specrun.modes.deep_dive.analysis.RunSummary` (time, CPU, peak memory, I/O).
 Scaling inputs are the real samples resampled with replacement (seeded; columns the
 contract declares unique are regenerated so keys stay unique), or synthetic data when
 a port has no real frame.
@@ -19,20 +19,28 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 import numpy as np
 import pandas as pd
 
-from ..contract.io import PortReadError, port_target, read_port, write_port
-from ..contract.types import TypeRegistry
-from ..contract.vectorised import vectorised_column, vectorised_frame
-from ..execution.sandbox import SandboxDir, safe_name
-from ..results import PortValidation
-from ..session import stable_seed
-from ..spec.model import ExpectSpec, PipelineSpec, SchemaSpec, StepSpec
-from .deep_dive_analysis import RunSummary
-from .deep_dive_sources import RealInput, place_input
-from .pipeline_step import disk_bytes
-from .step_case import StepOutcome, StepRunPlan, input_schema, judge, resolve_limits, run_step, validate_port_parts
+from ...contract.io import PortReadError, port_target, read_port, write_port
+from ...contract.types import TypeRegistry
+from ...contract.vectorised import vectorised_column, vectorised_frame
+from ...execution.sandbox import SandboxDir, safe_name
+from ...plan import stable_seed
+from ...results import PortValidation
+from ...spec.model import ExpectSpec, PipelineSpec, SchemaSpec, StepSpec
+from ..pipeline.step import disk_bytes
+from ..step_case import (
+    StepOutcome,
+    StepRunPlan,
+    input_schema,
+    judge,
+    resolve_limits,
+    run_step,
+    validate_port_parts,
+)
+from .analysis import RunSummary
+from .sources import RealInput, place_input
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..session import Session
+    from ...session import Session
 
 #: writes a step's inputs under a sandbox root: port → path, and the tabular frames written
 InputWriter = Callable[[Path], tuple[dict[str, Path], dict[str, pd.DataFrame]]]

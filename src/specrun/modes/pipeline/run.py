@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Iterator
 
 import networkx as nx
 
-from ..results import CaseResult
+from ...results import CaseResult
 
 
 @dataclass

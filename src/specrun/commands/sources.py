@@ -23,15 +23,15 @@ from typing import Any, Callable
 
 from rich.console import Console
 
+from ..analysis.drift import DriftThresholds
 from ..atomic import write_text_atomic
 from ..config import UsageError
-from ..contract.drift import DriftThresholds
 from ..results import ExitCode, to_jsonable
-from .cache import SourceCache
-from .client import S3Settings, make_clients
-from .discovery import discover_execution
-from .errors import SourceError
-from .snapshot import write_snapshot
+from ..sources.cache import SourceCache
+from ..sources.client import S3Settings, make_clients
+from ..sources.discovery import discover_execution
+from ..sources.errors import SourceError
+from ..sources.snapshot import write_snapshot
 
 DEFAULT_SAMPLE_SIZE = 10000
 
@@ -54,7 +54,7 @@ def _cache(config: argparse.Namespace) -> SourceCache:
 
 def compare_command(config: argparse.Namespace, pm: Any) -> int:
     """``specrun compare BASELINE COMPARISON``: exit 0 without drift, 1 with drift or failures."""
-    from ..modes.deep_dive_compare import compare_executions, open_side
+    from ..modes.deep_dive.compare import compare_executions, open_side
     from ..report.deep_dive_console import comparison_tables
 
     baseline, comparison = _positional(config, 2, "specrun compare BASELINE COMPARISON (execution ARNs or snapshot folders)")

@@ -225,7 +225,7 @@ def track_evolution(dag: nx.DiGraph, profiles: Mapping[ProfileKey, DataProfile],
                     thresholds: DegradationThresholds | None = None) -> DataEvolution:
     """The :class:`DataEvolution` of one run from the profiles of every port that ran.
 
-    ``dag`` is :func:`specrun.modes.dag.build_dag`'s graph (edges carry ``ports``);
+    ``dag`` is :func:`specrun.analysis.dag.build_dag`'s graph (edges carry ``ports``);
     ports without a profile (a skipped step) are left out.
     """
     order = {step: i for i, step in enumerate(nx.topological_sort(dag))}

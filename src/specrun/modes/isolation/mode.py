@@ -16,19 +16,26 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator
 
-from ..contract.io import copy_fixture, port_target, write_port
-from ..contract.mutators import apply_mutations
-from ..contract.vectorised import vectorised_frame
-from ..execution.sandbox import SandboxDir, safe_name
-from ..hooks import hookimpl
-from ..results import CaseResult, ErrorClass, Outcome
-from ..session import PlannedCase, stable_seed
-from ..spec.model import PipelineSpec, ScenarioSpec, SchemaSpec, SpecError, StepSpec
-from .options import mode_options
-from .step_case import StepRunPlan, fill_result, input_schema, judge, resolve_limits, run_step
+from ...contract.io import copy_fixture, port_target, write_port
+from ...contract.mutators import apply_mutations
+from ...contract.vectorised import vectorised_frame
+from ...execution.sandbox import SandboxDir, safe_name
+from ...hooks import hookimpl
+from ...plan import PlannedCase, stable_seed
+from ...results import CaseResult, ErrorClass, Outcome
+from ...spec.model import PipelineSpec, ScenarioSpec, SchemaSpec, SpecError, StepSpec
+from ..options import mode_options
+from ..step_case import (
+    StepRunPlan,
+    fill_result,
+    input_schema,
+    judge,
+    resolve_limits,
+    run_step,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..session import Session
+    from ...session import Session
 
 DEFAULT_ROWS = 1000
 

@@ -20,24 +20,39 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import pandas as pd
 
-from ..contract.compat import Edge, effective_consumer_port
-from ..contract.evolution import ProfileKey
-from ..contract.io import PortReadError, copy_fixture, port_target, read_port, read_port_frame, write_port
-from ..contract.mutators import apply_mutations
-from ..contract.profile import DataProfile, profile_frame
-from ..contract.vectorised import vectorised_frame
-from ..execution.sandbox import SandboxDir, safe_name
-from ..results import CaseResult, ErrorClass, Outcome, PortValidation
-from ..session import PlannedCase, stable_seed
-from ..spec.model import ExpectSpec, PipelineSpec, ScenarioSpec, SpecError, StepSpec
-from .isolation import DEFAULT_ROWS, column_overrides, with_overrides
-from .pipeline_run import StepReport
-from .pipeline_state import KeptOutputs, files_in, link_tree
-from .pipeline_transition import skipped_transition, validate_transition
-from .step_case import StepRunPlan, fill_result, input_schema, judge, resolve_limits, run_step, validate_port_parts
+from ...analysis.compat import Edge, effective_consumer_port
+from ...analysis.evolution import ProfileKey
+from ...analysis.profile import DataProfile, profile_frame
+from ...contract.io import (
+    PortReadError,
+    copy_fixture,
+    port_target,
+    read_port,
+    read_port_frame,
+    write_port,
+)
+from ...contract.mutators import apply_mutations
+from ...contract.vectorised import vectorised_frame
+from ...execution.sandbox import SandboxDir, safe_name
+from ...plan import PlannedCase, stable_seed
+from ...results import CaseResult, ErrorClass, Outcome, PortValidation
+from ...spec.model import ExpectSpec, PipelineSpec, ScenarioSpec, SpecError, StepSpec
+from ..isolation.mode import DEFAULT_ROWS, column_overrides, with_overrides
+from ..step_case import (
+    StepRunPlan,
+    fill_result,
+    input_schema,
+    judge,
+    resolve_limits,
+    run_step,
+    validate_port_parts,
+)
+from .run import StepReport
+from .state import KeptOutputs, files_in, link_tree
+from .transition import skipped_transition, validate_transition
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..session import Session
+    from ...session import Session
 
 
 def disk_bytes(path: Path) -> int:

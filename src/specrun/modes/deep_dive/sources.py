@@ -26,13 +26,22 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from ..contract.io import read_port, write_port
-from ..sources import (ExecutionData, S3Settings, SourceCache, SourceError, discover_execution,
-                       find_snapshot, load_snapshot, make_clients, sample_uri)
-from ..sources.cache import DEFAULT_MAX_BYTES
-from ..sources.sampling import DEFAULT_MAX_SHARDS
-from ..sources.snapshot import Snapshot
-from ..spec.model import PipelineSpec, PortSpec, StepSpec
+from ...contract.io import read_port, write_port
+from ...sources import (
+    ExecutionData,
+    S3Settings,
+    SourceCache,
+    SourceError,
+    discover_execution,
+    find_snapshot,
+    load_snapshot,
+    make_clients,
+    sample_uri,
+)
+from ...sources.cache import DEFAULT_MAX_BYTES
+from ...sources.sampling import DEFAULT_MAX_SHARDS
+from ...sources.snapshot import Snapshot
+from ...spec.model import PipelineSpec, PortSpec, StepSpec
 
 FULL_SCOPE = 2**62   # "no limit" for rows and shards when analysis_scope is full
 

@@ -6,8 +6,8 @@ Selecting a subset runs the selected steps plus the ancestors they need (the
 ancestors are reported too); ``--from STEP`` reruns STEP and its descendants,
 reusing the outputs the last run kept for the producers upstream of them.
 
-Running: :class:`~specrun.modes.pipeline_run.PipelineScheduler` dispatches ready
-steps to a thread pool; :class:`~specrun.modes.pipeline_step.PipelineStepRun`
+Running: :class:`~specrun.modes.pipeline.run.PipelineScheduler` dispatches ready
+steps to a thread pool; :class:`~specrun.modes.pipeline.step.PipelineStepRun`
 runs each one.  One result per step (kind ``step``) and per edge (kind
 ``transition``); the mode-level :class:`PipelineRecord` (timings, failed edges,
 critical path, bottleneck, data evolution) is published as ``pipeline:<name>``.
@@ -22,22 +22,22 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 import networkx as nx
 
-from ..config import UsageError
-from ..contract.compat import Finding, check_pipeline
-from ..contract.evolution import DegradationThresholds, track_evolution
-from ..hooks import hookimpl
-from ..results import CaseResult, Outcome
-from ..session import PlannedCase
-from ..spec.model import PipelineSpec, ScenarioSpec, SpecError
-from .dag import build_dag, critical_path, edges
-from .options import mode_options
-from .pipeline_record import PipelineRecord, StepTiming, TransitionSummary
-from .pipeline_run import PipelineScheduler, StepReport
-from .pipeline_state import KeptOutputs
-from .pipeline_step import PipelineContext, PipelineStepRun, skip_step, step_case_id
+from ...analysis.compat import Finding, check_pipeline
+from ...analysis.dag import build_dag, critical_path, edges
+from ...analysis.evolution import DegradationThresholds, track_evolution
+from ...config import UsageError
+from ...hooks import hookimpl
+from ...plan import PlannedCase
+from ...results import CaseResult, Outcome
+from ...spec.model import PipelineSpec, ScenarioSpec, SpecError
+from ..options import mode_options
+from .record import PipelineRecord, StepTiming, TransitionSummary
+from .run import PipelineScheduler, StepReport
+from .state import KeptOutputs
+from .step import PipelineContext, PipelineStepRun, skip_step, step_case_id
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..session import Session
+    from ...session import Session
 
 NAME = "pipeline"
 

@@ -23,9 +23,9 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from ..contract.drift import ColumnDrift
-from ..contract.profile import DataProfile
-from ..results import PortValidation
+from ...analysis.drift import ColumnDrift
+from ...analysis.profile import DataProfile
+from ...results import PortValidation
 
 SUPER_LINEAR = 1.2            # exponent above which growth is flagged
 TIME_NOISE_FLOOR_S = 0.05     # CPU seconds of growth that can be told from noise

@@ -1,0 +1,30 @@
+"""Sub-commands of ``specrun``: one module per command (or per family of commands).
+
+Each module holds a ``COMMANDS`` mapping ``name -> handler(config, pm) -> exit code``;
+:data:`COMMAND_MODULES` names the module of each built-in sub-command, imported only
+when that command is used so that start-up stays light.  Commands sit on top of the
+flow: they may import the session, modes, sources and reporters; nothing below
+imports them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Callable
+
+Handler = Callable[[Any, Any], int]
+
+# sub-command name → module with a COMMANDS mapping
+COMMAND_MODULES: dict[str, str] = {
+    "check": "specrun.commands.check",
+    "plugins": "specrun.commands.plugins",
+    "replay": "specrun.commands.replay",
+    "compare": "specrun.commands.sources",
+    "snapshot": "specrun.commands.sources",
+}
+
+
+def handler(command: str) -> Handler:
+    """The handler of the built-in sub-command ``command``."""
+    commands: dict[str, Handler] = importlib.import_module(COMMAND_MODULES[command]).COMMANDS
+    return commands[command]

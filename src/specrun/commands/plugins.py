@@ -1,0 +1,21 @@
+"""``specrun plugins``: list the loaded plugins (``--json FILE`` writes them as a record)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any, Callable
+
+from ..report.plugin_list import print_plugins
+from ..results import ExitCode
+
+
+def plugins_command(config: argparse.Namespace, pm: Any) -> int:
+    print_plugins(pm, json_path=getattr(config, "json_path", None))
+    errors = getattr(config, "spec_plugin_errors", None) or {}
+    for error in errors.values():   # a plugin named by a spec that does not exist
+        print(f"specrun: {error}", file=sys.stderr)
+    return int(ExitCode.SPEC_ERROR if errors else ExitCode.OK)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace, Any], int]] = {"plugins": plugins_command}
