@@ -52,18 +52,30 @@ def cut_records(buffer: bytes, fmt: str, records: int, at_eof: bool) -> tuple[in
     texts = [line.decode("utf-8", errors="replace") for line in lines]
     reader = csv.reader(iter(texts), delimiter=delimiter)
     wanted = records + 1   # the header
-    parsed = consumed = 0
+    parsed = consumed = previous = 0
     try:
         for _ in reader:
             parsed += 1
-            consumed = reader.line_num
+            previous, consumed = consumed, reader.line_num
             if parsed == wanted:
                 break
     except csv.Error:   # a quoted field continues past the bytes we have
         pass
+    if parsed and consumed == len(lines) and not at_eof and _open_quote(texts[previous:consumed], delimiter):
+        parsed, consumed = parsed - 1, previous   # the last record's quoted field goes on in bytes not fetched
     if parsed < wanted and not at_eof:
         return None
     return sum(len(line) for line in lines[:consumed]), max(parsed - 1, 0)
+
+
+def _open_quote(texts: list[str], delimiter: str) -> bool:
+    """Whether the record in ``texts`` ends inside a quoted field (the lenient reader
+    would otherwise close it at the end of the buffer)."""
+    try:
+        list(csv.reader(iter(texts), delimiter=delimiter, strict=True))
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 class _GzipStream:

@@ -11,6 +11,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -78,6 +79,17 @@ def test_csv_heads_are_whole_records(rows: list[list[str]], wanted: int, fmt: st
     assert count == min(wanted, len(rows))
     parsed = list(csv.reader(io.StringIO(blob[:length].decode()), delimiter="\t" if fmt == "tsv" else ","))
     assert parsed[1:] == rows[:count]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv"])
+def test_a_head_never_ends_inside_a_quoted_field(fmt: str) -> None:
+    """Found by the property above: a buffer ending inside a quoted newline was counted
+    as a whole last record (the lenient reader closes the quote at the buffer's end)."""
+    delimiter = "\t" if fmt == "tsv" else ","
+    blob = f'h1{delimiter}h2\na{delimiter}b\n"x\n'.encode()   # the quoted field goes on
+    assert cut_records(blob, fmt, 2, at_eof=False) is None
+    length, count = cut_records(blob + f'y"{delimiter}z\n'.encode(), fmt, 2, at_eof=True)  # type: ignore[misc]
+    assert count == 2 and length == len(blob) + 5
 
 
 @given(st.lists(st.dictionaries(st.text(max_size=5), st.integers()), max_size=15), st.integers(0, 20))
