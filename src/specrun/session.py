@@ -210,6 +210,11 @@ def run(config: argparse.Namespace, pm: pluggy.PluginManager) -> ExitCode:
     try:
         errors: list[SpecError] = []
         plugin_errors = getattr(config, "spec_plugin_errors", None) or {}
+        missing = [SpecError("file or directory not found", file=p) for p in config.paths if not Path(p).exists()]
+        if missing:   # as pytest does: one line per path, nothing runs, exit 4
+            for exc in missing:
+                pm.hook.specrun_spec_error(session=session, error=exc)
+            return _finish(session, ExitCode.SPEC_ERROR)
         for path in discover_specs([Path(p) for p in config.paths]):
             if path.absolute() in plugin_errors:   # a plugin it names is missing: see config.load_spec_plugins
                 errors.append(plugin_errors[path.absolute()])

@@ -310,3 +310,17 @@ modes:
     # --executor wins over the spec's default
     out = project.run("specs", "--keep-sandboxes", "--executor", "fork")
     assert (Path(out.case("[standard]")["workdir"]) / "output" / "out.csv").read_text().split() == ["forked", "True"]
+
+
+def test_a_missing_path_is_one_line_exit_4(project):
+    run = project.run("no_such_dir/")
+    assert run.code == 4, run.stdout + run.stderr
+    assert "no_such_dir: file or directory not found" in run.stdout
+    assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_no_specs_folder_is_one_line_exit_4(project):
+    run = project.run()   # the default path, specs/, does not exist here
+    assert run.code == 4, run.stdout + run.stderr
+    assert "specs: file or directory not found" in run.stdout
+    assert "Traceback" not in run.stdout + run.stderr

@@ -10,6 +10,7 @@ from pathlib import Path
 from ..atomic import write_text_atomic
 from ..hooks import hookimpl
 from ..results import CaseResult, Outcome, SessionResult
+from .safe_text import xml_text
 
 
 def render(result: SessionResult) -> str:
@@ -40,6 +41,10 @@ def render(result: SessionResult) -> str:
                 ET.SubElement(element, "system-out").text = case.stdout_tail
             if case.stderr_tail:
                 ET.SubElement(element, "system-err").text = case.stderr_tail
+    for element in root.iter():   # script-provided text may hold anything: keep the file XML 1.0
+        element.text = xml_text(element.text) if element.text else element.text
+        for key, value in element.attrib.items():
+            element.attrib[key] = xml_text(value)
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
 

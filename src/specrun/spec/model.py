@@ -52,7 +52,7 @@ class SpecError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.file is not None else "<spec>"
+        where = "<spec>" if self.file is None else f"{self.file}" if self.line is None else f"{self.file}:{self.line}"
         return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
 
 

@@ -57,7 +57,7 @@ CASES = [
     ("classification", SCENARIO + "    expect: {fail: true, classification: FOO}\n",
      "spec.yaml:21: scenarios.s1.expect.classification: unknown classification 'FOO' (expected one of: "
      "IMPORT_ERROR, DATA_ERROR, RESOURCE_ERROR, TIMEOUT, CONTRACT_ERROR, SCRIPT_ERROR, CRASH, "
-     "SETUP_ERROR, EXPECTATION_ERROR)"),
+     "SETUP_ERROR, EXPECTATION_ERROR, ACCEPTED_INVALID)"),
     ("two-key property", edit("script: one.py", "script: one.py\n    properties:\n"
                               "      - {row_count: {output: y, equals: x}, unique: {output: y}}"),
      "spec.yaml:12: steps.one.properties.0: expected exactly one key ({name: parameters}), found 2"),
