@@ -9,7 +9,7 @@ redefined), so a plugin mode builds on exactly what the built-in modes use:
   :func:`stable_seed`, :func:`mode_options`;
 * running a step: :class:`SandboxDir`, :class:`StepRunPlan`, :func:`run_step`
   (executor, output validation, properties), :func:`fill_result`, :func:`judge`,
-  :func:`resolve_limits`, :func:`synthetic_step_plan` (inputs generated from their
+  :func:`resolve_limits` (a :class:`RunLimits`), :func:`synthetic_step_plan` (inputs generated from their
   contracts, as isolation mode writes them);
 * data: :func:`vectorised_frame` (the seeded generator), :func:`write_port` /
   :func:`read_port` / :func:`port_target` / :func:`copy_fixture` (port I/O);
@@ -34,6 +34,7 @@ from .contract.io import (
 from .contract.vectorised import vectorised_frame
 from .execution.sandbox import SandboxDir
 from .hooks import hookimpl, hookspec
+from .modes.limits import RunLimits, resolve_limits
 from .modes.options import mode_options
 from .modes.step_case import (
     StepOutcome,
@@ -41,7 +42,6 @@ from .modes.step_case import (
     fill_result,
     input_schema,
     judge,
-    resolve_limits,
     run_step,
 )
 from .plan import PlannedCase, stable_seed
@@ -85,7 +85,7 @@ def synthetic_step_plan(session: "Session", spec: PipelineSpec, step: StepSpec, 
 
 __all__ = [
     "CaseResult", "ColumnFailure", "ColumnSpec", "ErrorClass", "ExpectSpec", "Location", "Outcome", "PipelineSpec",
-    "PlannedCase", "PortSpec", "PortValidation", "PropertyResult", "SandboxDir", "ScenarioSpec",
+    "PlannedCase", "PortSpec", "PortValidation", "PropertyResult", "RunLimits", "SandboxDir", "ScenarioSpec",
     "SchemaSpec", "SpecError", "StepOutcome", "StepRunPlan", "StepSpec", "copy_fixture", "fill_result",
     "hookimpl", "hookspec", "input_schema", "judge", "mode_options", "port_target", "read_port",
     "read_port_frame",

@@ -25,7 +25,7 @@ MAIN_PARAMETERS = ("input_paths", "output_paths", "environ_vars", "job_args")
 
 
 def preflight(spec: PipelineSpec, session: "Session") -> None:
-    executor = spec.defaults.get("executor")
+    executor = spec.defaults.executor
     if executor is not None and executor not in session.executor_factories:
         known = ", ".join(sorted(session.executor_factories))
         raise SpecError(f"unknown executor {executor!r} (known: {known})", spec.where("defaults.executor"))

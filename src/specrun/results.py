@@ -50,7 +50,7 @@ class ErrorClass(str, enum.Enum):
 
 @dataclass
 class ExecutionMetrics:
-    """What the resource monitor measured for one process tree."""
+    """What the resource monitor measured for one process tree, and the limits it ran under."""
 
     wall_s: float = 0.0
     cpu_s: float = 0.0
@@ -63,6 +63,8 @@ class ExecutionMetrics:
     timed_out: bool = False
     memory_exceeded: bool = False
     stray_processes_killed: int = 0
+    timeout_s: float | None = None           # the limits that applied (see modes/limits.py); None: unlimited
+    memory_limit_bytes: int | None = None
 
 
 @dataclass

@@ -79,7 +79,7 @@ class Session:
 
     def executor_name(self, spec: PipelineSpec, default: str = "fresh") -> str:
         """Which executor runs ``spec``'s steps: ``--executor``, else ``defaults.executor``."""
-        return getattr(self.config, "executor", None) or spec.defaults.get("executor") or default
+        return getattr(self.config, "executor", None) or spec.defaults.executor or default
 
     def close(self) -> None:
         for executor in self._executors.values():
@@ -98,7 +98,7 @@ class Session:
     def spec_seed(self, spec: PipelineSpec) -> int:
         if self.seed is not None:
             return self.seed
-        seed = spec.defaults.get("seed")
+        seed = spec.defaults.seed
         return int(seed) if seed is not None else self.fallback_seed
 
     def case_seed(self, spec: PipelineSpec, case_id: str, explicit: int | None = None) -> int:

@@ -34,9 +34,6 @@ from ..spec.placeholders import fill_args
 if TYPE_CHECKING:  # pragma: no cover
     from ..session import Session
 
-DEFAULT_TIMEOUT = 300.0
-
-
 @dataclass
 class StepRunPlan:
     """Everything needed to run a step once; inputs already in place."""
@@ -64,18 +61,6 @@ class StepOutcome:
     output_frames: dict[str, pd.DataFrame]
 
 
-def resolve_limits(spec: PipelineSpec, step: StepSpec, timeout: float | None = None,
-                   memory_limit: int | None = None) -> tuple[float | None, int | None]:
-    """Scenario value, else step value, else spec defaults (timeout defaults to 300 s)."""
-    t = timeout if timeout is not None else step.timeout
-    if t is None:
-        t = spec.defaults.get("timeout", DEFAULT_TIMEOUT)
-    m = memory_limit if memory_limit is not None else step.memory_limit
-    if m is None:
-        m = spec.defaults.get("memory_limit")
-    return (float(t) if t else None), (int(m) if m else None)
-
-
 def input_schema(spec: PipelineSpec, port: PortSpec) -> SchemaSpec | None:
     """The consumer's own schema, else (for ``from:`` inputs) the producer's output schema."""
     if port.schema is not None or not port.from_:
@@ -100,6 +85,7 @@ def run_step(session: "Session", plan: StepRunPlan, executor_name: str | None = 
         label=plan.label,
     )
     record = session.executor(executor_name).run(request)
+    record.metrics.timeout_s, record.metrics.memory_limit_bytes = plan.timeout, plan.memory_limit
     if not record.ok:
         return StepOutcome(record, [], [], {})
     validations, frames = check_outputs(session, step, plan.output_paths, plan.output_schemas)

@@ -18,7 +18,7 @@ from . import units
 from .build_scenarios import build_scenarios
 from .build_schemas import build_named_schemas
 from .build_steps import build_steps
-from .model import Location, PipelineSpec, SpecError
+from .model import Defaults, Location, PipelineSpec, SpecError
 from .options import LoadOptions
 from .references import check_references, link_ports
 from .schema import NonEmptyStr, spec_validator
@@ -66,7 +66,7 @@ def build_spec(root: Node, file: Path, options: LoadOptions,
     if "plugins" in root:
         spec.plugins = [str(name) for name in root["plugins"].data]
     if "defaults" in root:
-        spec.defaults = dict(root["defaults"].data)
+        spec.defaults = Defaults(**root["defaults"].data)   # a grammar key without a field fails here
     spec.schemas = build_named_schemas(root.get("schemas"), options)
     spec.steps, written = build_steps(root["steps"], spec.schemas, options)
     link_ports(spec, written)

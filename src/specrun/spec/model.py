@@ -199,13 +199,24 @@ class ScenarioSpec:
 
 
 @dataclass
+class Defaults:
+    """The spec's ``defaults:``: what every run gets unless a step, scenario, mode option or
+    the command line says otherwise (``None``: not written)."""
+
+    timeout: float | None = None            # seconds
+    memory_limit: int | None = None         # bytes
+    seed: int | None = None
+    executor: str | None = None
+
+
+@dataclass
 class PipelineSpec:
     """One spec file."""
 
     path: Path
     pipeline: str
     version: int = 1
-    defaults: dict[str, Any] = field(default_factory=dict)   # timeout, memory_limit (bytes), seed, executor
+    defaults: Defaults = field(default_factory=Defaults)
     schemas: dict[str, SchemaSpec] = field(default_factory=dict)
     steps: dict[str, StepSpec] = field(default_factory=dict)
     scenarios: dict[str, ScenarioSpec] = field(default_factory=dict)

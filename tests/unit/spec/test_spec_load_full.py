@@ -13,7 +13,7 @@ import strictyaml as sy
 
 from spec_helpers import DATA
 from specrun.spec.loader import load_spec
-from specrun.spec.model import (ColumnSpec, ExpectSpec, Location, MutationSpec, PipelineSpec,
+from specrun.spec.model import (ColumnSpec, Defaults, ExpectSpec, Location, MutationSpec, PipelineSpec,
                                 PortSpec, PropertySpec, ScenarioSpec, SchemaSpec, StepSpec)
 
 FULL = DATA / "full.yaml"
@@ -62,8 +62,7 @@ CONVERTED = {**TRANSACTIONS, "amount": col("amount", "float", min=0.0, max=500.0
 def test_top_level(spec):
     assert spec.path == FULL.absolute()
     assert (spec.version, spec.pipeline, spec.plugins) == (1, "fraud", ["my_plugins.modes"])
-    assert spec.defaults == {"timeout": 300.0, "memory_limit": 2 * 1024**3, "seed": 7,
-                             "executor": "fork"}
+    assert spec.defaults == Defaults(timeout=300.0, memory_limit=2 * 1024**3, seed=7, executor="fork")
     assert spec.dag == [("convert.converted", "train.extra")]
     assert spec.extensions == {"notify": {"channel": "#data", "on_failure": True}}
     assert spec.modes == {

@@ -141,10 +141,10 @@ def reference_plan(spec: PipelineSpec, step: StepSpec, sandbox: SandboxDir, refe
         target = port_target(sandbox.root, port, "output")
         (target if port.is_dir else target.parent).mkdir(parents=True, exist_ok=True)
         outputs[name] = target
-    timeout, memory = resolve_limits(spec, step)
+    limits = resolve_limits(spec, step)
     return StepRunPlan(step=step, workdir=sandbox.root, input_paths=inputs, output_paths=outputs,
                        output_schemas={n: p.schema for n, p in step.outputs.items()}, env=dict(step.env),
-                       job_args=dict(step.job_args), timeout=timeout, memory_limit=memory,
+                       job_args=dict(step.job_args), timeout=limits.timeout_s, memory_limit=limits.memory_limit_bytes,
                        input_frames=frames, label=label)
 
 

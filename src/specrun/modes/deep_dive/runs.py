@@ -27,12 +27,12 @@ from ...plan import stable_seed
 from ...results import PortValidation
 from ...spec.model import ExpectSpec, PipelineSpec, SchemaSpec, StepSpec
 from ..pipeline.step import disk_bytes
+from ..limits import RunLimits, resolve_limits
 from ..step_case import (
     StepOutcome,
     StepRunPlan,
     input_schema,
     judge,
-    resolve_limits,
     run_step,
     validate_port_parts,
 )
@@ -71,9 +71,9 @@ class StepRunner:
     @classmethod
     def create(cls, session: "Session", spec: PipelineSpec, step: StepSpec, case_id: str,
                options: Mapping[str, Any]) -> "StepRunner":
-        timeout, memory = resolve_limits(spec, step, options.get("timeout_per_step"), options.get("memory_limit"))
+        limits = resolve_limits(spec, step, mode=RunLimits(options.get("timeout_per_step"), options.get("memory_limit")))
         seed = session.case_seed(spec, case_id)
-        return cls(session, spec, step, case_id, seed, timeout, memory)
+        return cls(session, spec, step, case_id, seed, limits.timeout_s, limits.memory_limit_bytes)
 
     # -- inputs -----------------------------------------------------------------
     def read_real(self, reals: Mapping[str, RealInput], validate: bool) -> RealFrames:

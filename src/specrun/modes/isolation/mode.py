@@ -25,12 +25,12 @@ from ...plan import PlannedCase, stable_seed
 from ...results import CaseResult, ErrorClass, Outcome
 from ...spec.model import PipelineSpec, ScenarioSpec, SchemaSpec, SpecError, StepSpec
 from ..options import mode_options
+from ..limits import RunLimits, resolve_limits
 from ..step_case import (
     StepRunPlan,
     fill_result,
     input_schema,
     judge,
-    resolve_limits,
     run_step,
 )
 
@@ -181,17 +181,16 @@ class IsolationMode:
             (target if port.is_dir else target.parent).mkdir(parents=True, exist_ok=True)
             outputs[name] = target
         options = mode_options(spec, self.name, session.project_modes)
-        timeout = params.get("timeout", scenario.timeout)
-        memory = params.get("memory_limit", scenario.memory_limit)
-        timeout, memory = resolve_limits(
-            spec, step, timeout if timeout is not None else options["timeout"],
-            memory if memory is not None else options["memory_limit"])
+        limits = resolve_limits(
+            spec, step,
+            scenario=RunLimits(params.get("timeout", scenario.timeout), params.get("memory_limit", scenario.memory_limit)),
+            mode=RunLimits(options["timeout"], options["memory_limit"]))
         return StepRunPlan(
             step=step, workdir=sandbox.root, input_paths=inputs, output_paths=outputs,
             output_schemas={n: p.schema for n, p in step.outputs.items()},
             env={**step.env, **{k[4:]: str(v) for k, v in params.items() if k.startswith("env.")}},
             job_args={**step.job_args, **{k[9:]: v for k, v in params.items() if k.startswith("job_args.")}},
-            timeout=timeout, memory_limit=memory, input_frames=frames, label=case.id,
+            timeout=limits.timeout_s, memory_limit=limits.memory_limit_bytes, input_frames=frames, label=case.id,
         )
 
 

@@ -38,12 +38,12 @@ from ...plan import PlannedCase, stable_seed
 from ...results import CaseResult, ErrorClass, Outcome, PortValidation
 from ...spec.model import ExpectSpec, PipelineSpec, ScenarioSpec, SpecError, StepSpec
 from ..isolation.mode import DEFAULT_ROWS, column_overrides, with_overrides
+from ..limits import RunLimits, resolve_limits
 from ..step_case import (
     StepRunPlan,
     fill_result,
     input_schema,
     judge,
-    resolve_limits,
     run_step,
     validate_port_parts,
 )
@@ -228,7 +228,8 @@ class PipelineStepRun:
 
     def run(self, root: Path, inputs: dict[str, Path], frames: dict[str, pd.DataFrame], report: StepReport) -> None:
         ctx, step, result = self.ctx, self.step, report.result
-        timeout, memory = resolve_limits(ctx.spec, step, ctx.options["timeout_per_step"], ctx.options["memory_limit"])
+        limits = resolve_limits(ctx.spec, step, mode=RunLimits(ctx.options["timeout_per_step"], ctx.options["memory_limit"]))
+        timeout, memory = limits.timeout_s, limits.memory_limit_bytes
         capped = False
         if ctx.deadline is not None:
             remaining = max(ctx.deadline - time.monotonic(), 0.05)
