@@ -23,6 +23,7 @@ from .config import (
     load_spec_plugins,
 )
 from .hooks import hook_failures
+from .interrupts import stop_signals
 from .project_config import load_project_config
 from .results import ExitCode
 from .spec.model import SpecError
@@ -35,7 +36,11 @@ def _run(config: argparse.Namespace, pm) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
+    with stop_signals():
+        return _main(list(sys.argv[1:] if argv is None else argv))
+
+
+def _main(args: list[str]) -> int:
     command = args[0] if args and args[0] in COMMAND_MODULES else None
     if command:
         args = args[1:]

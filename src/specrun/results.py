@@ -156,6 +156,7 @@ class SessionResult:
     records: dict[str, Any] = field(default_factory=dict)  # mode-level records (pipeline, deep_dive …)
     exit_code: int | None = None
     interrupted: bool = False
+    stop_signal: str | None = None   # SIGINT, SIGTERM or SIGHUP when a signal interrupted the run
 
     def counts(self) -> dict[str, int]:
         out = {o.value: 0 for o in Outcome}

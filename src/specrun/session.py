@@ -264,8 +264,9 @@ def run(config: argparse.Namespace, pm: pluggy.PluginManager) -> ExitCode:
                     session.finish_case(result)
                     if session.shouldstop:
                         break
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:   # Ctrl-C, or SIGTERM / SIGHUP (see interrupts.py)
         interrupted = True
+        session.result.stop_signal = str(exc.args[0]) if exc.args else "SIGINT"
     finally:
         session.close()
     session.result.interrupted = interrupted

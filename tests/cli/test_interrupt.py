@@ -17,7 +17,9 @@ import os, pathlib, time
 
 def main(input_paths, output_paths, environ_vars, job_args):
     marker = pathlib.Path(environ_vars["MARKER_DIR"]) / f"{os.getpid()}.pid"
-    marker.write_text(str(os.getpid()))
+    partial = marker.with_suffix(".partial")   # renamed when whole: the test never reads an empty pid
+    partial.write_text(str(os.getpid()))
+    partial.rename(marker)
     time.sleep(60)
 '''
 
@@ -40,8 +42,9 @@ modes:
 '''
 
 
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=lambda s: s.name)
 @pytest.mark.parametrize("jobs", ["1", "2"])
-def test_interrupt_kills_scripts_and_writes_record(project, jobs):
+def test_interrupt_kills_scripts_and_writes_record(project, jobs, sig):
     markers = project.root / "markers"
     markers.mkdir()
     project.write("sleep.py", SCRIPT)
@@ -57,13 +60,64 @@ def test_interrupt_kills_scripts_and_writes_record(project, jobs):
         assert time.monotonic() < deadline, "the slow script never started"
         time.sleep(0.05)
     script_pids = [int(p.read_text()) for p in markers.glob("*.pid")]
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     output, _ = proc.communicate(timeout=30)
     assert proc.returncode == 2, output
+    assert f"interrupted by {sig.name}" in output
     record = json.loads((project.root / "out.json").read_text())
-    assert record["interrupted"] is True
+    assert record["interrupted"] is True and record["stop_signal"] == sig.name
+    last_run = json.loads((project.root / ".specrun" / "last-run.json").read_text())
+    assert last_run["interrupted"] is True and last_run["started"] == record["started"]
     assert any(c["step"] == "fast" and c["outcome"] == "passed" for c in record["cases"])
     time.sleep(0.2)
     alive = [pid for pid in script_pids if psutil.pid_exists(pid)
              and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE]
     assert alive == []
+
+
+PROPERTY_SPEC = '''
+version: 1
+pipeline: sleepy
+schemas:
+  rows: {{columns: {{x: {{type: int, min: 0, max: 9}}}}}}
+steps:
+  slow:
+    script: ../sleep.py
+    call: main
+    env: {{MARKER_DIR: "{markers}"}}
+    inputs: {{rows: {{format: csv, schema: rows}}}}
+  slow_too:
+    script: ../sleep.py
+    call: main
+    env: {{MARKER_DIR: "{markers}"}}
+    inputs: {{rows: {{format: csv, schema: rows}}}}
+scenarios:
+  prop: {{examples: 20, max_rows: 3}}
+modes:
+  isolation: {{scenarios: [prop]}}
+'''
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_interrupted_property_run_saves_no_failure_and_last_run_is_this_run(project, jobs):
+    markers = project.root / "markers"
+    markers.mkdir()
+    project.write("sleep.py", SCRIPT)
+    project.write("specs/s.yaml", PROPERTY_SPEC.format(markers=markers))
+    project.write(".specrun/last-run.json", '{"started": "an earlier run"}')
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPECRUN_")}
+    env["SPECRUN_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    proc = subprocess.Popen([sys.executable, "-m", "specrun", "specs", "-n", jobs],
+                            cwd=project.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 60
+    while not list(markers.glob("*.pid")):   # property runs take turns (one Hypothesis at a time)
+        assert proc.poll() is None, proc.stdout.read()
+        assert time.monotonic() < deadline, "the slow scripts never started"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    output, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 2, output
+    assert not list((project.root / ".specrun" / "failures").glob("*/failure.json")), output
+    last_run = json.loads((project.root / ".specrun" / "last-run.json").read_text())
+    assert last_run["interrupted"] is True and last_run["stop_signal"] == "SIGTERM"
+    assert last_run["cases"] == []

@@ -199,7 +199,7 @@ class ConsoleReporter:
         if self.spec_errors:
             parts.insert(0, f"{len(self.spec_errors)} spec error{'s' if len(self.spec_errors) != 1 else ''}")
         if result.interrupted:
-            parts.append("interrupted")
+            parts.append(f"interrupted by {result.stop_signal}" if result.stop_signal else "interrupted")
         if not parts:
             parts = ["no cases ran"]
         bad = result.exit_code not in (int(ExitCode.OK),)

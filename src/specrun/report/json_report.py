@@ -37,8 +37,8 @@ class JsonReporter:
         text = render(result)
         if self.path is not None:
             write_text_atomic(self.path, text)
-        if result.cases:
-            write_text_atomic(session.workspace / "last-run.json", text)
+        # always this run's record, even when it was interrupted before any case finished
+        write_text_atomic(session.workspace / "last-run.json", text)
 
 
 @hookimpl

@@ -189,10 +189,14 @@ def _explore(mode: "IsolationMode", session: "Session", spec: PipelineSpec, case
                                               text_format=port.format in TEXT_FORMATS)
 
     def example(frames: dict[str, pd.DataFrame]) -> None:
+        if session.shouldstop == "interrupted":   # specrun is stopping: run nothing more
+            raise KeyboardInterrupt
         details["runs"] += 1
         box = SandboxDir(base=root, prefix="example-", keep=True).__enter__()
         plan = mode.prepare(session, spec, case, box, seed, given=frames)
         outcome = run_step(session, plan, executor)
+        if session.shouldstop == "interrupted":   # the run was killed because specrun is stopping:
+            raise KeyboardInterrupt                # not a failure of the script, never saved
         verdict = judge(case.id, outcome, scenario.expect)
         if verdict[0] is Outcome.PASSED:
             box.cleanup()
