@@ -29,6 +29,7 @@ from .keywords import KeywordExpression
 from .plan import PlannedCase, stable_seed
 from .results import CaseResult, ExitCode, Outcome, SessionResult
 from .spec.model import PipelineSpec, SpecError
+from .workspace_lock import WorkspaceBusy, WorkspaceLock
 
 
 class Session:
@@ -205,6 +206,7 @@ def run(config: argparse.Namespace, pm: pluggy.PluginManager) -> ExitCode:
     from .spec.loader import discover_specs
 
     session = Session(config, pm)
+    lock = WorkspaceLock(session.workspace)
     pm.hook.specrun_sessionstart(session=session)
     interrupted = False
     try:
@@ -253,6 +255,10 @@ def run(config: argparse.Namespace, pm: pluggy.PluginManager) -> ExitCode:
             return _finish(session, code)
         if not session.cases:
             return _finish(session, ExitCode.NO_TESTS_COLLECTED)
+        try:
+            lock.acquire()   # before touching the workspace: another run may be using it
+        except WorkspaceBusy as exc:
+            raise UsageError(str(exc)) from None
         # failed cases' sandboxes are kept for inspection until the next run starts
         shutil.rmtree(session.workspace / "sandboxes", ignore_errors=True)
         for spec in session.specs:
@@ -269,6 +275,7 @@ def run(config: argparse.Namespace, pm: pluggy.PluginManager) -> ExitCode:
         session.result.stop_signal = str(exc.args[0]) if exc.args else "SIGINT"
     finally:
         session.close()
+        lock.release()
     session.result.interrupted = interrupted
     return _finish(session, exit_code_for(session.result))
 
