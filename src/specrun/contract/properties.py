@@ -2,7 +2,9 @@
 
 A property is checked after a successful run of a step, on its input and output
 frames: ``row_count``, ``no_nulls``, ``unique``, ``columns_added``,
-``columns_removed`` and ``python`` (a user function).  Each checker is
+``columns_removed``, ``unchanged`` and ``relation`` (input values against output
+values, :mod:`.relations`), ``part_rows`` and ``class_balance`` (the files of a split
+or sharded output, :mod:`.part_properties`) and ``python`` (a user function).  Each checker is
 ``checker(params, context) -> PropertyResult``; malformed params are a
 :class:`SpecError` at ``context.location``.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 import importlib
 import operator
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -21,6 +23,8 @@ import pandas as pd
 from ..hooks import hookimpl
 from ..results import PropertyResult
 from ..spec.model import Location, SpecError, StepSpec
+from .part_properties import check_class_balance, check_part_rows
+from .relations import check_relation, check_unchanged
 
 
 @dataclass
@@ -32,6 +36,7 @@ class PropertyContext:
     outputs: dict[str, pd.DataFrame]
     base_dir: Path
     location: Location | None = None      # where the property is written (for SpecError)
+    output_parts: dict[str, dict[str, pd.DataFrame]] = field(default_factory=dict)  # output → file → frame
 
     def where(self) -> Location | None:
         return self.location if self.location is not None else self.step.location
@@ -104,9 +109,15 @@ def _row_count(params: dict[str, Any], context: PropertyContext) -> PropertyResu
     for key, (compare, symbol) in _COMPARISONS.items():
         if key in params:
             target = params[key]
-            if isinstance(target, bool) or not isinstance(target, (int, str)):
-                raise SpecError(f"row_count {key} must be an input name or an integer", context.where())
-            if isinstance(target, int):
+            if isinstance(target, list) and target and all(isinstance(t, str) for t in target):
+                counts = [len(_frame(context.inputs, t, "input", context)) for t in target]
+                expected = sum(counts)
+                what = f"{expected} (rows of inputs " + " + ".join(
+                    f"{t!r} ({n})" for t, n in zip(target, counts)) + ")"
+            elif isinstance(target, bool) or not isinstance(target, (int, str)):
+                raise SpecError(f"row_count {key} must be an input name, a list of input names "
+                                "or an integer", context.where())
+            elif isinstance(target, int):
                 expected, what = target, str(target)
             else:
                 expected = len(_frame(context.inputs, target, "input", context))
@@ -178,6 +189,50 @@ def _column_change(kind: str) -> Callable[[dict[str, Any], PropertyContext], Pro
     return check
 
 
+def _unchanged(params: dict[str, Any], context: PropertyContext) -> PropertyResult:
+    """Values of the listed columns pass from an input to an output unchanged."""
+    output = _required(params, "output", context, "unchanged")
+    input_name = _required(params, "input", context, "unchanged")
+    return check_unchanged(_frame(context.inputs, input_name, "input", context),
+                           _frame(context.outputs, output, "output", context), params)
+
+
+def _relation(params: dict[str, Any], context: PropertyContext) -> PropertyResult:
+    """A pandas expression over paired input and output rows holds on every row."""
+    output = _required(params, "output", context, "relation")
+    input_name = _required(params, "input", context, "relation")
+    _required(params, "expr", context, "relation")
+    return check_relation(_frame(context.inputs, input_name, "input", context),
+                          _frame(context.outputs, output, "output", context), params)
+
+
+def _parts(params: dict[str, Any], context: PropertyContext, kind: str) -> tuple[Any, dict[str, pd.DataFrame]]:
+    output = _required(params, "output", context, kind)
+    _frame(context.outputs, output, "output", context)
+    port = context.step.outputs[output]
+    if not port.is_dir:
+        raise SpecError(f"{kind} needs an output with a 'layout' (split or shards); "
+                        f"{output!r} is one file", context.where())
+    parts = context.output_parts.get(output)
+    if not parts:
+        raise _Unavailable(f"output {output!r}: no files of its layout were read")
+    return port, parts
+
+
+def _part_rows(params: dict[str, Any], context: PropertyContext) -> PropertyResult:
+    """Rows per file of a split/sharded output, and each split's share of the rows."""
+    port, parts = _parts(params, context, "part_rows")
+    return check_part_rows(port, parts, params)
+
+
+def _class_balance(params: dict[str, Any], context: PropertyContext) -> PropertyResult:
+    """A label column's class shares in each split (or shard) match the whole output's."""
+    _required(params, "column", context, "class_balance")
+    _required(params, "tolerance", context, "class_balance")
+    port, parts = _parts(params, context, "class_balance")
+    return check_class_balance(port, parts, params)
+
+
 def _import_function(ref: str, context: PropertyContext) -> Callable[..., Any]:
     module_name, _, name = ref.partition(":")
     if not module_name or not name:
@@ -225,6 +280,10 @@ BUILTIN_PROPERTIES: dict[str, Callable[[Any, PropertyContext], PropertyResult]] 
     "unique": _guard("unique", _unique),
     "columns_added": _guard("columns_added", _column_change("columns_added")),
     "columns_removed": _guard("columns_removed", _column_change("columns_removed")),
+    "unchanged": _guard("unchanged", _unchanged),
+    "relation": _guard("relation", _relation),
+    "part_rows": _guard("part_rows", _part_rows),
+    "class_balance": _guard("class_balance", _class_balance),
     "python": _guard("python", _python),
 }
 

@@ -88,16 +88,20 @@ def run_step(session: "Session", plan: StepRunPlan, executor_name: str | None = 
     record.metrics.timeout_s, record.metrics.memory_limit_bytes = plan.timeout, plan.memory_limit
     if not record.ok:
         return StepOutcome(record, [], [], {})
-    validations, frames = check_outputs(session, step, plan.output_paths, plan.output_schemas)
+    parts: dict[str, dict[str, pd.DataFrame]] = {}
+    validations, frames = check_outputs(session, step, plan.output_paths, plan.output_schemas, parts)
     properties: list[PropertyResult] = []
     if all(v.ok for v in validations):
-        properties = check_properties(session, step, plan.input_frames, frames)
+        properties = check_properties(session, step, plan.input_frames, frames, parts)
     return StepOutcome(record, validations, properties, frames)
 
 
 def check_outputs(session: "Session", step: StepSpec, paths: Mapping[str, Path],
-                  schemas: Mapping[str, SchemaSpec | None]) -> tuple[list[PortValidation], dict[str, pd.DataFrame]]:
-    """Every declared output exists and honours its contract (lazy pandera validation)."""
+                  schemas: Mapping[str, SchemaSpec | None],
+                  parts_read: dict[str, dict[str, pd.DataFrame]] | None = None,
+                  ) -> tuple[list[PortValidation], dict[str, pd.DataFrame]]:
+    """Every declared output exists and honours its contract (lazy pandera validation).
+    ``parts_read`` receives each layout output's frames by file."""
     validations: list[PortValidation] = []
     frames: dict[str, pd.DataFrame] = {}
     for name, port in step.outputs.items():
@@ -118,6 +122,8 @@ def check_outputs(session: "Session", step: StepSpec, paths: Mapping[str, Path],
             validations.append(PortValidation(name, "output", False, message=str(exc)))
             continue
         frames[name] = pd.concat(list(parts.values()), ignore_index=True) if len(parts) > 1 else next(iter(parts.values()))
+        if parts_read is not None and port.is_dir:
+            parts_read[name] = parts
         validations.append(validate_port_parts(session, name, "output", parts, schema))
     return validations, frames
 
@@ -143,11 +149,12 @@ def validate_port_parts(session: "Session", name: str, direction: str,
 
 
 def check_properties(session: "Session", step: StepSpec, inputs: Mapping[str, pd.DataFrame],
-                     outputs: Mapping[str, pd.DataFrame]) -> list[PropertyResult]:
+                     outputs: Mapping[str, pd.DataFrame],
+                     output_parts: Mapping[str, dict[str, pd.DataFrame]] | None = None) -> list[PropertyResult]:
     from ..contract.properties import PropertyContext
 
     context = PropertyContext(step=step, inputs=dict(inputs), outputs=dict(outputs),
-                              base_dir=step.script.parent)
+                              base_dir=step.script.parent, output_parts=dict(output_parts or {}))
     results = []
     for prop in step.properties:
         checker = session.properties.get(prop.kind)

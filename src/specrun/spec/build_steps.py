@@ -11,6 +11,7 @@ from typing import Any
 from .build_schemas import build_inline_schema
 from .model import PortSpec, PropertySpec, SchemaSpec, StepSpec
 from .options import LoadOptions
+from .relation_expr import relation_expression
 from .schema import PROPERTY_PARAMS
 from .values import generic_data
 from .yamlnodes import Node
@@ -122,6 +123,18 @@ def build_property(node: Node, options: LoadOptions) -> PropertySpec:
         params = dict(params_node.data)
         if kind == "row_count" and not {"equals", "le", "ge", "ratio"} & set(params):
             raise params_node.error("row_count needs one of 'equals', 'le', 'ge' or 'ratio'")
+        if kind == "part_rows" and not {"min", "max", "shares"} & set(params):
+            raise params_node.error("part_rows needs one of 'min', 'max' or 'shares'")
+        if kind == "relation":
+            try:
+                relation_expression(params["expr"])
+            except ValueError as error:
+                raise params_node["expr"].error(str(error)) from None
+        for key in ("equals", "le", "ge", "key", "columns"):
+            if isinstance(params.get(key), list):
+                params[key] = list(params[key])
+        if isinstance(params.get("shares"), dict):
+            params["shares"] = dict(params["shares"])
         return PropertySpec(kind, params, node.location)
     raw = params_node.data
     params = generic_data(raw) if isinstance(raw, dict) else {"value": generic_data(raw)}

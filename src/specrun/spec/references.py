@@ -70,6 +70,8 @@ def _check_step(spec: PipelineSpec, step: StepSpec) -> None:
             _check_port(spec, f"{base}.{direction}.{port.name}", port, direction)
     for index, prop in enumerate(step.properties):
         _check_property(spec, f"{base}.properties.{index}.{prop.kind}", step, prop.params)
+        if prop.kind in ("part_rows", "class_balance"):
+            _check_part_property(spec, f"{base}.properties.{index}.{prop.kind}", step, prop.params)
 
 
 def _check_port(spec: PipelineSpec, key: str, port: PortSpec, direction: str) -> None:
@@ -107,11 +109,27 @@ def _check_property(spec: PipelineSpec, key: str, step: StepSpec, params: dict) 
         if isinstance(value, str) and value not in ports:
             raise SpecError(f"step {step.name!r} has no {what} {value!r}{_known(ports)}",
                             spec.where(f"{key}.{param}"))
+        for position, item in enumerate(value if isinstance(value, list) else []):
+            if isinstance(item, str) and item not in ports:
+                raise SpecError(f"step {step.name!r} has no {what} {item!r}{_known(ports)}",
+                                spec.where(f"{key}.{param}.{position}"))
     ratio = params.get("ratio")
     if isinstance(ratio, dict) and isinstance(ratio.get("input"), str) \
             and ratio["input"] not in step.inputs:
         raise SpecError(f"step {step.name!r} has no input {ratio['input']!r}"
                         f"{_known(step.inputs)}", spec.where(f"{key}.ratio.input"))
+
+
+def _check_part_property(spec: PipelineSpec, key: str, step: StepSpec, params: dict) -> None:
+    """``part_rows`` / ``class_balance`` need a layout output; ``shares`` name its splits."""
+    port = step.outputs[params["output"]]
+    if not port.is_dir:
+        raise SpecError(f"output {port.name!r} is one file; this property checks the files of an "
+                        "output with a 'layout' (split or shards)", spec.where(f"{key}.output"))
+    for split in params.get("shares") or {}:
+        if split not in (port.split or []):
+            raise SpecError(f"output {port.name!r} has no split {split!r}{_known(port.split or [])}",
+                            spec.where(f"{key}.shares.{split}"))
 
 
 def _check_dag(spec: PipelineSpec) -> None:

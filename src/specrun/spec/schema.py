@@ -30,7 +30,7 @@ _MODULE_REF = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A
 BUILTIN_MUTATORS = ("nulls", "empty", "boundary", "extreme", "duplicates", "set",
                     "drop_columns", "wrong_dtype")
 BUILTIN_PROPERTIES = ("row_count", "no_nulls", "unique", "columns_added", "columns_removed",
-                      "python")
+                      "unchanged", "relation", "part_rows", "class_balance", "python")
 COMPRESSIONS = ("gzip",)
 # Keys of a column the DSL defines; anything else is an option of a plugin type.
 COLUMN_KEYS = ("type", "min", "max", "isin", "pattern", "nullable", "unique", "required", "checks")
@@ -129,6 +129,26 @@ def _module_ref(text: str) -> str:
     return text.strip()
 
 
+def _fraction(text: str) -> float:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        raise ValueError(f"expected a number, found {text!r}") from None
+    if not 0.0 <= value <= 1.0 or value != value:
+        raise ValueError(f"expected a number from 0 to 1, found {text!r}")
+    return value
+
+
+def _non_negative(text: str) -> float:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        raise ValueError(f"expected a number, found {text!r}") from None
+    if not value >= 0.0:
+        raise ValueError(f"expected a number >= 0, found {text!r}")
+    return value
+
+
 def _non_empty(text: str) -> str:
     if not text.strip():
         raise ValueError("must not be empty")
@@ -178,6 +198,14 @@ def RegexText() -> Checked:
 
 def ModuleRef() -> Checked:
     return Checked(_module_ref, "'module:function'")
+
+
+def Fraction() -> Checked:
+    return Checked(_fraction, "a number from 0 to 1")
+
+
+def Tolerance() -> Checked:
+    return Checked(_non_negative, "a number >= 0")
 
 
 def Version() -> Checked:
@@ -338,12 +366,36 @@ def _columns_map(*required: str, rate: bool = False) -> sy.Validator:
 def _row_count() -> sy.Validator:
     return sy.Map({
         "output": Name(),
-        sy.Optional("equals"): Name(),
-        sy.Optional("le"): Name(),
-        sy.Optional("ge"): Name(),
+        sy.Optional("equals"): Name() | sy.Seq(Name()),
+        sy.Optional("le"): Name() | sy.Seq(Name()),
+        sy.Optional("ge"): Name() | sy.Seq(Name()),
         sy.Optional("ratio"): sy.Map({"input": Name(), sy.Optional("min"): sy.Float(),
                                       sy.Optional("max"): sy.Float()}),
     })
+
+
+def _key() -> sy.Validator:
+    return sy.Str() | sy.Seq(sy.Str())
+
+
+def _unchanged() -> sy.Validator:
+    return sy.Map({"output": Name(), "input": Name(), sy.Optional("columns"): sy.Seq(sy.Str()),
+                   sy.Optional("key"): _key(), sy.Optional("tolerance"): Tolerance()})
+
+
+def _relation() -> sy.Validator:
+    return sy.Map({"output": Name(), "input": Name(), "expr": NonEmptyStr(),
+                   sy.Optional("key"): _key(), sy.Optional("tolerance"): Tolerance()})
+
+
+def _part_rows() -> sy.Validator:
+    return sy.Map({"output": Name(), sy.Optional("min"): Count(), sy.Optional("max"): Count(),
+                   sy.Optional("shares"): sy.MapPattern(Name(), Fraction()),
+                   sy.Optional("tolerance"): Tolerance()})
+
+
+def _class_balance() -> sy.Validator:
+    return sy.Map({"output": Name(), "column": NonEmptyStr(), "tolerance": Tolerance()})
 
 
 PROPERTY_PARAMS: dict[str, Callable[[], sy.Validator]] = {
@@ -352,6 +404,10 @@ PROPERTY_PARAMS: dict[str, Callable[[], sy.Validator]] = {
     "unique": lambda: _columns_map("output"),
     "columns_added": lambda: _columns_map("output", "input"),
     "columns_removed": lambda: _columns_map("output", "input"),
+    "unchanged": _unchanged,
+    "relation": _relation,
+    "part_rows": _part_rows,
+    "class_balance": _class_balance,
     "python": ModuleRef,
 }
 

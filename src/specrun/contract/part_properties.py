@@ -1,0 +1,109 @@
+"""Properties of the files of a split or sharded output: ``part_rows`` and ``class_balance``.
+
+An output with a ``layout`` is read file by file; these properties see each file
+(``part_rows``: rows per file, and each split's share of all rows) and each split
+(``class_balance``: the share of every value of a label column in each split against
+its share in the whole output).  A split's files are grouped by the layout's
+``{split}`` field; without one, each shard file is its own group.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from typing import Any
+
+import pandas as pd
+
+from ..results import PropertyResult
+from ..spec.model import PortSpec
+
+
+def _split_patterns(port: PortSpec) -> dict[str, re.Pattern[str]]:
+    """A regex per split name matching that split's relative file paths."""
+    patterns = {}
+    for split in port.split or []:
+        parts = []
+        for literal, field, _spec, _conv in string.Formatter().parse(port.layout or ""):
+            parts.append(re.escape(literal))
+            if field == "split":
+                parts.append(re.escape(split))
+            elif field:
+                parts.append(r"[^/]+")
+        patterns[split] = re.compile("".join(parts))
+    return patterns
+
+
+def groups(port: PortSpec, parts: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The output's rows by split (when the layout has ``{split}``), else by file."""
+    patterns = _split_patterns(port)
+    if not patterns:
+        return dict(parts)
+    grouped: dict[str, list[pd.DataFrame]] = {split: [] for split in patterns}
+    for relative, frame in parts.items():
+        for split, pattern in patterns.items():
+            if pattern.fullmatch(relative):
+                grouped[split].append(frame)
+                break
+    return {split: (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame())
+            for split, frames in grouped.items()}
+
+
+def check_part_rows(port: PortSpec, parts: dict[str, pd.DataFrame],
+                    params: dict[str, Any]) -> PropertyResult:
+    """Rows of every file within [min, max]; each split's share of rows within tolerance."""
+    output = params["output"]
+    counts = {relative: len(frame) for relative, frame in parts.items()}
+    low, high = params.get("min"), params.get("max")
+    bad = {r: n for r, n in counts.items()
+           if (low is not None and n < int(low)) or (high is not None and n > int(high))}
+    listing = ", ".join(f"{r}: {n}" for r, n in counts.items())
+    problems = []
+    if bad:
+        problems.append(f"rows outside [{low if low is not None else 0}, "
+                        f"{high if high is not None else 'inf'}] in " + ", ".join(f"{r} ({n})" for r, n in bad.items()))
+    shares = params.get("shares")
+    if shares:
+        tolerance = float(params.get("tolerance", 0.0))
+        by_split = {split: len(frame) for split, frame in groups(port, parts).items()}
+        total = sum(by_split.values())
+        for split, expected in shares.items():
+            actual = by_split.get(split, 0) / total if total else 0.0
+            if abs(actual - float(expected)) > tolerance:
+                problems.append(f"split {split!r} holds {actual:.3f} of the rows, expected "
+                                f"{float(expected):g} ± {tolerance:g}")
+    if problems:
+        return PropertyResult("part_rows", False, f"output {output!r}: " + "; ".join(problems)
+                              + f" (rows per file: {listing})")
+    return PropertyResult("part_rows", True, f"output {output!r}: rows per file: {listing}")
+
+
+def check_class_balance(port: PortSpec, parts: dict[str, pd.DataFrame],
+                        params: dict[str, Any]) -> PropertyResult:
+    """Each value of ``column`` has the same share in every split (or file) as overall, ± tolerance."""
+    output, column = params["output"], str(params["column"])
+    tolerance = float(params["tolerance"])
+    grouped = groups(port, parts)
+    missing = [name for name, frame in grouped.items() if len(frame) and column not in frame.columns]
+    if missing:
+        return PropertyResult("class_balance", False, f"output {output!r}: column {column!r} missing "
+                                                      f"from {', '.join(missing)}")
+    present = [frame[column] for frame in grouped.values() if len(frame)]
+    if not present:
+        return PropertyResult("class_balance", False, f"output {output!r} has no rows to balance")
+    overall = pd.concat(present, ignore_index=True).value_counts(normalize=True, dropna=False)
+    problems = []
+    for name, frame in grouped.items():
+        if not len(frame):
+            problems.append(f"{name} is empty")
+            continue
+        share = frame[column].value_counts(normalize=True, dropna=False).reindex(overall.index, fill_value=0.0)
+        for value, expected in overall.items():
+            if abs(float(share[value]) - float(expected)) > tolerance:
+                problems.append(f"{name}: {column}={value!r} is {float(share[value]):.3f} of the rows "
+                                f"(overall {float(expected):.3f})")
+    if problems:
+        return PropertyResult("class_balance", False, f"output {output!r}: class balance of {column!r} "
+                              f"differs by more than {tolerance:g}: " + "; ".join(problems[:6]))
+    return PropertyResult("class_balance", True, f"output {output!r}: {column!r} balanced within "
+                                                 f"{tolerance:g} across {', '.join(grouped)}")
