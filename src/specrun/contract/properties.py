@@ -115,8 +115,8 @@ def _row_count(params: dict[str, Any], context: PropertyContext) -> PropertyResu
                 what = f"{expected} (rows of inputs " + " + ".join(
                     f"{t!r} ({n})" for t, n in zip(target, counts)) + ")"
             elif isinstance(target, bool) or not isinstance(target, (int, str)):
-                raise SpecError(f"row_count {key} must be an input name, a list of input names "
-                                "or an integer", context.where())
+                raise SpecError(f"row_count {key} must be an input name or an integer, or a list "
+                                "of input names", context.where())
             elif isinstance(target, int):
                 expected, what = target, str(target)
             else:

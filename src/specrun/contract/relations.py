@@ -20,6 +20,7 @@ from ..results import PropertyResult
 from ..spec.model import Location, SpecError
 from ..spec.relation_expr import PREFIXED as _PREFIXED
 from ..spec.relation_expr import relation_expression
+
 EXAMPLES = 5
 
 

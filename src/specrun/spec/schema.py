@@ -134,7 +134,7 @@ def _fraction(text: str) -> float:
         value = float(text.strip())
     except ValueError:
         raise ValueError(f"expected a number, found {text!r}") from None
-    if not 0.0 <= value <= 1.0 or value != value:
+    if not 0.0 <= value <= 1.0:
         raise ValueError(f"expected a number from 0 to 1, found {text!r}")
     return value
 

@@ -31,8 +31,9 @@ def test_registered_through_the_plugin_hook() -> None:
     pm = make_plugin_manager()
     pm.register(properties)
     registered = pm.hook.specrun_properties()
-    assert sorted(registered[0]) == ["columns_added", "columns_removed", "no_nulls", "python",
-                                     "row_count", "unique"]
+    assert sorted(registered[0]) == ["class_balance", "columns_added", "columns_removed", "no_nulls",
+                                     "part_rows", "python", "relation", "row_count", "unchanged",
+                                     "unique"]
 
 
 @pytest.mark.parametrize("params, rows, ok", [

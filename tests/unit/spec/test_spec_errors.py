@@ -147,7 +147,8 @@ CASES = [
     ("property kind unknown", edit("script: one.py", "script: one.py\n    properties:\n"
                                    "      - rowcount: {output: y}"),
      "spec.yaml:12: steps.one.properties.0.rowcount: unknown property 'rowcount' (known: "
-     "columns_added, columns_removed, no_nulls, python, row_count, unique)"),
+     "class_balance, columns_added, columns_removed, no_nulls, part_rows, python, relation, "
+     "row_count, unchanged, unique)"),
     ("property params", edit("script: one.py", "script: one.py\n    properties:\n"
                              "      - unique: {output: y, column: [a]}"),
      "spec.yaml:12: steps.one.properties.0.unique.column: unknown key 'column'"),
