@@ -16,14 +16,15 @@ from typing import Callable, Sequence
 from .commands import COMMAND_MODULES
 from .commands import handler as command_handler
 from .config import (
-    PluginLoadError,
     UsageError,
     build_parser,
+    check_hooks,
     load_plugins,
     load_spec_plugins,
 )
 from .hooks import hook_failures
 from .interrupts import stop_signals
+from .plugin_types import PluginError
 from .project_config import load_project_config
 from .results import ExitCode
 from .spec.model import SpecError
@@ -53,7 +54,7 @@ def _main(args: list[str]) -> int:
     except SpecError as exc:  # the project config (pyproject.toml / specrun.toml)
         print(f"specrun: {exc}", file=sys.stderr)
         return int(ExitCode.SPEC_ERROR)
-    except PluginLoadError as exc:
+    except PluginError as exc:
         print(f"specrun: {exc}", file=sys.stderr)
         return int(ExitCode.INTERNAL_ERROR)
     parser = build_parser(pm)
@@ -74,13 +75,15 @@ def _configure_and_run(config: argparse.Namespace, pm, handler: Callable[[argpar
     try:
         # spec-named plugins first: they may add spec keys, column types and reporters
         config.spec_plugin_errors = load_spec_plugins(pm, config.paths)
+        check_hooks(pm)
         pm.hook.specrun_configure(config=config, pm=pm)
         register_reporters(pm, config)
+        check_hooks(pm)   # the reporters are plugins too
         return handler(config, pm)
     except UsageError as exc:
         print(f"specrun: error: {exc}", file=sys.stderr)
         return int(ExitCode.INTERRUPTED)
-    except PluginLoadError as exc:
+    except PluginError as exc:
         print(f"specrun: {exc}", file=sys.stderr)
         return int(ExitCode.INTERNAL_ERROR)
     except KeyboardInterrupt:

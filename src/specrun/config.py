@@ -12,6 +12,7 @@ short module name for built-ins, e.g. ``no:junit``) or entry-point name.
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import os
 import sys
@@ -20,18 +21,44 @@ from typing import Sequence
 
 import pluggy
 
-from .hooks import DEFAULT_PLUGINS, ESSENTIAL_PLUGINS, make_plugin_manager
+from .hooks import DEFAULT_PLUGINS, ESSENTIAL_PLUGINS, HOOK_PREFIX, make_plugin_manager
+from .plugin_types import PluginError
 from .project_config import ProjectConfig, load_project_config
 from .spec.model import SpecError
 
 
-class PluginLoadError(Exception):
+class PluginLoadError(PluginError):
     """A plugin could not be imported or registered; the message names it."""
 
     def __init__(self, name: str, error: BaseException) -> None:
         self.name = name
         self.error = error
         super().__init__(f"plugin {name!r} failed to load: {type(error).__name__}: {error}")
+
+
+def check_hooks(pm: pluggy.PluginManager) -> None:
+    """Every ``specrun_*`` name a registered plugin defines is a known hook marked
+    ``@hookimpl``; else :class:`PluginError` naming the plugin and the hook (with the
+    closest known hook), so a misspelt hook is never silently left uncalled.
+    pluggy's ``check_pending`` then verifies the rest of what it knows."""
+    known = sorted(name for name, caller in vars(pm.hook).items()
+                   if name.startswith(HOOK_PREFIX) and caller.has_spec())
+    for name, plugin in pm.list_name_plugin():
+        if plugin is None:
+            continue
+        implemented = {caller.name for caller in pm.get_hookcallers(plugin) or () if caller.has_spec()}
+        for attribute in dir(plugin):
+            if not attribute.startswith(HOOK_PREFIX) or attribute in implemented:
+                continue
+            if attribute not in known:
+                close = difflib.get_close_matches(attribute, known, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise PluginError(f"plugin {name!r}: unknown hook {attribute!r}{hint}")
+            raise PluginError(f"plugin {name!r}: {attribute!r} is not marked @hookimpl, so it would never be called")
+    try:
+        pm.check_pending()
+    except pluggy.PluginValidationError as exc:
+        raise PluginError(f"plugin {pm.get_name(exc.plugin) or exc.plugin!r}: {exc}") from None
 
 
 class UsageError(Exception):

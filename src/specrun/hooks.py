@@ -9,17 +9,23 @@ an entry point in the ``specrun`` group.
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 import pluggy
 
 if TYPE_CHECKING:  # pragma: no cover
+    import strictyaml as sy
+
+    from .contract.types import ColumnType
+    from .hook_guard import HookFailure
     from .plan import PlannedCase
-    from .results import CaseResult, SessionResult
+    from .plugin_types import CheckFactory, ExecutorFactory, Mode, PropertyChecker, StaticFinding
+    from .results import CaseResult, ChildError, ErrorClass, ExecutionMetrics, SessionResult
     from .session import Session
     from .spec.model import PipelineSpec
 
 PROJECT = "specrun"
+HOOK_PREFIX = "specrun_"   #: every hook's name starts with it
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
@@ -53,7 +59,7 @@ def specrun_addoption(parser: argparse.ArgumentParser) -> None:
 
 
 @hookspec
-def specrun_spec_keys() -> Mapping[str, Any] | None:
+def specrun_spec_keys() -> "Mapping[str, sy.Validator] | None":
     """Return ``{top_level_key: strictyaml_validator}`` for spec keys this plugin owns.
 
     The loader validates the key with the validator (line-numbered errors like the
@@ -74,8 +80,8 @@ def specrun_unconfigure(config: argparse.Namespace) -> None:
 # -- registries --------------------------------------------------------------
 
 @hookspec
-def specrun_modes() -> Iterable[Any] | None:
-    """Return testing-mode objects.
+def specrun_modes() -> "Iterable[Mode] | None":
+    """Return testing-mode objects (see :class:`specrun.plugin_types.Mode`).
 
     A mode has ``name: str``, ``plan(session, spec) -> list[PlannedCase]`` and
     ``run(session, spec, cases) -> Iterator[CaseResult]``.  It never prints.
@@ -83,35 +89,36 @@ def specrun_modes() -> Iterable[Any] | None:
 
 
 @hookspec
-def specrun_reporters(config: argparse.Namespace) -> Iterable[Any] | None:
-    """Return reporter objects to register as plugins for this run (they implement
-    the lifecycle hooks below)."""
+def specrun_reporters(config: argparse.Namespace) -> "Iterable[object] | object | None":
+    """Return reporter objects (one, or a list) to register as plugins for this run
+    (they implement the lifecycle hooks below)."""
 
 
 @hookspec
-def specrun_column_types() -> Iterable[Any] | None:
+def specrun_column_types() -> "Iterable[ColumnType] | None":
     """Return column types (see ``specrun.contract.types.ColumnType``)."""
 
 
 @hookspec
-def specrun_checks() -> Mapping[str, Any] | None:
+def specrun_checks() -> "Mapping[str, CheckFactory] | None":
     """Return ``{name: factory}``; ``factory(args) -> pandera.Check`` usable as
     ``checks: [{name: args}]`` on a column."""
 
 
 @hookspec
-def specrun_properties() -> Mapping[str, Any] | None:
+def specrun_properties() -> "Mapping[str, PropertyChecker] | None":
     """Return ``{kind: checker}``; ``checker(params, context) -> PropertyResult``
     for ``properties:`` entries of a step."""
 
 
 @hookspec
-def specrun_executors() -> Mapping[str, Any] | None:
+def specrun_executors() -> "Mapping[str, ExecutorFactory] | None":
     """Return ``{name: factory}``; ``factory(session) -> Executor`` (see ``execution/request.py``)."""
 
 
 @hookspec(firstresult=True)
-def specrun_classify_error(error: Any, metrics: Any, stderr: str) -> Any:
+def specrun_classify_error(error: "ChildError | None", metrics: "ExecutionMetrics",
+                           stderr: str) -> "ErrorClass | None":
     """Return an ``ErrorClass`` for a failed run, or None to let others decide."""
 
 
@@ -122,7 +129,7 @@ def specrun_select_modes(spec: "PipelineSpec", config: argparse.Namespace,
 
 
 @hookspec
-def specrun_static_check(session: "Session", spec: "PipelineSpec") -> Iterable[Any] | None:
+def specrun_static_check(session: "Session", spec: "PipelineSpec") -> "Iterable[StaticFinding] | None":
     """Return static findings for ``spec``, found without running anything (``specrun check``).
 
     A finding has ``severity`` (``error`` or ``warning``) and a one-line ``message``
@@ -164,7 +171,7 @@ def specrun_transition_validated(session: "Session", result: "CaseResult") -> No
 
 
 @hookspec
-def specrun_record(session: "Session", name: str, record: Any) -> None:
+def specrun_record(session: "Session", name: str, record: object) -> None:
     """A mode publishes a mode-level record (e.g. the pipeline's data evolution)."""
 
 
@@ -192,7 +199,7 @@ def make_plugin_manager() -> PluginManager:
     return PluginManager()
 
 
-def hook_failures(pm: pluggy.PluginManager) -> list[Any]:
+def hook_failures(pm: pluggy.PluginManager) -> "list[HookFailure]":
     """The lifecycle-hook failures recorded so far (``HookFailure`` records)."""
     guard = getattr(pm, "hook_guard", None)
     return list(guard.failures) if guard is not None else []

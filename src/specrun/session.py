@@ -27,6 +27,7 @@ from .execution.request import Executor
 from .hooks import hook_failures
 from .keywords import KeywordExpression
 from .plan import PlannedCase, stable_seed
+from .plugin_types import Mode
 from .results import CaseResult, ExitCode, Outcome, SessionResult
 from .spec.model import PipelineSpec, SpecError
 from .workspace_lock import WorkspaceBusy, WorkspaceLock
@@ -49,7 +50,7 @@ class Session:
             raise UsageError(f"--executor {executor}: unknown executor (known: {known})")
         self.spec_keys = _merged(pm.hook.specrun_spec_keys())
         self.contracts = ContractCompiler(self.types, self.checks)
-        self.modes = {m.name: m for provided in pm.hook.specrun_modes() for m in (provided or ())}
+        self.modes: dict[str, Mode] = {m.name: m for provided in pm.hook.specrun_modes() for m in (provided or ())}
         # [tool.specrun.modes.NAME] of the project config, below each spec's modes: (see modes/options.py)
         self.project_modes: dict[str, dict[str, Any]] = dict(getattr(config, "project_modes", None) or {})
         self.specs: list[PipelineSpec] = []

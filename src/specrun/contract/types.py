@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterable, Protocol
 
+from ..plugin_types import PluginError
 from ..spec.model import SpecError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -53,11 +54,22 @@ class TypeRegistry:
 
     def __init__(self, types: Iterable[ColumnType] = ()) -> None:
         self._types: dict[str, ColumnType] = {}
+        self._providers: dict[str, str] = {}
         for column_type in types:
             self.add(column_type)
 
-    def add(self, column_type: ColumnType) -> None:
-        self._types[column_type.name] = column_type
+    def add(self, column_type: ColumnType, plugin: str | None = None) -> None:
+        """Register ``column_type`` (provided by ``plugin``, when known); a name registered
+        twice is a :class:`PluginError` naming both providers, never a silent replacement."""
+        name = column_type.name
+        if name in self._types:
+            by = f"plugin {plugin!r}: " if plugin else ""
+            first = self._providers.get(name)
+            raise PluginError(f"{by}column type {name!r} is already registered"
+                              + (f" by plugin {first!r}" if first else ""))
+        self._types[name] = column_type
+        if plugin:
+            self._providers[name] = plugin
 
     def get(self, name: str) -> ColumnType:
         try:
@@ -81,10 +93,14 @@ class TypeRegistry:
 
     @classmethod
     def from_plugins(cls, pm: Any) -> "TypeRegistry":
+        """Every plugin's ``specrun_column_types``, in registration order, each type
+        attributed to the plugin that provided it."""
         registry = cls()
-        for provided in pm.hook.specrun_column_types():
-            for column_type in provided or ():
-                registry.add(column_type)
+        for impl in pm.hook.specrun_column_types.get_hookimpls():   # registration order
+            if impl.wrapper or impl.hookwrapper:
+                continue
+            for column_type in impl.function() or ():
+                registry.add(column_type, impl.plugin_name)
         return registry
 
     @classmethod
