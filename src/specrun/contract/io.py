@@ -15,9 +15,7 @@ import gzip
 import io
 import json
 import os
-import re
 import shutil
-import string
 import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -28,7 +26,7 @@ import pyarrow as pa
 import pyarrow.json as pa_json
 
 from ..spec.model import TABULAR_FORMATS, ColumnSpec, PortSpec, SchemaSpec
-from ..spec.placeholders import layout_fields
+from ..spec.placeholders import layout_fields, layout_pattern
 from .builtin_types import STR_DTYPE
 
 EXTENSIONS = {"csv": "csv", "tsv": "tsv", "parquet": "parquet", "jsonl": "jsonl",
@@ -60,21 +58,6 @@ def port_target(root: Path, port: PortSpec, direction: str) -> Path:
     return base / name
 
 
-def _layout_regex(port: PortSpec) -> re.Pattern[str]:
-    """A regex matching the relative paths that ``port.layout`` can produce."""
-    parts = []
-    for literal, field, _spec, _conv in string.Formatter().parse(port.layout or ""):
-        parts.append(re.escape(literal))
-        if field == "shard":
-            parts.append(r"\d+")
-        elif field == "split":
-            names = port.split or []
-            parts.append("(?:" + "|".join(re.escape(n) for n in names) + ")" if names else r"[^/]+")
-        elif field:
-            parts.append(r"[^/]+")
-    return re.compile("".join(parts))
-
-
 def layout_files(port: PortSpec) -> list[tuple[str, str | None, int | None]]:
     """The relative file names ``write_port`` produces: (path, split, shard)."""
     layout = port.layout or ""
@@ -93,7 +76,7 @@ def port_files(port: PortSpec, path: Path) -> list[Path]:
         return [path]
     if "shard" not in layout_fields(port.layout or ""):
         return [path / relative for relative, _, _ in layout_files(port)]
-    pattern = _layout_regex(port)
+    pattern = layout_pattern(port.layout or "", port.split)
     if not path.is_dir():
         return []
     found = [p for p in path.rglob("*") if p.is_file() and pattern.fullmatch(p.relative_to(path).as_posix())]

@@ -16,12 +16,12 @@ import hashlib
 import math
 import random
 import re
-import string
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
+from ..spec.placeholders import layout_pattern
 from .cache import SourceCache, cache_key
 from .client import reading
 from .errors import SourceError
@@ -87,16 +87,6 @@ def format_of(key: str) -> str:
     if name.endswith(".gz"):
         name = name[:-3]
     return _SUFFIX_FORMATS.get(Path(name).suffix, "file")
-
-
-def layout_pattern(layout: str) -> re.Pattern[str]:
-    """``"part-{shard:05d}.csv"`` → a regex matching such relative keys."""
-    parts = []
-    for literal, name, _spec, _conv in string.Formatter().parse(layout):
-        parts.append(re.escape(literal))
-        if name is not None:
-            parts.append(r"[^/]+")
-    return re.compile("".join(parts))
 
 
 def list_objects(s3: Any, uri: S3Uri) -> tuple[S3Uri, list[S3Object]]:
@@ -185,23 +175,25 @@ def _sample_group(s3: Any, base: S3Uri, members: list[tuple[str, S3Object]], fmt
 
 
 def sample_uri(s3: Any, uri: str, fmt: str, sample_size: int, seed: int, layout: str | None = None,
-               *, cache: SourceCache, refresh: bool = False, max_shards: int = DEFAULT_MAX_SHARDS,
+               *, splits: Sequence[str] | None = None, cache: SourceCache, refresh: bool = False,
+               max_shards: int = DEFAULT_MAX_SHARDS,
                max_copy_bytes: int = DEFAULT_MAX_COPY_BYTES) -> SampledSource:
     """Sample ``uri`` into ``cache`` (or find it there) and describe the result.
 
     ``fmt`` is a port format (``csv``, ``tsv``, ``jsonl``, ``parquet``, ``json``,
     ``text``, ``file``) or ``auto`` (per file, from its suffix).  ``sample_size``
-    rows are taken per directory of a prefix.  ``refresh`` ignores cached entries.
+    rows are taken per directory of a prefix, from the keys ``layout`` holds (with the
+    declared ``splits``; the rule local discovery uses).  ``refresh`` ignores cached entries.
     Every failure is a :class:`SourceError` naming the URI.
     """
     if fmt not in SAMPLED_FORMATS + WHOLE_FORMATS + ("auto",):
         raise SourceError(uri, f"unknown format {fmt!r}", permanent=True)
     base, objects = list_objects(s3, S3Uri.parse(uri))
     single = not base.is_prefix
-    pattern = layout_pattern(layout) if layout and not single else None
+    pattern = layout_pattern(layout, splits) if layout and not single else None
     etag = objects[0].etag if single else combined_etag(objects)
     params = {"format": fmt, "sample_size": sample_size, "seed": seed, "layout": layout,
-              "max_shards": max_shards, "sampler": SAMPLER_VERSION}
+              "splits": list(splits) if splits else None, "max_shards": max_shards, "sampler": SAMPLER_VERSION}
     key = cache_key(str(base), etag, params)
     entry = None if refresh else cache.get(key)
     stats = FetchStats()
@@ -250,4 +242,4 @@ def _sample_objects(s3: Any, base: S3Uri, objects: list[S3Object], fmt: str, sam
 
 
 __all__ = ["SampledFile", "SampledSource", "S3Object", "sample_uri", "list_objects", "format_of",
-           "layout_pattern", "choose_shards"]
+           "choose_shards"]

@@ -7,6 +7,7 @@ executors fill them with :func:`fill_args` the same way.
 
 from __future__ import annotations
 
+import re
 import string
 from typing import Mapping, Sequence
 
@@ -61,6 +62,22 @@ def layout_fields(layout: str) -> set[str]:
     except (ValueError, TypeError) as error:
         raise ValueError(f"invalid layout {layout!r}: {error}") from None
     return fields
+
+
+def layout_pattern(layout: str, splits: Sequence[str] | None = None) -> re.Pattern[str]:
+    """The one rule of which relative paths a layout holds, for local discovery and S3
+    sampling alike: ``{shard}`` is digits only, ``{split}`` one of ``splits`` (any one
+    path segment when no names are declared), the literals exactly as written."""
+    parts = []
+    for literal, field_name, _, _ in _parse(layout):
+        parts.append(re.escape(literal))
+        if field_name == "shard":
+            parts.append(r"\d+")
+        elif field_name == "split" and splits:
+            parts.append("(?:" + "|".join(re.escape(name) for name in splits) + ")")
+        elif field_name is not None:
+            parts.append(r"[^/]+")
+    return re.compile("".join(parts))
 
 
 def _parse(text: str) -> list[tuple[str, str | None, str | None, str | None]]:

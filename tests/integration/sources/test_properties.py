@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from specrun.sources import ExecutionData, S3Uri, SourceError, StepRecord, cache_key
 from specrun.sources.parquet_sample import choose_row_groups
-from specrun.sources.sampling import choose_shards, layout_pattern, S3Object
+from specrun.sources.sampling import choose_shards, S3Object
+from specrun.spec.placeholders import layout_pattern
 from specrun.sources.text_head import cut_records
 from specrun.sources.uri import relative_key, safe_relative_path
 

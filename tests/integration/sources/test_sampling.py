@@ -135,3 +135,31 @@ def test_unknown_format_is_refused(s3: Any, bucket: str, cache: SourceCache) -> 
     from specrun.sources import SourceError
     with pytest.raises(SourceError, match="unknown format 'xls'"):
         sample_uri(s3, f"s3://{bucket}/x", "xls", 10, seed=0, cache=cache)
+
+
+def test_sampling_and_local_discovery_hold_the_same_files_of_a_layout(
+        s3: Any, bucket: str, cache: SourceCache, tmp_path: Path) -> None:
+    """One layout rule: ``{shard}`` is digits only, ``{split}`` one of the declared names."""
+    from specrun.contract.io import port_files
+    from specrun.spec.model import PortSpec
+
+    layout, splits = "{split}/part-{shard:05d}.csv", ["train", "test"]
+    body = _frame(5).to_csv(index=False).encode()
+    keys = ["train/part-00000.csv", "train/part-00001.csv", "test/part-00000.csv",
+            "train/part-latest.csv",       # not a shard number
+            "scratch/part-00000.csv",      # not a declared split
+            "train/part-00000.csv.bak", "train/notes.csv"]
+    local = tmp_path / "local"
+    for key in keys:
+        s3.put_object(Bucket=bucket, Key=f"layout/out/{key}", Body=body)
+        (local / key).parent.mkdir(parents=True, exist_ok=True)
+        (local / key).write_bytes(body)
+
+    sample = sample_uri(s3, f"s3://{bucket}/layout/out/", "csv", 1_000, seed=1, layout=layout,
+                        splits=splits, cache=cache, max_shards=10)
+    port = PortSpec(name="rows", format="csv", layout=layout, split=splits)
+    discovered = [p.relative_to(local).as_posix() for p in port_files(port, local)]
+
+    expected = ["test/part-00000.csv", "train/part-00000.csv", "train/part-00001.csv"]
+    assert sorted(discovered) == expected
+    assert sorted(f.path for f in sample.files) == expected

@@ -203,7 +203,8 @@ class RealData:
     def _sample(self, port: PortSpec, uri: str) -> RealInput:
         fmt = port.format if port.format in ("csv", "tsv", "jsonl", "parquet") else "auto"
         sampled = sample_uri(self.clients()[0], uri, fmt, self.sample_size, self.seed,
-                             port.layout if port.is_dir else None, cache=self.cache(), refresh=self.refresh,
+                             port.layout if port.is_dir else None, splits=port.split, cache=self.cache(),
+                             refresh=self.refresh,
                              max_shards=self.max_shards)
         return RealInput(port.name, sampled.path, uri, "s3", sampled.from_cache, sampled.requests,
                          sampled.bytes_fetched)
