@@ -2,8 +2,8 @@
 
 A port is either one file (``root/<direction>/<port>.<ext>[.gz]``) or a directory
 whose files follow ``layout`` (``part-{shard:05d}.csv``, ``{split}/{split}.csv`` …).
-Writes are atomic (temp file + ``os.replace``).  Reads parse every column by the
-schema's types (datetimes parsed, ints with nulls as ``Int64`` …) so a frame
+Writes are atomic (:func:`specrun.atomic.write_atomic`: temp file, fsync, rename).
+Reads parse every column by the schema's types (datetimes parsed, ints with nulls as ``Int64`` …) so a frame
 written by :func:`write_port` reads back equal and valid; what cannot be parsed is
 left as read, for validation to report.  Unreadable output raises :class:`PortReadError`.
 """
@@ -14,17 +14,16 @@ import contextlib
 import gzip
 import io
 import json
-import os
 import shutil
-import tempfile
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.json as pa_json
 
+from ..atomic import write_atomic
 from ..spec.model import TABULAR_FORMATS, ColumnSpec, PortSpec, SchemaSpec
 from ..spec.placeholders import layout_fields, layout_pattern
 from .builtin_types import STR_DTYPE
@@ -97,18 +96,6 @@ def copy_fixture(src: Path, dest: Path) -> None:
 
 # -- writing ---------------------------------------------------------------------
 
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    try:
-        write(Path(temp))
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
 @contextlib.contextmanager
 def _binary_writer(path: Path, gz: bool) -> Iterator[Any]:
     """A binary handle on ``path``; gzip with no name and no time in the header (same bytes each run)."""
@@ -153,7 +140,7 @@ def _write_file(port: PortSpec, frame: pd.DataFrame, path: Path) -> None:
         else:
             raise ValueError(f"port {port.name!r}: format {fmt!r} is not tabular "
                              f"(tabular: {', '.join(TABULAR_FORMATS)})")
-    _atomic_write(path, write)
+    write_atomic(path, write)
 
 
 def write_port(port: PortSpec, frame: pd.DataFrame, path: Path, seed: int = 0) -> list[Path]:
