@@ -41,6 +41,7 @@ from typing import Any, Callable
 import psutil
 
 from ..results import ChildError, ErrorClass, ExecutionMetrics
+from ..spec.units import mib
 from . import child as child_module
 from .classify import classify
 from .monitor import ProcessTreeMonitor, TreeUsage, alive, find_run_processes
@@ -62,9 +63,6 @@ KILL_WAIT_S = 30.0
 SETTLE_S = 0.5
 
 
-def mib(n: int | float) -> str:
-    """``734003200`` → ``"700.0 MiB"``."""
-    return f"{n / 2**20:.1f} MiB"
 
 
 def one_line(text: str, limit: int = 300) -> str:

@@ -18,13 +18,14 @@ from rich.table import Table
 
 from ..hooks import hookimpl
 from ..results import to_jsonable
+from ..spec.units import mib
 from .console import shared_console, verbosity
 
 PREFIX = "deep_dive:"
 
 
 def _mib(value: Any) -> str:
-    return f"{float(value) / 2**20:.1f} MiB" if value is not None else "—"
+    return mib(float(value)) if value is not None else "—"
 
 
 def _secs(value: Any) -> str:
@@ -45,7 +46,7 @@ def _run_cell(run: dict[str, Any] | None) -> str:
         return "—"
     if not run.get("ok"):
         return f"[red]{escape(str(run.get('classification') or 'failed'))}[/]"
-    return f"{run['wall_s']:.2f} / {run['cpu_s']:.2f} s / {run['peak_rss_bytes'] / 2**20:.0f} MiB"
+    return f"{run['wall_s']:.2f} / {run['cpu_s']:.2f} s / {mib(run['peak_rss_bytes'], 0)}"
 
 
 def step_table(steps: dict[str, Any]) -> Table:

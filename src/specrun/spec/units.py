@@ -66,3 +66,8 @@ def parse_duration(text: str | int | float) -> float:
     if not math.isfinite(seconds) or seconds <= 0:
         raise ValueError(f"duration must be positive, found {text!r}")
     return seconds
+
+
+def mib(n: float, digits: int = 1) -> str:
+    """The one way specrun shows a byte count: ``734003200`` → ``"700.0 MiB"``."""
+    return f"{n / 2**20:.{digits}f} MiB"

@@ -102,3 +102,11 @@ def test_ints_stay_ints(number):
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_floats_round_trip(number):
     assert values.for_column(repr(number), "float") == number
+
+
+def test_byte_counts_are_shown_in_mib() -> None:
+    from specrun.spec.units import mib
+
+    assert mib(734003200) == "700.0 MiB"
+    assert mib(1.5 * 2**20) == "1.5 MiB"
+    assert mib(3 * 2**30, 0) == "3072 MiB"

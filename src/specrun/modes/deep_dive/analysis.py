@@ -26,6 +26,7 @@ import numpy as np
 from ...analysis.drift import ColumnDrift
 from ...analysis.profile import DataProfile
 from ...results import PortValidation
+from ...spec.units import mib
 
 SUPER_LINEAR = 1.2            # exponent above which growth is flagged
 TIME_NOISE_FLOOR_S = 0.05     # CPU seconds of growth that can be told from noise
@@ -318,5 +319,3 @@ def error_patterns(steps: Iterable[StepAnalysis]) -> list[ErrorPattern]:
     return sorted(patterns, key=lambda p: (-p.count, p.classification))
 
 
-def mib(value: float) -> str:
-    return f"{value / 2**20:.1f} MiB"

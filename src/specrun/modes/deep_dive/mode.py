@@ -32,6 +32,7 @@ from ...plan import PlannedCase
 from ...results import CaseResult, ErrorClass, Outcome, to_jsonable
 from ...sources import SourceError
 from ...spec.model import PipelineSpec, SpecError, StepSpec
+from ...spec.units import mib
 from ..options import mode_options
 from ..step_case import fill_result
 from .analysis import (
@@ -41,7 +42,6 @@ from .analysis import (
     StepAnalysis,
     error_patterns,
     find_bottlenecks,
-    mib,
     recommend,
     scaling_result,
 )
