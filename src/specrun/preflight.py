@@ -98,7 +98,7 @@ def check_static_data(session: "Session", spec: PipelineSpec, step: StepSpec, na
         if not port.tabular or port.schema is None:
             continue
         try:
-            parts = read_port(port, Path(path), port.schema)
+            parts = read_port(port, Path(path), port.schema, types=session.types)
         except PortReadError as exc:
             raise SpecError(f"{key} cannot be read as {port.format}: {exc}", where) from None
         compiled = session.contracts.pandera(port.schema)

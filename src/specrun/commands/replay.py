@@ -109,7 +109,8 @@ def _plan(session: "Session", spec: "PipelineSpec", record: dict[str, Any], save
     step = spec.steps[record["step"]]
     shutil.copytree(saved / "input", root / "input", dirs_exist_ok=True)
     inputs = {name: port_target(root, port, "input") for name, port in step.inputs.items()}
-    frames = {name: read_port_frame(step.inputs[name], inputs[name], input_schema(spec, step.inputs[name]))
+    frames = {name: read_port_frame(step.inputs[name], inputs[name], input_schema(spec, step.inputs[name]),
+                                    types=session.types)
               for name in record.get("generated", []) if name in step.inputs}
     outputs = {}
     for name, port in step.outputs.items():

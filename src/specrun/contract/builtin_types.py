@@ -4,11 +4,14 @@ Each type implements the :class:`~specrun.contract.types.ColumnType` protocol; t
 module is also the built-in plugin that registers them (``specrun_column_types``).
 For ``str``, ``min`` / ``max`` bound the string length; for ``datetime`` they are
 dates or datetimes.  ``unique: true`` is honoured by :meth:`vectorised` itself.
+Each type also says which storage holds it (``accepts_storage``: the accepted
+widenings, listed in docs/spec.md) and how its text is written (``parse_text``).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -29,6 +32,17 @@ DEFAULT_DATETIME_MIN = pd.Timestamp("2020-01-01")
 DATETIME_LIMITS = (pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31"))
 _ALNUM = np.array([ord(c) for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"],
                   dtype=np.uint32)
+
+
+INT_STORAGE = frozenset({"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
+                         "Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32"})
+FLOAT_STORAGE = frozenset({"float32", "float64", "Float32", "Float64"})
+BOOL_STORAGE = frozenset({"bool", "boolean"})
+_INT_TEXT = re.compile(r"[+-]?[0-9]+")
+_FLOAT_TEXT = re.compile(r"[+-]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf|infinity)",
+                         re.IGNORECASE)
+_DATETIME_TEXT = r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?)?"
+_NS_LIMITS = (pd.Timestamp.min, pd.Timestamp.max)
 
 
 def _error(column: ColumnSpec, message: str) -> SpecError:
@@ -60,6 +74,23 @@ def _range_checks(low: Any, high: Any) -> list[pa.Check]:
 
 def _isin_check(column: ColumnSpec) -> list[pa.Check]:
     return [pa.Check.isin(list(column.isin))] if column.isin is not None else []
+
+
+def _has_nulls(series: pd.Series) -> bool:
+    return bool(series.isna().any())
+
+
+def _is_text(series: pd.Series) -> bool:
+    """A column of strings: a string dtype, or objects that are all ``str``."""
+    if isinstance(series.dtype, pd.StringDtype):
+        return True
+    return series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")
+
+
+def _matching(text: pd.Series, pattern: re.Pattern[str] | str) -> pd.Series:
+    """``text`` where it fully matches ``pattern``, NA elsewhere (nulls stay null)."""
+    text = text.astype(STR_DTYPE)
+    return text.where(text.str.fullmatch(pattern).fillna(False).astype(bool))
 
 
 def _pick(values: list[Any], rows: int, rng: np.random.Generator, column: ColumnSpec) -> np.ndarray:
@@ -128,6 +159,19 @@ class IntType:
     def wrong_dtype_values(self, column: ColumnSpec) -> list[Any]:
         return ["abc", "1.5", "n/a"]
 
+    def accepts_storage(self, column: ColumnSpec, series: pd.Series) -> bool:
+        """Any integer dtype int64 holds exactly (not uint64, not floats, not bools)."""
+        return str(series.dtype) in INT_STORAGE
+
+    def from_storage(self, column: ColumnSpec, series: pd.Series) -> pd.Series:
+        return series.astype("Int64" if column.nullable or _has_nulls(series) else "int64")
+
+    def parse_text(self, column: ColumnSpec, text: pd.Series) -> pd.Series:
+        """Decimal digits with an optional sign (``1.0`` and ``1e3`` are not ints)."""
+        values = [int(v) if isinstance(v, str) else None for v in _matching(text, _INT_TEXT)]
+        held = [v if v is not None and INT64.min <= v <= INT64.max else None for v in values]
+        return self.from_storage(column, pd.Series(pd.array(held, dtype="Int64"), index=text.index))
+
 
 class FloatType:
     """64-bit floats (NaN is null)."""
@@ -190,6 +234,18 @@ class FloatType:
 
     def wrong_dtype_values(self, column: ColumnSpec) -> list[Any]:
         return ["abc", "1,5", "n/a"]
+
+    def accepts_storage(self, column: ColumnSpec, series: pd.Series) -> bool:
+        """float64 or float32 (exact in float64); never ints or text."""
+        return str(series.dtype) in FLOAT_STORAGE
+
+    def from_storage(self, column: ColumnSpec, series: pd.Series) -> pd.Series:
+        return pd.Series(series.to_numpy(dtype="float64", na_value=np.nan), index=series.index,
+                         name=series.name)
+
+    def parse_text(self, column: ColumnSpec, text: pd.Series) -> pd.Series:
+        """Decimal or scientific notation, or ``inf``; an empty field is null."""
+        return _matching(text, _FLOAT_TEXT).astype("float64")
 
 
 class StrType:
@@ -284,6 +340,18 @@ class StrType:
     def wrong_dtype_values(self, column: ColumnSpec) -> list[Any]:
         return [123, -1, 0]
 
+    def accepts_storage(self, column: ColumnSpec, series: pd.Series) -> bool:
+        """A string dtype, or Python strings (not categoricals, not numbers)."""
+        return _is_text(series)
+
+    def from_storage(self, column: ColumnSpec, series: pd.Series) -> pd.Series:
+        return series.astype(STR_DTYPE)
+
+    def parse_text(self, column: ColumnSpec, text: pd.Series) -> pd.Series:
+        """Text as it is; an empty field is null only in a nullable column."""
+        text = text.astype(STR_DTYPE)
+        return text if column.nullable else text.fillna("")
+
 
 class BoolType:
     """Booleans: ``bool``, or nullable ``boolean``."""
@@ -312,6 +380,20 @@ class BoolType:
     def wrong_dtype_values(self, column: ColumnSpec) -> list[Any]:
         return ["maybe", "yes", "2"]
 
+    def accepts_storage(self, column: ColumnSpec, series: pd.Series) -> bool:
+        """``bool`` or nullable ``boolean`` (not 0/1 ints, not text)."""
+        return str(series.dtype) in BOOL_STORAGE
+
+    def from_storage(self, column: ColumnSpec, series: pd.Series) -> pd.Series:
+        return series.astype("boolean" if column.nullable or _has_nulls(series) else "bool")
+
+    def parse_text(self, column: ColumnSpec, text: pd.Series) -> pd.Series:
+        """``true`` / ``false`` in any case (``1``, ``0``, ``yes`` are not booleans)."""
+        words = text.astype(STR_DTYPE).str.lower()
+        parsed = pd.Series(pd.array(words.map({"true": True, "false": False}).tolist(), dtype="boolean"),
+                           index=text.index)
+        return self.from_storage(column, parsed)
+
 
 def _timestamp(value: Any, column: ColumnSpec) -> pd.Timestamp:
     try:
@@ -324,6 +406,7 @@ class DatetimeType:
     """Naive timestamps, ``datetime64[ns]``; ``min``/``max`` are dates or datetimes."""
 
     name = "datetime"
+    json_text = True      # JSON has no datetime value: JSON Lines hold ISO 8601 text
 
     def dtype(self, column: ColumnSpec) -> Any:
         return "datetime64[ns]"
@@ -382,11 +465,26 @@ class DatetimeType:
     def wrong_dtype_values(self, column: ColumnSpec) -> list[Any]:
         return ["not-a-date", "2024-13-45", "yesterday"]
 
+    def accepts_storage(self, column: ColumnSpec, series: pd.Series) -> bool:
+        """Naive ``datetime64`` of any unit (not tz-aware, not dates, epochs or text)."""
+        return pd.api.types.is_datetime64_dtype(series.dtype)
+
+    def from_storage(self, column: ColumnSpec, series: pd.Series) -> pd.Series:
+        held = series.where((series >= _NS_LIMITS[0]) & (series <= _NS_LIMITS[1]))
+        return held.astype("datetime64[ns]")
+
+    def parse_text(self, column: ColumnSpec, text: pd.Series) -> pd.Series:
+        """ISO 8601 dates or naive datetimes (``2024-01-31``, ``2024-01-31T12:00:00.5``)."""
+        iso = _matching(text, _DATETIME_TEXT)
+        parsed = pd.to_datetime(iso, format="ISO8601", errors="coerce")
+        return self.from_storage(column, pd.Series(parsed, index=text.index))
+
 
 class CategoryType:
     """pandas categoricals over ``isin`` (required)."""
 
     name = "category"
+    json_text = True      # JSON holds a category as its value, read like text
 
     def categories(self, column: ColumnSpec) -> list[Any]:
         if not column.isin:
@@ -417,6 +515,32 @@ class CategoryType:
     def wrong_dtype_values(self, column: ColumnSpec) -> list[Any]:
         return [12345, -1, 0] if all(isinstance(v, str) for v in self.categories(column)) \
             else ["not-a-category", "?", "n/a"]
+
+    def accepts_storage(self, column: ColumnSpec, series: pd.Series) -> bool:
+        """A categorical, or plain values of the categories' kind: text for text
+        categories, numbers for numeric ones (pandas itself writes integer categories
+        to Parquet as int64, or float64 when there are nulls; other writers have no
+        categoricals).  Either way each value must then equal one of the categories."""
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            return True
+        categories = pd.Series(self.categories(column))
+        if StrType().accepts_storage(column, categories):
+            return StrType().accepts_storage(column, series)
+        if str(categories.dtype) in INT_STORAGE | FLOAT_STORAGE:
+            return str(series.dtype) in INT_STORAGE | FLOAT_STORAGE
+        return BoolType().accepts_storage(column, categories) and BoolType().accepts_storage(column, series)
+
+    def from_storage(self, column: ColumnSpec, series: pd.Series) -> pd.Series:
+        """In the declared categories; a value outside them cannot be held (NA)."""
+        values = series.astype(object)
+        values = values.where(values.isin(self.categories(column)))
+        return pd.Series(pd.Categorical(values, dtype=self.dtype(column)), index=series.index, name=series.name)
+
+    def parse_text(self, column: ColumnSpec, text: pd.Series) -> pd.Series:
+        """A category by its text (``str(category)``); other text does not parse."""
+        by_text = {str(c): c for c in self.categories(column)}
+        values = text.astype(object).map(lambda v: by_text.get(v) if isinstance(v, str) else None)
+        return self.from_storage(column, values)
 
 
 BUILTIN_TYPES: tuple[Any, ...] = (IntType(), FloatType(), StrType(), BoolType(), DatetimeType(),

@@ -3,16 +3,18 @@
 A port is either one file (``root/<direction>/<port>.<ext>[.gz]``) or a directory
 whose files follow ``layout`` (``part-{shard:05d}.csv``, ``{split}/{split}.csv`` …).
 Writes are atomic (:func:`specrun.atomic.write_atomic`: temp file, fsync, rename).
-Reads parse every column by the schema's types (datetimes parsed, ints with nulls as ``Int64`` …) so a frame
-written by :func:`write_port` reads back equal and valid; what cannot be parsed is
-left as read, for validation to report.  Unreadable output raises :class:`PortReadError`.
+Reads check every declared column against its type without coercion
+(:mod:`specrun.contract.storage`): text formats are read as text and each value parsed
+by its type, typed formats must store the type; a frame written by :func:`write_port`
+reads back equal and valid, and what is not of its type is left as read, its failure
+carried to validation.  Unreadable output raises :class:`PortReadError`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import gzip
-import io
 import json
 import shutil
 from pathlib import Path
@@ -20,13 +22,14 @@ from typing import Any, Iterator
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.json as pa_json
+import pyarrow.parquet as pq
 
 from ..atomic import write_atomic
-from ..spec.model import TABULAR_FORMATS, ColumnSpec, PortSpec, SchemaSpec
+from ..spec.model import TABULAR_FORMATS, PortSpec, SchemaSpec
 from ..spec.placeholders import layout_fields, layout_pattern
-from .builtin_types import STR_DTYPE
+from .builtin_types import INT64, STR_DTYPE
+from .storage import TypeFailure, check_text, check_typed, json_as_text, mark, type_failures
+from .types import TypeRegistry
 
 EXTENSIONS = {"csv": "csv", "tsv": "tsv", "parquet": "parquet", "jsonl": "jsonl",
               "json": "json", "text": "txt", "file": ""}
@@ -169,58 +172,103 @@ def write_port(port: PortSpec, frame: pd.DataFrame, path: Path, seed: int = 0) -
 
 # -- reading ---------------------------------------------------------------------
 
-def _csv_dtypes(schema: SchemaSpec | None) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """read_csv dtype hints and per-column NA markers.
-
-    Only an empty field is null; for a non-nullable ``str`` column it is an empty string.
-    """
-    if schema is None:
-        return {}, {}
-    hints = {"int": "Int64", "float": "float64", "str": STR_DTYPE, "bool": "boolean",
-             "category": STR_DTYPE, "datetime": STR_DTYPE}
-    dtypes = {name: hints[c.type] for name, c in schema.columns.items() if c.type in hints}
-    na = {name: [""] for name, c in schema.columns.items() if not (c.type == "str" and not c.nullable)}
-    return dtypes, na
+@functools.lru_cache(maxsize=1)
+def _builtin_types() -> TypeRegistry:
+    return TypeRegistry.builtin()
 
 
 def _read_csv(port: PortSpec, path: Path, schema: SchemaSpec | None, nrows: int | None) -> pd.DataFrame:
-    dtypes, na = _csv_dtypes(schema)
-    options: dict[str, Any] = dict(sep=SEPARATORS[port.format], nrows=nrows, keep_default_na=False,
-                                   na_values=na if schema is not None else [""],
-                                   compression="infer")
-    if port.compression == "gzip":
-        options["compression"] = "gzip"
-    try:
-        return pd.read_csv(path, dtype=dtypes, **options)
-    except (ValueError, TypeError):
-        return pd.read_csv(path, dtype=STR_DTYPE, **options)  # unparsable typed: keep the text
+    """Declared columns as text (typed afterwards by their types); only an empty field is null."""
+    text = {name: STR_DTYPE for name in schema.columns} if schema is not None else {}
+    return pd.read_csv(path, sep=SEPARATORS[port.format], nrows=nrows, keep_default_na=False,
+                       na_values=[""], dtype=text,
+                       compression="gzip" if port.compression == "gzip" else "infer")
 
 
-def _read_jsonl(port: PortSpec, path: Path, nrows: int | None) -> pd.DataFrame:
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def _json_column(values: list[Any]) -> tuple[pd.Series, str]:
+    """A column of JSON values in the storage their JSON kinds make, and those kinds."""
+    kinds = sorted({_json_kind(v) for v in values if v is not None})
+    nulls = any(v is None for v in values)
+    found = "JSON " + ("/".join(kinds) if kinds else "null")
+    if kinds == ["integer"] and all(INT64.min <= v <= INT64.max for v in values if v is not None):
+        return pd.Series(pd.array(values, dtype="Int64" if nulls else "int64")), found
+    if kinds in (["number"], ["integer", "number"]):
+        return pd.Series([np.nan if v is None else float(v) for v in values], dtype="float64"), found
+    if kinds == ["boolean"]:
+        return pd.Series(pd.array(values, dtype="boolean" if nulls else "bool")), found
+    if kinds == ["string"]:
+        return pd.Series(values, dtype=STR_DTYPE), found
+    return pd.Series(values, dtype=object), found
+
+
+def _read_jsonl(port: PortSpec, path: Path, schema: SchemaSpec | None, types: TypeRegistry,
+                nrows: int | None) -> tuple[pd.DataFrame, dict[str, str], set[str]]:
+    """One JSON object per line, each column in the storage of its JSON kinds.
+
+    A declared column of a type JSON has no value for (datetime, category) is text:
+    strings as they are, other values as their JSON text.
+    """
     opener: Any = gzip.open if port.compression == "gzip" else open
-    with opener(path, "rb") as handle:
-        content = handle.read()
-    if not content.strip():
-        return pd.DataFrame()
-    try:
-        table = pa_json.read_json(io.BytesIO(content))
-        frame = table.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
-        return frame.head(nrows) if nrows is not None else frame
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        return pd.read_json(io.BytesIO(content), lines=True, dtype=False, nrows=nrows)
+    rows: list[dict[str, Any]] = []
+    with opener(path, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            if nrows is not None and len(rows) >= nrows:
+                break
+            if line.strip():
+                row = json.loads(line)
+                if not isinstance(row, dict):
+                    raise ValueError(f"line {len(rows) + 1} is a JSON {_json_kind(row)}, not an object")
+                rows.append(row)
+    names = list(dict.fromkeys(key for row in rows for key in row))
+    declared = schema.columns if schema is not None else {}
+    columns: dict[str, pd.Series] = {}
+    found: dict[str, str] = {}
+    text: set[str] = set()
+    for name in names:
+        values = [row.get(name) for row in rows]
+        column = declared.get(name)
+        if column is not None and column.type in types and json_as_text(types.get(column.type)):
+            columns[name] = pd.Series([v if v is None or isinstance(v, str) else json.dumps(v) for v in values],
+                                      dtype=STR_DTYPE)
+            text.add(name)
+        else:
+            columns[name], found[name] = _json_column(values)
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(rows))), found, text
 
 
-def _read_file(port: PortSpec, path: Path, schema: SchemaSpec | None, nrows: int | None) -> pd.DataFrame:
+def _parquet_types(path: Path) -> dict[str, str]:
+    return {field.name: str(field.type) for field in pq.read_schema(path)}
+
+
+def _read_file(port: PortSpec, path: Path, schema: SchemaSpec | None, nrows: int | None,
+               types: TypeRegistry | None) -> pd.DataFrame:
+    types = types if types is not None else _builtin_types()
     if not path.is_file():
         raise PortReadError(port.name, path, "file not found")
+    found: dict[str, str] = {}
+    text: set[str] = set()
     try:
         if port.format in SEPARATORS:
             frame = _read_csv(port, path, schema, nrows)
+            text = set(frame.columns)
         elif port.format == "parquet":
             frame = pd.read_parquet(path)
             frame = frame.head(nrows) if nrows is not None else frame
+            found = _parquet_types(path)
         elif port.format == "jsonl":
-            frame = _read_jsonl(port, path, nrows)
+            frame, found, text = _read_jsonl(port, path, schema, types, nrows)
         else:
             raise PortReadError(port.name, path, f"format {port.format!r} is not tabular")
     except PortReadError:
@@ -231,77 +279,40 @@ def _read_file(port: PortSpec, path: Path, schema: SchemaSpec | None, nrows: int
         raise PortReadError(port.name, path, f"{type(exc).__name__}: {exc}") from None
     if frame.empty and len(frame.columns) == 0 and schema is not None:   # an empty file: zero rows
         frame = pd.DataFrame({name: pd.Series([], dtype=object) for name in schema.columns})
-    return typed_frame(frame, schema)
+    return typed_frame(frame, schema, types, text=text, found=found, file=path.name)
 
 
-def _declared_dtype(column: ColumnSpec, has_nulls: bool) -> Any:
-    """The dtype a column of this type reads into (nullable variants when nulls are present)."""
-    nullable = column.nullable or has_nulls
-    return {"int": "Int64" if nullable else "int64", "float": "float64", "str": STR_DTYPE,
-            "bool": "boolean" if nullable else "bool", "datetime": "datetime64[ns]",
-            "category": pd.CategoricalDtype(list(column.isin or []))}.get(column.type)
+def typed_frame(frame: pd.DataFrame, schema: SchemaSpec | None, types: TypeRegistry | None = None, *,
+                text: set[str] | frozenset[str] = frozenset(), found: dict[str, str] | None = None,
+                file: str = "") -> pd.DataFrame:
+    """``frame`` with each declared column in its declared dtype, checked by its type.
 
-
-def _convert(series: pd.Series, column: ColumnSpec) -> pd.Series:
-    """``series`` in the column's declared dtype when that loses nothing, else unchanged."""
-    kind = column.type
-    nulls = series.isna()
-    has_nulls = bool(nulls.any())
-    if bool(nulls.all()) and _declared_dtype(column, has_nulls) is not None:
-        return series.astype(_declared_dtype(column, has_nulls))   # empty or all null
-    if kind in ("int", "float"):
-        if pd.api.types.is_bool_dtype(series.dtype):
-            return series
-        if not pd.api.types.is_numeric_dtype(series.dtype):
-            series = pd.to_numeric(series)
-        if kind == "float":
-            return series.astype("float64")
-        if pd.api.types.is_float_dtype(series.dtype) and not bool((series.dropna() % 1 == 0).all()):
-            return series   # 2.5 in an int column stays a float for validation to report
-        return series.astype("Int64" if (column.nullable or has_nulls) else "int64")
-    if kind == "str":
-        if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
-            return series.astype(STR_DTYPE)
-        return series
-    if kind == "bool":
-        if not pd.api.types.is_bool_dtype(series.dtype):
-            mapped = series.astype(STR_DTYPE).str.lower().map({"true": True, "false": False})
-            if mapped.isna().sum() != series.isna().sum():
-                return series
-            series = mapped
-        target = "boolean" if (column.nullable or has_nulls) else "bool"
-        return series.astype(target)
-    if kind == "datetime":
-        if not pd.api.types.is_datetime64_dtype(series.dtype):
-            try:
-                series = pd.to_datetime(series, format="ISO8601")
-            except (ValueError, TypeError):
-                series = pd.to_datetime(series, format="mixed")
-        return series.astype("datetime64[ns]")
-    if kind == "category":
-        categories = list(column.isin or [])
-        if not series.dropna().isin(categories).all():   # text files hold categories as text
-            by_text = {str(c): c for c in categories}
-            if not series.dropna().astype(str).isin(list(by_text)).all():
-                return series
-            series = series.map(lambda v: by_text.get(str(v), v) if v == v and v is not None else v)
-        return series.astype(pd.CategoricalDtype(categories))
-    return series
-
-
-def typed_frame(frame: pd.DataFrame, schema: SchemaSpec | None) -> pd.DataFrame:
-    """``frame`` with each declared column converted to its type where possible."""
+    Columns in ``text`` are parsed from text; the others must already be stored as
+    their type (or a widening it accepts).  What is not is left as read, and the
+    failure travels with the frame to :func:`~specrun.contract.validate.validate_frame`.
+    ``found`` names each column's storage for the messages (default: its pandas dtype).
+    """
     if schema is None:
         return frame
+    types = types if types is not None else _builtin_types()
     frame = frame.copy(deep=False)
+    failures: list[TypeFailure] = []
     for name, column in schema.columns.items():
-        if name not in frame.columns:
+        if name not in frame.columns or column.type not in types:
             continue
-        try:
-            frame[name] = _convert(frame[name], column)
-        except (ValueError, TypeError, OverflowError, AttributeError):
-            pass   # left as read: validation reports the dtype and the failing values
-    return frame
+        column_type = types.get(column.type)
+        series = frame[name]
+        if name in text:
+            typed, failure = check_text(column_type, column, series, file)
+        elif series.dtype == object and bool(series.isna().all()):   # no values, no storage to judge
+            typed, failure = check_text(column_type, column, series.astype(STR_DTYPE), file)
+        else:
+            storage = (found or {}).get(name, str(series.dtype))
+            typed, failure = check_typed(column_type, column, series, storage, file)
+        frame[name] = typed
+        if failure is not None:
+            failures.append(failure)
+    return mark(frame, failures)
 
 
 def _iter_files(port: PortSpec, path: Path) -> Iterator[tuple[str, Path]]:
@@ -318,10 +329,11 @@ def _iter_files(port: PortSpec, path: Path) -> Iterator[tuple[str, Path]]:
 
 
 def read_port(port: PortSpec, path: Path, schema: SchemaSpec | None = None,
-              nrows: int | None = None) -> dict[str, pd.DataFrame]:
+              nrows: int | None = None, types: TypeRegistry | None = None) -> dict[str, pd.DataFrame]:
     """Each file of the port as a typed frame, keyed by path relative to the port ("" for a file).
 
-    ``nrows`` caps the total rows read.  ``schema`` defaults to the port's schema.
+    ``nrows`` caps the total rows read.  ``schema`` defaults to the port's schema;
+    ``types`` (default: the built-in types) checks each declared column's type.
     """
     schema = schema if schema is not None else port.schema
     frames: dict[str, pd.DataFrame] = {}
@@ -329,18 +341,18 @@ def read_port(port: PortSpec, path: Path, schema: SchemaSpec | None = None,
     for key, file in _iter_files(port, Path(path)):
         if remaining is not None and remaining <= 0:
             break
-        frames[key] = _read_file(port, file, schema, remaining)
+        frames[key] = _read_file(port, file, schema, remaining, types)
         if remaining is not None:
             remaining -= len(frames[key])
     return frames
 
 
 def read_port_frame(port: PortSpec, path: Path, schema: SchemaSpec | None = None,
-                    nrows: int | None = None) -> pd.DataFrame:
-    """All the port's files read and concatenated into one frame."""
-    frames = [f for f in read_port(port, path, schema, nrows).values()]
+                    nrows: int | None = None, types: TypeRegistry | None = None) -> pd.DataFrame:
+    """All the port's files read and concatenated into one frame (with every file's type failures)."""
+    frames = [f for f in read_port(port, path, schema, nrows, types).values()]
     if not frames:
         return pd.DataFrame()
     if len(frames) == 1:
         return frames[0]
-    return typed_frame(pd.concat(frames, ignore_index=True), schema if schema is not None else port.schema)
+    return mark(pd.concat(frames, ignore_index=True), [f for frame in frames for f in type_failures(frame)])

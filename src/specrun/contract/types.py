@@ -3,7 +3,9 @@
 A column type knows, for one ``type:`` name of the column DSL, its pandas dtype,
 the pandera checks its constraints compile to, how to generate values fast with
 numpy (volume data), how to draw them with Hypothesis (property runs), and which
-values are boundary / extreme / wrong-typed (edge-case mutators).  Built-in types
+values are boundary / extreme / wrong-typed (edge-case mutators), and, optionally
+(:class:`StorageAware`), which storage holds it and how its text parses, so that a
+column read from a file is checked against its declared type.  Built-in types
 live in :mod:`specrun.contract.builtin_types`; plugins add more through the
 ``specrun_column_types`` hook.
 """
@@ -47,6 +49,29 @@ class ColumnType(Protocol):
 
     def wrong_dtype_values(self, column: "ColumnSpec") -> list[Any]:
         """Values of another type, to test that a script rejects them cleanly."""
+
+
+class StorageAware(Protocol):
+    """What a column type may add so that its declared type is enforced on files.
+
+    Every method is optional (see :mod:`specrun.contract.storage` for the strict
+    defaults a type without them gets).  Nothing may be coerced: a storage that could
+    hold other values, or text that merely resembles the type, is not accepted.
+    """
+
+    json_text: bool
+    """JSON has no value of this type: JSON Lines hold it as text, parsed with :meth:`parse_text`."""
+
+    def accepts_storage(self, column: "ColumnSpec", series: "pd.Series") -> bool:
+        """Whether a column read from a typed format (Parquet, JSON Lines) in this storage
+        holds the type: the declared dtype and its lossless widenings."""
+
+    def from_storage(self, column: "ColumnSpec", series: "pd.Series") -> "pd.Series":
+        """Accepted storage converted to the declared dtype; NA where a value cannot be held."""
+
+    def parse_text(self, column: "ColumnSpec", text: "pd.Series") -> "pd.Series":
+        """Text values (CSV, TSV; NA = an empty field) in the declared dtype; NA where a
+        value does not parse as the type."""
 
 
 class TypeRegistry:

@@ -2,6 +2,8 @@
 
 Failures are grouped per (column, check) with a count and a few distinct example
 values, ready for :class:`~specrun.results.PortValidation`.  Bad data never raises.
+The type failures the reader found (:mod:`specrun.contract.storage`) come first;
+pandera's findings that only restate them are left out.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ..results import ColumnFailure, to_jsonable
+from .storage import restate, type_failures
 
 MAX_EXAMPLES = 5
 _COLUMN_PRESENCE_CHECKS = ("column_in_dataframe", "column_in_schema")
@@ -47,7 +50,16 @@ def _group_failures(cases: pd.DataFrame) -> list[ColumnFailure]:
 
 
 def validate_frame(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> tuple[bool, list[ColumnFailure]]:
-    """``(ok, failures)`` for ``frame`` under ``schema``, checking everything (lazy)."""
+    """``(ok, failures)`` for ``frame`` under ``schema``: its declared types, then everything
+    pandera checks (lazy)."""
+    found = type_failures(frame)
+    ok, failures = _validate_pandera(frame, schema)
+    kept = [restated for f in failures if (restated := restate(f, found)) is not None]
+    failures = [f.failure for f in found] + kept
+    return ok and not found, failures
+
+
+def _validate_pandera(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> tuple[bool, list[ColumnFailure]]:
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:

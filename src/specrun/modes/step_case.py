@@ -117,7 +117,7 @@ def check_outputs(session: "Session", step: StepSpec, paths: Mapping[str, Path],
             validations.append(_check_artifact(name, port, files))
             continue
         try:
-            parts = read_port(port, path, schema)
+            parts = read_port(port, path, schema, types=session.types)
         except PortReadError as exc:
             validations.append(PortValidation(name, "output", False, message=str(exc)))
             continue

@@ -162,14 +162,18 @@ def test_wrongly_typed_values_are_left_for_validation(tmp_path: Path) -> None:
     assert {f.column for f in failures} >= {"id", "amount", "ts"}
 
 
-def test_integral_floats_read_as_int_and_nulls_as_nullable(tmp_path: Path) -> None:
+def test_integral_floats_are_not_ints_and_empty_fields_are_nulls(tmp_path: Path) -> None:
     path = tmp_path / "out.csv"
     path.write_text("id,amount,code,ts\n1.0,3,x,2024-01-01\n,4,,2024-01-02\n")
     frame = read_port_frame(PortSpec("out", "csv", schema=SCHEMA), path)
-    assert str(frame["id"].dtype) == "Int64" and frame["id"].tolist()[0] == 1
+    assert str(frame["id"].dtype) == "Int64" and frame["id"].isna().all()
     assert math.isnan(frame["code"][1])
     ok, failures = validate_frame(frame, to_pandera(SCHEMA, TYPES))
-    assert not ok and [(f.column, f.check) for f in failures if f.column == "id"]
+    assert not ok
+    assert [(f.column, f.check, f.count) for f in failures] == [
+        ("id", "declared type int, found text that does not parse as int in out.csv", 1),
+        ("id", "not_nullable", 1)]                   # the empty field, not the unparsable "1.0"
+    assert failures[0].examples == ["1.0"]
 
 
 def test_text_that_looks_like_null_stays_text(tmp_path: Path) -> None:

@@ -87,7 +87,7 @@ class StepRunner:
                 place_input(port, reals[name], target)
                 schema = input_schema(self.spec, port)
                 try:
-                    parts = read_port(port, target, schema)
+                    parts = read_port(port, target, schema, types=self.session.types)
                 except PortReadError as exc:
                     out.validations.append(PortValidation(name, "input", False, message=str(exc)))
                     continue

@@ -108,7 +108,7 @@ class PipelineContext:
         port = self.spec.steps[edge.producer].outputs[edge.output]
         path = self.kept.output_path(edge.producer, port)
         try:
-            parts = read_port(port, path, port.schema) if port.tabular else {}
+            parts = read_port(port, path, port.schema, types=self.session.types) if port.tabular else {}
         except PortReadError as exc:
             check = PortValidation(edge.output, "output", False, message=str(exc))
         else:
@@ -195,7 +195,7 @@ class PipelineStepRun:
                 copy_fixture(source, target)
                 if port.tabular:
                     try:
-                        frame = read_port_frame(port, target, input_schema(ctx.spec, port))
+                        frame = read_port_frame(port, target, input_schema(ctx.spec, port), types=ctx.session.types)
                     except PortReadError:
                         pass            # handed to the script as it is, not profiled
             else:

@@ -93,7 +93,7 @@ def validate_transition(session: "Session", pipeline: str, edge: Edge, consumer_
                                   message="handed over" if path.exists() else f"nothing at {path}")
     else:
         try:
-            parts = read_port(consumer_port, path, consumer_schema)
+            parts = read_port(consumer_port, path, consumer_schema, types=session.types)
         except PortReadError as exc:
             consumer = PortValidation(edge.target, "input", False,
                                       message=f"the consumer cannot read the data: {exc.message}")
