@@ -135,7 +135,8 @@ def mark(frame: pd.DataFrame, failures: list[TypeFailure]) -> pd.DataFrame:
 
 def type_failures(frame: pd.DataFrame) -> list[TypeFailure]:
     """The type failures the reader found in ``frame`` (copies: callers may edit them)."""
-    return copy.deepcopy(list(frame.attrs.get(_ATTRS_KEY, [])))
+    attrs = getattr(frame, "attrs", None)
+    return copy.deepcopy(list(attrs.get(_ATTRS_KEY, []))) if isinstance(attrs, dict) else []
 
 
 def restate(failure: ColumnFailure, found: list[TypeFailure]) -> ColumnFailure | None:
