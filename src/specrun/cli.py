@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 import traceback
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 from .commands import COMMAND_MODULES
 from .commands import handler as command_handler

@@ -16,8 +16,8 @@ import difflib
 import importlib
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import pluggy
 
@@ -67,7 +67,8 @@ class UsageError(Exception):
 
 def early_plugin_args(argv: Sequence[str]) -> tuple[list[str], list[str]]:
     """``-p`` values (to load, to block) found before the real parse."""
-    load, block = [], []
+    load: list[str] = []
+    block: list[str] = []
     it = iter(range(len(argv)))
     for i in it:
         arg = argv[i]
@@ -83,7 +84,7 @@ def early_plugin_args(argv: Sequence[str]) -> tuple[list[str], list[str]]:
     return load, block
 
 
-def load_plugins(argv: Sequence[str], project: "ProjectConfig | None" = None) -> pluggy.PluginManager:
+def load_plugins(argv: Sequence[str], project: ProjectConfig | None = None) -> pluggy.PluginManager:
     """Build the plugin manager with every plugin this invocation asks for."""
     pm = make_plugin_manager()
     to_load, blocked = early_plugin_args(argv)

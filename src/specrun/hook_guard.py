@@ -16,8 +16,9 @@ from __future__ import annotations
 import copy
 import threading
 import traceback
+from collections.abc import Callable, Generator, Iterable, Mapping, MutableSequence, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Generator, Iterable, MutableSequence
+from typing import Any
 
 import pluggy
 
@@ -61,10 +62,15 @@ class HookGuard:
 
     # -- pluggy monitoring callbacks ---------------------------------------------
 
-    def _before(self, hook_name: str, hook_impls: MutableSequence[pluggy.HookImpl],
-                kwargs: Any) -> None:
+    def _before(self, hook_name: str, hook_impls: Sequence[pluggy.HookImpl],
+                kwargs: Mapping[str, Any]) -> None:
         if hook_name not in self.hooks:
             return
+        if not isinstance(hook_impls, MutableSequence):
+            # Guarding swaps the items in place; a pluggy that handed out a read-only
+            # sequence would silently leave the hooks unguarded, so say so instead.
+            raise TypeError(f"pluggy passed {type(hook_impls).__name__} hook implementations; "
+                            "HookGuard needs the per-call list")
         # pluggy hands every call its own copy of the list: swapping items here
         # changes this call only, never the registered implementations.
         for index, impl in enumerate(hook_impls):
@@ -80,10 +86,12 @@ class HookGuard:
             guarded = self._guarded.get(impl)
             if guarded is None:
                 guarded = copy.copy(impl)
-                wrapper = impl.wrapper or impl.hookwrapper
-                function = self._guard_wrapper if wrapper else self._guard_call
-                object.__setattr__(guarded, "function", function(impl.function, impl.plugin_name, hook,
-                                                                 new_style=impl.wrapper))
+                if impl.wrapper or impl.hookwrapper:
+                    function: Callable[..., Any] = self._guard_wrapper(
+                        impl.function, impl.plugin_name, hook, new_style=impl.wrapper)
+                else:
+                    function = self._guard_call(impl.function, impl.plugin_name, hook, new_style=impl.wrapper)
+                object.__setattr__(guarded, "function", function)
                 self._guarded[impl] = guarded
             return guarded
 

@@ -9,7 +9,8 @@ an entry point in the ``specrun`` group.
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import pluggy
 
@@ -59,7 +60,7 @@ def specrun_addoption(parser: argparse.ArgumentParser) -> None:
 
 
 @hookspec
-def specrun_spec_keys() -> "Mapping[str, sy.Validator] | None":
+def specrun_spec_keys() -> Mapping[str, sy.Validator] | None:
     """Return ``{top_level_key: strictyaml_validator}`` for spec keys this plugin owns.
 
     The loader validates the key with the validator (line-numbered errors like the
@@ -80,7 +81,7 @@ def specrun_unconfigure(config: argparse.Namespace) -> None:
 # -- registries --------------------------------------------------------------
 
 @hookspec
-def specrun_modes() -> "Iterable[Mode] | None":
+def specrun_modes() -> Iterable[Mode] | None:
     """Return testing-mode objects (see :class:`specrun.plugin_types.Mode`).
 
     A mode has ``name: str``, ``plan(session, spec) -> list[PlannedCase]`` and
@@ -89,47 +90,47 @@ def specrun_modes() -> "Iterable[Mode] | None":
 
 
 @hookspec
-def specrun_reporters(config: argparse.Namespace) -> "Iterable[object] | object | None":
+def specrun_reporters(config: argparse.Namespace) -> Iterable[object] | object | None:
     """Return reporter objects (one, or a list) to register as plugins for this run
     (they implement the lifecycle hooks below)."""
 
 
 @hookspec
-def specrun_column_types() -> "Iterable[ColumnType] | None":
+def specrun_column_types() -> Iterable[ColumnType] | None:
     """Return column types (see ``specrun.contract.types.ColumnType``)."""
 
 
 @hookspec
-def specrun_checks() -> "Mapping[str, CheckFactory] | None":
+def specrun_checks() -> Mapping[str, CheckFactory] | None:
     """Return ``{name: factory}``; ``factory(args) -> pandera.Check`` usable as
     ``checks: [{name: args}]`` on a column."""
 
 
 @hookspec
-def specrun_properties() -> "Mapping[str, PropertyChecker] | None":
+def specrun_properties() -> Mapping[str, PropertyChecker] | None:
     """Return ``{kind: checker}``; ``checker(params, context) -> PropertyResult``
     for ``properties:`` entries of a step."""
 
 
 @hookspec
-def specrun_executors() -> "Mapping[str, ExecutorFactory] | None":
+def specrun_executors() -> Mapping[str, ExecutorFactory] | None:
     """Return ``{name: factory}``; ``factory(session) -> Executor`` (see ``execution/request.py``)."""
 
 
 @hookspec(firstresult=True)
-def specrun_classify_error(error: "ChildError | None", metrics: "ExecutionMetrics",
-                           stderr: str) -> "ErrorClass | None":
+def specrun_classify_error(error: ChildError | None, metrics: ExecutionMetrics,
+                           stderr: str) -> ErrorClass | None:
     """Return an ``ErrorClass`` for a failed run, or None to let others decide."""
 
 
 @hookspec(firstresult=True)
-def specrun_select_modes(spec: "PipelineSpec", config: argparse.Namespace,
+def specrun_select_modes(spec: PipelineSpec, config: argparse.Namespace,
                          available: Sequence[str]) -> list[str] | None:
     """Return the names of the modes to run for ``spec``, in order."""
 
 
 @hookspec
-def specrun_static_check(session: "Session", spec: "PipelineSpec") -> "Iterable[StaticFinding] | None":
+def specrun_static_check(session: Session, spec: PipelineSpec) -> Iterable[StaticFinding] | None:
     """Return static findings for ``spec``, found without running anything (``specrun check``).
 
     A finding has ``severity`` (``error`` or ``warning``) and a one-line ``message``
@@ -141,42 +142,42 @@ def specrun_static_check(session: "Session", spec: "PipelineSpec") -> "Iterable[
 # -- lifecycle events (reporters consume these as a stream) ------------------
 
 @hookspec
-def specrun_sessionstart(session: "Session") -> None:
+def specrun_sessionstart(session: Session) -> None:
     """The session is about to collect."""
 
 
 @hookspec
-def specrun_spec_error(session: "Session", error: Exception) -> None:
+def specrun_spec_error(session: Session, error: Exception) -> None:
     """A spec (or a plugin it names) is invalid; ``str(error)`` is ``file:line: key: message``."""
 
 
 @hookspec
-def specrun_collection_finish(session: "Session", cases: Sequence["PlannedCase"]) -> None:
+def specrun_collection_finish(session: Session, cases: Sequence[PlannedCase]) -> None:
     """All specs are planned; ``cases`` are the selected cases."""
 
 
 @hookspec
-def specrun_case_start(session: "Session", case: "PlannedCase") -> None:
+def specrun_case_start(session: Session, case: PlannedCase) -> None:
     """A case starts running."""
 
 
 @hookspec
-def specrun_case_finish(session: "Session", result: "CaseResult") -> None:
+def specrun_case_finish(session: Session, result: CaseResult) -> None:
     """A case has a result (steps, transitions, analyses alike)."""
 
 
 @hookspec
-def specrun_transition_validated(session: "Session", result: "CaseResult") -> None:
+def specrun_transition_validated(session: Session, result: CaseResult) -> None:
     """Pipeline mode validated one edge (also reported through case_finish)."""
 
 
 @hookspec
-def specrun_record(session: "Session", name: str, record: object) -> None:
+def specrun_record(session: Session, name: str, record: object) -> None:
     """A mode publishes a mode-level record (e.g. the pipeline's data evolution)."""
 
 
 @hookspec
-def specrun_sessionfinish(session: "Session", result: "SessionResult") -> None:
+def specrun_sessionfinish(session: Session, result: SessionResult) -> None:
     """Everything ran; ``result.exit_code`` is set.  Reporters write files here."""
 
 
@@ -199,7 +200,7 @@ def make_plugin_manager() -> PluginManager:
     return PluginManager()
 
 
-def hook_failures(pm: pluggy.PluginManager) -> "list[HookFailure]":
+def hook_failures(pm: pluggy.PluginManager) -> list[HookFailure]:
     """The lifecycle-hook failures recorded so far (``HookFailure`` records)."""
     guard = getattr(pm, "hook_guard", None)
     return list(guard.failures) if guard is not None else []

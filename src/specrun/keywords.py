@@ -8,8 +8,8 @@ Identifiers may contain any character except whitespace and parentheses, so
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 _TOKEN = re.compile(r"\s*(\(|\)|[^\s()]+)")
 _OPERATORS = {"and", "or", "not"}
@@ -25,7 +25,7 @@ class KeywordExpression:
     _match: Callable[[str], bool]
 
     @classmethod
-    def compile(cls, source: str) -> "KeywordExpression":
+    def compile(cls, source: str) -> KeywordExpression:
         tokens = [m.group(1) for m in _TOKEN.finditer(source)]
         if "".join(tokens) != "".join(source.split()):
             raise KeywordError(f"-k {source!r}: cannot parse")

@@ -69,7 +69,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .session import Session
 
 
-def synthetic_step_plan(session: "Session", spec: PipelineSpec, step: StepSpec, sandbox: SandboxDir,
+def synthetic_step_plan(session: Session, spec: PipelineSpec, step: StepSpec, sandbox: SandboxDir,
                         seed: int, rows: int | None = None, label: str = "") -> StepRunPlan:
     """Write synthetic inputs for ``step`` into ``sandbox`` exactly as isolation mode's
     ``standard`` scenario would (``rows`` per input unless a port fixes its own), and

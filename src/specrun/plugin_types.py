@@ -9,7 +9,8 @@ run time.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Protocol, runtime_checkable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandera.pandas as pa
@@ -28,11 +29,11 @@ class Mode(Protocol):
 
     name: str
 
-    def plan(self, session: "Session", spec: "PipelineSpec") -> "list[PlannedCase]":
+    def plan(self, session: Session, spec: PipelineSpec) -> list[PlannedCase]:
         """The cases this mode would run for ``spec`` (before ``-k``/``--step`` selection)."""
         ...
 
-    def run(self, session: "Session", spec: "PipelineSpec", cases: "list[PlannedCase]") -> "Iterable[CaseResult]":
+    def run(self, session: Session, spec: PipelineSpec, cases: list[PlannedCase]) -> Iterable[CaseResult]:
         """Run the selected ``cases`` of ``spec``, yielding one result per case as it finishes."""
         ...
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
 MAIN_PARAMETERS = ("input_paths", "output_paths", "environ_vars", "job_args")
 
 
-def preflight(spec: PipelineSpec, session: "Session") -> None:
+def preflight(spec: PipelineSpec, session: Session) -> None:
     executor = spec.defaults.executor
     if executor is not None and executor not in session.executor_factories:
         known = ", ".join(sorted(session.executor_factories))
@@ -80,14 +80,14 @@ def check_entry_point(step: StepSpec, tree: ast.Module, where: Location) -> None
         raise SpecError(
             f"{step.script.name}:{func.lineno}: {name}() requires {required_extra} more positional "
             f"argument(s) than ({', '.join(MAIN_PARAMETERS)})", where)
-    required_kwonly = [a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults) if d is None
+    required_kwonly = [a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is None
                        and a.arg not in MAIN_PARAMETERS]
     if required_kwonly:
         raise SpecError(f"{step.script.name}:{func.lineno}: {name}() requires keyword argument(s) "
                         f"{', '.join(required_kwonly)}", where)
 
 
-def check_static_data(session: "Session", spec: PipelineSpec, step: StepSpec, name: str, port: PortSpec) -> None:
+def check_static_data(session: Session, spec: PipelineSpec, step: StepSpec, name: str, port: PortSpec) -> None:
     """A fixture or sample exists and, for tabular ports with a schema, honours it."""
     for key, path in (("fixture", port.fixture), ("sample", port.sample)):
         if path is None:

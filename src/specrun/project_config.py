@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .spec.model import PipelineSpec, SpecError
+from .spec.model import Location, PipelineSpec, SpecError
 
 PROJECT_KEYS: tuple[str, ...] = ("plugins", "modes")
 FILES = ("specrun.toml", "pyproject.toml")
@@ -63,12 +63,12 @@ def read_project_config(path: Path) -> ProjectConfig:
         raise SpecError("expected a table", file=path, line=_line(text, "specrun"), key="tool.specrun")
     config = ProjectConfig(path=path, prefix=prefix)
     for key, value in section.items():
-        where = {"file": path, "line": _line(text, key), "key": prefix + key}
+        where = Location(path, _line(text, key), prefix + key)
         if key not in PROJECT_KEYS:
-            raise SpecError(f"unknown key {key!r} (known: {', '.join(PROJECT_KEYS)})", **where)
+            raise SpecError(f"unknown key {key!r} (known: {', '.join(PROJECT_KEYS)})", where)
         if key == "plugins":
             if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-                raise SpecError("expected a list of plugin module names", **where)
+                raise SpecError("expected a list of plugin module names", where)
             config.plugins = list(value)
         elif key == "modes":
             config.modes = _modes(value, path, text, prefix)

@@ -13,9 +13,10 @@ import os
 import shutil
 import threading
 import time
-from datetime import datetime, timezone
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pluggy
 
@@ -60,7 +61,7 @@ class Session:
         self.seed = config.seed if getattr(config, "seed", None) is not None else None
         # used when neither --seed nor the spec's defaults.seed fixes one; printed in the header
         self.fallback_seed = int.from_bytes(os.urandom(3), "big")
-        self.result = SessionResult(started=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        self.result = SessionResult(started=datetime.now(UTC).isoformat(timespec="seconds"),
                                     versions=versions(), args=list(getattr(config, "argv", [])))
         self._executors: dict[str, Executor] = {}
         self._mode_choice: dict[int, list[str]] = {}   # id(spec) -> its modes (see _spec_modes)
@@ -230,8 +231,8 @@ def run(config: argparse.Namespace, pm: pluggy.PluginManager) -> ExitCode:
                 continue
             session.specs.append(spec)
         if errors:
-            for exc in errors:
-                pm.hook.specrun_spec_error(session=session, error=exc)
+            for spec_error in errors:
+                pm.hook.specrun_spec_error(session=session, error=spec_error)
             return _finish(session, ExitCode.SPEC_ERROR)
         try:
             planned = _plan(session)
@@ -311,7 +312,7 @@ def _finish(session: Session, code: ExitCode) -> ExitCode:
         session.result.records["hook_errors"] = [
             {"plugin": f.plugin, "hook": f.hook, "error": f.error, "count": f.count} for f in failures]
     session.result.exit_code = int(code)
-    session.result.finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    session.result.finished = datetime.now(UTC).isoformat(timespec="seconds")
     session.result.seed = session.seed
     session.pm.hook.specrun_sessionfinish(session=session, result=session.result)
     return code

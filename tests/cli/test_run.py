@@ -166,7 +166,8 @@ def test_collect_only_and_check_run_nothing(project):
     out = project.run("specs", "--collect-only")
     assert out.code == 0
     assert "demo::double[standard]" in out.stdout
-    assert not (project.root / ".specrun" / "sandboxes").exists() or not any((project.root / ".specrun" / "sandboxes").iterdir())
+    sandboxes = project.root / ".specrun" / "sandboxes"
+    assert not sandboxes.exists() or not any(sandboxes.iterdir())
     out = project.run("check", "specs")
     assert out.code == 0
     assert "specs OK" in out.stdout
@@ -192,7 +193,8 @@ def test_parallel_jobs_give_the_same_results(project):
     assert serial.code == parallel.code == 0
 
     def summary(record):
-        return sorted((c["id"], c["outcome"], c["seed"], [v["rows"] for v in c["validations"]]) for c in record["cases"])
+        return sorted((c["id"], c["outcome"], c["seed"], [v["rows"] for v in c["validations"]])
+                      for c in record["cases"])
     assert summary(serial.record) == summary(parallel.record)
 
 

@@ -11,14 +11,14 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from plugin_project import PluginProject, docs_files
 
 from specrun.contract.types import TypeRegistry
 from specrun.hooks import make_plugin_manager
 from specrun.results import ChildError, ErrorClass, ExecutionMetrics
 from specrun.spec.model import ColumnSpec
-
-from plugin_project import PluginProject, docs_files
 
 FILES = docs_files()
 

@@ -9,6 +9,7 @@ import json
 import pytest
 from plugin_project import PluginProject
 
+from specrun.hook_guard import HookGuard
 from specrun.hooks import hook_failures, hookimpl, make_plugin_manager
 from specrun.results import CaseResult
 
@@ -103,7 +104,7 @@ def test_exploding_wrappers_are_recorded(where: str) -> None:
         def specrun_case_finish(self, session, result):
             if where == "before":
                 raise ValueError("setup")
-            value = yield
+            yield
             raise ValueError("teardown")
 
     pm.register(Bad(), name="bad")
@@ -111,6 +112,15 @@ def test_exploding_wrappers_are_recorded(where: str) -> None:
     assert log == EXPECTED
     [failure] = hook_failures(pm)
     assert failure.plugin == "bad" and failure.error == f"ValueError: {'setup' if where == 'before' else 'teardown'}"
+
+
+def test_a_read_only_hook_list_is_an_error_not_an_unguarded_call() -> None:
+    # The guard swaps implementations in pluggy's per-call list; handed a read-only
+    # sequence it must say so rather than let the hooks run unguarded.
+    pm = make([])
+    impls = tuple(pm.hook.specrun_case_finish.get_hookimpls())
+    with pytest.raises(TypeError, match="HookGuard needs the per-call list"):
+        HookGuard()._before("specrun_case_finish", impls, {})
 
 
 def test_registry_hooks_are_not_guarded() -> None:

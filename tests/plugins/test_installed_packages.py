@@ -68,7 +68,7 @@ def fresh_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_packages_are_discovered_through_their_entry_points(fresh_python: Path, tmp_path: Path) -> None:
     before = plugin_names(fresh_python, tmp_path)
     assert "isolation" in before and not set(PACKAGES) & set(before)
-    for name, folder in PACKAGES.items():
+    for folder in PACKAGES.values():
         source = tmp_path / "src" / folder   # a clean copy: building writes egg-info next to the code
         shutil.copytree(REPO / "plugins" / folder, source,
                         ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__", "tests"))

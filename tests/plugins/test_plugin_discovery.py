@@ -141,7 +141,8 @@ def test_bad_project_config_is_a_located_error(project: PluginProject) -> None:
     project.write("pyproject.toml", '[tool.specrun.modes.isolation]\nscenarios = ["standard"]\nbogus = 1\n')
     run = project.run("plugins")
     assert run.code == 4
-    assert f"{project.root / 'pyproject.toml'}:3: tool.specrun.modes.isolation.bogus: unknown option 'bogus'" in run.stderr
+    where = f"{project.root / 'pyproject.toml'}:3: tool.specrun.modes.isolation.bogus"
+    assert f"{where}: unknown option 'bogus'" in run.stderr
 
 
 def test_spec_plugins_load_before_the_spec_is_validated(project: PluginProject) -> None:

@@ -63,7 +63,7 @@ class S3TestServer:
             raise RuntimeError("server not started")
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "S3TestServer":
+    def start(self) -> S3TestServer:
         env = {**os.environ, **client_environment(), "PYTHONPATH": str(REPO_ROOT)}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "tests.s3server", "--host", "127.0.0.1", "--port", "0"],
@@ -117,7 +117,7 @@ class S3TestServer:
         self._stderr.flush()
         return Path(self._stderr.name).read_text(errors="replace")[-chars:]
 
-    def __enter__(self) -> "S3TestServer":
+    def __enter__(self) -> S3TestServer:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:

@@ -9,7 +9,7 @@ with :func:`seed_steps` (reached through the server's ``/_specrun/`` control API
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import moto
@@ -46,7 +46,7 @@ def _parse_time(value: Any) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
     if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(value, tz=timezone.utc)
+        return datetime.fromtimestamp(value, tz=UTC)
     return datetime.fromisoformat(str(value))
 
 
@@ -74,7 +74,7 @@ def _list_pipeline_execution_steps(self: SageMakerResponse) -> ActionResult:
     backend = self.sagemaker_backend
     get_pipeline_execution_from_arn(backend.pipelines, arn)
     steps = list(_steps_of(backend).get(arn, []))
-    epoch = datetime.min.replace(tzinfo=timezone.utc)
+    epoch = datetime.min.replace(tzinfo=UTC)
     steps.sort(key=lambda s: s.get("StartTime") or epoch,
                reverse=self._get_param("SortOrder", "Descending") == "Descending")
     max_results = int(self._get_param("MaxResults") or DEFAULT_MAX_RESULTS)
@@ -82,7 +82,7 @@ def _list_pipeline_execution_steps(self: SageMakerResponse) -> ActionResult:
     try:
         start = int(token) if token else 0
     except ValueError:
-        raise ValidationError(message=f"Invalid NextToken {token!r}")
+        raise ValidationError(message=f"Invalid NextToken {token!r}") from None
     page = steps[start:start + max_results]
     result: dict[str, Any] = {"PipelineExecutionSteps": page}
     if start + max_results < len(steps):

@@ -17,8 +17,9 @@ datetimes compare as numbers (UTC nanoseconds); bools compare as categories.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,7 +38,7 @@ class DriftThresholds:
     ks: float = 0.1
 
     @classmethod
-    def from_mapping(cls, mapping: Mapping[str, Any] | None, location: Location | None = None) -> "DriftThresholds":
+    def from_mapping(cls, mapping: Mapping[str, Any] | None, location: Location | None = None) -> DriftThresholds:
         """Thresholds from a spec mapping ``{psi: 0.25, ks: 0.05}``; bad keys are SpecErrors."""
         values: dict[str, float] = {}
         for key, value in (mapping or {}).items():

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import networkx as nx
 
@@ -90,7 +91,7 @@ class DegradationThresholds:
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, Any] | None,
-                     location: Location | None = None) -> "DegradationThresholds":
+                     location: Location | None = None) -> DegradationThresholds:
         """Thresholds from a spec mapping (e.g. ``modes.pipeline.degradation``); bad keys are SpecErrors."""
         known = {f.name: f for f in dataclasses.fields(cls)}
         values: dict[str, Any] = {}

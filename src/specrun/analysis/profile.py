@@ -101,7 +101,7 @@ def _numeric_summary(series: pd.Series, profile: ColumnProfile) -> None:
         profile.mean = float(finite.mean())
         profile.std = float(finite.std(ddof=1)) if finite.size > 1 else 0.0
         qs = np.quantile(finite, QUANTILES)
-    profile.quantiles = {quantile_key(q): float(v) for q, v in zip(QUANTILES, qs)}
+    profile.quantiles = {quantile_key(q): float(v) for q, v in zip(QUANTILES, qs, strict=True)}
 
 
 def _value_counts(series: pd.Series) -> pd.Series:

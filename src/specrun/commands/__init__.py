@@ -10,7 +10,8 @@ imports them.
 from __future__ import annotations
 
 import importlib
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 Handler = Callable[[Any, Any], int]
 

@@ -100,8 +100,8 @@ def replay(config: argparse.Namespace, pm: Any) -> int:
     return int(ExitCode.TESTS_FAILED)
 
 
-def _plan(session: "Session", spec: "PipelineSpec", record: dict[str, Any], saved: Path,
-          root: Path) -> "StepRunPlan":
+def _plan(session: Session, spec: PipelineSpec, record: dict[str, Any], saved: Path,
+          root: Path) -> StepRunPlan:
     """The run plan of the saved case, its inputs copied into the sandbox at ``root``."""
     from ..contract.io import port_target, read_port_frame
     from ..modes.step_case import StepRunPlan, input_schema

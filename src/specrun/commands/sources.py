@@ -18,8 +18,9 @@ import argparse
 import functools
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from rich.console import Console
 
@@ -57,7 +58,8 @@ def compare_command(config: argparse.Namespace, pm: Any) -> int:
     from ..modes.deep_dive.compare import compare_executions, open_side
     from ..report.deep_dive_console import comparison_tables
 
-    baseline, comparison = _positional(config, 2, "specrun compare BASELINE COMPARISON (execution ARNs or snapshot folders)")
+    baseline, comparison = _positional(
+        config, 2, "specrun compare BASELINE COMPARISON (execution ARNs or snapshot folders)")
     limits = {k: v for k, v in (("psi", getattr(config, "psi_threshold", None)),
                                 ("ks", getattr(config, "ks_threshold", None))) if v is not None}
     if any(v < 0 for v in limits.values()):

@@ -8,8 +8,9 @@ generators can use them like DSL columns.
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pandera.pandas as pa
 

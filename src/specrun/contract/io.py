@@ -17,8 +17,9 @@ import functools
 import gzip
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -122,8 +123,8 @@ def _write_jsonl(frame: pd.DataFrame, handle: Any) -> None:
     """One JSON object per row; floats keep every digit (``repr``), unlike ``DataFrame.to_json``."""
     names = [str(c) for c in frame.columns]
     columns = [_json_values(frame[c]) for c in frame.columns]
-    lines = (json.dumps(dict(zip(names, row)), ensure_ascii=False, default=str) + "\n"
-             for row in zip(*columns))
+    lines = (json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False, default=str) + "\n"
+             for row in zip(*columns, strict=True))
     handle.write("".join(lines).encode("utf-8"))
 
 
@@ -159,11 +160,12 @@ def write_port(port: PortSpec, frame: pd.DataFrame, path: Path, seed: int = 0) -
     files = layout_files(port)
     splits = list(dict.fromkeys(split for _, split, _ in files))
     order = np.random.default_rng(seed).permutation(len(frame)) if splits != [None] else np.arange(len(frame))
-    split_rows = dict(zip(splits, (np.sort(chunk) for chunk in np.array_split(order, len(splits)))))
+    split_rows = dict(zip(splits, (np.sort(chunk) for chunk in np.array_split(order, len(splits))),
+                          strict=True))
     written = []
     for split in splits:
         targets = [relative for relative, s, _ in files if s == split]
-        for relative, chunk in zip(targets, np.array_split(split_rows[split], len(targets))):
+        for relative, chunk in zip(targets, np.array_split(split_rows[split], len(targets)), strict=True):
             target = path / relative
             _write_file(port, frame.iloc[chunk].reset_index(drop=True), target)
             written.append(target)

@@ -8,7 +8,8 @@ schema and the frame do not know is a :class:`SpecError` at the mutation.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,10 +27,7 @@ def _as_mapping(params: Any) -> dict[str, Any]:
 def _columns(params: Any, frame: pd.DataFrame, schema: SchemaSpec, location: Location | None,
              default_all: bool = True) -> list[str]:
     """The columns a mutation names (checked), or every column of the frame."""
-    if isinstance(params, list):
-        names = params
-    else:
-        names = _as_mapping(params).get("columns")
+    names: Any = params if isinstance(params, list) else _as_mapping(params).get("columns")
     if names is None:
         return list(frame.columns) if default_all else []
     if isinstance(names, str):
@@ -97,7 +95,8 @@ def _place(values: list[Any], series: pd.Series, unique: bool) -> pd.Series:
     return _typed_like(result, series)
 
 
-def _nulls(frame, params, schema, rng, types, location):  # type: ignore[no-untyped-def]
+def _nulls(frame: pd.DataFrame, params: Any, schema: SchemaSpec, rng: np.random.Generator,
+           types: TypeRegistry, location: Location | None) -> pd.DataFrame:
     rate = float(_as_mapping(params).get("rate", 1.0))
     for name in _columns(params, frame, schema, location):
         mask = rng.random(len(frame)) < rate
@@ -105,12 +104,14 @@ def _nulls(frame, params, schema, rng, types, location):  # type: ignore[no-unty
     return frame
 
 
-def _empty(frame, params, schema, rng, types, location):  # type: ignore[no-untyped-def]
+def _empty(frame: pd.DataFrame, params: Any, schema: SchemaSpec, rng: np.random.Generator,
+           types: TypeRegistry, location: Location | None) -> pd.DataFrame:
     return frame if params is False else frame.iloc[0:0].copy()
 
 
 def _values_mutation(kind: str) -> Callable[..., pd.DataFrame]:
-    def mutate(frame, params, schema, rng, types, location):  # type: ignore[no-untyped-def]
+    def mutate(frame: pd.DataFrame, params: Any, schema: SchemaSpec, rng: np.random.Generator,
+               types: TypeRegistry, location: Location | None) -> pd.DataFrame:
         for name in _columns(params, frame, schema, location):
             column_type, column = _column_type(name, schema, types, location)
             values = list(getattr(column_type, f"{kind}_values")(column))
@@ -120,7 +121,8 @@ def _values_mutation(kind: str) -> Callable[..., pd.DataFrame]:
     return mutate
 
 
-def _duplicates(frame, params, schema, rng, types, location):  # type: ignore[no-untyped-def]
+def _duplicates(frame: pd.DataFrame, params: Any, schema: SchemaSpec, rng: np.random.Generator,
+                types: TypeRegistry, location: Location | None) -> pd.DataFrame:
     rate = float(_as_mapping(params).get("rate", DEFAULT_DUPLICATE_RATE))
     rows = len(frame)
     if rows < 2 or rate <= 0:
@@ -136,7 +138,8 @@ def _duplicates(frame, params, schema, rng, types, location):  # type: ignore[no
     return frame
 
 
-def _set(frame, params, schema, rng, types, location):  # type: ignore[no-untyped-def]
+def _set(frame: pd.DataFrame, params: Any, schema: SchemaSpec, rng: np.random.Generator,
+         types: TypeRegistry, location: Location | None) -> pd.DataFrame:
     if not isinstance(params, dict):
         raise SpecError("set needs a mapping {column: value}", location)
     _columns({"columns": list(params)}, frame, schema, location)
@@ -148,13 +151,15 @@ def _set(frame, params, schema, rng, types, location):  # type: ignore[no-untype
     return frame
 
 
-def _drop_columns(frame, params, schema, rng, types, location):  # type: ignore[no-untyped-def]
+def _drop_columns(frame: pd.DataFrame, params: Any, schema: SchemaSpec, rng: np.random.Generator,
+                  types: TypeRegistry, location: Location | None) -> pd.DataFrame:
     names = _columns({"columns": params} if isinstance(params, (list, str)) else params,
                      frame, schema, location, default_all=False)
     return frame.drop(columns=names)
 
 
-def _wrong_dtype(frame, params, schema, rng, types, location):  # type: ignore[no-untyped-def]
+def _wrong_dtype(frame: pd.DataFrame, params: Any, schema: SchemaSpec, rng: np.random.Generator,
+                 types: TypeRegistry, location: Location | None) -> pd.DataFrame:
     for name in _columns(params, frame, schema, location):
         column_type, column = _column_type(name, schema, types, location)
         values = list(column_type.wrong_dtype_values(column))

@@ -11,8 +11,9 @@ from __future__ import annotations
 import importlib
 import math
 import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd

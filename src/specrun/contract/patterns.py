@@ -16,14 +16,22 @@ from __future__ import annotations
 
 import functools
 import re
+
+# The regex parser's private modules have no typeshed stubs (only the deprecated
+# sre_parse/sre_constants aliases do, and importing those warns).
 import re._constants as sre  # type: ignore[import-not-found]
 import re._parser as sre_parse  # type: ignore[import-not-found]
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+
+# One parsed regex item: an opcode and an argument whose shape depends on the opcode
+# (a code point, a (low, high) range, a (min, max, items) repeat, ...), hence Any.
+_ParsedItem = tuple[Any, Any]
 
 UNBOUNDED_REPEAT_CAP = 5
 # Characters drawn for ".", negated classes and \W / \D / \S: printable ASCII.
@@ -170,7 +178,7 @@ class _Branch(_Node):
         return max(texts, key=len) if longest else min(texts, key=len)
 
 
-def _class_codes(items: Sequence[tuple[object, object]]) -> np.ndarray:
+def _class_codes(items: Sequence[_ParsedItem]) -> np.ndarray:
     """Code points of a character class ``[...]``."""
     negate = False
     chosen: set[int] = set()
@@ -178,9 +186,9 @@ def _class_codes(items: Sequence[tuple[object, object]]) -> np.ndarray:
         if op is sre.NEGATE:
             negate = True
         elif op is sre.LITERAL:
-            chosen.add(int(arg))  # type: ignore[arg-type]
+            chosen.add(int(arg))
         elif op is sre.RANGE:
-            low, high = arg  # type: ignore[misc]
+            low, high = arg
             chosen.update(range(int(low), int(high) + 1))
         elif op is sre.CATEGORY:
             if arg in _CATEGORY_CODES:
@@ -201,26 +209,26 @@ def _class_codes(items: Sequence[tuple[object, object]]) -> np.ndarray:
     return codes
 
 
-def _compile(items: Sequence[tuple[object, object]]) -> _Node:
+def _compile(items: Sequence[_ParsedItem]) -> _Node:
     parts: list[_Node] = []
     for op, arg in items:
         if op is sre.LITERAL:
             parts.append(_Chars(np.array([arg], dtype=np.uint32)))
         elif op is sre.NOT_LITERAL:
-            parts.append(_Chars(_PRINTABLE[_PRINTABLE != int(arg)]))  # type: ignore[call-overload]
+            parts.append(_Chars(_PRINTABLE[_PRINTABLE != int(arg)]))
         elif op is sre.ANY:
             parts.append(_Chars(_PRINTABLE))
         elif op is sre.IN:
-            parts.append(_Chars(_class_codes(arg)))  # type: ignore[arg-type]
+            parts.append(_Chars(_class_codes(arg)))
         elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
-            low, high, sub = arg  # type: ignore[misc]
+            low, high, sub = arg
             if high is sre.MAXREPEAT:
                 high = low + UNBOUNDED_REPEAT_CAP
             parts.append(_Repeat(_compile(sub), int(low), int(high)))
         elif op is sre.SUBPATTERN:
-            parts.append(_compile(arg[3]))  # type: ignore[index]
+            parts.append(_compile(arg[3]))
         elif op is sre.BRANCH:
-            parts.append(_Branch([_compile(option) for option in arg[1]]))  # type: ignore[index]
+            parts.append(_Branch([_compile(option) for option in arg[1]]))
         elif op is sre.AT:
             if arg not in _IGNORED_ANCHORS:
                 raise UnsupportedPattern(f"unsupported anchor {arg} (word boundaries cannot be sampled)")

@@ -14,9 +14,10 @@ from __future__ import annotations
 import importlib
 import operator
 import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -113,7 +114,7 @@ def _row_count(params: dict[str, Any], context: PropertyContext) -> PropertyResu
                 counts = [len(_frame(context.inputs, t, "input", context)) for t in target]
                 expected = sum(counts)
                 what = f"{expected} (rows of inputs " + " + ".join(
-                    f"{t!r} ({n})" for t, n in zip(target, counts)) + ")"
+                    f"{t!r} ({n})" for t, n in zip(target, counts, strict=True)) + ")"
             elif isinstance(target, bool) or not isinstance(target, (int, str)):
                 raise SpecError(f"row_count {key} must be an input name or an integer, or a list "
                                 "of input names", context.where())

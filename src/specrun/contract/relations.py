@@ -75,7 +75,7 @@ def _equal(a: pd.Series, b: pd.Series, tolerance: float) -> pd.Series:
         with np.errstate(invalid="ignore"):
             same = (x == y) | (np.abs(x - y) <= tolerance)
     else:
-        same = np.array([_same_value(u, v) for u, v in zip(a.tolist(), b.tolist())], dtype=bool)
+        same = np.array([_same_value(u, v) for u, v in zip(a.tolist(), b.tolist(), strict=True)], dtype=bool)
     return pd.Series(same | both_null, index=a.index)
 
 

@@ -12,7 +12,8 @@ live in :mod:`specrun.contract.builtin_types`; plugins add more through the
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable, Protocol
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..plugin_types import PluginError
 from ..spec.model import SpecError
@@ -29,25 +30,25 @@ if TYPE_CHECKING:  # pragma: no cover
 class ColumnType(Protocol):
     name: str
 
-    def dtype(self, column: "ColumnSpec") -> Any:
+    def dtype(self, column: ColumnSpec) -> Any:
         """The pandas / pandera dtype of the column."""
 
-    def checks(self, column: "ColumnSpec") -> list["pa.Check"]:
+    def checks(self, column: ColumnSpec) -> list[pa.Check]:
         """pandera checks for the column's type-specific constraints (min/max/isin/pattern …)."""
 
-    def vectorised(self, column: "ColumnSpec", rows: int, rng: "np.random.Generator") -> "pd.Series":
+    def vectorised(self, column: ColumnSpec, rows: int, rng: np.random.Generator) -> pd.Series:
         """``rows`` valid values (no nulls; nulls are mixed in by the caller), fast."""
 
-    def strategy(self, column: "ColumnSpec") -> "SearchStrategy[Any]":
+    def strategy(self, column: ColumnSpec) -> SearchStrategy[Any]:
         """A Hypothesis strategy of single valid values (constraints merged in, no filters)."""
 
-    def boundary_values(self, column: "ColumnSpec") -> list[Any]:
+    def boundary_values(self, column: ColumnSpec) -> list[Any]:
         """Valid values at the edges of the contract (min, max, shortest string …)."""
 
-    def extreme_values(self, column: "ColumnSpec") -> list[Any]:
+    def extreme_values(self, column: ColumnSpec) -> list[Any]:
         """Values a real system may send that sit far from typical data (may be invalid)."""
 
-    def wrong_dtype_values(self, column: "ColumnSpec") -> list[Any]:
+    def wrong_dtype_values(self, column: ColumnSpec) -> list[Any]:
         """Values of another type, to test that a script rejects them cleanly."""
 
 
@@ -62,14 +63,14 @@ class StorageAware(Protocol):
     json_text: bool
     """JSON has no value of this type: JSON Lines hold it as text, parsed with :meth:`parse_text`."""
 
-    def accepts_storage(self, column: "ColumnSpec", series: "pd.Series") -> bool:
+    def accepts_storage(self, column: ColumnSpec, series: pd.Series) -> bool:
         """Whether a column read from a typed format (Parquet, JSON Lines) in this storage
         holds the type: the declared dtype and its lossless widenings."""
 
-    def from_storage(self, column: "ColumnSpec", series: "pd.Series") -> "pd.Series":
+    def from_storage(self, column: ColumnSpec, series: pd.Series) -> pd.Series:
         """Accepted storage converted to the declared dtype; NA where a value cannot be held."""
 
-    def parse_text(self, column: "ColumnSpec", text: "pd.Series") -> "pd.Series":
+    def parse_text(self, column: ColumnSpec, text: pd.Series) -> pd.Series:
         """Text values (CSV, TSV; NA = an empty field) in the declared dtype; NA where a
         value does not parse as the type."""
 
@@ -103,7 +104,7 @@ class TypeRegistry:
             known = ", ".join(sorted(self._types))
             raise KeyError(f"unknown column type {name!r} (known: {known})") from None
 
-    def for_column(self, column: "ColumnSpec") -> ColumnType:
+    def for_column(self, column: ColumnSpec) -> ColumnType:
         """The type of ``column``; an unknown type is a SpecError at the column."""
         if column.type not in self._types:
             raise SpecError(f"column {column.name!r}: unknown type {column.type!r} "
@@ -117,7 +118,7 @@ class TypeRegistry:
         return sorted(self._types)
 
     @classmethod
-    def from_plugins(cls, pm: Any) -> "TypeRegistry":
+    def from_plugins(cls, pm: Any) -> TypeRegistry:
         """Every plugin's ``specrun_column_types``, in registration order, each type
         attributed to the plugin that provided it."""
         registry = cls()
@@ -129,6 +130,6 @@ class TypeRegistry:
         return registry
 
     @classmethod
-    def builtin(cls) -> "TypeRegistry":
+    def builtin(cls) -> TypeRegistry:
         from . import builtin_types
         return cls(builtin_types.BUILTIN_TYPES)

@@ -35,7 +35,7 @@ def _group_failures(cases: pd.DataFrame) -> list[ColumnFailure]:
     columns = cases["column"] if "column" in cases else blank
     checks = cases["check"] if "check" in cases else ["unknown"] * len(cases)
     values = cases["failure_case"] if "failure_case" in cases else blank
-    for context, column, check, value in zip(contexts, columns, checks, values):
+    for context, column, check, value in zip(contexts, columns, checks, values, strict=True):
         if context == "DataFrameSchema":   # frame-level: name the column for missing/extra ones
             column = value if check in _COLUMN_PRESENCE_CHECKS else None
         key = (_column_name(column), str(check))

@@ -221,10 +221,10 @@ class Server:
             if run_id in self.reported:
                 continue
             try:
-                info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+                exited = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
             except ChildProcessError:
-                info = True
-            if info is not None:
+                exited = True
+            if exited:
                 self.reported.add(run_id)
                 self.send({"id": run_id, "exited": True})
 

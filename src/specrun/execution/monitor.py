@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 import psutil
 
@@ -135,7 +135,7 @@ class ProcessTreeMonitor:
 
     # -- lifecycle ---------------------------------------------------------
 
-    def start(self) -> "ProcessTreeMonitor":
+    def start(self) -> ProcessTreeMonitor:
         """Take a first sample now and keep sampling on a daemon thread."""
         self.sample()
         self._thread = threading.Thread(target=self._loop, name=f"specrun-monitor-{self.pid}",
@@ -150,7 +150,7 @@ class ProcessTreeMonitor:
             self._thread.join()
         return self.usage
 
-    def __enter__(self) -> "ProcessTreeMonitor":
+    def __enter__(self) -> ProcessTreeMonitor:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

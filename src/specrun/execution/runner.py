@@ -34,9 +34,10 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import psutil
 
@@ -199,7 +200,7 @@ class FreshExecutor:
     # -- the run ---------------------------------------------------------------
 
     @staticmethod
-    def _prepare(request: RunRequest) -> "RunFiles":
+    def _prepare(request: RunRequest) -> RunFiles:
         """Lay out the sandbox and write the request the child bootstrap reads."""
         workdir = Path(request.workdir).resolve()
         ensure_layout(workdir)

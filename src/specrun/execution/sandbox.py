@@ -24,9 +24,9 @@ import shutil
 import site
 import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Mapping
 
 INPUT_DIR = "input"
 OUTPUT_DIR = "output"
@@ -115,7 +115,7 @@ class SandboxDir:
         self.keep = keep
         self._root: Path | None = None
 
-    def __enter__(self) -> "SandboxDir":
+    def __enter__(self) -> SandboxDir:
         if self.base is not None:
             self.base.mkdir(parents=True, exist_ok=True)
         self._root = Path(tempfile.mkdtemp(prefix=self.prefix, dir=self.base)).resolve()

@@ -8,8 +8,9 @@ record carries them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, TypeVar
+from typing import TypeVar
 
 from ..spec.model import PipelineSpec, StepSpec
 

@@ -10,7 +10,8 @@ names (``execution_mode`` → ``execution``, ``timeout_per_scenario`` → ``time
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ..spec.model import PipelineSpec, SpecError
 from ..spec.units import parse_duration, parse_memory

@@ -16,7 +16,8 @@ others in the order named.
 from __future__ import annotations
 
 import argparse
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from ..hooks import hookimpl
 from ..spec.model import PipelineSpec

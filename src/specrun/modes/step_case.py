@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -72,7 +73,7 @@ def input_schema(spec: PipelineSpec, port: PortSpec) -> SchemaSpec | None:
     return step.outputs[output].schema
 
 
-def run_step(session: "Session", plan: StepRunPlan, executor_name: str | None = None) -> StepOutcome:
+def run_step(session: Session, plan: StepRunPlan, executor_name: str | None = None) -> StepOutcome:
     """Run the script and check its outputs and properties; never raises for the script."""
     step = plan.step
     request = RunRequest(
@@ -96,7 +97,7 @@ def run_step(session: "Session", plan: StepRunPlan, executor_name: str | None = 
     return StepOutcome(record, validations, properties, frames)
 
 
-def check_outputs(session: "Session", step: StepSpec, paths: Mapping[str, Path],
+def check_outputs(session: Session, step: StepSpec, paths: Mapping[str, Path],
                   schemas: Mapping[str, SchemaSpec | None],
                   parts_read: dict[str, dict[str, pd.DataFrame]] | None = None,
                   ) -> tuple[list[PortValidation], dict[str, pd.DataFrame]]:
@@ -121,14 +122,15 @@ def check_outputs(session: "Session", step: StepSpec, paths: Mapping[str, Path],
         except PortReadError as exc:
             validations.append(PortValidation(name, "output", False, message=str(exc)))
             continue
-        frames[name] = pd.concat(list(parts.values()), ignore_index=True) if len(parts) > 1 else next(iter(parts.values()))
+        frames[name] = (pd.concat(list(parts.values()), ignore_index=True) if len(parts) > 1
+                        else next(iter(parts.values())))
         if parts_read is not None and port.is_dir:
             parts_read[name] = parts
         validations.append(validate_port_parts(session, name, "output", parts, schema))
     return validations, frames
 
 
-def validate_port_parts(session: "Session", name: str, direction: str,
+def validate_port_parts(session: Session, name: str, direction: str,
                         parts: Mapping[str, pd.DataFrame], schema: SchemaSpec | None) -> PortValidation:
     """Validate each file of a port against ``schema``; failures merged per column/check."""
     rows = sum(len(f) for f in parts.values())
@@ -144,11 +146,13 @@ def validate_port_parts(session: "Session", name: str, direction: str,
             failures.append(failure)
     if failures:
         summary = "; ".join(f"{f.column or '<frame>'}: {f.check} ({f.count})" for f in failures[:5])
-        return PortValidation(name, direction, False, rows=rows, message=f"{direction} {name!r} violates schema {schema.name!r}: {summary}", failures=failures)
+        return PortValidation(name, direction, False, rows=rows,
+                              message=f"{direction} {name!r} violates schema {schema.name!r}: {summary}",
+                              failures=failures)
     return PortValidation(name, direction, True, rows=rows)
 
 
-def check_properties(session: "Session", step: StepSpec, inputs: Mapping[str, pd.DataFrame],
+def check_properties(session: Session, step: StepSpec, inputs: Mapping[str, pd.DataFrame],
                      outputs: Mapping[str, pd.DataFrame],
                      output_parts: Mapping[str, dict[str, pd.DataFrame]] | None = None) -> list[PropertyResult]:
     from ..contract.properties import PropertyContext
@@ -195,7 +199,8 @@ def judge(case_id: str, outcome: StepOutcome, expect: ExpectSpec) -> tuple[Outco
     problems = _expectation_mismatches(expect, record, failure)
     if problems:
         return Outcome.FAILED, ErrorClass.EXPECTATION_ERROR, (
-            f"failed, but not as expected: {'; '.join(problems)} (actual: {failure[0].value if failure[0] else '?'}: {failure[1]})")
+            f"failed, but not as expected: {'; '.join(problems)} "
+            f"(actual: {failure[0].value if failure[0] else '?'}: {failure[1]})")
     return Outcome.PASSED, None, f"failed as expected: {failure[0].value if failure[0] else ''} {failure[1]}".strip()
 
 
@@ -213,7 +218,8 @@ def _expectation_mismatches(expect: ExpectSpec, record: RunRecord,
     if expect.exit_code is not None and record.metrics.exit_code != expect.exit_code:
         problems.append(f"exit code {record.metrics.exit_code} != expected {expect.exit_code}")
     if expect.classification and (failure[0] is None or failure[0].value != expect.classification):
-        problems.append(f"classification {failure[0].value if failure[0] else None} != expected {expect.classification}")
+        problems.append(f"classification {failure[0].value if failure[0] else None} "
+                        f"!= expected {expect.classification}")
     return problems
 
 
@@ -234,7 +240,8 @@ def _check_artifact(name: str, port: PortSpec, files: list[Path]) -> PortValidat
             try:
                 json.loads(file.read_text(encoding="utf-8"))
             except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-                return PortValidation(name, "output", False, message=f"output {name!r}: {file.name} is not valid JSON: {exc}")
+                return PortValidation(name, "output", False,
+                                      message=f"output {name!r}: {file.name} is not valid JSON: {exc}")
     return PortValidation(name, "output", True, message=f"{len(files)} file(s)")
 
 

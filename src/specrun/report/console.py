@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import argparse
 import threading
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -167,7 +168,8 @@ class ConsoleReporter:
         tail = case.error.traceback if case.error else case.stderr_tail
         if tail:
             lines = tail.rstrip().splitlines()[-TAIL_LINES:]
-            self.console.print("[dim]--- script stderr (tail) ---[/]" if not case.error else "[dim]--- traceback ---[/]")
+            self.console.print("[dim]--- script stderr (tail) ---[/]" if not case.error
+                               else "[dim]--- traceback ---[/]")
             self.console.print(escape("\n".join(lines)), markup=True)
         if case.workdir:
             self.console.print(f"sandbox: {escape(case.workdir)}")
@@ -194,8 +196,8 @@ class ConsoleReporter:
 
     def _summary(self, result: SessionResult, elapsed: float) -> None:
         counts = result.counts()
-        parts = [f"{counts[o.value]} {o.value}" for o in (Outcome.FAILED, Outcome.ERROR, Outcome.PASSED, Outcome.SKIPPED)
-                 if counts[o.value]]
+        parts = [f"{counts[o.value]} {o.value}"
+                 for o in (Outcome.FAILED, Outcome.ERROR, Outcome.PASSED, Outcome.SKIPPED) if counts[o.value]]
         if self.spec_errors:
             parts.insert(0, f"{len(self.spec_errors)} spec error{'s' if len(self.spec_errors) != 1 else ''}")
         if result.interrupted:

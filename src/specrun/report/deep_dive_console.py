@@ -62,7 +62,8 @@ def step_table(steps: dict[str, Any]) -> Table:
             table.add_row(escape(name), "[red]no data[/]", *["—"] * (len(headers) - 2))
             continue
         io = _mib(real.get("read_bytes", 0) + real.get("write_bytes", 0)) if real else "—"
-        cells = [escape(name), str((real or {}).get("rows", "—")), _run_cell(real), _run_cell(step.get("synthetic")), io]
+        cells = [escape(name), str((real or {}).get("rows", "—")), _run_cell(real),
+                 _run_cell(step.get("synthetic")), io]
         if scaled:
             scaling = step.get("scaling") or {}
             cells += [_exponent(scaling.get("time")), _exponent(scaling.get("memory"))]
@@ -127,10 +128,12 @@ def comparison_tables(comparison: dict[str, Any]) -> list[Table]:
         rows = f"{item['rows_before']} → {item['rows_after']}" + ("" if item.get("complete") else " (sampled)")
         schema = ", ".join(f"{c['column']} {c['change']}" for c in item.get("schema_changes", [])) or "none"
         drifted = [c for c in item.get("columns", []) if c.get("drifted") and not c.get("change")]
-        shown = ", ".join(f"{c['column']} (PSI {c['psi']:.2f}" + (f", KS {c['ks']:.2f})" if c.get("ks") is not None else ")")
+        shown = ", ".join(f"{c['column']} (PSI {c['psi']:.2f}"
+                          + (f", KS {c['ks']:.2f})" if c.get("ks") is not None else ")")
                           if c.get("psi") is not None else str(c["column"]) for c in drifted) or "none"
         style = "red" if item.get("drifted") else "green"
-        data.add_row(escape(item["step"]), escape(item["dataset"]), rows, escape(schema), f"[{style}]{escape(shown)}[/]")
+        data.add_row(escape(item["step"]), escape(item["dataset"]), rows, escape(schema),
+                     f"[{style}]{escape(shown)}[/]")
     return [steps, data]
 
 
@@ -151,7 +154,8 @@ def render(console: Console, name: str, record: dict[str, Any], verbosity: int =
                 nulls = [f"{c} {p['null_fraction']:.0%}" for c, p in profile["column_profiles"].items()
                          if p.get("null_fraction")]
                 console.print(f"  profile {escape(step_name)}.{escape(port)}: {profile['rows']} rows, "
-                              f"{len(profile['columns'])} columns" + (f", nulls: {escape(', '.join(nulls))}" if nulls else ""))
+                              f"{len(profile['columns'])} columns"
+                              + (f", nulls: {escape(', '.join(nulls))}" if nulls else ""))
     for neck in record.get("bottlenecks", []):
         console.print(f"[bold]bottleneck[/] {escape(neck['message'])}")
     for pattern in record.get("error_patterns", []):

@@ -30,7 +30,7 @@ def _seconds(value: float | None) -> str:
     return "-" if value is None else f"{value:.2f}s"
 
 
-def render_lines(record: "PipelineRecord") -> list[str]:
+def render_lines(record: PipelineRecord) -> list[str]:
     """The block for one pipeline run, as rich markup lines."""
     workers = "sequential" if record.execution == "sequential" else f"parallel (max {record.max_parallel})"
     lines = [f"[bold]pipeline {escape(record.pipeline)}[/]: {workers}, validation {record.validation}, "

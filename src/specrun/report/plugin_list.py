@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ def _module_of(plugin: Any) -> str:
     return str(getattr(plugin, "__name__", None) or type(plugin).__module__)
 
 
-def _origin(plugin: Any, dist: Any, packages: dict[str, list[str]]) -> tuple[str, str | None]:
+def _origin(plugin: Any, dist: Any, packages: Mapping[str, list[str]]) -> tuple[str, str | None]:
     """``(origin, version)`` of a plugin object."""
     if dist is not None:
         return dist.project_name, dist.version

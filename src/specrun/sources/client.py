@@ -7,9 +7,10 @@ retried, client errors such as access denied or no such key not retried.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 import boto3
 import botocore.exceptions as bexc
@@ -53,7 +54,10 @@ class S3Settings:
         )
 
 
-def make_clients(settings: S3Settings = S3Settings()) -> tuple[Any, Any]:
+DEFAULT_SETTINGS = S3Settings()
+
+
+def make_clients(settings: S3Settings = DEFAULT_SETTINGS) -> tuple[Any, Any]:
     """``(s3, sagemaker)`` clients sharing one boto3 session and retry configuration."""
     where = settings.endpoint_url or "aws"
     try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from .client import reading
@@ -61,7 +61,7 @@ class ExecutionData:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "ExecutionData":
+    def from_json(cls, data: dict[str, Any]) -> ExecutionData:
         steps = {name: StepRecord(**record) for name, record in data.get("steps", {}).items()}
         return cls(execution_arn=data["execution_arn"], pipeline_name=data["pipeline_name"],
                    status=data.get("status"), steps=steps)
@@ -77,7 +77,7 @@ def pipeline_name_of(execution_arn: str) -> str:
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(timezone.utc).isoformat() if value is not None else None
+    return value.astimezone(UTC).isoformat() if value is not None else None
 
 
 def _job_channels(kind: str, job: dict[str, Any]) -> tuple[dict[str, str], dict[str, str]]:
@@ -134,10 +134,10 @@ def _step_record(sagemaker: Any, summary: dict[str, Any]) -> StepRecord:
     for kind in JOB_KINDS:
         arn = metadata.get(kind, {}).get("Arn")
         if arn:
-            record.job_kind, record.job_arn = kind, arn
-            record.job_name = arn.rpartition("/")[2]
+            job_name = arn.rpartition("/")[2]
+            record.job_kind, record.job_arn, record.job_name = kind, arn, job_name
             with reading(arn):
-                job = _describe_job(sagemaker, kind, record.job_name)
+                job = _describe_job(sagemaker, kind, job_name)
             record.inputs, record.outputs = _job_channels(kind, job)
             break
     return record

@@ -17,9 +17,10 @@ import math
 import random
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from ..spec.placeholders import layout_pattern
 from .cache import SourceCache, cache_key

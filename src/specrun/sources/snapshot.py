@@ -15,10 +15,11 @@ import os
 import shutil
 import tempfile
 import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from ..atomic import write_text_atomic
 from .cache import SourceCache
@@ -139,7 +140,7 @@ def write_snapshot(execution: ExecutionData, s3: Any, dest: Path | str, sample_s
                                                 max_shards, sample_cache, staging)
             snapshot = Snapshot(dest, execution, {"sample_size": sample_size, "seed": seed,
                                                   "max_shards": max_shards}, sources,
-                                datetime.now(timezone.utc).isoformat())
+                                datetime.now(UTC).isoformat())
             _write_manifest(staging, snapshot)
             _replace_dir(staging, dest)
         finally:

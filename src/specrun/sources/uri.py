@@ -18,7 +18,7 @@ class S3Uri:
     key: str = ""
 
     @classmethod
-    def parse(cls, text: str) -> "S3Uri":
+    def parse(cls, text: str) -> S3Uri:
         """Parse ``s3://bucket[/key]``; anything else is a permanent :class:`SourceError`."""
         if not text.startswith(SCHEME):
             raise SourceError(text, "not an s3:// URI", permanent=True)
@@ -34,11 +34,11 @@ class S3Uri:
     def is_prefix(self) -> bool:
         return self.key == "" or self.key.endswith("/")
 
-    def as_prefix(self) -> "S3Uri":
+    def as_prefix(self) -> S3Uri:
         """The same location read as a directory (``key/``)."""
         return self if self.is_prefix else S3Uri(self.bucket, self.key + "/")
 
-    def child(self, key: str) -> "S3Uri":
+    def child(self, key: str) -> S3Uri:
         """The URI of an object key in the same bucket."""
         return S3Uri(self.bucket, key)
 

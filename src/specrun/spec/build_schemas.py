@@ -106,12 +106,15 @@ def build_column(name: str, node: Node, base: ColumnSpec | None,
                  options: LoadOptions) -> ColumnSpec:
     """A column; keys it sets override those of ``base`` (an inherited column)."""
     type_node = node.get("type")
-    if type_node is None and base is None:
+    if type_node is not None:
+        column_type = str(type_node.data)
+        if column_type not in options.column_types:
+            raise type_node.error(
+                f"unknown column type {column_type!r} (known: {', '.join(sorted(options.column_types))})")
+    elif base is not None:
+        column_type = base.type     # checked when the inherited column was built
+    else:
         raise node.error("missing required key 'type'", "type")
-    column_type = str(type_node.data) if type_node is not None else base.type  # type: ignore[union-attr]
-    if column_type not in options.column_types:
-        raise type_node.error(  # type: ignore[union-attr]
-            f"unknown column type {column_type!r} (known: {', '.join(sorted(options.column_types))})")
     if base is not None and base.type != column_type:
         base = None
     column = dataclasses.replace(base, location=node.location) if base is not None \

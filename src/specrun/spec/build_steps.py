@@ -62,7 +62,7 @@ def _optional(node: Node, key: str) -> str | None:
 
 def _job_args(node: Node) -> dict[str, Any]:
     """``job_args`` values typed generically: ``3`` → 3, ``fast`` → "fast", lists kept."""
-    for key, value in node.items():
+    for _, value in node.items():
         if value.is_mapping():
             raise value.error("job_args values must be scalars or lists")
     return {key: generic_data(value) for key, value in node.data.items()}

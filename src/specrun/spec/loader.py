@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import strictyaml as sy
 
@@ -71,7 +72,7 @@ def build_spec(root: Node, file: Path, options: LoadOptions,
     spec.steps, written = build_steps(root["steps"], spec.schemas, options)
     link_ports(spec, written)
     if "dag" in root:
-        spec.dag = [tuple(edge) for edge in root["dag"].data]  # type: ignore[misc]
+        spec.dag = [tuple(edge) for edge in root["dag"].data]
     spec.scenarios = build_scenarios(root.get("scenarios"), spec.steps, options)
     for scenario in spec.scenarios.values():
         if scenario.location is None:

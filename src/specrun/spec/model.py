@@ -27,7 +27,7 @@ class Location:
     line: int
     key: str
 
-    def child(self, key: str, line: int | None = None) -> "Location":
+    def child(self, key: str, line: int | None = None) -> Location:
         path = f"{self.key}.{key}" if self.key else key
         return Location(self.file, self.line if line is None else line, path)
 
@@ -73,7 +73,7 @@ class ColumnSpec:
     checks: list[dict[str, Any]] = field(default_factory=list)  # plugin checks: [{name: args}]
     location: Location | None = None
 
-    def overridden(self, **changes: Any) -> "ColumnSpec":
+    def overridden(self, **changes: Any) -> ColumnSpec:
         """A copy with some constraints replaced (scenario ``columns:`` overrides)."""
         data = {**self.__dict__, **changes}
         return ColumnSpec(**data)

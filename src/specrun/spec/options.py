@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from .model import COLUMN_TYPES
 from .schema import BUILTIN_MUTATORS, BUILTIN_PROPERTIES
@@ -25,7 +25,7 @@ class LoadOptions:
     def create(cls, base_dir: Path, *, known_types: Iterable[str] | None = None,
                known_mutators: Iterable[str] | None = None,
                known_properties: Iterable[str] | None = None,
-               known_checks: Iterable[str] | None = None) -> "LoadOptions":
+               known_checks: Iterable[str] | None = None) -> LoadOptions:
         """Built-in names plus the given plugin names."""
         return cls(
             base_dir=base_dir,

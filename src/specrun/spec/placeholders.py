@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import string
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 ARG_PREFIXES = ("inputs", "outputs")
 LAYOUT_FIELDS = ("shard", "split")

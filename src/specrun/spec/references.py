@@ -6,6 +6,8 @@ producer's schema); :func:`check_references` runs on the finished model.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import networkx as nx
 
 from .build_steps import PortKeys
@@ -60,10 +62,10 @@ def _check_step(spec: PipelineSpec, step: StepSpec) -> None:
             references = arg_placeholders(arg)
         except ValueError as error:
             raise SpecError(str(error), where) from None
-        for prefix, port in references:
+        for prefix, port_name in references:
             ports = step.inputs if prefix == "inputs" else step.outputs
-            if port not in ports:
-                raise SpecError(f"{{{prefix}.{port}}} names no declared {prefix[:-1]} of step "
+            if port_name not in ports:
+                raise SpecError(f"{{{prefix}.{port_name}}} names no declared {prefix[:-1]} of step "
                                 f"{step.name!r}{_known(ports)}", where)
     for direction, ports in (("inputs", step.inputs), ("outputs", step.outputs)):
         for port in ports.values():
@@ -139,13 +141,13 @@ def _check_dag(spec: PipelineSpec) -> None:
     for index, (source, target) in enumerate(spec.dag):
         key = f"dag.{index}"
         for ref, direction in ((source, "outputs"), (target, "inputs")):
-            step_name, _, port = ref.partition(".")
+            step_name, _, port_name = ref.partition(".")
             step = spec.steps.get(step_name)
             if step is None:
                 raise SpecError(f"unknown step {step_name!r}{_known(spec.steps)}", spec.where(key))
             ports = getattr(step, direction)
-            if port not in ports:
-                raise SpecError(f"step {step_name!r} has no {direction[:-1]} {port!r}"
+            if port_name not in ports:
+                raise SpecError(f"step {step_name!r} has no {direction[:-1]} {port_name!r}"
                                 f"{_known(ports)}", spec.where(key))
         edge = (source.partition(".")[0], target.partition(".")[0])
         graph.add_edge(*edge)
@@ -184,5 +186,6 @@ def _keys_under(spec: PipelineSpec, prefix: str) -> set[str]:
     return {key[len(start):].partition(".")[0] for key in spec.locations if key.startswith(start)}
 
 
-def _known(names: object) -> str:
-    return f" (known: {', '.join(sorted(names))})" if names else " (none declared)"  # type: ignore[call-overload]
+def _known(names: Iterable[str]) -> str:
+    known = sorted(names)
+    return f" (known: {', '.join(known)})" if known else " (none declared)"

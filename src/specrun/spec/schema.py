@@ -12,7 +12,8 @@ one-line message shown to the user.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import strictyaml as sy
 

@@ -10,8 +10,9 @@ re-dumping the document.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import strictyaml as sy
 from strictyaml.ruamel.comments import CommentedMap, CommentedSeq
@@ -66,19 +67,19 @@ class Node:
     def __contains__(self, key: str) -> bool:
         return self.is_mapping() and key in self.yaml.keys()
 
-    def get(self, key: str) -> "Node | None":
+    def get(self, key: str) -> Node | None:
         return self[key] if key in self else None
 
-    def __getitem__(self, key: str) -> "Node":
+    def __getitem__(self, key: str) -> Node:
         raw = self._raw()
         line = raw.lc.key(key)[0] + 1 if isinstance(raw, CommentedMap) else self.line
         return Node(self.yaml[key], self.file, _join(self.key, key), line)
 
-    def items(self) -> list[tuple[str, "Node"]]:
+    def items(self) -> list[tuple[str, Node]]:
         """(key, child) pairs of a mapping, in file order."""
         return [(str(key), self[str(key)]) for key in self.yaml.keys()] if self.is_mapping() else []
 
-    def elements(self) -> list["Node"]:
+    def elements(self) -> list[Node]:
         """Items of a sequence, each at its own line, keyed ``path.index``."""
         if not self.is_sequence():
             return []
@@ -86,7 +87,7 @@ class Node:
         return [Node(item, self.file, _join(self.key, str(index)), raw.lc.item(index)[0] + 1)
                 for index, item in enumerate(self.yaml)]
 
-    def walk(self) -> Iterator["Node"]:
+    def walk(self) -> Iterator[Node]:
         """This node and every mapping value / sequence item below it."""
         yield self
         children = self.items() if self.is_mapping() else [
@@ -94,7 +95,7 @@ class Node:
         for _, child in children:
             yield from child.walk()
 
-    def revalidate(self, validator: sy.Validator) -> "Node":
+    def revalidate(self, validator: sy.Validator) -> Node:
         """Validate this part again with a stricter, kind-specific validator."""
         try:
             self.yaml.revalidate(validator)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -14,9 +15,9 @@ ROOT = Path(__file__).resolve().parents[3]
 if str(ROOT) not in sys.path:   # `tests.s3server` and `examples` live at the repository root
     sys.path.insert(0, str(ROOT))
 
-from tests.s3server import S3TestServer, client_environment  # noqa: E402
-
 from deep_dive_helpers import EXAMPLE  # noqa: E402
+
+from tests.s3server import S3TestServer, client_environment  # noqa: E402
 
 
 def _make_snapshot_module() -> Any:

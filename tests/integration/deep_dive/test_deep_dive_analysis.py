@@ -14,8 +14,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from specrun.contract.types import TypeRegistry
-from specrun.modes.deep_dive.analysis import (RunSummary, StepAnalysis, error_patterns, find_bottlenecks,
-                                              fit_exponent, projected, recommend, scaling_result)
+from specrun.modes.deep_dive.analysis import (
+    RunSummary,
+    StepAnalysis,
+    error_patterns,
+    find_bottlenecks,
+    fit_exponent,
+    projected,
+    recommend,
+    scaling_result,
+)
 from specrun.modes.deep_dive.compare import read_datasets
 from specrun.modes.deep_dive.runs import resampled
 from specrun.modes.deep_dive.sources import RealInput, place_input

@@ -12,7 +12,6 @@ import boto3
 import numpy as np
 import pandas as pd
 import pytest
-
 from deep_dive_helpers import specrun
 
 ROLE = "arn:aws:iam::123456789012:role/compare"

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import json
 
-from tests.s3server import S3TestServer  # noqa: I001 (after conftest put the root on sys.path)
-
 from deep_dive_helpers import ROOT, fraud_spec, specrun
+
+from tests.s3server import S3TestServer  # noqa: I001 (after conftest put the root on sys.path)
 
 
 def test_snapshot_then_offline_deep_dive_with_the_server_stopped(tmp_path, make_snapshot, production_data):

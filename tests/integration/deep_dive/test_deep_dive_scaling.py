@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-
 from deep_dive_helpers import specrun
 
 PAIRS = '''

@@ -5,12 +5,16 @@ else is the real example, so the copy never drifts from it.  Every edit must app
 exactly once — if the example changes so that one no longer applies, building the
 copy fails loudly instead of testing something else.
 
-| step | bug | what specrun must report |
-|---|---|---|
-| currency_conversion | imports a package missing from the image | IMPORT_ERROR, `No module named 'fx_rates_client'` |
-| preprocessing | an alias map written backwards renames `amount` away | DATA_ERROR, `KeyError: 'amount'` |
-| feature_engineering | `feature_stats` export behind a flag that defaults off | CONTRACT_ERROR, `output 'feature_stats' was not written` |
-| train | polls for a `_SUCCESS` marker nothing writes, with no deadline | TIMEOUT (the step's 2 s timeout), `timed out after 2 s` |
+The planted bugs (step: bug → what specrun must report):
+
+- currency_conversion: imports a package missing from the image →
+  IMPORT_ERROR, `No module named 'fx_rates_client'`
+- preprocessing: an alias map written backwards renames `amount` away →
+  DATA_ERROR, `KeyError: 'amount'`
+- feature_engineering: `feature_stats` export behind a flag that defaults off →
+  CONTRACT_ERROR, `output 'feature_stats' was not written`
+- train: polls for a `_SUCCESS` marker nothing writes, with no deadline →
+  TIMEOUT (the step's 2 s timeout), `timed out after 2 s`
 """
 
 from __future__ import annotations
@@ -79,7 +83,8 @@ def make_broken_copy(dest: Path) -> Path:
     spec = spec.split("\nscenarios:", 1)[0]
     spec = _replace_once(spec, "\npipeline: fraud-detection\n", f"\npipeline: {PIPELINE}\n", "spec")
     spec = spec.replace("../examples/fraud/", "")
-    spec = _replace_once(spec, "    script: scripts/train.py\n", "    script: scripts/train.py\n    timeout: 2\n", "spec")
+    spec = _replace_once(spec, "    script: scripts/train.py\n", "    script: scripts/train.py\n    timeout: 2\n",
+                         "spec")
     spec += ("\nscenarios:\n  standard: {rows: 50}\n"
              "modes:\n  isolation: {scenarios: [standard]}\n"
              "  pipeline: {execution: parallel, validation: strict, continue_on_failure: false}\n")

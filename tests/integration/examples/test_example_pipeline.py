@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from broken_copy import EXPECTED, make_broken_copy
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -58,4 +57,5 @@ def test_example_isolation_passes(tmp_path):
     expected_failures = [c for c in record["cases"] if c["message"].startswith("failed as expected")]
     assert expected_failures, "the example's edge cases include failures the scripts must raise"
     perf = [c for c in record["cases"] if c["scenario"] == "performance"]
-    assert perf and all(v["rows"] for c in perf for v in c["validations"] if v["direction"] == "output" and v["rows"] is not None)
+    assert perf and all(v["rows"] for c in perf for v in c["validations"]
+                        if v["direction"] == "output" and v["rows"] is not None)

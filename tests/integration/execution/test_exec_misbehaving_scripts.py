@@ -8,7 +8,6 @@ from pathlib import Path
 
 import psutil
 import pytest
-
 from misbehaving_cases import MISBEHAVING, ScriptCase, run_case
 
 

@@ -3,6 +3,7 @@ timestamps the branch scripts write), or one at a time with ``execution: sequent
 
 from __future__ import annotations
 
+import itertools
 import json
 import xml.etree.ElementTree as ET
 
@@ -151,4 +152,4 @@ def test_sequential_runs_one_step_at_a_time(pipeline_project):
     assert spans["left"][1] <= spans["right"][0]      # left (first by name) ended before right started
     steps = out.pipeline("diamond")["steps"]
     assert [s["step"] for s in steps] == ["source", "left", "right", "join"]
-    assert all(a["finished_s"] <= b["started_s"] for a, b in zip(steps, steps[1:]))
+    assert all(a["finished_s"] <= b["started_s"] for a, b in itertools.pairwise(steps))

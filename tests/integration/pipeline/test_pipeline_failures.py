@@ -94,7 +94,8 @@ def test_steps_not_started_before_the_pipeline_deadline_are_skipped(pipeline_pro
     spec = SPEC.replace("script: ../copy_step.py\n    call: main\n    {{a_env}}",
                         "script: ../sleeper.py\n    call: main")
     spec = spec.replace("c:\n    script: ../copy_step.py\n    call: main\n    inputs: {rows: {from: a.out}}",
-                        "c:\n    script: ../copy_step.py\n    call: main\n    inputs: {rows: {format: csv, schema: rows}}")
+                        "c:\n    script: ../copy_step.py\n    call: main\n"
+                        "    inputs: {rows: {format: csv, schema: rows}}")
     options = "{continue_on_failure: true, execution: sequential, max_pipeline_time: 1s}"
     pipeline_project.write("specs/branches.yaml", spec, options=options)
     out = pipeline_project.run("specs", "--mode", "pipeline")

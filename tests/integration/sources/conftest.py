@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sys
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -13,9 +14,8 @@ _REPO = Path(__file__).resolve().parents[3]
 if str(_REPO) not in sys.path:   # `tests.s3server` lives at the repository root
     sys.path.insert(0, str(_REPO))
 
-from tests.s3server import S3TestServer, client_environment  # noqa: E402
-
 from specrun.sources import S3Settings, SourceCache, make_clients  # noqa: E402
+from tests.s3server import S3TestServer, client_environment  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 
 from specrun.sources import ExecutionData, S3Uri, SourceError, StepRecord, cache_key
 from specrun.sources.parquet_sample import choose_row_groups
-from specrun.sources.sampling import choose_shards, S3Object
-from specrun.spec.placeholders import layout_pattern
+from specrun.sources.sampling import S3Object, choose_shards
 from specrun.sources.text_head import cut_records
 from specrun.sources.uri import relative_key, safe_relative_path
+from specrun.spec.placeholders import layout_pattern
 
 bucket_names = st.from_regex(r"[a-z0-9][a-z0-9.-]{1,20}[a-z0-9]", fullmatch=True)
 keys = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40)

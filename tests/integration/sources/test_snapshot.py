@@ -10,8 +10,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from specrun.sources import (ExecutionData, SourceError, StepRecord, find_snapshot, load_snapshot,
-                             write_snapshot)
+from specrun.sources import ExecutionData, SourceError, StepRecord, find_snapshot, load_snapshot, write_snapshot
 
 
 def _execution(bucket: str) -> ExecutionData:

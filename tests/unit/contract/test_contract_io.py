@@ -13,11 +13,18 @@ from contract_strategies import TYPES, frames, schemas
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from specrun.contract.io import (PortReadError, copy_fixture, port_files, port_target, read_port,
-                                 read_port_frame, write_port)
+from specrun.contract.io import (
+    PortReadError,
+    copy_fixture,
+    port_files,
+    port_target,
+    read_port,
+    read_port_frame,
+    write_port,
+)
 from specrun.contract.pandera_schema import to_pandera
 from specrun.contract.validate import validate_frame
-from specrun.spec.model import ColumnSpec, PortSpec, SchemaSpec, TABULAR_FORMATS
+from specrun.spec.model import TABULAR_FORMATS, ColumnSpec, PortSpec, SchemaSpec
 
 LAYOUTS = [(None, None, None), ("part-{shard:05d}.data", 3, None),
            ("{split}/{split}_processed.data", None, ["train", "test", "val"]),

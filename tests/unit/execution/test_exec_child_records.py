@@ -17,8 +17,8 @@ from specrun.execution.child import (
     module_name_for,
     write_error,
 )
-from specrun.execution.runner import load_child_error, one_line, read_tail, request_payload
 from specrun.execution.request import RunRequest
+from specrun.execution.runner import load_child_error, one_line, read_tail, request_payload
 
 stems = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="/\x00"),
                 min_size=1, max_size=30).filter(lambda s: s not in (".", ".."))

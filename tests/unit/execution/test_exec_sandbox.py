@@ -53,7 +53,7 @@ def test_removed_even_when_the_body_raises(tmp_path: Path) -> None:
 
 def test_root_before_enter_is_an_error() -> None:
     with pytest.raises(RuntimeError):
-        SandboxDir().root
+        _ = SandboxDir().root
 
 
 def test_two_sandboxes_never_share_a_root(tmp_path: Path) -> None:

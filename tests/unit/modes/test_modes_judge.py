@@ -43,7 +43,8 @@ def test_a_broken_property_fails_the_case():
 
 def test_a_script_failure_keeps_its_own_classification():
     outcome, error_class, message = judge("c", raised(), ExpectSpec())
-    assert (outcome, error_class, message) == (Outcome.FAILED, ErrorClass.DATA_ERROR, "ValueError: unknown currency code(s): XXX")
+    assert (outcome, error_class, message) == (Outcome.FAILED, ErrorClass.DATA_ERROR,
+                                               "ValueError: unknown currency code(s): XXX")
 
 
 def test_an_expected_failure_that_does_not_happen_fails():

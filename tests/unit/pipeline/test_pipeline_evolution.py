@@ -12,10 +12,9 @@ from hypothesis import strategies as st
 from hypothesis.extra import pandas as hpd
 from pipeline_builders import SPEC_FILE, pipeline, port, step
 
-from specrun.analysis.evolution import (DegradationThresholds, compare_profiles, find_degradations,
-                                        track_evolution)
-from specrun.analysis.profile import profile_frame
 from specrun.analysis.dag import build_dag
+from specrun.analysis.evolution import DegradationThresholds, compare_profiles, find_degradations, track_evolution
+from specrun.analysis.profile import profile_frame
 from specrun.results import to_jsonable
 from specrun.spec.model import Location, SpecError
 

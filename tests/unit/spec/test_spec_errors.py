@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from spec_helpers import BASE, error_text, spec_error, write
+
 from specrun.spec.loader import load_spec
 from specrun.spec.model import SpecError
 

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 import strictyaml as sy
-from hypothesis import HealthCheck, given, settings, strategies as st
-
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from spec_helpers import BASE, DATA
+
 from specrun.spec.loader import load_spec
 from specrun.spec.model import SpecError
 

@@ -11,8 +11,8 @@ from typing import Any
 import jsonschema
 import pytest
 import strictyaml as sy
-
 from spec_helpers import BASE, DATA, write
+
 from specrun.spec.loader import load_spec
 from specrun.spec.model import SpecError
 from specrun.spec.values import generic_data

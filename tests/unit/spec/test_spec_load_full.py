@@ -10,11 +10,22 @@ from typing import Any
 
 import pytest
 import strictyaml as sy
-
 from spec_helpers import DATA
+
 from specrun.spec.loader import load_spec
-from specrun.spec.model import (ColumnSpec, Defaults, ExpectSpec, Location, MutationSpec, PipelineSpec,
-                                PortSpec, PropertySpec, ScenarioSpec, SchemaSpec, StepSpec)
+from specrun.spec.model import (
+    ColumnSpec,
+    Defaults,
+    ExpectSpec,
+    Location,
+    MutationSpec,
+    PipelineSpec,
+    PortSpec,
+    PropertySpec,
+    ScenarioSpec,
+    SchemaSpec,
+    StepSpec,
+)
 
 FULL = DATA / "full.yaml"
 NOTIFY = {"notify": sy.Map({"channel": sy.Str(), "on_failure": sy.Bool()})}

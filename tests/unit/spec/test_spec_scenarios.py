@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from spec_helpers import BASE, write
+
 from specrun.spec.loader import discover_specs, load_spec
 from specrun.spec.model import ExpectSpec, MutationSpec
 

@@ -18,8 +18,9 @@ testable on synthetic measurements:
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -136,7 +137,7 @@ def fit_exponent(rows: Sequence[int], values: Sequence[float], metric: str,
                  baseline: float | None = None, noise_floor: float = 0.0,
                  threshold: float = SUPER_LINEAR) -> ExponentFit:
     """The log-log exponent of ``values`` over ``rows`` (see the module docstring)."""
-    growth = [(int(n), float(v) - (baseline or 0.0)) for n, v in zip(rows, values)
+    growth = [(int(n), float(v) - (baseline or 0.0)) for n, v in zip(rows, values, strict=True)
               if n > 0 and math.isfinite(v)]
     positive = [(n, d) for n, d in growth if d > 0]
     above = [(n, d) for n, d in positive if d >= noise_floor]

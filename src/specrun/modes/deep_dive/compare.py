@@ -14,9 +14,10 @@ object read whole, or fewer rows found than ``sample_size``).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -196,7 +197,7 @@ def read_datasets(path: Path) -> dict[str, pd.DataFrame]:
             folder = file.parent.relative_to(path).as_posix()
             groups["" if folder == "." else folder, fmt].append(file)
     formats: dict[str, int] = defaultdict(int)
-    for folder, fmt in groups:
+    for folder, _fmt in groups:
         formats[folder] += 1
     out = {}
     for (folder, fmt), files in sorted(groups.items()):

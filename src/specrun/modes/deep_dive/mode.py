@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 from ...analysis.drift import DriftThresholds, compare_frames
 from ...analysis.profile import profile_frame
@@ -72,7 +73,7 @@ class DeepDiveRecord:
     comparison_error: str | None = None
 
 
-def deep_dive_options(session: "Session", spec: PipelineSpec) -> dict[str, Any]:
+def deep_dive_options(session: Session, spec: PipelineSpec) -> dict[str, Any]:
     """The mode's options with command-line overrides applied and checked."""
     options = mode_options(spec, "deep_dive", session.project_modes)
     for key, attribute in CLI_OVERRIDES.items():
@@ -98,7 +99,7 @@ class DeepDiveMode:
     name = "deep_dive"
 
     # -- planning ------------------------------------------------------------------
-    def plan(self, session: "Session", spec: PipelineSpec) -> list[PlannedCase]:
+    def plan(self, session: Session, spec: PipelineSpec) -> list[PlannedCase]:
         options = deep_dive_options(session, spec)
         has_execution = any(options.get(k) for k in ("snapshot", "execution_arn", "comparison_execution"))
         if options.get("comparative_analysis") and not options.get("baseline_execution"):
@@ -122,7 +123,7 @@ class DeepDiveMode:
                             spec=spec, payload=step) for step in steps]
 
     # -- running ---------------------------------------------------------------------
-    def run(self, session: "Session", spec: PipelineSpec, cases: list[PlannedCase]) -> Iterator[CaseResult]:
+    def run(self, session: Session, spec: PipelineSpec, cases: list[PlannedCase]) -> Iterator[CaseResult]:
         options = deep_dive_options(session, spec)
         refresh = bool(getattr(session.config, "refresh", False))
         real = RealData(spec, options, session.spec_seed(spec), session.workspace, refresh)
@@ -146,7 +147,7 @@ class DeepDiveMode:
                     record.error_patterns = error_patterns(record.steps.values())
                 session.publish(f"deep_dive:{spec.pipeline}", record)
 
-    def analyse(self, session: "Session", spec: PipelineSpec, case: PlannedCase, real: RealData,
+    def analyse(self, session: Session, spec: PipelineSpec, case: PlannedCase, real: RealData,
                 options: dict[str, Any]) -> tuple[StepAnalysis, CaseResult]:
         step: StepSpec = case.payload
         runner = StepRunner.create(session, spec, step, case.id, options)

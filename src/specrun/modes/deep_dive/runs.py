@@ -12,9 +12,10 @@ a port has no real frame.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -26,8 +27,8 @@ from ...execution.sandbox import SandboxDir, safe_name
 from ...plan import stable_seed
 from ...results import PortValidation
 from ...spec.model import ExpectSpec, PipelineSpec, SchemaSpec, StepSpec
-from ..pipeline.step import disk_bytes
 from ..limits import RunLimits, resolve_limits
+from ..pipeline.step import disk_bytes
 from ..step_case import (
     StepOutcome,
     StepRunPlan,
@@ -59,7 +60,7 @@ class RealFrames:
 class StepRunner:
     """Runs one step of one spec in sandboxes under the session's workspace."""
 
-    session: "Session"
+    session: Session
     spec: PipelineSpec
     step: StepSpec
     case_id: str
@@ -69,9 +70,10 @@ class StepRunner:
     kept: list[str] = field(default_factory=list)
 
     @classmethod
-    def create(cls, session: "Session", spec: PipelineSpec, step: StepSpec, case_id: str,
-               options: Mapping[str, Any]) -> "StepRunner":
-        limits = resolve_limits(spec, step, mode=RunLimits(options.get("timeout_per_step"), options.get("memory_limit")))
+    def create(cls, session: Session, spec: PipelineSpec, step: StepSpec, case_id: str,
+               options: Mapping[str, Any]) -> StepRunner:
+        limits = resolve_limits(spec, step,
+                                mode=RunLimits(options.get("timeout_per_step"), options.get("memory_limit")))
         seed = session.case_seed(spec, case_id)
         return cls(session, spec, step, case_id, seed, limits.timeout_s, limits.memory_limit_bytes)
 
@@ -175,7 +177,8 @@ def summarise(label: str, rows: int, outcome: StepOutcome, judged: bool = True) 
                       message="" if ok else message, wall_s=metrics.wall_s, cpu_s=metrics.cpu_s,
                       peak_rss_bytes=metrics.peak_rss_bytes, read_bytes=metrics.read_bytes,
                       write_bytes=metrics.write_bytes,
-                      output_rows=sum(len(f) for f in outcome.output_frames.values()) if outcome.output_frames else None)
+                      output_rows=(sum(len(f) for f in outcome.output_frames.values())
+                                   if outcome.output_frames else None))
 
 
 def resampled(frame: pd.DataFrame, rows: int, schema: SchemaSpec | None, seed: int,

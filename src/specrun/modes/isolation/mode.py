@@ -12,9 +12,10 @@ from __future__ import annotations
 import itertools
 import shutil
 import time
+from collections.abc import Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 from ...contract.io import copy_fixture, port_target, write_port
 from ...contract.mutators import apply_mutations
@@ -24,8 +25,8 @@ from ...hooks import hookimpl
 from ...plan import PlannedCase, stable_seed
 from ...results import CaseResult, ErrorClass, Outcome
 from ...spec.model import PipelineSpec, ScenarioSpec, SchemaSpec, SpecError, StepSpec
-from ..options import mode_options
 from ..limits import RunLimits, resolve_limits
+from ..options import mode_options
 from ..step_case import (
     StepRunPlan,
     fill_result,
@@ -54,7 +55,7 @@ class IsolationMode:
 
     # -- planning --------------------------------------------------------------
 
-    def plan(self, session: "Session", spec: PipelineSpec) -> list[PlannedCase]:
+    def plan(self, session: Session, spec: PipelineSpec) -> list[PlannedCase]:
         cases = []
         scenarios = self.scenarios(spec, mode_options(spec, self.name, session.project_modes))
         for step in spec.steps.values():
@@ -78,7 +79,7 @@ class IsolationMode:
 
     # -- running -----------------------------------------------------------------
 
-    def run(self, session: "Session", spec: PipelineSpec, cases: list[PlannedCase]) -> Iterator[CaseResult]:
+    def run(self, session: Session, spec: PipelineSpec, cases: list[PlannedCase]) -> Iterator[CaseResult]:
         options = mode_options(spec, self.name, session.project_modes)
         # -n wins (even -n 1), then modes.isolation jobs / parallel_execution, then one at a time
         jobs = getattr(session.config, "jobs", None) or options["jobs"] or 1
@@ -109,7 +110,7 @@ class IsolationMode:
                 session.close()
                 raise
 
-    def run_case(self, session: "Session", spec: PipelineSpec, case: PlannedCase) -> CaseResult:
+    def run_case(self, session: Session, spec: PipelineSpec, case: PlannedCase) -> CaseResult:
         payload: IsolationCase = case.payload
         if payload.scenario.examples is not None:
             from .property_run import run_property_case
@@ -141,7 +142,7 @@ class IsolationMode:
                 result.workdir = str(sandbox.root)
         return result
 
-    def prepare(self, session: "Session", spec: PipelineSpec, case: PlannedCase,
+    def prepare(self, session: Session, spec: PipelineSpec, case: PlannedCase,
                 sandbox: SandboxDir, seed: int, given: dict[str, Any] | None = None) -> StepRunPlan:
         """Write every input of the step into the sandbox; return the run plan.
         ``given``: frames to write as they are for some ports (property runs)."""
@@ -168,7 +169,8 @@ class IsolationMode:
                 write_port(port, given[name], target, seed=seed)
                 frames[name] = given[name]
                 continue
-            n = int(port.rows if port.rows is not None and "rows" not in params else (rows if rows is not None else DEFAULT_ROWS))
+            n = int(port.rows if port.rows is not None and "rows" not in params
+                    else (rows if rows is not None else DEFAULT_ROWS))
             frame = vectorised_frame(schema, n, stable_seed(seed, name), session.types)
             mutations = scenario.mutate.get(name, []) + scenario.mutate.get("*", [])
             if mutations:
@@ -183,7 +185,8 @@ class IsolationMode:
         options = mode_options(spec, self.name, session.project_modes)
         limits = resolve_limits(
             spec, step,
-            scenario=RunLimits(params.get("timeout", scenario.timeout), params.get("memory_limit", scenario.memory_limit)),
+            scenario=RunLimits(params.get("timeout", scenario.timeout),
+                               params.get("memory_limit", scenario.memory_limit)),
             mode=RunLimits(options["timeout"], options["memory_limit"]))
         return StepRunPlan(
             step=step, workdir=sandbox.root, input_paths=inputs, output_paths=outputs,
@@ -209,7 +212,7 @@ def expand(parametrize: dict[str, list[Any]]) -> list[dict[str, Any]]:
     if not parametrize:
         return [{}]
     keys = list(parametrize)
-    return [dict(zip(keys, combo)) for combo in itertools.product(*(parametrize[k] for k in keys))]
+    return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*(parametrize[k] for k in keys))]
 
 
 def make_id(pipeline: str, step: str, scenario: str, params: dict[str, Any]) -> str:

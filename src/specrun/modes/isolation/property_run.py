@@ -102,7 +102,7 @@ def signature_of(outcome: StepOutcome, verdict: tuple[Outcome, ErrorClass | None
     return f"{verdict[1].value if verdict[1] else 'FAILED'}:expectation"
 
 
-def property_settings(session: "Session", scenario_examples: int, params: dict[str, Any]
+def property_settings(session: Session, scenario_examples: int, params: dict[str, Any]
                       ) -> tuple[int, int, bool]:
     """(examples, max_rows, shrink) from the scenario, its parameters and the command line."""
     config = session.config
@@ -111,8 +111,8 @@ def property_settings(session: "Session", scenario_examples: int, params: dict[s
     return max(1, examples), max(0, max_rows), not getattr(config, "no_shrink", False)
 
 
-def run_property_case(mode: "IsolationMode", session: "Session", spec: PipelineSpec,
-                      case: "PlannedCase") -> CaseResult:
+def run_property_case(mode: IsolationMode, session: Session, spec: PipelineSpec,
+                      case: PlannedCase) -> CaseResult:
     """Run one step's property scenario; one ``kind="property"`` result."""
     from hypothesis.errors import HypothesisException
 
@@ -167,7 +167,7 @@ def run_property_case(mode: "IsolationMode", session: "Session", spec: PipelineS
     return result
 
 
-def _explore(mode: "IsolationMode", session: "Session", spec: PipelineSpec, case: "PlannedCase",
+def _explore(mode: IsolationMode, session: Session, spec: PipelineSpec, case: PlannedCase,
              root: Path, seed: int, examples: int, max_rows: int, shrink: bool, executor: str,
              details: dict[str, Any]) -> list[StepFailure]:
     """Run the Hypothesis test; the (shrunk) failures it ends with."""

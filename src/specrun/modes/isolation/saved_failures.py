@@ -22,7 +22,7 @@ import hashlib
 import json
 import shutil
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -73,8 +73,8 @@ def input_summary(rows: dict[str, int]) -> str:
     return ", ".join(f"{port}: {n} row{'s' if n != 1 else ''}" for port, n in rows.items()) or "no generated input"
 
 
-def save_failure(session: "Session", spec: "PipelineSpec", case: "PlannedCase", plan: "StepRunPlan",
-                 frames: dict[str, "pd.DataFrame"], outcome: "StepOutcome", verdict: tuple[Any, Any, str],
+def save_failure(session: Session, spec: PipelineSpec, case: PlannedCase, plan: StepRunPlan,
+                 frames: dict[str, pd.DataFrame], outcome: StepOutcome, verdict: tuple[Any, Any, str],
                  *, signature: str, seed: int, executor: str) -> SavedFailure:
     """Copy the failing run's inputs and logs to ``failures/<id>/`` and describe it there."""
     sandbox = Path(plan.workdir)
@@ -90,7 +90,7 @@ def save_failure(session: "Session", spec: "PipelineSpec", case: "PlannedCase", 
     record = outcome.record
     rows = {port: len(frame) for port, frame in frames.items()}
     data = {
-        "id": failure_id, "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "id": failure_id, "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "spec": str(spec.path), "pipeline": spec.pipeline, "step": plan.step.name,
         "scenario": case.scenario, "case_id": case.id, "params": case.params, "seed": seed,
         "executor": executor, "signature": signature,

@@ -18,7 +18,8 @@ from __future__ import annotations
 import argparse
 import os
 import time
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
@@ -87,7 +88,7 @@ class PipelineMode:
 
     # -- planning --------------------------------------------------------------
 
-    def plan(self, session: "Session", spec: PipelineSpec) -> list[PlannedCase]:
+    def plan(self, session: Session, spec: PipelineSpec) -> list[PlannedCase]:
         options = mode_options(spec, self.name, session.project_modes)
         dag = build_dag(spec)
         thresholds(spec, options)
@@ -106,7 +107,7 @@ class PipelineMode:
 
     # -- running ---------------------------------------------------------------
 
-    def run(self, session: "Session", spec: PipelineSpec, cases: list[PlannedCase]) -> Iterator[CaseResult]:
+    def run(self, session: Session, spec: PipelineSpec, cases: list[PlannedCase]) -> Iterator[CaseResult]:
         options = mode_options(spec, self.name, session.project_modes)
         dag = build_dag(spec)
         scenario = pipeline_scenario(spec, options)
@@ -148,7 +149,7 @@ class PipelineMode:
         finally:
             self.finish_record(session, ctx, record, reports, scheduler.stopped, rerun, rank)
 
-    def finish_record(self, session: "Session", ctx: PipelineContext, record: PipelineRecord,
+    def finish_record(self, session: Session, ctx: PipelineContext, record: PipelineRecord,
                       reports: Sequence[StepReport], stopped: str | None, rerun: set[str],
                       rank: dict[str, int]) -> None:
         """Fill in timings, transitions, critical path and evolution; publish the record."""
@@ -198,7 +199,7 @@ def specrun_select_modes(spec: PipelineSpec, config: argparse.Namespace,
 
 
 @hookimpl
-def specrun_static_check(session: "Session", spec: PipelineSpec) -> list[Finding]:
+def specrun_static_check(session: Session, spec: PipelineSpec) -> list[Finding]:
     """Static compatibility of every edge (``specrun check``): errors per ``validation``."""
     options = mode_options(spec, NAME, session.project_modes)
     build_dag(spec)

@@ -14,9 +14,9 @@ starts, the remaining steps are skipped saying why) or skips only its descendant
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
 
 import networkx as nx
 

@@ -20,9 +20,10 @@ import os
 import shutil
 import stat
 import tempfile
-from datetime import datetime, timezone
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from ...atomic import write_text_atomic
 from ...config import UsageError
@@ -134,7 +135,7 @@ class KeptOutputs:
                              "files": len(files), "bytes": sum(f.stat().st_size for f in files),
                              "fingerprint": port_fingerprint(port)}
         manifest = {"format": MANIFEST_FORMAT, "format_version": 1, "pipeline": self.pipeline,
-                    "step": step, "kept_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    "step": step, "kept_at": datetime.now(UTC).isoformat(timespec="seconds"),
                     **to_jsonable(dict(info)), "outputs": outputs}
         write_text_atomic(version / MANIFEST, json.dumps(manifest, indent=2) + "\n")
         link = self.step_dir(step)

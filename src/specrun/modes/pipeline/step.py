@@ -64,7 +64,7 @@ def disk_bytes(path: Path) -> int:
 class PipelineContext:
     """What every step of one pipeline run shares (thread-safe where steps write)."""
 
-    session: "Session"
+    session: Session
     spec: PipelineSpec
     dag: nx.DiGraph
     options: dict[str, Any]
@@ -228,7 +228,8 @@ class PipelineStepRun:
 
     def run(self, root: Path, inputs: dict[str, Path], frames: dict[str, pd.DataFrame], report: StepReport) -> None:
         ctx, step, result = self.ctx, self.step, report.result
-        limits = resolve_limits(ctx.spec, step, mode=RunLimits(ctx.options["timeout_per_step"], ctx.options["memory_limit"]))
+        limits = resolve_limits(ctx.spec, step,
+                                mode=RunLimits(ctx.options["timeout_per_step"], ctx.options["memory_limit"]))
         timeout, memory = limits.timeout_s, limits.memory_limit_bytes
         capped = False
         if ctx.deadline is not None:

@@ -79,8 +79,8 @@ def verdict_message(edge: Edge, producer: PortValidation, consumer: PortValidati
     return ""
 
 
-def validate_transition(session: "Session", pipeline: str, edge: Edge, consumer_port: PortSpec,
-                        consumer_schema: SchemaSpec | None, path: "Path",
+def validate_transition(session: Session, pipeline: str, edge: Edge, consumer_port: PortSpec,
+                        consumer_schema: SchemaSpec | None, path: Path,
                         producer_check: PortValidation) -> tuple[CaseResult, pd.DataFrame | None]:
     """Validate the data handed over at ``path``; returns the transition's result and the
     frame the consumer reads (None for a non-tabular port or unreadable data)."""

@@ -2,9 +2,8 @@
 import json
 import os
 
-import pandas as pd
-
 import local_helper
+import pandas as pd
 
 CALLS = []
 
