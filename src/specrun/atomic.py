@@ -15,7 +15,8 @@ from pathlib import Path
 
 def write_atomic(path: Path | str, write: Callable[[Path], object]) -> Path:
     """Call ``write(temp)`` to fill a temporary file beside ``path`` (its return value is
-    ignored), fsync it, rename it over ``path``; on any failure the temporary file is removed and ``path`` left as it was."""
+    ignored), fsync it, rename it over ``path``; on any failure the temporary file is
+    removed and ``path`` left as it was."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
