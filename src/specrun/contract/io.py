@@ -33,7 +33,7 @@ from .storage import TypeFailure, check_text, check_typed, json_as_text, mark, t
 from .types import TypeRegistry
 
 EXTENSIONS = {"csv": "csv", "tsv": "tsv", "parquet": "parquet", "jsonl": "jsonl",
-              "json": "json", "text": "txt", "file": ""}
+              "json": "json", "pickle": "pkl", "text": "txt", "file": ""}
 SEPARATORS = {"csv": ",", "tsv": "\t"}
 
 

@@ -115,7 +115,7 @@ def check_outputs(session: Session, step: StepSpec, paths: Mapping[str, Path],
                     f"output {name!r} was not written (expected {_describe_target(port, path)})")))
             continue
         if not port.tabular:
-            validations.append(_check_artifact(name, port, files))
+            validations.append(_check_artifact(name, port, files, step))
             continue
         try:
             parts = read_port(port, path, schema, types=session.types)
@@ -234,14 +234,16 @@ def fill_result(result: CaseResult, outcome: StepOutcome) -> CaseResult:
     return result
 
 
-def _check_artifact(name: str, port: PortSpec, files: list[Path]) -> PortValidation:
-    if port.format == "json":
-        for file in files:
-            try:
-                json.loads(file.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-                return PortValidation(name, "output", False,
-                                      message=f"output {name!r}: {file.name} is not valid JSON: {exc}")
+def _check_artifact(name: str, port: PortSpec, files: list[Path], step: StepSpec) -> PortValidation:
+    """The artifact's format and ``checks:`` (contract/artifacts.py), file by file."""
+    from ..contract.artifacts import artifact_problems
+
+    folders = [step.location.file.parent] if step.location is not None else []
+    for file in files:
+        problems = artifact_problems(port, file, folders + [step.script.parent])
+        if problems:
+            return PortValidation(name, "output", False,
+                                  message=f"output {name!r}: {file.name} " + "; ".join(problems))
     return PortValidation(name, "output", True, message=f"{len(files)} file(s)")
 
 

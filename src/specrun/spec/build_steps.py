@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .build_artifact_checks import build_checks
 from .build_schemas import build_inline_schema
 from .model import PortSpec, PropertySpec, SchemaSpec, StepSpec
 from .options import LoadOptions
@@ -97,6 +98,7 @@ def build_port(name: str, node: Node, schema_name: str, schemas: dict[str, Schem
         source=_source(data["source"], options) if "source" in data else None,
         from_=data.get("from"),
         rows=data.get("rows"),
+        checks=build_checks(node["checks"], options) if "checks" in node else [],
         location=node.location,
     )
 

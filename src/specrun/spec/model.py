@@ -15,7 +15,7 @@ from typing import Any
 # Formats a port may declare.  Tabular ones carry a schema; the others are copied
 # from fixtures or produced by scripts and only checked for existence.
 TABULAR_FORMATS = ("csv", "tsv", "parquet", "jsonl")
-FORMATS = TABULAR_FORMATS + ("json", "text", "file")
+FORMATS = TABULAR_FORMATS + ("json", "pickle", "text", "file")
 COLUMN_TYPES = ("int", "float", "str", "bool", "datetime", "category")
 
 
@@ -98,6 +98,16 @@ class SchemaSpec:
 
 
 @dataclass
+class ArtifactCheck:
+    """One check of a non-tabular output: ``not_empty`` (True), ``size`` ({min, max} bytes),
+    ``json_schema`` (absolute path of the schema file) or ``python`` ("module:function")."""
+
+    kind: str
+    value: Any
+    location: Location | None = None
+
+
+@dataclass
 class PortSpec:
     """A named input or output of a step: a file, or a directory with a layout."""
 
@@ -114,6 +124,7 @@ class PortSpec:
     source: str | None = None               # s3://… or a snapshot dir (deep dive)
     from_: str | None = None                # "step.output" — a DAG edge
     rows: int | None = None                 # rows for this port (overrides scenario rows)
+    checks: list[ArtifactCheck] = field(default_factory=list)   # artifact contract (non-tabular outputs)
     location: Location | None = None
 
     @property

@@ -96,6 +96,15 @@ def _check_port(spec: PipelineSpec, key: str, port: PortSpec, direction: str) ->
         for attribute in ("shards", "split"):
             if getattr(port, attribute) is not None:
                 raise SpecError(f"{attribute!r} needs a 'layout'", spec.where(f"{key}.{attribute}"))
+    if port.checks:
+        where = spec.where(f"{key}.checks")
+        if direction != "outputs":
+            raise SpecError("'checks' are for outputs: they check what a step wrote", where)
+        if port.tabular:
+            raise SpecError(f"'checks' are for non-tabular outputs; a {port.format} output is "
+                            "checked by its 'schema'", where)
+        if port.format != "json" and any(c.kind == "json_schema" for c in port.checks):
+            raise SpecError(f"json_schema needs a 'json' output, not {port.format!r}", where)
     has_data = any(getattr(port, attribute) is not None
                    for attribute in ("schema", "fixture", "sample", "from_", "source"))
     if direction == "inputs" and port.tabular and not has_data:

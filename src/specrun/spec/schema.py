@@ -283,6 +283,7 @@ def port_validator() -> sy.Validator:
         sy.Optional("source"): NonEmptyStr(),
         sy.Optional("from"): PortRef(),
         sy.Optional("rows"): Count(),
+        sy.Optional("checks"): sy.Seq(Name() | one_key_map()),
     })
 
 
@@ -398,6 +399,14 @@ def _part_rows() -> sy.Validator:
 def _class_balance() -> sy.Validator:
     return sy.Map({"output": Name(), "column": NonEmptyStr(), "tolerance": Tolerance()})
 
+
+# Checks of a non-tabular output (``checks:`` of a port), revalidated by the builder.
+ARTIFACT_CHECK_PARAMS: dict[str, Callable[[], sy.Validator]] = {
+    "not_empty": sy.Bool,
+    "size": lambda: sy.Map({sy.Optional("min"): MemorySize(), sy.Optional("max"): MemorySize()}),
+    "json_schema": NonEmptyStr,
+    "python": ModuleRef,
+}
 
 PROPERTY_PARAMS: dict[str, Callable[[], sy.Validator]] = {
     "row_count": _row_count,
