@@ -13,7 +13,7 @@ MIN_ROWS = 2   # a line needs two points
 
 def fit(rows: pd.DataFrame) -> dict:
     slope, intercept = np.polyfit(rows["x"], rows["y"], 1)
-    return {"slope": float(slope), "intercept": float(intercept), "rows": int(len(rows))}
+    return {"slope": float(slope), "intercept": float(intercept), "rows": len(rows)}
 
 
 points_path, params_path, model_path = sys.argv[1:4]

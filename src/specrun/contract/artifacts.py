@@ -83,7 +83,7 @@ def _in_child(port: PortSpec, file: Path, not_empty: bool, python: str | None,
     try:
         proc = subprocess.run([sys.executable, "-c", CHILD_CODE, json.dumps(request)],
                               capture_output=True, text=True, timeout=CHILD_TIMEOUT,
-                              cwd=str(file.parent), stdin=subprocess.DEVNULL)
+                              cwd=str(file.parent), stdin=subprocess.DEVNULL, check=False)
     except subprocess.TimeoutExpired:
         return [f"loading and checking it took longer than {CHILD_TIMEOUT:g}s"]
     last = proc.stdout.strip().splitlines()[-1:] if proc.stdout.strip() else []

@@ -19,7 +19,7 @@ def specrun(tmp_path: Path, spec: Path, *args: str) -> tuple[int, str, dict]:
     env = {**os.environ, "SPECRUN_DISABLE_PLUGIN_AUTOLOAD": "1", "COLUMNS": "200"}
     proc = subprocess.run([sys.executable, "-m", "specrun", str(spec), *args, "--json", str(out),
                            "--workspace", str(tmp_path / "ws")],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=600, env=env)
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600, env=env, check=False)
     record = json.loads(out.read_text()) if out.exists() else {}
     return proc.returncode, proc.stdout + proc.stderr, record
 

@@ -14,6 +14,7 @@ from specrun.contract.artifacts import artifact_problems
 from specrun.spec.loader import load_spec
 from specrun.spec.model import ArtifactCheck, PortSpec, SpecError
 
+
 def write(folder: Path, text: str) -> Path:
     path = folder / "spec.yaml"
     path.write_text(text, encoding="utf-8")

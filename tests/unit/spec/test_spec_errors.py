@@ -37,7 +37,7 @@ CASES = [
      "spec.yaml:15: steps.two: expected a mapping, found '3'"),
     ("format", edit("format: csv", "format: xls"),
      "spec.yaml:12: steps.one.inputs.x.format: unknown format 'xls' "
-     "(expected one of: csv, tsv, parquet, jsonl, json, text, file)"),
+     "(expected one of: csv, tsv, parquet, jsonl, json, pickle, text, file)"),
     ("compression", edit("schema: t}", "schema: t, compression: zip}"),
      "spec.yaml:12: steps.one.inputs.x.compression: unknown compression 'zip' (expected one of: gzip)"),
     ("version", edit("version: 1", "version: 2"),
