@@ -64,7 +64,7 @@ def paired(frame_in: pd.DataFrame, frame_out: pd.DataFrame, keys: list[str],
     return merged
 
 
-def _equal(a: pd.Series, b: pd.Series, tolerance: float) -> pd.Series:
+def values_equal(a: pd.Series, b: pd.Series, tolerance: float) -> pd.Series:
     """Element-wise equality; nulls equal nulls; numbers within ``tolerance`` (absolute)."""
     both_null = a.isna().to_numpy() & b.isna().to_numpy()
     numeric = (pd.api.types.is_numeric_dtype(a.dtype) and pd.api.types.is_numeric_dtype(b.dtype)
@@ -116,7 +116,7 @@ def check_unchanged(frame_in: pd.DataFrame, frame_out: pd.DataFrame,
     except PairingError as exc:
         return PropertyResult("unchanged", False, str(exc))
     tolerance = float(params.get("tolerance", 0.0))
-    changed = {c: ~_equal(rows[f"in.{c}"], rows[f"out.{c}"], tolerance) for c in columns}
+    changed = {c: ~values_equal(rows[f"in.{c}"], rows[f"out.{c}"], tolerance) for c in columns}
     bad = {c: int(mask.sum()) for c, mask in changed.items() if bool(mask.any())}
     if bad:
         any_changed = np.logical_or.reduce([m.to_numpy() for m in changed.values()])
@@ -163,7 +163,7 @@ def check_relation(frame_in: pd.DataFrame, frame_out: pd.DataFrame,
     sides = _comparison_sides(rewritten)
     try:
         if sides is not None:
-            holds = _equal(_evaluate(rows, sides[0]), _evaluate(rows, sides[1]), tolerance)
+            holds = values_equal(_evaluate(rows, sides[0]), _evaluate(rows, sides[1]), tolerance)
         else:
             result = _evaluate(rows, rewritten)
             if not pd.api.types.is_bool_dtype(result.dtype):

@@ -10,7 +10,7 @@ from typing import Any
 
 from .build_artifact_checks import build_checks
 from .build_schemas import build_inline_schema
-from .model import PortSpec, PropertySpec, SchemaSpec, StepSpec
+from .model import DeterminismSpec, PortSpec, PropertySpec, SchemaSpec, StepSpec
 from .options import LoadOptions
 from .relation_expr import relation_expression
 from .schema import PROPERTY_PARAMS
@@ -53,8 +53,16 @@ def build_step(name: str, node: Node, schemas: dict[str, SchemaSpec],
         timeout=node["timeout"].data if "timeout" in node else None,
         memory_limit=node["memory_limit"].data if "memory_limit" in node else None,
         sagemaker_step=_optional(node, "sagemaker_step"),
+        deterministic=_deterministic(node["deterministic"].data) if "deterministic" in node else None,
         location=node.location,
     )
+
+
+def _deterministic(data: Any) -> DeterminismSpec | None:
+    """``true`` / ``{ignore_row_order: …}`` → checked; ``false`` → not checked."""
+    if isinstance(data, bool):
+        return DeterminismSpec() if data else None
+    return DeterminismSpec(ignore_row_order=bool(data.get("ignore_row_order", False)))
 
 
 def _optional(node: Node, key: str) -> str | None:

@@ -150,6 +150,13 @@ class PropertySpec:
 
 
 @dataclass
+class DeterminismSpec:
+    """``deterministic:`` of a step: two runs on the same inputs write the same outputs."""
+
+    ignore_row_order: bool = False
+
+
+@dataclass
 class StepSpec:
     name: str
     script: Path
@@ -163,6 +170,7 @@ class StepSpec:
     timeout: float | None = None
     memory_limit: int | None = None         # bytes
     sagemaker_step: str | None = None
+    deterministic: DeterminismSpec | None = None   # None: not checked
     location: Location | None = None
 
 

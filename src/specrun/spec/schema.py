@@ -300,6 +300,7 @@ def step_validator() -> sy.Validator:
         sy.Optional("inputs"): sy.MapPattern(Name(), port_validator()),
         sy.Optional("outputs"): sy.MapPattern(Name(), port_validator()),
         sy.Optional("properties"): sy.Seq(one_key_map()),
+        sy.Optional("deterministic"): sy.Bool() | sy.Map({sy.Optional("ignore_row_order"): sy.Bool()}),
     })
 
 

@@ -34,6 +34,7 @@ from ..step_case import (
     judge,
     run_step,
 )
+from . import determinism
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...session import Session
@@ -135,6 +136,9 @@ class IsolationMode:
                 outcome = run_step(session, plan, session.executor_name(spec))
                 fill_result(result, outcome)
                 result.outcome, result.classification, result.message = judge(case.id, outcome, scenario.expect)
+                if result.passed and determinism.wanted(step, scenario):
+                    determinism.check_determinism(session, plan, outcome, result,
+                                                  session.executor_name(spec), keep)
             result.duration_s = time.perf_counter() - started
             if result.passed and not keep:
                 shutil.rmtree(sandbox.root, ignore_errors=True)
