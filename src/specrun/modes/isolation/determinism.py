@@ -104,7 +104,7 @@ def differences(plan: StepRunPlan, first: StepOutcome, second_plan: StepRunPlan,
     return found
 
 
-def check_determinism(session: "Session", plan: StepRunPlan, first: StepOutcome,
+def check_determinism(session: Session, plan: StepRunPlan, first: StepOutcome,
                       result: CaseResult, executor: str | None, keep: bool) -> None:
     """Run the step again on the same inputs; fail ``result`` when the outputs differ."""
     declared = plan.step.deterministic
