@@ -11,8 +11,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -21,10 +21,7 @@ from ...contract.relations import values_equal
 from ...execution.sandbox import SandboxDir, safe_name
 from ...results import CaseResult, ErrorClass, Outcome, PropertyResult
 from ...spec.model import ScenarioSpec, StepSpec
-from ..step_case import StepOutcome, StepRunPlan, run_step
-
-if TYPE_CHECKING:  # pragma: no cover
-    from ...session import Session
+from ..step_case import StepOutcome, StepRunPlan
 
 SCENARIO = "standard"     # the case that is run a second time
 ROWS_SHOWN = 3
@@ -104,16 +101,16 @@ def differences(plan: StepRunPlan, first: StepOutcome, second_plan: StepRunPlan,
     return found
 
 
-def check_determinism(session: Session, plan: StepRunPlan, first: StepOutcome,
-                      result: CaseResult, executor: str | None, keep: bool) -> None:
-    """Run the step again on the same inputs; fail ``result`` when the outputs differ."""
+def check_determinism(run: Callable[[StepRunPlan], StepOutcome], plan: StepRunPlan,
+                      first: StepOutcome, result: CaseResult, sandboxes: Path, keep: bool) -> None:
+    """Run the step again (``run``, as the first run was) on the same inputs, in a new
+    sandbox under ``sandboxes``; fail ``result`` when the outputs differ."""
     declared = plan.step.deterministic
     ignore_order = bool(declared and declared.ignore_row_order)
-    sandbox = SandboxDir(base=session.workspace / "sandboxes",
-                         prefix=safe_name(result.id) + "-rerun-", keep=True)
+    sandbox = SandboxDir(base=sandboxes, prefix=safe_name(result.id) + "-rerun-", keep=True)
     with sandbox:
         second_plan = _second_plan(plan, sandbox.root)
-        second = run_step(session, second_plan, executor)
+        second = run(second_plan)
         problems: list[str]
         if not second.record.ok:
             problems = [f"the second run on the same inputs failed: {second.record.message}"]

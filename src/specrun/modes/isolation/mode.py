@@ -137,8 +137,9 @@ class IsolationMode:
                 fill_result(result, outcome)
                 result.outcome, result.classification, result.message = judge(case.id, outcome, scenario.expect)
                 if result.passed and determinism.wanted(step, scenario):
-                    determinism.check_determinism(session, plan, outcome, result,
-                                                  session.executor_name(spec), keep)
+                    executor = session.executor_name(spec)
+                    determinism.check_determinism(lambda again: run_step(session, again, executor),
+                                                  plan, outcome, result, session.workspace / "sandboxes", keep)
             result.duration_s = time.perf_counter() - started
             if result.passed and not keep:
                 shutil.rmtree(sandbox.root, ignore_errors=True)
