@@ -51,9 +51,7 @@ def ensure_layout(root: Path) -> None:
 
 def _specrun_import_root() -> str:
     """The directory that holds the ``specrun`` package (so ``-m specrun…`` works)."""
-    import specrun
-
-    return str(Path(specrun.__file__).resolve().parent.parent)
+    return str(Path(__file__).resolve().parents[2])     # specrun/execution/sandbox.py
 
 
 def _site_dirs() -> list[str]:

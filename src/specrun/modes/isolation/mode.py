@@ -24,9 +24,10 @@ from ...execution.sandbox import SandboxDir, safe_name
 from ...hooks import hookimpl
 from ...plan import PlannedCase, stable_seed
 from ...results import CaseResult, ErrorClass, Outcome
-from ...spec.model import PipelineSpec, ScenarioSpec, SchemaSpec, SpecError, StepSpec
+from ...spec.model import PipelineSpec, ScenarioSpec, SpecError, StepSpec
 from ..limits import RunLimits, resolve_limits
 from ..options import mode_options
+from ..overrides import column_overrides, with_overrides
 from ..step_case import (
     StepRunPlan,
     fill_result,
@@ -223,25 +224,6 @@ def expand(parametrize: dict[str, list[Any]]) -> list[dict[str, Any]]:
 def make_id(pipeline: str, step: str, scenario: str, params: dict[str, Any]) -> str:
     parts = [scenario] + [f"{k}={_fmt(v)}" for k, v in params.items()]
     return f"{pipeline}::{step}[{'-'.join(parts)}]"
-
-
-def column_overrides(scenario: ScenarioSpec, params: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Scenario ``columns:`` merged with ``columns.C.KEY`` parameters."""
-    merged = {name: dict(values) for name, values in scenario.columns.items()}
-    for key, value in params.items():
-        if key.startswith("columns."):
-            _, column, attr = key.split(".", 2)
-            merged.setdefault(column, {})[attr] = value
-    return merged
-
-
-def with_overrides(schema: SchemaSpec, overrides: dict[str, dict[str, Any]]) -> SchemaSpec:
-    if not overrides or not any(c in schema.columns for c in overrides):
-        return schema
-    columns = {name: (col.overridden(**overrides[name]) if name in overrides else col)
-               for name, col in schema.columns.items()}
-    return SchemaSpec(name=schema.name, columns=columns, rows_min=schema.rows_min, rows_max=schema.rows_max,
-                      strict=schema.strict, pandera=None, extends=schema.extends, location=schema.location)
 
 
 def _fmt(value: Any) -> str:

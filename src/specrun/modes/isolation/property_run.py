@@ -34,6 +34,7 @@ from ...execution.sandbox import SandboxDir, safe_name
 from ...hooks import hookimpl
 from ...results import CaseResult, ErrorClass, Outcome
 from ...spec.model import PipelineSpec, SpecError
+from ..overrides import column_overrides, with_overrides
 from ..step_case import (
     StepOutcome,
     StepRunPlan,
@@ -176,7 +177,6 @@ def _explore(mode: IsolationMode, session: Session, spec: PipelineSpec, case: Pl
     from hypothesis import strategies as st
     from hypothesis.database import DirectoryBasedExampleDatabase
 
-    from .mode import column_overrides, with_overrides
 
     payload = case.payload
     step, scenario, params = payload.step, payload.scenario, payload.params
