@@ -16,7 +16,11 @@ from .spec.model import PipelineSpec
 
 @dataclass
 class PlannedCase:
-    """One unit of work a mode planned; ``payload`` is the mode's own data."""
+    """One unit of work a mode planned; ``payload`` is the mode's own data.
+
+    ``kind`` is what the case's result will be (``step``, ``transition`` …), as in
+    :class:`~specrun.results.CaseResult`: every planned case is one result.
+    """
 
     id: str
     mode: str
@@ -26,6 +30,7 @@ class PlannedCase:
     params: dict[str, Any] = field(default_factory=dict)
     spec: PipelineSpec | None = field(default=None, repr=False, compare=False)
     payload: Any = field(default=None, repr=False, compare=False)
+    kind: str = "step"
 
 
 def stable_seed(*parts: object) -> int:

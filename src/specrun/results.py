@@ -68,6 +68,18 @@ class ExecutionMetrics:
 
 
 @dataclass
+class TracebackFrame:
+    """One frame of a script's traceback; ``is_user_script`` is False for library frames
+    (the standard library, site-packages), which the console folds."""
+
+    file: str
+    line: int | None
+    function: str
+    is_user_script: bool
+    code: str = ""             # the source line, when the file could be read
+
+
+@dataclass
 class ChildError:
     """An exception raised inside the script's process, as reported by the child."""
 
@@ -77,6 +89,11 @@ class ChildError:
     traceback: str
     mro: list[str] = field(default_factory=list)   # qualified names of the type's bases
     phase: str = "run"         # "import" (loading the script) or "run"
+    frames: list[TracebackFrame] = field(default_factory=list)   # outermost first, as in ``traceback``
+
+    def script_frame(self) -> TracebackFrame | None:
+        """The innermost frame in the user's own code (where the script went wrong), if any."""
+        return next((f for f in reversed(self.frames) if f.is_user_script), None)
 
 
 @dataclass
@@ -203,7 +220,9 @@ def case_from_json(data: dict[str, Any]) -> CaseResult:
     if data.get("metrics"):
         data["metrics"] = ExecutionMetrics(**data["metrics"])
     if data.get("error"):
-        data["error"] = ChildError(**data["error"])
+        error = dict(data["error"])
+        error["frames"] = [TracebackFrame(**f) for f in error.get("frames", [])]
+        data["error"] = ChildError(**error)
     data["validations"] = [
         PortValidation(**{**v, "failures": [ColumnFailure(**f) for f in v.get("failures", [])]})
         for v in data.get("validations", [])

@@ -18,8 +18,10 @@ script pickle by reference, so ``multiprocessing`` pools work with the fork and
 spawn start methods (spawn workers re-run this file as ``__mp_main__``, which makes
 the script importable by its registered name there too).  An exception is written
 as JSON to the request's ``error_path`` (type, module, message, traceback without
-bootstrap frames, MRO, and ``phase``: ``"import"`` for failures while loading the
-script, else ``"run"``), its traceback goes to stderr and the process exits 1.
+bootstrap frames, the same frames as a list of ``{file, line, function,
+is_user_script, code}`` — library frames, from the standard library or an installed
+package, are not the user's — MRO, and ``phase``: ``"import"`` for failures while
+loading the script, else ``"run"``), its traceback goes to stderr and the process exits 1.
 ``SystemExit`` passes through; a non-zero code is recorded too, so the report can
 point at the ``sys.exit`` call.
 
@@ -110,6 +112,33 @@ def module_name_for(script: str | os.PathLike[str]) -> str:
     return name
 
 
+_LIBRARY_MARKERS = (f"{os.sep}site-packages{os.sep}", f"{os.sep}dist-packages{os.sep}")
+
+
+def _library_roots() -> tuple[str, ...]:
+    """Folders whose files are library code: the standard library and installed packages."""
+    import site
+    import sysconfig
+
+    roots = {sysconfig.get_path(key) for key in ("stdlib", "platstdlib", "purelib", "platlib")}
+    try:
+        roots.update(site.getsitepackages())
+        roots.add(site.getusersitepackages())
+    except AttributeError:   # an old virtualenv's site module
+        pass
+    return tuple(os.path.join(os.path.realpath(r), "") for r in roots if r)
+
+
+def is_user_file(filename: str, library_roots: tuple[str, ...]) -> bool:
+    """Whether a traceback frame's file is the user's code (the script, its own modules)."""
+    if not filename or filename.startswith("<"):
+        return False
+    path = os.path.realpath(filename)
+    if any(marker in path for marker in _LIBRARY_MARKERS):
+        return False
+    return not any(path.startswith(root) for root in library_roots)
+
+
 def error_payload(exc: BaseException, phase: str) -> dict[str, Any]:
     """The JSON-able record of an exception (what the runner turns into a ChildError)."""
     import traceback
@@ -121,11 +150,16 @@ def error_payload(exc: BaseException, phase: str) -> dict[str, Any]:
          if os.path.abspath(f.filename) not in _HIDDEN_FILES
          and not f.filename.startswith("<frozen importlib")])
     message = f"sys.exit({exc.code!r})" if isinstance(exc, SystemExit) else str(exc)
+    roots = _library_roots()
+    frames = [{"file": f.filename, "line": f.lineno, "function": f.name,
+               "is_user_script": is_user_file(f.filename, roots), "code": (f.line or "").strip()}
+              for f in te.stack]
     return {
         "type": cls.__name__,
         "module": cls.__module__,
         "message": message,
         "traceback": "".join(te.format()),
+        "frames": frames,
         "mro": [f"{c.__module__}.{c.__qualname__}" for c in cls.__mro__],
         "phase": phase,
     }

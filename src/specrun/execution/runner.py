@@ -41,7 +41,7 @@ from typing import Any
 
 import psutil
 
-from ..results import ChildError, ErrorClass, ExecutionMetrics
+from ..results import ChildError, ErrorClass, ExecutionMetrics, TracebackFrame
 from ..spec.units import mib
 from . import child as child_module
 from .classify import classify
@@ -117,7 +117,12 @@ def load_child_error(path: Path) -> ChildError | None:
         return ChildError(type=str(data["type"]), module=str(data["module"]),
                           message=str(data["message"]), traceback=str(data["traceback"]),
                           mro=[str(m) for m in data.get("mro", [])],
-                          phase=str(data.get("phase", "run")))
+                          phase=str(data.get("phase", "run")),
+                          frames=[TracebackFrame(file=str(f["file"]), line=f.get("line"),
+                                                 function=str(f["function"]),
+                                                 is_user_script=bool(f["is_user_script"]),
+                                                 code=str(f.get("code") or ""))
+                                  for f in data.get("frames", [])])
     except (OSError, ValueError, KeyError, TypeError):
         return None
 

@@ -23,7 +23,8 @@ from rich.progress import (
 from rich.table import Table
 
 from ..hooks import hookimpl
-from ..results import CaseResult, ExitCode, Outcome, SessionResult
+from ..results import CaseResult, ChildError, ExitCode, Outcome, SessionResult
+from .failure_groups import folded_traceback, group_failures
 
 STYLE = {Outcome.PASSED: "green", Outcome.FAILED: "red", Outcome.ERROR: "red", Outcome.SKIPPED: "yellow"}
 TAIL_LINES = 20
@@ -137,17 +138,24 @@ class ConsoleReporter:
             if self.spec_errors:
                 self._summary(result, session.elapsed())
             return
-        failed = [c for c in result.cases if c.outcome in (Outcome.FAILED, Outcome.ERROR)]
-        if failed:
+        groups = group_failures(result.cases)
+        if groups:
             self.console.rule("[bold red]FAILURES")
-            for case in failed:
-                self.render_failure(case)
+            for group in groups:
+                self.render_failure(group.first, group.ids)
         self._summary(result, session.elapsed())
 
     # -- rendering -------------------------------------------------------------
 
-    def render_failure(self, case: CaseResult) -> None:
-        self.console.rule(f"[red]{escape(case.id)}", characters="_")
+    def render_failure(self, case: CaseResult, ids: Sequence[str] = ()) -> None:
+        """One FAILURES block: ``case`` in full; ``ids`` every case that failed the same way."""
+        ids = list(ids) or [case.id]
+        title = case.id if len(ids) == 1 else f"{case.id} (and {len(ids) - 1} more failing the same way)"
+        self.console.rule(f"[red]{escape(title)}", characters="_")
+        if len(ids) > 1:
+            self.console.print(f"{len(ids)} cases failed the same way:")
+            for case_id in ids:
+                self.console.print(f"  {escape(case_id)}")
         kind = case.classification.value if case.classification else case.outcome.value.upper()
         self.console.print(f"[bold red]{kind}[/]: {escape(case.message)}")
         if case.kind == "property":
@@ -165,16 +173,28 @@ class ConsoleReporter:
         for prop in case.properties:
             if not prop.ok:
                 self.console.print(f"property [bold]{escape(prop.name)}[/] failed: {escape(prop.message)}")
-        tail = case.error.traceback if case.error else case.stderr_tail
-        if tail:
-            lines = tail.rstrip().splitlines()[-TAIL_LINES:]
-            self.console.print("[dim]--- script stderr (tail) ---[/]" if not case.error
-                               else "[dim]--- traceback ---[/]")
+        if case.error is not None:
+            self.render_traceback(case.error)
+        elif case.stderr_tail:
+            lines = case.stderr_tail.rstrip().splitlines()[-TAIL_LINES:]
+            self.console.print("[dim]--- script stderr (tail) ---[/]")
             self.console.print(escape("\n".join(lines)), markup=True)
         if case.workdir:
             self.console.print(f"sandbox: {escape(case.workdir)}")
         if case.replay:
             self.console.print(f"replay: [bold]{escape(case.replay)}[/]")
+
+    def render_traceback(self, error: ChildError) -> None:
+        """Where the script went wrong first, then its traceback with library frames folded
+        (``-v``: the traceback as recorded)."""
+        frame = error.script_frame()
+        if frame is not None:
+            code = f": {frame.code}" if frame.code else ""
+            self.console.print(f"in the script: [bold]{escape(frame.file)}:{frame.line}[/] in "
+                               f"{escape(frame.function)}{escape(code)}")
+        self.console.print("[dim]--- traceback ---[/]")
+        lines = error.traceback.rstrip().splitlines() if self.verbosity > 0 else folded_traceback(error)
+        self.console.print(escape("\n".join(lines)), markup=True)
 
     def render_shrunk_input(self, case: CaseResult) -> None:
         """A property case: the head of each minimal failing input frame, then the other failures."""

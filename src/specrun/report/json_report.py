@@ -15,6 +15,7 @@ from typing import Any
 from ..atomic import write_text_atomic
 from ..hooks import hookimpl
 from ..results import SessionResult, to_jsonable
+from .failure_groups import group_failures
 
 SCHEMA_VERSION = 1
 
@@ -23,6 +24,7 @@ def render(result: SessionResult) -> str:
     data: dict[str, Any] = {"format": "specrun-result", "format_version": SCHEMA_VERSION}
     data.update(to_jsonable(result))
     data["counts"] = result.counts()
+    data["failure_groups"] = [group.to_json() for group in group_failures(result.cases)]
     return json.dumps(data, indent=2, sort_keys=False) + "\n"
 
 

@@ -1,7 +1,10 @@
 """Pipeline mode: the whole DAG end to end, every hand-over validated, the data's evolution tracked.
 
 Planning builds the DAG (a cycle, a dangling reference or an unreadable format is a
-spec error) and plans one case per step, so ``-k``/``--step``/``--id`` select steps.
+spec error) and plans one case per step and one per edge (a transition, planned just
+before its consumer, whose ``step`` it is), so ``--collect-only`` lists and the summary
+counts what runs, and ``-k``/``--step``/``--id`` select steps (a selected transition
+runs its consumer).
 Selecting a subset runs the selected steps plus the ancestors they need (the
 ancestors are reported too); ``--from STEP`` reruns STEP and its descendants,
 reusing the outputs the last run kept for the producers upstream of them.
@@ -36,6 +39,7 @@ from .record import PipelineRecord, StepTiming, TransitionSummary
 from .run import PipelineScheduler, StepReport
 from .state import KeptOutputs
 from .step import PipelineContext, PipelineStepRun, skip_step, step_case_id
+from .transition import transition_id
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...session import Session
@@ -102,8 +106,18 @@ class PipelineMode:
                 return []          # --from names a step of another pipeline
             KeptOutputs(session.workspace, spec.pipeline).require(
                 spec, value, reused_outputs(dag, rerun_set(dag, start)))
-        return [PlannedCase(step_case_id(spec.pipeline, step), self.name, spec.pipeline, step, scenario.name, spec=spec)
-                for step in nx.lexicographical_topological_sort(dag)]
+        rerun = rerun_set(dag, start) if start else set(dag)
+        planned = []
+        for step in nx.lexicographical_topological_sort(dag):
+            # a step's incoming transitions are results of their own (filed under the step, as run)
+            if step in rerun:
+                planned.extend(PlannedCase(transition_id(spec.pipeline, edge), self.name, spec.pipeline, step,
+                                           scenario.name, spec=spec, payload=edge, kind="transition")
+                               for edge in {e.input: e for _, _, ports in dag.in_edges(step, data="ports")
+                                            for e in ports}.values())
+            planned.append(PlannedCase(step_case_id(spec.pipeline, step), self.name, spec.pipeline, step,
+                                       scenario.name, spec=spec))
+        return planned
 
     # -- running ---------------------------------------------------------------
 
@@ -111,6 +125,7 @@ class PipelineMode:
         options = mode_options(spec, self.name, session.project_modes)
         dag = build_dag(spec)
         scenario = pipeline_scenario(spec, options)
+        # a selected transition runs its consumer (and so the producers it needs)
         selected = {case.step for case in cases if case.step is not None}
         needed = selected.union(*(nx.ancestors(dag, step) for step in selected))
         start = resume_target(session.config, spec)
@@ -119,7 +134,7 @@ class PipelineMode:
         workers = 1 if options["execution"] == "sequential" else (options["max_parallel"] or os.cpu_count() or 1)
         ctx = PipelineContext(session, spec, dag, options, scenario,
                               session.case_seed(spec, f"{spec.pipeline}::{self.name}", scenario.seed),
-                              KeptOutputs(session.workspace, spec.pipeline), {c.step: c for c in cases if c.step})
+                              KeptOutputs(session.workspace, spec.pipeline), {c.step: c for c in cases if c.step and c.kind == "step"})
         if options["max_pipeline_time"]:
             ctx.deadline = ctx.started + float(options["max_pipeline_time"])
         record = PipelineRecord(pipeline=spec.pipeline, spec=str(spec.path), execution=options["execution"],
