@@ -3,9 +3,12 @@
 The ``defaults.executor`` exists; the script exists and compiles; with ``call:`` the
 function exists at the top level with a signature that accepts ``(input_paths,
 output_paths, environ_vars, job_args)``; fixtures and samples exist and, when tabular
-with a schema, honour it; pandera references load.  Every problem is a
+with a schema, honour it; pandera references load; every ``python:`` property's
+module imports (from the spec's folder first, then the script's) and names a
+function.  Every problem is a
 :class:`SpecError` pointing at the spec key (and the script line where there is
-one).  Nothing is imported or executed from the script: it is parsed with :mod:`ast`.
+one).  Nothing is imported or executed from the script: it is parsed with :mod:`ast`
+(property modules are imported, in specrun's process, as the run would import them).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .contract.io import PortReadError, read_port
+from .contract.properties import import_python_function, module_dirs, python_ref
 from .contract.validate import validate_frame
 from .spec.model import Location, PipelineSpec, PortSpec, SpecError, StepSpec
 
@@ -41,6 +45,16 @@ def preflight(spec: PipelineSpec, session: Session) -> None:
             check_entry_point(step, tree, spec.where(f"steps.{step.name}.call"))
         for name, port in step.inputs.items():
             check_static_data(session, spec, step, name, port)
+        check_python_properties(spec, step)
+
+
+def check_python_properties(spec: PipelineSpec, step: StepSpec) -> None:
+    """Each ``python: module:function`` property of ``step`` can be imported and called."""
+    for number, prop in enumerate(step.properties):
+        if prop.kind != "python":
+            continue
+        where = prop.location or spec.where(f"steps.{step.name}.properties.{number}")
+        import_python_function(python_ref(prop.params, where), module_dirs(step), where)
 
 
 def check_script(step: StepSpec, where: Location) -> ast.Module:

@@ -175,6 +175,21 @@ MUTATORS: dict[str, Callable[..., pd.DataFrame]] = {
 }
 
 
+def mutation_columns(mutation: MutationSpec) -> list[str]:
+    """The columns a built-in mutation names explicitly (none: it applies to every column)."""
+    params = mutation.params
+    if mutation.op == "set":
+        return [str(c) for c in params] if isinstance(params, dict) else []
+    if isinstance(params, (list, tuple)):
+        return [str(c) for c in params]
+    if mutation.op == "drop_columns" and isinstance(params, str):
+        return [params]
+    names = _as_mapping(params).get("columns")
+    if names is None:
+        return []
+    return [names] if isinstance(names, str) else [str(c) for c in names]
+
+
 def apply_mutations(frame: pd.DataFrame, schema: SchemaSpec, mutations: list[MutationSpec],
                     seed: int, types: TypeRegistry) -> pd.DataFrame:
     """A mutated copy of ``frame``: each mutation applied in order, seeded by ``seed``."""

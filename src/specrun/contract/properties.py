@@ -4,7 +4,9 @@ A property is checked after a successful run of a step, on its input and output
 frames: ``row_count``, ``no_nulls``, ``unique``, ``columns_added``,
 ``columns_removed``, ``unchanged`` and ``relation`` (input values against output
 values, :mod:`.relations`), ``part_rows`` and ``class_balance`` (the files of a split
-or sharded output, :mod:`.part_properties`) and ``python`` (a user function).  Each checker is
+or sharded output, :mod:`.part_properties`) and ``python`` (a user function, whose
+module is imported from the spec's folder first, then the script's).  A property
+that gets no frame to check fails, saying so.  Each checker is
 ``checker(params, context) -> PropertyResult``; malformed params are a
 :class:`SpecError` at ``context.location``.
 """
@@ -13,8 +15,9 @@ from __future__ import annotations
 
 import importlib
 import operator
+import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,7 +33,7 @@ from .relations import check_relation, check_unchanged
 
 @dataclass
 class PropertyContext:
-    """What a property sees: the step, its input and output frames, the spec's folder."""
+    """What a property sees: the step, its input and output frames, where its modules live."""
 
     step: StepSpec
     inputs: dict[str, pd.DataFrame]
@@ -38,6 +41,7 @@ class PropertyContext:
     base_dir: Path
     location: Location | None = None      # where the property is written (for SpecError)
     output_parts: dict[str, dict[str, pd.DataFrame]] = field(default_factory=dict)  # output → file → frame
+    module_dirs: tuple[Path, ...] = ()     # python: modules are looked up here first (else base_dir)
 
     def where(self) -> Location | None:
         return self.location if self.location is not None else self.step.location
@@ -235,33 +239,50 @@ def _class_balance(params: dict[str, Any], context: PropertyContext) -> Property
 
 
 def _import_function(ref: str, context: PropertyContext) -> Callable[..., Any]:
+def module_dirs(step: StepSpec) -> tuple[Path, ...]:
+    """Where a ``python:`` property's module is looked up: the spec's folder first, then the script's."""
+    dirs = [step.location.file.parent] if step.location is not None else []
+    dirs.append(step.script.parent)
+    return tuple(dict.fromkeys(Path(os.path.abspath(d)) for d in dirs))
+
+
+def import_python_function(ref: str, dirs: Sequence[Path], where: Location | None) -> Callable[..., Any]:
+    """The function ``module:function`` names, its module imported with ``dirs`` first on
+    ``sys.path``; a :class:`SpecError` at ``where`` when it cannot be."""
     module_name, _, name = ref.partition(":")
     if not module_name or not name:
-        raise SpecError(f"python property {ref!r} must be 'module:function'", context.where())
-    base = str(context.base_dir)
-    added = base not in sys.path
-    if added:
-        sys.path.insert(0, base)
+        raise SpecError(f"python property {ref!r} must be 'module:function'", where)
+    added = [str(d) for d in dirs if str(d) not in sys.path]
+    sys.path[:0] = added
     try:
         module = importlib.import_module(module_name)
     except Exception as exc:  # noqa: BLE001 - the user's module could not be imported
-        raise SpecError(f"cannot import {module_name!r}: {type(exc).__name__}: {exc}",
-                        context.where()) from None
+        looked = ", ".join(str(d) for d in dirs)
+        raise SpecError(f"cannot import {module_name!r} (looked in {looked} first): {type(exc).__name__}: {exc}",
+                        where) from None
     finally:
-        if added:
-            sys.path.remove(base)
+        for entry in added:
+            sys.path.remove(entry)
     function = getattr(module, name, None)
     if not callable(function):
-        raise SpecError(f"{module_name!r} has no function {name!r}", context.where())
+        raise SpecError(f"{module_name!r} has no function {name!r}", where)
     return function
+
+
+def python_ref(params: Any, where: Location | None) -> str:
+    """The ``module:function`` of a ``python`` property's params."""
+    ref = params.get("function") if isinstance(params, dict) else params
+    if not isinstance(ref, str):
+        raise SpecError("python property needs 'module:function'", where)
+    return ref
 
 
 def _python(params: Any, context: PropertyContext) -> PropertyResult:
     """A user function ``fn(inputs, outputs, step)``: None/True pass, False/str/raise fail."""
-    ref = params.get("function") if isinstance(params, dict) else params
-    if not isinstance(ref, str):
-        raise SpecError("python property needs 'module:function'", context.where())
-    function = _import_function(ref, context)
+    ref = python_ref(params, context.where())
+    if not context.outputs:
+        raise _Unavailable(f"{ref} received no output frame: the step wrote no tabular output to check")
+    function = import_python_function(ref, context.module_dirs or (context.base_dir,), context.where())
     try:
         verdict = function(context.inputs, context.outputs, context.step)
     except Exception as exc:  # noqa: BLE001 - the user's check failed: that is the result

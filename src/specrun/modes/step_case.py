@@ -155,10 +155,11 @@ def validate_port_parts(session: Session, name: str, direction: str,
 def check_properties(session: Session, step: StepSpec, inputs: Mapping[str, pd.DataFrame],
                      outputs: Mapping[str, pd.DataFrame],
                      output_parts: Mapping[str, dict[str, pd.DataFrame]] | None = None) -> list[PropertyResult]:
-    from ..contract.properties import PropertyContext
+    from ..contract.properties import PropertyContext, module_dirs
 
     context = PropertyContext(step=step, inputs=dict(inputs), outputs=dict(outputs),
-                              base_dir=step.script.parent, output_parts=dict(output_parts or {}))
+                              base_dir=step.script.parent, output_parts=dict(output_parts or {}),
+                              module_dirs=module_dirs(step))
     results = []
     for prop in step.properties:
         checker = session.properties.get(prop.kind)

@@ -4,7 +4,8 @@ One case per step × scenario × parameter combination.  Inputs are generated fr
 their contracts (vectorised, seeded), mutated by the scenario's edge-case
 transforms, written in the port's format and layout; fixtures are copied.  The
 script runs through the session's executor; outputs are validated, properties
-checked, and the outcome judged against the scenario's ``expect``.
+checked, and the outcome judged against the scenario's ``expect``.  A mutation
+that cannot apply (see ``modes/mutation_targets.py``) is a spec error at planning.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from ...plan import PlannedCase, stable_seed
 from ...results import CaseResult, ErrorClass, Outcome
 from ...spec.model import PipelineSpec, ScenarioSpec, SpecError, StepSpec
 from ..limits import RunLimits, resolve_limits
+from ..mutation_targets import check_mutations
 from ..options import mode_options
 from ..overrides import column_overrides, with_overrides
 from ..step_case import (
@@ -36,6 +38,7 @@ from ..step_case import (
     run_step,
 )
 from . import determinism
+from .static_check import IsolationFinding, check_isolation_inputs
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...session import Session
@@ -64,6 +67,8 @@ class IsolationMode:
             for scenario in scenarios:
                 if not applies(scenario, step):
                     continue
+                if not check_mutations(spec, step, scenario) and scenario.mutate and scenario.builtin:
+                    continue     # a built-in edge-case scenario with nothing generated to mutate
                 for params in expand(scenario.parametrize):
                     case_id = make_id(spec.pipeline, step.name, scenario.name, params)
                     cases.append(PlannedCase(case_id, self.name, spec.pipeline, step.name, scenario.name,
@@ -236,4 +241,10 @@ def _fmt(value: Any) -> str:
 @hookimpl
 def specrun_modes() -> list[IsolationMode]:
     return [IsolationMode()]
+
+
+@hookimpl
+def specrun_static_check(session: "Session", spec: PipelineSpec) -> list[IsolationFinding]:
+    """``specrun check``: planned isolation cases with an input they could not be given."""
+    return check_isolation_inputs(spec, session.cases)
 

@@ -34,6 +34,7 @@ from ...hooks import hookimpl
 from ...plan import PlannedCase
 from ...results import CaseResult, Outcome
 from ...spec.model import PipelineSpec, ScenarioSpec, SpecError
+from ..mutation_targets import check_pipeline_mutations
 from ..options import mode_options
 from .record import PipelineRecord, StepTiming, TransitionSummary
 from .run import PipelineScheduler, StepReport
@@ -106,6 +107,9 @@ class PipelineMode:
                 return []          # --from names a step of another pipeline
             KeptOutputs(session.workspace, spec.pipeline).require(
                 spec, value, reused_outputs(dag, rerun_set(dag, start)))
+        check_pipeline_mutations(spec, scenario, {      # the scenario's mutations land on source inputs only
+            name: frozenset(e.input for _, _, ports in dag.in_edges(name, data="ports") for e in ports)
+            for name in spec.steps})
         rerun = rerun_set(dag, start) if start else set(dag)
         planned = []
         for step in nx.lexicographical_topological_sort(dag):
