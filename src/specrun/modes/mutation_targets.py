@@ -11,7 +11,14 @@ planning, so ``specrun check`` reports it and nothing runs.
 from __future__ import annotations
 
 from ..contract.mutators import MUTATORS, mutation_columns
-from ..spec.model import MutationSpec, PipelineSpec, PortSpec, ScenarioSpec, SpecError, StepSpec
+from ..spec.model import (
+    MutationSpec,
+    PipelineSpec,
+    PortSpec,
+    ScenarioSpec,
+    SpecError,
+    StepSpec,
+)
 from .step_case import input_schema
 
 

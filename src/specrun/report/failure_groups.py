@@ -10,8 +10,9 @@ its structured frames: the script's own frames in full, each run of library fram
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Hashable, Iterable
+from typing import Any
 
 from ..results import CaseResult, ChildError, Outcome, TracebackFrame
 

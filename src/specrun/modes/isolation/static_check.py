@@ -9,8 +9,8 @@ time; the static check reports it first, once per step and input.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from ...plan import PlannedCase
 from ...spec.model import Location, PipelineSpec, PortSpec

@@ -111,7 +111,7 @@ class PipelineMode:
             name: frozenset(e.input for _, _, ports in dag.in_edges(name, data="ports") for e in ports)
             for name in spec.steps})
         rerun = rerun_set(dag, start) if start else set(dag)
-        planned = []
+        planned: list[PlannedCase] = []
         for step in nx.lexicographical_topological_sort(dag):
             # a step's incoming transitions are results of their own (filed under the step, as run)
             if step in rerun:
