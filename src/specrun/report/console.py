@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -190,7 +191,7 @@ class ConsoleReporter:
         frame = error.script_frame()
         if frame is not None:
             code = f": {frame.code}" if frame.code else ""
-            self.console.print(f"in the script: [bold]{escape(frame.file)}:{frame.line}[/] in "
+            self.console.print(f"in the script: [bold]{escape(_shown_path(frame.file))}:{frame.line}[/] in "
                                f"{escape(frame.function)}{escape(code)}")
         self.console.print("[dim]--- traceback ---[/]")
         lines = error.traceback.rstrip().splitlines() if self.verbosity > 0 else folded_traceback(error)
@@ -227,6 +228,14 @@ class ConsoleReporter:
         bad = result.exit_code not in (int(ExitCode.OK),)
         style = "red" if bad else "green"
         self.console.rule(f"[bold {style}]{', '.join(parts)} in {elapsed:.2f}s", style=style)
+
+
+def _shown_path(file: str) -> str:
+    """``file`` relative to the working directory when it is below it."""
+    try:
+        return str(Path(file).relative_to(Path.cwd()))
+    except ValueError:
+        return file
 
 
 @hookimpl
