@@ -238,7 +238,6 @@ def _class_balance(params: dict[str, Any], context: PropertyContext) -> Property
     return check_class_balance(port, parts, params)
 
 
-def _import_function(ref: str, context: PropertyContext) -> Callable[..., Any]:
 def module_dirs(step: StepSpec) -> tuple[Path, ...]:
     """Where a ``python:`` property's module is looked up: the spec's folder first, then the script's."""
     dirs = [step.location.file.parent] if step.location is not None else []

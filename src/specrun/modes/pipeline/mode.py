@@ -138,7 +138,8 @@ class PipelineMode:
         workers = 1 if options["execution"] == "sequential" else (options["max_parallel"] or os.cpu_count() or 1)
         ctx = PipelineContext(session, spec, dag, options, scenario,
                               session.case_seed(spec, f"{spec.pipeline}::{self.name}", scenario.seed),
-                              KeptOutputs(session.workspace, spec.pipeline), {c.step: c for c in cases if c.step and c.kind == "step"})
+                              KeptOutputs(session.workspace, spec.pipeline),
+                              {c.step: c for c in cases if c.step and c.kind == "step"})
         if options["max_pipeline_time"]:
             ctx.deadline = ctx.started + float(options["max_pipeline_time"])
         record = PipelineRecord(pipeline=spec.pipeline, spec=str(spec.path), execution=options["execution"],
