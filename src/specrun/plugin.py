@@ -7,6 +7,8 @@ redefined), so a plugin mode builds on exactly what the built-in modes use:
 * planning and results: :class:`PlannedCase`, :class:`CaseResult`, :class:`Outcome`,
   :class:`ErrorClass`, :class:`PortValidation`, :class:`PropertyResult`,
   :func:`stable_seed`, :func:`mode_options`;
+* options: :class:`RunOptions` (``session.options``, specrun's own options, typed) and
+  :class:`NamespaceOptions` (a base for a plugin's own options dataclass);
 * running a step: :class:`SandboxDir`, :class:`StepRunPlan`, :func:`run_step`
   (executor, output validation, properties), :func:`fill_result`, :func:`judge`,
   :func:`resolve_limits` (a :class:`RunLimits`), :func:`synthetic_step_plan` (inputs generated from their
@@ -53,6 +55,7 @@ from .results import (
     PortValidation,
     PropertyResult,
 )
+from .run_options import NamespaceOptions, RunOptions
 from .spec.model import (
     ColumnSpec,
     ExpectSpec,
@@ -84,8 +87,9 @@ def synthetic_step_plan(session: Session, spec: PipelineSpec, step: StepSpec, sa
 
 
 __all__ = [
-    "CaseResult", "ColumnFailure", "ColumnSpec", "ErrorClass", "ExpectSpec", "Location", "Outcome", "PipelineSpec",
-    "PlannedCase", "PortSpec", "PortValidation", "PropertyResult", "RunLimits", "SandboxDir", "ScenarioSpec",
+    "CaseResult", "ColumnFailure", "ColumnSpec", "ErrorClass", "ExpectSpec", "Location", "NamespaceOptions",
+    "Outcome", "PipelineSpec", "PlannedCase", "PortSpec", "PortValidation", "PropertyResult", "RunLimits",
+    "RunOptions", "SandboxDir", "ScenarioSpec",
     "SchemaSpec", "SpecError", "StepOutcome", "StepRunPlan", "StepSpec", "copy_fixture", "fill_result",
     "hookimpl", "hookspec", "input_schema", "judge", "mode_options", "port_target", "read_port",
     "read_port_frame",

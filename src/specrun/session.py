@@ -13,7 +13,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,22 +30,28 @@ from .keywords import KeywordExpression
 from .plan import PlannedCase, stable_seed
 from .plugin_types import Mode
 from .results import CaseResult, ExitCode, Outcome, SessionResult
+from .run_options import RunOptions
 from .spec.model import PipelineSpec, SpecError
 from .workspace_lock import WorkspaceBusy, WorkspaceLock
 
 
 class Session:
-    """State shared by the modes and reporters of one run."""
+    """State shared by the modes and reporters of one run.
+
+    ``options`` are the run's typed options, read once from ``config`` (the argparse
+    namespace, kept for third-party plugins, which read their own options from it).
+    """
 
     def __init__(self, config: argparse.Namespace, pm: pluggy.PluginManager) -> None:
         self.config = config
+        self.options = RunOptions.from_namespace(config)
         self.pm = pm
-        self.workspace = Path(getattr(config, "workspace", None) or ".specrun").resolve()
+        self.workspace = Path(self.options.workspace).resolve()
         self.types = TypeRegistry.from_plugins(pm)
         self.checks = _merged(pm.hook.specrun_checks())
         self.properties = _merged(pm.hook.specrun_properties())
         self.executor_factories = _merged(pm.hook.specrun_executors())
-        executor = getattr(config, "executor", None)
+        executor = self.options.executor
         if executor and executor not in self.executor_factories:
             known = ", ".join(sorted(self.executor_factories))
             raise UsageError(f"--executor {executor}: unknown executor (known: {known})")
@@ -53,16 +59,16 @@ class Session:
         self.contracts = ContractCompiler(self.types, self.checks)
         self.modes: dict[str, Mode] = {m.name: m for provided in pm.hook.specrun_modes() for m in (provided or ())}
         # [tool.specrun.modes.NAME] of the project config, below each spec's modes: (see modes/options.py)
-        self.project_modes: dict[str, dict[str, Any]] = dict(getattr(config, "project_modes", None) or {})
+        self.project_modes: dict[str, Mapping[str, Any]] = dict(self.options.project_modes)
         self.specs: list[PipelineSpec] = []
         self.cases: list[PlannedCase] = []
         self.shouldstop: str | None = None
         self.started = time.monotonic()
-        self.seed = config.seed if getattr(config, "seed", None) is not None else None
+        self.seed = self.options.seed
         # used when neither --seed nor the spec's defaults.seed fixes one; printed in the header
         self.fallback_seed = int.from_bytes(os.urandom(3), "big")
         self.result = SessionResult(started=datetime.now(UTC).isoformat(timespec="seconds"),
-                                    versions=versions(), args=list(getattr(config, "argv", [])))
+                                    versions=versions(), args=list(self.options.argv))
         self._executors: dict[str, Executor] = {}
         self._mode_choice: dict[int, list[str]] = {}   # id(spec) -> its modes (see _spec_modes)
         self._lock = threading.Lock()
@@ -71,7 +77,7 @@ class Session:
 
     def executor(self, name: str | None = None) -> Executor:
         """The executor called ``name`` (default: ``--executor`` or ``fresh``), created once."""
-        name = name or getattr(self.config, "executor", None) or "fresh"
+        name = name or self.options.executor or "fresh"
         with self._lock:
             if name not in self._executors:
                 if name not in self.executor_factories:
@@ -82,7 +88,7 @@ class Session:
 
     def executor_name(self, spec: PipelineSpec, default: str = "fresh") -> str:
         """Which executor runs ``spec``'s steps: ``--executor``, else ``defaults.executor``."""
-        return getattr(self.config, "executor", None) or spec.defaults.executor or default
+        return self.options.executor or spec.defaults.executor or default
 
     def close(self) -> None:
         for executor in self._executors.values():
@@ -121,7 +127,7 @@ class Session:
         self.pm.hook.specrun_case_finish(session=self, result=result)
         if result.kind == "transition":
             self.pm.hook.specrun_transition_validated(session=self, result=result)
-        if not result.passed and getattr(self.config, "exitfirst", False):
+        if not result.passed and self.options.exitfirst:
             self.shouldstop = f"stopping after first failure ({result.id})"
 
     def publish(self, name: str, record: Any) -> None:
@@ -138,13 +144,13 @@ class Session:
         return time.monotonic() - self.started
 
 
-def select_cases(cases: Iterable[PlannedCase], config: argparse.Namespace) -> list[PlannedCase]:
+def select_cases(cases: Iterable[PlannedCase], options: RunOptions) -> list[PlannedCase]:
     """Apply ``-k``, ``--id``, ``--scenario`` and ``--step`` to planned cases (``--mode`` is
     applied when modes are chosen: see ``modes/selection.py``)."""
-    keyword = KeywordExpression.compile(config.keyword) if getattr(config, "keyword", None) else None
-    ids = set(getattr(config, "ids", None) or ())
-    scenarios = set(getattr(config, "scenario", None) or ())
-    steps = set(getattr(config, "step", None) or ())
+    keyword = KeywordExpression.compile(options.keyword) if options.keyword else None
+    ids = set(options.ids)
+    scenarios = set(options.scenario)
+    steps = set(options.step)
     chosen = []
     for case in cases:
         if ids and case.id not in ids:
@@ -208,18 +214,19 @@ def run(config: argparse.Namespace, pm: pluggy.PluginManager) -> ExitCode:
     from .spec.loader import discover_specs
 
     session = Session(config, pm)
+    options = session.options
     lock = WorkspaceLock(session.workspace)
     pm.hook.specrun_sessionstart(session=session)
     interrupted = False
     try:
         errors: list[SpecError] = []
-        plugin_errors = getattr(config, "spec_plugin_errors", None) or {}
-        missing = [SpecError("file or directory not found", file=p) for p in config.paths if not Path(p).exists()]
+        plugin_errors = options.spec_plugin_errors
+        missing = [SpecError("file or directory not found", file=p) for p in options.paths if not Path(p).exists()]
         if missing:   # as pytest does: one line per path, nothing runs, exit 4
             for exc in missing:
                 pm.hook.specrun_spec_error(session=session, error=exc)
             return _finish(session, ExitCode.SPEC_ERROR)
-        for path in discover_specs([Path(p) for p in config.paths]):
+        for path in discover_specs([Path(p) for p in options.paths]):
             if path.absolute() in plugin_errors:   # a plugin it names is missing: see config.load_spec_plugins
                 errors.append(plugin_errors[path.absolute()])
                 continue
@@ -239,9 +246,9 @@ def run(config: argparse.Namespace, pm: pluggy.PluginManager) -> ExitCode:
         except SpecError as exc:
             pm.hook.specrun_spec_error(session=session, error=exc)
             return _finish(session, ExitCode.SPEC_ERROR)
-        session.cases = select_cases(planned, config)
+        session.cases = select_cases(planned, options)
         session.result.collected = len(session.cases)
-        if getattr(config, "check_only", False):
+        if options.check_only:
             try:   # static findings of plugins (e.g. pipeline edge compatibility), published as "check"
                 session.publish("check", [f for spec in session.specs
                                           for found in pm.hook.specrun_static_check(session=session, spec=spec)
@@ -250,8 +257,8 @@ def run(config: argparse.Namespace, pm: pluggy.PluginManager) -> ExitCode:
                 pm.hook.specrun_spec_error(session=session, error=exc)
                 return _finish(session, ExitCode.SPEC_ERROR)
         pm.hook.specrun_collection_finish(session=session, cases=session.cases)
-        if getattr(config, "collect_only", False) or getattr(config, "check_only", False):
-            code = ExitCode.OK if session.cases or config.check_only else ExitCode.NO_TESTS_COLLECTED
+        if options.plans_only:
+            code = ExitCode.OK if session.cases or options.check_only else ExitCode.NO_TESTS_COLLECTED
             if any(getattr(f, "severity", None) == "error" for f in session.result.records.get("check", ())):
                 code = ExitCode.TESTS_FAILED
             return _finish(session, code)

@@ -16,7 +16,8 @@ directed graph.  Two rules are checked:
 
 Placement decisions: ``results.py`` and ``plan.py`` are records (dataclasses, enums, the
 planned case and its seed) shared by contract, execution, modes and report, so they sit
-just above ``spec``; ``atomic``, ``keywords``, ``interrupts`` and ``workspace_lock`` are
+just above ``spec``, with ``run_options`` (the run's typed options, read by modes and
+reporters); ``atomic``, ``keywords``, ``interrupts`` and ``workspace_lock`` are
 standard-library-only helpers at the bottom.
 
 ``KNOWN_BACK_EDGES`` and ``KNOWN_CYCLE_EDGES`` list what was already there when the test
@@ -40,7 +41,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("specrun.atomic", "specrun.keywords", "specrun.interrupts", "specrun.workspace_lock",
      "specrun.hooks", "specrun.hook_guard", "specrun.plugin_types"),
     ("specrun.spec",),
-    ("specrun.results", "specrun.plan"),
+    ("specrun.results", "specrun.plan", "specrun.run_options"),
     ("specrun.contract",),
     ("specrun.analysis",),
     ("specrun.execution",),

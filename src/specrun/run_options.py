@@ -1,0 +1,104 @@
+"""The run's options, typed: what the command line and the project config say, read once.
+
+:class:`RunOptions` holds every option of the ``specrun`` command itself (selection,
+running, reporting) and the project config's ``[modes.NAME]`` tables.  The options a
+built-in plugin adds through ``specrun_addoption`` belong to that plugin: each keeps a
+small frozen dataclass of its own (``PropertyRunOptions``, ``PipelineRunOptions``,
+``DeepDiveRunOptions``, ``EventsOptions``) built by :meth:`NamespaceOptions.from_namespace`.
+The spec's own layer (``modes: {NAME: ...}``) is applied per spec by
+``modes.options.mode_options(spec, name, options.project_modes)``.
+
+The argparse namespace stays as ``session.config`` for third-party plugins, which
+read their own options from it.  This module imports nothing of specrun at run time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Self
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .spec.model import SpecError
+
+
+class NamespaceOptions:
+    """A frozen dataclass of options read from an argparse namespace, one field per option.
+
+    A field reads the attribute named by its ``metadata["dest"]`` (default: the field's
+    name).  An attribute that is absent (a plugin blocked with ``-p no:NAME``, a namespace
+    built by hand) or None takes the field's default, which is argparse's default for an
+    option not given.  Lists become tuples and mappings read-only, so the object is frozen
+    all the way down to its first level; values are taken as argparse typed them.
+    """
+
+    @classmethod
+    def from_namespace(cls, namespace: argparse.Namespace) -> Self:
+        given = vars(namespace)
+        values: dict[str, Any] = {}
+        for spec in dataclasses.fields(cls):  # type: ignore[arg-type]  # subclasses are dataclasses
+            if not spec.init:
+                continue
+            value = given.get(spec.metadata.get("dest", spec.name))
+            if value is None:
+                continue   # the field's default
+            if isinstance(value, list):
+                value = tuple(value)
+            elif isinstance(value, dict):
+                value = MappingProxyType(dict(value))
+            values[spec.name] = value
+        return cls(**values)
+
+
+def _frozen_mapping() -> Mapping[Any, Any]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class RunOptions(NamespaceOptions):
+    """The options of one ``specrun`` invocation (see docs/cli.md for each)."""
+
+    # what runs
+    command: str = "run"                       # the sub-command, "run" for plain ``specrun PATHS``
+    argv: tuple[str, ...] = ()                 # the arguments as given (the sub-command first)
+    paths: tuple[str, ...] = ("specs",)
+    # selection
+    keyword: str | None = None                 # -k EXPR
+    ids: tuple[str, ...] = ()                  # --id (repeatable)
+    scenario: tuple[str, ...] = ()             # --scenario (repeatable)
+    step: tuple[str, ...] = ()                 # --step (repeatable)
+    mode: tuple[str, ...] = ()                 # --mode (repeatable)
+    quick: bool = False
+    collect_only: bool = False
+    check_only: bool = False                   # ``specrun check``
+    # running
+    seed: int | None = None
+    exitfirst: bool = False
+    jobs: int | None = None                    # -n (None: not given; the mode's option applies)
+    executor: str | None = None
+    keep_sandboxes: bool = False
+    workspace: str = ".specrun"
+    # reporting
+    json_path: str | None = None               # --json FILE
+    junitxml: str | None = None
+    quiet: int = 0
+    verbose: int = 0
+    plugins: tuple[str, ...] = ()              # -p NAME
+    # the project config's [modes.NAME] tables, below each spec's modes:
+    project_modes: Mapping[str, Mapping[str, Any]] = field(default_factory=_frozen_mapping)
+    # set by the CLI after loading the plugins the specs name: {spec path: its error}
+    spec_plugin_errors: Mapping[Path, SpecError] = field(default_factory=_frozen_mapping)
+
+    @property
+    def verbosity(self) -> int:
+        """How talkative the terminal reporters are: the ``-v`` count minus the ``-q`` count."""
+        return self.verbose - self.quiet
+
+    @property
+    def plans_only(self) -> bool:
+        """Nothing runs: ``--collect-only`` lists the cases, ``specrun check`` checks the specs."""
+        return self.collect_only or self.check_only
