@@ -6,6 +6,8 @@ For ``str``, ``min`` / ``max`` bound the string length; for ``datetime`` they ar
 dates or datetimes.  ``unique: true`` is honoured by :meth:`vectorised` itself.
 Each type also says which storage holds it (``accepts_storage``: the accepted
 widenings, listed in docs/spec.md) and how its text is written (``parse_text``).
+Each type also names the values that break one of its constraints
+(:meth:`violating_values`, negative cases).
 """
 
 from __future__ import annotations
@@ -104,6 +106,22 @@ def _pick(values: list[Any], rows: int, rng: np.random.Generator, column: Column
     return rng.integers(0, len(values), size=rows)
 
 
+def _outside(candidates: list[Any], allowed: list[Any]) -> list[Any]:
+    """The first candidate that is not one of ``allowed`` (as a one-element list), or none."""
+    taken = set(allowed)
+    return next(([c] for c in candidates if c not in taken), [])
+
+
+def _range_violations(low: Any, high: Any, below: Any, above: Any) -> dict[str, list[Any]]:
+    """``min`` / ``max`` violations: ``below`` under a set ``min``, ``above`` over a set ``max``."""
+    found: dict[str, list[Any]] = {}
+    if low is not None and below is not None:
+        found["min"] = [below]
+    if high is not None and above is not None:
+        found["max"] = [above]
+    return found
+
+
 class IntType:
     """Integers: ``int64``, or nullable ``Int64``."""
 
@@ -171,6 +189,17 @@ class IntType:
         values = [int(v) if isinstance(v, str) else None for v in _matching(text, _INT_TEXT)]
         held = [v if v is not None and INT64.min <= v <= INT64.max else None for v in values]
         return self.from_storage(column, pd.Series(pd.array(held, dtype="Int64"), index=text.index))
+
+    def violating_values(self, column: ColumnSpec, textual: bool) -> dict[str, list[Any]]:
+        low = math.ceil(column.min) if column.min is not None else None
+        high = math.floor(column.max) if column.max is not None else None
+        found = _range_violations(low, high, low - 1 if low is not None and low > INT64.min else None,
+                                  high + 1 if high is not None and high < INT64.max else None)
+        if column.isin is not None:
+            allowed = [int(v) for v in column.isin]
+            found["isin"] = _outside([max(allowed) + 1, min(allowed) - 1, 0], allowed) if allowed else []
+        found["type"] = ["abc", "12x", "n/a"]
+        return {key: values for key, values in found.items() if values}
 
 
 class FloatType:
@@ -246,6 +275,19 @@ class FloatType:
     def parse_text(self, column: ColumnSpec, text: pd.Series) -> pd.Series:
         """Decimal or scientific notation, or ``inf``; an empty field is null."""
         return _matching(text, _FLOAT_TEXT).astype("float64")
+
+    def violating_values(self, column: ColumnSpec, textual: bool) -> dict[str, list[Any]]:
+        low = float(column.min) if column.min is not None else None
+        high = float(column.max) if column.max is not None else None
+        below = low - max(1.0, abs(low)) if low is not None else None
+        above = high + max(1.0, abs(high)) if high is not None else None
+        found = _range_violations(low, high, below if below is not None and math.isfinite(below) else None,
+                                  above if above is not None and math.isfinite(above) else None)
+        if column.isin is not None:
+            allowed = [float(v) for v in column.isin]
+            found["isin"] = _outside([max(allowed) + 1.0, min(allowed) - 1.0, 0.5], allowed) if allowed else []
+        found["type"] = ["abc", "1,5", "not-a-number"]
+        return {key: values for key, values in found.items() if values}
 
 
 class StrType:
@@ -352,6 +394,25 @@ class StrType:
         text = text.astype(STR_DTYPE)
         return text if column.nullable else text.fillna("")
 
+    def violating_values(self, column: ColumnSpec, textual: bool) -> dict[str, list[Any]]:
+        found: dict[str, list[Any]] = {}
+        shortest = int(column.min) if column.min is not None else 0
+        # an empty field in a text file reads back as null, not as a short string
+        if shortest > (1 if textual else 0):
+            found["min"] = ["a" * (shortest - 1)]
+        if column.max is not None:
+            found["max"] = ["z" * (int(column.max) + 1)]
+        if column.isin is not None:
+            found["isin"] = _outside(["XXX", "UNKNOWN", "not-in-isin"], [str(v) for v in column.isin])
+        if column.pattern is not None:
+            compiled = re.compile(column.pattern)
+            found["pattern"] = [next((c for c in ("✗ no match", "!!", "0", "a", "Z", " ")
+                                      if compiled.match(c) is None), None)]
+        # every value reads back from a text file as a string: only a typed file holds another type
+        found["type"] = [] if textual else self.wrong_dtype_values(column)
+        return {key: [v for v in values if v is not None] for key, values in found.items()
+                if [v for v in values if v is not None]}
+
 
 class BoolType:
     """Booleans: ``bool``, or nullable ``boolean``."""
@@ -393,6 +454,12 @@ class BoolType:
         parsed = pd.Series(pd.array(words.map({"true": True, "false": False}).tolist(), dtype="boolean"),
                            index=text.index)
         return self.from_storage(column, parsed)
+
+    def violating_values(self, column: ColumnSpec, textual: bool) -> dict[str, list[Any]]:
+        found: dict[str, list[Any]] = {"type": ["maybe", "2"]}
+        if column.isin is not None:
+            found["isin"] = _outside([False, True], [bool(v) for v in column.isin])
+        return {key: values for key, values in found.items() if values}
 
 
 def _timestamp(value: Any, column: ColumnSpec) -> pd.Timestamp:
@@ -479,6 +546,18 @@ class DatetimeType:
         parsed = pd.to_datetime(iso, format="ISO8601", errors="coerce")
         return self.from_storage(column, pd.Series(parsed, index=text.index))
 
+    def violating_values(self, column: ColumnSpec, textual: bool) -> dict[str, list[Any]]:
+        day = pd.Timedelta(days=1)
+        low = _timestamp(column.min, column) if column.min is not None else None
+        high = _timestamp(column.max, column) if column.max is not None else None
+        found = _range_violations(low, high, low - day if low is not None and low - day > DATETIME_LIMITS[0] else None,
+                                  high + day if high is not None and high + day < DATETIME_LIMITS[1] else None)
+        if column.isin is not None:
+            stamps = [_timestamp(v, column) for v in column.isin]
+            found["isin"] = _outside([max(stamps) + day, min(stamps) - day], stamps) if stamps else []
+        found["type"] = self.wrong_dtype_values(column)
+        return {key: values for key, values in found.items() if values}
+
 
 class CategoryType:
     """pandas categoricals over ``isin`` (required)."""
@@ -541,6 +620,15 @@ class CategoryType:
         by_text = {str(c): c for c in self.categories(column)}
         values = text.astype(object).map(lambda v: by_text.get(v) if isinstance(v, str) else None)
         return self.from_storage(column, values)
+
+    def violating_values(self, column: ColumnSpec, textual: bool) -> dict[str, list[Any]]:
+        categories = self.categories(column)
+        textual_categories = all(isinstance(v, str) for v in categories)
+        found = {"isin": _outside(["not-a-category", "XXX", "?"] if textual_categories else [-1, 12345],
+                                  categories)}
+        # in a text file a value of another type reads back as an unknown category: isin covers it
+        found["type"] = [] if textual else self.wrong_dtype_values(column)
+        return {key: values for key, values in found.items() if values}
 
 
 BUILTIN_TYPES: tuple[Any, ...] = (IntType(), FloatType(), StrType(), BoolType(), DatetimeType(),

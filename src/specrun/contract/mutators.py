@@ -39,7 +39,8 @@ def _columns(params: Any, frame: pd.DataFrame, schema: SchemaSpec, location: Loc
     return [name for name in names if name in frame.columns]
 
 
-def _nullable_dtype(series: pd.Series) -> pd.Series:
+def nullable_dtype(series: pd.Series) -> pd.Series:
+    """``series`` in a dtype that can hold nulls (``Int64`` for ints, ``boolean`` for bools)."""
     if pd.api.types.is_bool_dtype(series.dtype):
         return series.astype("boolean")
     if pd.api.types.is_integer_dtype(series.dtype):
@@ -55,7 +56,7 @@ def _column_type(name: str, schema: SchemaSpec, types: TypeRegistry,
     return types.get(column.type), column
 
 
-def _typed_like(values: Any, like: pd.Series) -> pd.Series:
+def typed_like(values: Any, like: pd.Series) -> pd.Series:
     """``values`` as a Series in ``like``'s dtype when that changes no value, else as inferred."""
     raw = pd.Series(values, index=like.index)
     if isinstance(like.dtype, pd.CategoricalDtype) and not raw.dropna().isin(like.dtype.categories).all():
@@ -83,7 +84,7 @@ def _place(values: list[Any], series: pd.Series, unique: bool) -> pd.Series:
     pool = np.empty(len(values), dtype=object)
     pool[:] = values
     if not unique:
-        return _typed_like(np.resize(pool, rows), series)
+        return typed_like(np.resize(pool, rows), series)
     placed = pool[:rows]
     original = series.to_numpy(dtype=object)
     result = original.copy()
@@ -92,7 +93,7 @@ def _place(values: list[Any], series: pd.Series, unique: bool) -> pd.Series:
     displaced = head[~head.isin(placed)].to_numpy(dtype=object)
     colliding = np.nonzero(pd.Series(original[len(placed):]).isin(placed).to_numpy())[0] + len(placed)
     result[colliding] = displaced[: len(colliding)]
-    return _typed_like(result, series)
+    return typed_like(result, series)
 
 
 def _nulls(frame: pd.DataFrame, params: Any, schema: SchemaSpec, rng: np.random.Generator,
@@ -100,7 +101,7 @@ def _nulls(frame: pd.DataFrame, params: Any, schema: SchemaSpec, rng: np.random.
     rate = float(_as_mapping(params).get("rate", 1.0))
     for name in _columns(params, frame, schema, location):
         mask = rng.random(len(frame)) < rate
-        frame[name] = _nullable_dtype(frame[name]).mask(mask)
+        frame[name] = nullable_dtype(frame[name]).mask(mask)
     return frame
 
 
@@ -145,7 +146,7 @@ def _set(frame: pd.DataFrame, params: Any, schema: SchemaSpec, rng: np.random.Ge
     _columns({"columns": list(params)}, frame, schema, location)
     for name, value in params.items():
         if name in frame.columns:
-            frame[name] = _typed_like([value] * len(frame), frame[name])
+            frame[name] = typed_like([value] * len(frame), frame[name])
         else:
             frame[name] = pd.Series([value] * len(frame), index=frame.index)
     return frame

@@ -3,7 +3,8 @@
 A column type knows, for one ``type:`` name of the column DSL, its pandas dtype,
 the pandera checks its constraints compile to, how to generate values fast with
 numpy (volume data), how to draw them with Hypothesis (property runs), and which
-values are boundary / extreme / wrong-typed (edge-case mutators), and, optionally
+values are boundary / extreme / wrong-typed (edge-case mutators) or break one
+constraint each (negative cases), and, optionally
 (:class:`StorageAware`), which storage holds it and how its text parses, so that a
 column read from a file is checked against its declared type.  Built-in types
 live in :mod:`specrun.contract.builtin_types`; plugins add more through the
@@ -50,6 +51,11 @@ class ColumnType(Protocol):
 
     def wrong_dtype_values(self, column: ColumnSpec) -> list[Any]:
         """Values of another type, to test that a script rejects them cleanly."""
+
+    def violating_values(self, column: "ColumnSpec", textual: bool) -> dict[str, list[Any]]:
+        """Per constraint of the column (``min``, ``max``, ``isin``, ``pattern``, ``type``), values
+        that break that constraint alone (negative cases).  ``textual``: the values will be
+        written to a text format (CSV, JSONL), where only what reads back wrong counts."""
 
 
 class StorageAware(Protocol):

@@ -25,6 +25,7 @@ BUILTIN_SCENARIOS: dict[str, dict[str, Any]] = {
     "standard": {"rows": 1000},
     "edge_cases": {"rows": 10, "mutate": {"*": [MutationSpec("boundary", {})]}},
     "performance": {"rows": 100000},
+    "negative": {"rows": 20, "negative": True},
 }
 _COUNT_PARAMS = ("rows", "seed", "examples", "max_rows")
 _OVERRIDE_BOOLS = ("nullable", "unique", "required")

@@ -107,6 +107,7 @@ def build_port(name: str, node: Node, schema_name: str, schemas: dict[str, Schem
         from_=data.get("from"),
         rows=data.get("rows"),
         checks=build_checks(node["checks"], options) if "checks" in node else [],
+        on_invalid=data.get("on_invalid"),
         location=node.location,
     )
 

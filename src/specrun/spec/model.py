@@ -125,6 +125,7 @@ class PortSpec:
     from_: str | None = None                # "step.output" — a DAG edge
     rows: int | None = None                 # rows for this port (overrides scenario rows)
     checks: list[ArtifactCheck] = field(default_factory=list)   # artifact contract (non-tabular outputs)
+    on_invalid: str | None = None           # negative cases: reject | tolerate | any (None: any)
     location: Location | None = None
 
     @property
@@ -213,6 +214,7 @@ class ScenarioSpec:
     parametrize: dict[str, list[Any]] = field(default_factory=dict)   # "rows", "env.X", "job_args.Y", "columns.c.isin"
     examples: int | None = None             # property scenario
     max_rows: int | None = None             # property scenario
+    negative: bool = False                  # one case per input constraint, each broken alone
     builtin: bool = False
     location: Location | None = None
 

@@ -33,6 +33,7 @@ BUILTIN_MUTATORS = ("nulls", "empty", "boundary", "extreme", "duplicates", "set"
 BUILTIN_PROPERTIES = ("row_count", "no_nulls", "unique", "columns_added", "columns_removed",
                       "unchanged", "relation", "part_rows", "class_balance", "python")
 COMPRESSIONS = ("gzip",)
+ON_INVALID = ("reject", "tolerate", "any")
 # Keys of a column the DSL defines; anything else is an option of a plugin type.
 COLUMN_KEYS = ("type", "min", "max", "isin", "pattern", "nullable", "unique", "required", "checks")
 TOP_LEVEL_KEYS = ("version", "pipeline", "plugins", "defaults", "schemas", "steps", "dag",
@@ -284,6 +285,7 @@ def port_validator() -> sy.Validator:
         sy.Optional("from"): PortRef(),
         sy.Optional("rows"): Count(),
         sy.Optional("checks"): sy.Seq(Name() | one_key_map()),
+        sy.Optional("on_invalid"): Checked(_one_of(ON_INVALID, "on_invalid"), "reject, tolerate or any"),
     })
 
 

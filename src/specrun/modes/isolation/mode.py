@@ -13,13 +13,14 @@ from __future__ import annotations
 import itertools
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ...contract.io import copy_fixture, port_target, write_port
 from ...contract.mutators import apply_mutations
+from ...contract.negative import NegativeConstraint
 from ...contract.vectorised import vectorised_frame
 from ...execution.sandbox import SandboxDir, safe_name
 from ...hooks import hookimpl
@@ -39,6 +40,7 @@ from ..step_case import (
 )
 from . import determinism
 from .static_check import IsolationFinding, check_isolation_inputs
+from .negative import plan_negative, run_negative_case
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...session import Session
@@ -53,6 +55,7 @@ class IsolationCase:
     step: StepSpec
     scenario: ScenarioSpec
     params: dict[str, Any] = field(default_factory=dict)
+    negative: NegativeConstraint | None = None    # the constraint a negative case breaks
 
 
 class IsolationMode:
@@ -62,13 +65,18 @@ class IsolationMode:
 
     def plan(self, session: Session, spec: PipelineSpec) -> list[PlannedCase]:
         cases = []
-        scenarios = self.scenarios(spec, mode_options(spec, self.name, session.project_modes))
+        scenarios = self.scenarios(spec, mode_options(spec, self.name, session.project_modes),
+                                   quick=bool(getattr(session.config, "quick", False)),
+                                   requested=getattr(session.config, "scenario", None) or ())
         for step in spec.steps.values():
             for scenario in scenarios:
                 if not applies(scenario, step):
                     continue
                 if not check_mutations(spec, step, scenario) and scenario.mutate and scenario.builtin:
                     continue     # a built-in edge-case scenario with nothing generated to mutate
+                if scenario.negative:
+                    cases += plan_negative(session, spec, step, scenario, self.name)
+                    continue
                 for params in expand(scenario.parametrize):
                     case_id = make_id(spec.pipeline, step.name, scenario.name, params)
                     cases.append(PlannedCase(case_id, self.name, spec.pipeline, step.name, scenario.name,
@@ -76,13 +84,16 @@ class IsolationMode:
         return cases
 
     @staticmethod
-    def scenarios(spec: PipelineSpec, options: dict[str, Any]) -> list[ScenarioSpec]:
+    def scenarios(spec: PipelineSpec, options: dict[str, Any], quick: bool = False,
+                  requested: Sequence[str] = ()) -> list[ScenarioSpec]:
         """The scenarios isolation mode runs: ``modes.isolation.scenarios`` or every scenario
-        (a property scenario, one with ``examples:``, runs as a property case: see property_run)."""
+        (a property scenario, one with ``examples:``, runs as a property case: see property_run).
+        ``quick`` (``--quick``) drops the negative scenario unless ``requested`` (``--scenario``) names it."""
         names = options.get("scenarios")
-        if names:
-            return [spec.scenarios[n] for n in names]
-        return list(spec.scenarios.values())
+        chosen = [spec.scenarios[n] for n in names] if names else list(spec.scenarios.values())
+        if quick and not {s.name for s in chosen if s.negative} & set(requested):
+            chosen = [s for s in chosen if not s.negative]   # --quick leaves negative cases out
+        return chosen
 
     # -- running -----------------------------------------------------------------
 
@@ -119,6 +130,8 @@ class IsolationMode:
 
     def run_case(self, session: Session, spec: PipelineSpec, case: PlannedCase) -> CaseResult:
         payload: IsolationCase = case.payload
+        if payload.negative is not None:
+            return run_negative_case(self, session, spec, case)
         if payload.scenario.examples is not None:
             from .property_run import run_property_case
 
