@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from input_contract import Rule, check_frame
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,17 @@ REQUIRED_COLUMNS = ["txn_id", "amount", "currency"]
 RAW_DTYPES: dict[str, str] = {"txn_id": "int64", "amount": "float64", "currency": "str",
                               "merchant": "str", "channel": "str"}
 RAW_COLUMNS = ["txn_id", "amount", "currency", "ts", "merchant", "channel", "is_fraud"]
+# The input contract (specs/fraud.yaml, schema transactions); unknown currency codes are
+# named by the conversion itself.
+TRANSACTIONS: dict[str, Rule] = {
+    "txn_id": Rule("int", unique=True),
+    "amount": Rule("float", min=0, max=1_000_000),
+    "currency": Rule("str"),
+    "ts": Rule("datetime", min=pd.Timestamp("2024-01-01"), max=pd.Timestamp("2024-12-31")),
+    "merchant": Rule("str", nullable=True, pattern=r"^[A-Z]{3}-[0-9]{4}$"),
+    "channel": Rule("str", isin=tuple(CHANNELS)),
+    "is_fraud": Rule("bool"),
+}
 
 
 def load_rates(path: str) -> dict[str, float]:
@@ -78,6 +90,7 @@ def read_shard(path: str) -> pd.DataFrame:
     missing = [column for column in REQUIRED_COLUMNS if column not in frame.columns]
     if missing:
         raise ValueError(f"{os.path.basename(path)}: missing required column(s): {', '.join(missing)}")
+    frame = check_frame(frame, TRANSACTIONS, os.path.basename(path))
     if "ts" in frame.columns:
         frame["ts"] = pd.to_datetime(frame["ts"], format="ISO8601")
     if "is_fraud" in frame.columns:
@@ -146,6 +159,7 @@ def main(input_paths: dict[str, str], output_paths: dict[str, str],
         with multiprocessing.Pool(POOL_WORKERS) as pool:
             frames = pool.map(convert, shards)
         converted = pd.concat(frames, ignore_index=True)
+        check_frame(converted, {"txn_id": TRANSACTIONS["txn_id"]}, "transactions")  # across shards
     else:
         logger.warning("no %s shards in %s: writing an empty output", SHARD_GLOB,
                        input_paths["transactions"])

@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from input_contract import Rule, check_frame
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,9 @@ NUMERIC_FEATURES = ("log_amount", "merchant_freq", "hour", "day_of_week")
 Z_CLIP = 10.0
 REQUIRED_COLUMNS = ["txn_id", "amount_usd", "merchant", "channel", "currency",
                     "hour", "day_of_week", "is_fraud"]
+# What the features rest on (specs/fraud.yaml, schema processed): a transaction in one
+# split only, and an amount to take the log of.
+PROCESSED: dict[str, Rule] = {"txn_id": Rule("int", unique=True), "amount_usd": Rule("float", min=0)}
 READ_DTYPES = {"txn_id": "int64", "amount_usd": "float64", "merchant": "str",
                "channel": "str", "currency": "str", "hour": "int64", "day_of_week": "int64"}
 
@@ -144,6 +148,7 @@ def main(input_paths: dict[str, str], output_paths: dict[str, str],
     frames = {name: read_split(splits_dir, name) for name in SPLITS}
     for name, frame in frames.items():
         logger.info("read %s: %d rows", name, len(frame))
+    check_frame(pd.concat(frames.values(), ignore_index=True), PROCESSED, "splits")
     if frames["train"].empty:
         logger.warning("train split is empty: features are scaled with mean 0, std 1")
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from input_contract import Rule, check_frame
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +29,19 @@ REQUIRED_COLUMNS = ["txn_id", "amount", "amount_usd", "ts", "is_fraud"]
 SPLITS = ("train", "test", "val")
 JOB_TYPES = ("training", "validation", "testing", "calibration")
 HASH_BUCKETS = 10_000
+# The input contract (specs/fraud.yaml, schema converted).  Rows without an amount are
+# dropped below rather than refused, so amount and amount_usd may be null here.
+CONVERTED: dict[str, Rule] = {
+    "txn_id": Rule("int", unique=True),
+    "amount": Rule("float", min=0, max=1_000_000, nullable=True),
+    "currency": Rule("str", isin=("USD", "EUR", "GBP", "JPY")),
+    "ts": Rule("datetime", min=pd.Timestamp("2024-01-01"), max=pd.Timestamp("2024-12-31")),
+    "merchant": Rule("str", nullable=True, pattern=r"^[A-Z]{3}-[0-9]{4}$"),
+    "channel": Rule("str", isin=("web", "pos", "app")),
+    "is_fraud": Rule("bool"),
+    "amount_usd": Rule("float", min=0, nullable=True),
+    "amount_base": Rule("float", min=0),
+}
 
 
 def read_converted(path: str) -> pd.DataFrame:
@@ -91,6 +105,7 @@ def main(args: argparse.Namespace) -> None:
     frame = read_converted(args.input)
     logger.info("read %d rows from %s", len(frame), args.input)
     check_columns(frame)
+    frame = check_frame(frame, CONVERTED, Path(args.input).name)
     frame = add_calendar_features(drop_missing_amounts(frame))
     output_dir = Path(args.output)
 

@@ -32,6 +32,8 @@ SPLITS = ("train", "test", "val")
 
 def load_script(name: str) -> ModuleType:
     """Import a script as a real module (as specrun's child does for ``call: main``)."""
+    if str(SCRIPTS) not in sys.path:   # the script's folder is importable, as in specrun's child
+        sys.path.insert(0, str(SCRIPTS))
     spec = importlib.util.spec_from_file_location(f"fraud_{name}", SCRIPTS / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -138,14 +140,23 @@ def test_single_class_labels_write_a_constant_model_with_a_warning(tmp_path: Pat
     assert model["bias"] < -10          # log-odds of a (clipped) zero fraud rate
 
 
-def test_null_merchants_and_null_amounts_are_handled(tmp_path: Path) -> None:
+def test_null_merchants_pass_and_null_amounts_are_refused(tmp_path: Path) -> None:
     frame = sample_frame()
-    frame["merchant"] = None
-    frame.loc[::4, "amount"] = np.nan
+    frame["merchant"] = None                     # merchant is nullable in the contract
     model = run_chain(write_shards(frame, tmp_path / "in"), tmp_path / "out")
     kept = sum(len(pd.read_csv(tmp_path / "out" / "splits" / s / f"{s}_processed_data.csv")) for s in SPLITS)
-    assert kept == int(frame["amount"].notna().sum())
+    assert kept == len(frame)
     assert all(math.isfinite(w) for w in model["weights"])
+    frame.loc[::4, "amount"] = np.nan            # amount is not: conversion refuses it, naming it
+    done = run_script("currency_conversion", "--transactions", write_shards(frame, tmp_path / "nulls"),
+                      "--rates", RATES, "--converted", tmp_path / "nulls.parquet")
+    assert done.returncode == 1 and "amount is null in" in done.stderr
+    assert not (tmp_path / "nulls.parquet").exists()
+
+
+def test_preprocessing_drops_rows_without_an_amount() -> None:
+    frame = pd.DataFrame({"amount": [1.0, None, 3.0], "amount_usd": [1.0, 2.0, None]})
+    assert preprocessing.drop_missing_amounts(frame)["amount"].tolist() == [1.0]
 
 
 preprocessing = load_script("preprocessing")
@@ -178,7 +189,9 @@ def test_convert_shard_multiplies_by_the_rate(frame) -> None:
     rates = conversion.load_rates(str(RATES))
     raw = pd.DataFrame({"txn_id": range(len(frame)),
                         "amount": pd.Series([amount for amount, _ in frame], dtype="float64"),
-                        "currency": pd.Series([code for _, code in frame], dtype="str")})
+                        "currency": pd.Series([code for _, code in frame], dtype="str"),
+                        "ts": "2024-06-01 12:00:00", "merchant": "ABC-1234", "channel": "web",
+                        "is_fraud": False})
     with tempfile.TemporaryDirectory() as tmp:
         raw.to_csv(Path(tmp) / "part-00000.csv", index=False)
         out = conversion.convert_shard(str(Path(tmp) / "part-00000.csv"), rates, "GBP")

@@ -130,6 +130,9 @@ class ConsoleReporter:
                 extra = f"  [{style}]{result.classification.value}[/]"
             self.console.print(f"[{style}]{result.outcome.value.upper():7}[/] {escape(result.id)} "
                                f"[dim]{result.duration_s:.2f}s[/]{extra}")
+            if self.verbosity > 0 and isinstance(result.details.get("fed"), dict):
+                for line in fed_lines(result.details["fed"]):
+                    self.console.print(f"        [dim]fed {escape(line)}[/]")
 
     @hookimpl(trylast=True)
     def specrun_sessionfinish(self, session, result: SessionResult) -> None:
@@ -236,6 +239,23 @@ def _shown_path(file: str) -> str:
         return str(Path(file).relative_to(Path.cwd()))
     except ValueError:
         return file
+
+
+def fed_lines(fed: dict[str, Any]) -> list[str]:
+    """One line per port, e.g. ``payments: 20 rows; amount -1.0..9.9e+05 (0 null)``."""
+    lines = []
+    for port, summary in fed.items():
+        parts = [f"{name} {_short(c['min'])}..{_short(c['max'])} ({c['nulls']} null)"
+                 for name, c in summary["columns"].items()]
+        lines.append(f"{port}: {summary['rows']} rows; " + "; ".join(parts))
+    return lines
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    text = str(value)
+    return text if len(text) <= 24 else text[:21] + "..."
 
 
 @hookimpl

@@ -78,6 +78,9 @@ def make_broken_copy(dest: Path) -> Path:
         for anchor, inserted in edits:
             text = _replace_once(text, anchor, anchor + inserted, name)
         (scripts / name).write_text(text, encoding="utf-8")
+    for helper in sorted((EXAMPLE / "scripts").glob("*.py")):   # the modules the scripts share
+        if helper.name not in BUGS:
+            shutil.copy2(helper, scripts / helper.name)
     shutil.copytree(EXAMPLE / "data", dest / "data")
     spec = (ROOT / "specs" / "fraud.yaml").read_text(encoding="utf-8")
     spec = spec.split("\nscenarios:", 1)[0]

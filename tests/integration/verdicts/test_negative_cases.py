@@ -104,3 +104,14 @@ def test_quick_runs_leave_negative_cases_out_and_full_runs_list_them(tmp_path):
     code, output, _ = specrun(tmp_path, "--quick", "--collect-only", "--scenario", "negative",
                                    "--step", "validating")
     assert "verdicts::validating[negative:payments.currency.isin]" in output   # asked for by name
+
+
+def test_verbose_output_shows_what_each_case_was_fed(tmp_path):
+    code, output, record = specrun(tmp_path, "--scenario", "negative", "--step", "validating",
+                                   "-k", "currency.isin", "-v")
+    assert code == 0, output
+    fed = record["cases"][0]["details"]["fed"]["payments"]
+    assert fed["rows"] == 20
+    assert fed["columns"]["currency"] == {"min": "EUR", "max": "XXX", "nulls": 0}
+    assert "fed payments: 20 rows; txn_id " in output
+    assert "currency EUR..XXX (0 null)" in output

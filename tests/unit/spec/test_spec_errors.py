@@ -38,6 +38,9 @@ CASES = [
     ("format", edit("format: csv", "format: xls"),
      "spec.yaml:12: steps.one.inputs.x.format: unknown format 'xls' "
      "(expected one of: csv, tsv, parquet, jsonl, json, pickle, text, file)"),
+    ("on_invalid", edit("schema: t}", "schema: t, on_invalid: never}"),
+     "spec.yaml:12: steps.one.inputs.x.on_invalid: unknown on_invalid 'never' "
+     "(expected one of: reject, tolerate, any)"),
     ("compression", edit("schema: t}", "schema: t, compression: zip}"),
      "spec.yaml:12: steps.one.inputs.x.compression: unknown compression 'zip' (expected one of: gzip)"),
     ("version", edit("version: 1", "version: 2"),
@@ -205,7 +208,7 @@ CASES = [
      "inputs of steps one, two"),
     ("isolation scenario", BASE + "modes:\n  isolation: {scenarios: [standard, nope]}\n",
      "spec.yaml:20: modes.isolation.scenarios.1: unknown scenario 'nope' "
-     "(known: edge_cases, performance, standard)"),
+     "(known: edge_cases, negative, performance, standard)"),
     ("mode duration", BASE + "modes:\n  pipeline: {timeout_per_step: later}\n",
      "spec.yaml:20: modes.pipeline.timeout_per_step: expected a duration such as 90, 90s, 5m or 1h, "
      "found 'later'"),

@@ -157,13 +157,14 @@ def test_steps(spec):
 
 
 def test_scenarios(spec):
-    assert list(spec.scenarios) == ["standard", "edge_cases", "performance", "bad_currency",
+    assert list(spec.scenarios) == ["standard", "edge_cases", "performance", "negative", "bad_currency",
                                     "sizes", "property"]
     assert strip(spec.scenarios) == {
         "standard": ScenarioSpec("standard", rows=200),
         "edge_cases": ScenarioSpec("edge_cases", rows=10, mutate={"*": [MutationSpec("boundary", {})]},
                                    expect=ExpectSpec("fail")),
         "performance": ScenarioSpec("performance", rows=100000, builtin=True),
+        "negative": ScenarioSpec("negative", rows=20, negative=True, builtin=True),
         "bad_currency": ScenarioSpec(
             "bad_currency", rows=10, seed=3, timeout=5400.0, memory_limit=1_000_000_000,
             steps=["convert"],

@@ -17,12 +17,13 @@ def load(tmp_path, text, **kwargs):
 
 def test_builtin_scenarios_are_injected(tmp_path):
     spec = load(tmp_path, BASE)
-    assert list(spec.scenarios) == ["standard", "edge_cases", "performance"]
-    standard, edge, performance = spec.scenarios.values()
+    assert list(spec.scenarios) == ["standard", "edge_cases", "performance", "negative"]
+    standard, edge, performance, negative = spec.scenarios.values()
     assert (standard.rows, standard.builtin, standard.expect) == (1000, True, ExpectSpec("pass"))
     assert (edge.rows, edge.builtin) == (10, True)
     assert edge.mutate == {"*": [MutationSpec("boundary", {})]}
     assert (performance.rows, performance.builtin) == (100000, True)
+    assert (negative.rows, negative.negative, negative.builtin) == (20, True, True)
     assert standard.location.line == 1  # no `scenarios:` key: the top of the file
 
 
@@ -35,7 +36,7 @@ def test_user_scenario_overrides_only_the_keys_it_sets(tmp_path):
     assert edge.location.line == 20
     standard = spec.scenarios["standard"]
     assert (standard.rows, standard.expect.outcome, standard.expect.exit_code) == (1000, "fail", 2)
-    assert list(spec.scenarios) == ["standard", "edge_cases", "performance", "mine"]
+    assert list(spec.scenarios) == ["standard", "edge_cases", "performance", "negative", "mine"]
     assert spec.scenarios["performance"].builtin is True
     # the built-in template is not shared between loads
     edge.mutate["*"].append(MutationSpec("empty", True))

@@ -18,6 +18,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ...analysis.fed import fed_summary
 from ...contract.io import copy_fixture, port_target, write_port
 from ...contract.mutators import apply_mutations
 from ...contract.negative import NegativeConstraint
@@ -154,6 +155,7 @@ class IsolationMode:
             else:
                 outcome = run_step(session, plan, session.executor_name(spec))
                 fill_result(result, outcome)
+                result.details["fed"] = fed_summary(plan.input_frames)
                 result.outcome, result.classification, result.message = judge(case.id, outcome, scenario.expect)
                 if result.passed and determinism.wanted(step, scenario):
                     executor = session.executor_name(spec)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ...analysis.fed import fed_summary
 from ...contract.io import port_files
 from ...contract.negative import NegativeInput, break_constraint, negative_constraints
 from ...contract.validate import validate_frame
@@ -111,7 +112,8 @@ def run_negative_case(mode: IsolationMode, session: Session, spec: PipelineSpec,
             outcome = run_step(session, plan, session.executor_name(spec))
             fill_result(result, outcome)
             result.properties = []   # properties describe valid input; not judged on invalid input
-            result.details["fed"] = broken.description
+            result.details["broken"] = broken.description
+            result.details["fed"] = fed_summary(plan.input_frames)
             result.outcome, result.classification, result.message, verdict = judge_negative(
                 broken, outcome, port.on_invalid)
             result.details["verdict"] = verdict
