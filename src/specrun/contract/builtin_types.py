@@ -29,6 +29,9 @@ from .patterns import UnsupportedPattern, pattern_sampler
 STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)   # pandas 3's default ``str``
 INT64 = np.iinfo(np.int64)
 DEFAULT_INT_SPAN = 1_000_000
+# A numeric column with neither min nor max is generated in [-OPEN_RANGE, OPEN_RANGE]:
+# negatives, zero and large magnitudes, where production data goes.
+OPEN_RANGE = 1_000_000_000
 DEFAULT_DATETIME_SPAN = pd.Timedelta(days=5 * 365)
 DEFAULT_DATETIME_MIN = pd.Timestamp("2020-01-01")
 DATETIME_LIMITS = (pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31"))
@@ -134,8 +137,10 @@ class IntType:
         low = math.ceil(column.min) if column.min is not None else None
         high = math.floor(column.max) if column.max is not None else None
         span = max(DEFAULT_INT_SPAN, 10 * rows)
+        if low is None and high is None:
+            low, high = -max(OPEN_RANGE, span), max(OPEN_RANGE, span)
         if low is None:
-            low = max(INT64.min, high - span) if high is not None else 0
+            low = max(INT64.min, high - span)
         if high is None:
             high = min(INT64.max, low + span)
         if low > high:
@@ -217,8 +222,10 @@ class FloatType:
         low = float(column.min) if column.min is not None else None
         high = float(column.max) if column.max is not None else None
         biggest = float(np.finfo(np.float64).max)
+        if low is None and high is None:
+            low, high = -float(OPEN_RANGE), float(OPEN_RANGE)
         if low is None:   # an open side spans at least the bound's own magnitude
-            low = max(-biggest, high - max(DEFAULT_INT_SPAN, abs(high))) if high is not None else 0.0
+            low = max(-biggest, high - max(DEFAULT_INT_SPAN, abs(high)))
         if high is None:
             high = min(biggest, low + max(DEFAULT_INT_SPAN, abs(low)))
         if low > high:

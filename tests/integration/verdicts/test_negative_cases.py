@@ -115,3 +115,13 @@ def test_verbose_output_shows_what_each_case_was_fed(tmp_path):
     assert fed["columns"]["currency"] == {"min": "EUR", "max": "XXX", "nulls": 0}
     assert "fed payments: 20 rows; txn_id " in output
     assert "currency EUR..XXX (0 null)" in output
+
+
+def test_a_default_run_reaches_the_drop_negatives_branch(tmp_path):
+    """An unbounded float column is generated with negatives, not only in [0, 1e6]."""
+    code, output, record = specrun(tmp_path, "--mode", "isolation", "--scenario", "standard",
+                                   "--step", "drop_negatives")
+    assert code == 1, output
+    case, = record["cases"]
+    assert case["outcome"] == "failed" and case["error"]["type"] == "KeyError", case
+    assert "detla" in case["error"]["message"]
