@@ -4,6 +4,8 @@ import logging
 
 import pandas as pd
 
+logger = logging.getLogger(__name__)
+
 RATES = {"USD": 1.0, "EUR": 1.1}
 
 
@@ -16,7 +18,7 @@ def main(input_paths, output_paths, environ_vars, job_args):
               & (frame["txn_id"] == frame["txn_id"].round()))
     kept = frame[usable].drop_duplicates("txn_id", keep=False).copy()
     if len(kept) < len(frame):
-        logging.warning("dropped %d unusable row(s)", len(frame) - len(kept))
+        logger.warning("dropped %d unusable row(s)", len(frame) - len(kept))
     kept["txn_id"] = kept["txn_id"].astype("int64")
     kept["amount"] = kept["amount"].astype("float64")
     kept["amount_usd"] = kept["amount"] * kept["currency"].map(RATES).astype("float64")
