@@ -60,6 +60,7 @@ KNOWN_BACK_EDGES: set[tuple[str, str]] = {
     ('specrun.modes.deep_dive.mode', 'specrun.session'),
     ('specrun.modes.deep_dive.runs', 'specrun.session'),
     ('specrun.modes.isolation.mode', 'specrun.session'),
+    ('specrun.modes.isolation.negative', 'specrun.session'),
     ('specrun.modes.isolation.property_run', 'specrun.config'),
     ('specrun.modes.isolation.property_run', 'specrun.session'),
     ('specrun.modes.isolation.saved_failures', 'specrun.session'),

@@ -79,7 +79,7 @@ def typed(series: pd.Series, rule: Rule, where: str) -> pd.Series:
     elif kind == "str":
         if isinstance(dtype, pd.CategoricalDtype):
             return series.astype("str").where(series.notna())
-        if (pd.api.types.is_string_dtype(dtype) or dtype == object) and \
+        if (pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype)) and \
                 bool(series.dropna().map(lambda v: isinstance(v, str)).all()):
             return series
     elif kind == "bool":
@@ -92,7 +92,7 @@ def typed(series: pd.Series, rule: Rule, where: str) -> pd.Series:
     elif kind == "datetime":
         if pd.api.types.is_datetime64_any_dtype(dtype):
             return series
-        if pd.api.types.is_string_dtype(dtype) or dtype == object:
+        if pd.api.types.is_string_dtype(dtype) or pd.api.types.is_object_dtype(dtype):
             try:
                 return pd.to_datetime(series, format="ISO8601")
             except (TypeError, ValueError) as exc:

@@ -40,8 +40,8 @@ from ..step_case import (
     run_step,
 )
 from . import determinism
+from .negative import negative_case_ids, run_negative_case
 from .static_check import IsolationFinding, check_isolation_inputs
-from .negative import plan_negative, run_negative_case
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...session import Session
@@ -76,7 +76,9 @@ class IsolationMode:
                 if not check_mutations(spec, step, scenario) and scenario.mutate and scenario.builtin:
                     continue     # a built-in edge-case scenario with nothing generated to mutate
                 if scenario.negative:
-                    cases += plan_negative(session, spec, step, scenario, self.name)
+                    cases += [PlannedCase(case_id, self.name, spec.pipeline, step.name, scenario.name, {},
+                                          spec=spec, payload=IsolationCase(step, scenario, {}, constraint))
+                              for case_id, constraint in negative_case_ids(session, spec, step, scenario)]
                     continue
                 for params in expand(scenario.parametrize):
                     case_id = make_id(spec.pipeline, step.name, scenario.name, params)
@@ -132,7 +134,7 @@ class IsolationMode:
     def run_case(self, session: Session, spec: PipelineSpec, case: PlannedCase) -> CaseResult:
         payload: IsolationCase = case.payload
         if payload.negative is not None:
-            return run_negative_case(self, session, spec, case)
+            return run_negative_case(self.name, self.prepare, session, spec, case)
         if payload.scenario.examples is not None:
             from .property_run import run_property_case
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -28,7 +29,7 @@ import pandas as pd
 
 from ...analysis.fed import fed_summary
 from ...contract.io import port_files
-from ...contract.negative import NegativeInput, break_constraint, negative_constraints
+from ...contract.negative import NegativeConstraint, NegativeInput, break_constraint, negative_constraints
 from ...contract.validate import validate_frame
 from ...contract.vectorised import vectorised_frame
 from ...execution.sandbox import SandboxDir, safe_name
@@ -43,11 +44,10 @@ from ...spec.model import (
     StepSpec,
 )
 from ..overrides import column_overrides, with_overrides
-from ..step_case import StepOutcome, fill_result, input_schema, run_step
+from ..step_case import StepOutcome, StepRunPlan, fill_result, input_schema, run_step
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...session import Session
-    from .mode import IsolationMode
 
 DEFAULT_NEGATIVE_ROWS = 20
 SHOWN_ROWS = 3
@@ -66,27 +66,22 @@ def negative_ports(spec: PipelineSpec, step: StepSpec) -> list[tuple[PortSpec, S
     return ports
 
 
-def plan_negative(session: Session, spec: PipelineSpec, step: StepSpec, scenario: ScenarioSpec,
-                  mode_name: str) -> list[PlannedCase]:
-    """One planned case per constraint of every generated input of ``step``."""
-    from .mode import IsolationCase
-
-    cases = []
-    for port, schema in negative_ports(spec, step):
-        for constraint in negative_constraints(port.name, schema, port.format, session.types):
-            case_id = f"{spec.pipeline}::{step.name}[{scenario.name}:{constraint.id}]"
-            cases.append(PlannedCase(case_id, mode_name, spec.pipeline, step.name, scenario.name, {},
-                                     spec=spec, payload=IsolationCase(step, scenario, {}, constraint)))
-    return cases
+def negative_case_ids(session: Session, spec: PipelineSpec, step: StepSpec,
+                      scenario: ScenarioSpec) -> list[tuple[str, NegativeConstraint]]:
+    """``(case id, constraint)`` for every constraint of every generated input of ``step``."""
+    return [(f"{spec.pipeline}::{step.name}[{scenario.name}:{constraint.id}]", constraint)
+            for port, schema in negative_ports(spec, step)
+            for constraint in negative_constraints(port.name, schema, port.format, session.types)]
 
 
-def run_negative_case(mode: IsolationMode, session: Session, spec: PipelineSpec,
-                      case: PlannedCase) -> CaseResult:
-    """Write the broken input (and valid other inputs), run the step, judge the outcome."""
+def run_negative_case(mode_name: str, prepare: Callable[..., StepRunPlan], session: Session,
+                      spec: PipelineSpec, case: PlannedCase) -> CaseResult:
+    """Write the broken input (and valid other inputs, with ``prepare``: the isolation
+    mode's), run the step, judge the outcome."""
     payload = case.payload
     step, scenario, constraint = payload.step, payload.scenario, payload.negative
     seed = session.case_seed(spec, case.id, scenario.seed)
-    result = CaseResult(id=case.id, mode=mode.name, pipeline=spec.pipeline, step=step.name,
+    result = CaseResult(id=case.id, mode=mode_name, pipeline=spec.pipeline, step=step.name,
                         scenario=scenario.name, seed=seed, replay=session.replay_command(spec, case.id),
                         details={"negative": constraint.id})
     session.start_case(case)
@@ -102,7 +97,7 @@ def run_negative_case(mode: IsolationMode, session: Session, spec: PipelineSpec,
             broken = break_constraint(constraint, schema, valid, port.format, port.compression,
                                       session.types, np.random.default_rng(stable_seed(seed, port.name, "negative")))
             _check_breaks(session, schema, broken)
-            plan = mode.prepare(session, spec, case, sandbox, seed, given={port.name: broken.frame})
+            plan = prepare(session, spec, case, sandbox, seed, given={port.name: broken.frame})
             if broken.corrupt is not None:
                 broken.corrupt(port_files(port, plan.input_paths[port.name]))
         except SpecError as exc:
