@@ -67,8 +67,7 @@ class IsolationMode:
     def plan(self, session: Session, spec: PipelineSpec) -> list[PlannedCase]:
         cases = []
         scenarios = self.scenarios(spec, mode_options(spec, self.name, session.project_modes),
-                                   quick=bool(getattr(session.config, "quick", False)),
-                                   requested=getattr(session.config, "scenario", None) or ())
+                                   quick=session.options.quick, requested=session.options.scenario)
         for step in spec.steps.values():
             for scenario in scenarios:
                 if not applies(scenario, step):

@@ -86,7 +86,7 @@ def run_negative_case(mode_name: str, prepare: Callable[..., StepRunPlan], sessi
                         details={"negative": constraint.id})
     session.start_case(case)
     started = time.perf_counter()
-    keep = bool(getattr(session.config, "keep_sandboxes", False))
+    keep = session.options.keep_sandboxes
     sandbox = SandboxDir(base=session.workspace / "sandboxes", prefix=safe_name(case.id) + "-", keep=True)
     with sandbox:
         try:
