@@ -119,8 +119,12 @@ def specrun_executors() -> Mapping[str, ExecutorFactory] | None:
 
 @hookspec(firstresult=True)
 def specrun_classify_error(error: ChildError | None, metrics: ExecutionMetrics,
-                           stderr: str) -> ErrorClass | None:
-    """Return an ``ErrorClass`` for a failed run, or None to let others decide."""
+                           stderr: str, inputs_valid: bool | None) -> ErrorClass | None:
+    """Return an ``ErrorClass`` for a failed run, or None to let others decide.
+
+    ``inputs_valid``: whether the run's inputs satisfied their contracts (None when not
+    known), so an exception can blame the script (valid input) or the data (invalid
+    input).  An implementation may leave out arguments it does not use."""
 
 
 @hookspec(firstresult=True)

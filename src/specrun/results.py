@@ -90,10 +90,22 @@ class ChildError:
     mro: list[str] = field(default_factory=list)   # qualified names of the type's bases
     phase: str = "run"         # "import" (loading the script) or "run"
     frames: list[TracebackFrame] = field(default_factory=list)   # outermost first, as in ``traceback``
+    frame: str = ""            # "script.py:12 in main": the deepest frame in the script's folder
 
     def script_frame(self) -> TracebackFrame | None:
         """The innermost frame in the user's own code (where the script went wrong), if any."""
         return next((f for f in reversed(self.frames) if f.is_user_script), None)
+
+
+@dataclass
+class ScriptWarning:
+    """A Python warning the script emitted (as shown, i.e. after the warning filters)."""
+
+    category: str              # "UserWarning"
+    message: str
+    filename: str = ""
+    lineno: int = 0
+    mro: list[str] = field(default_factory=list)   # qualified names of the category's bases
 
 
 @dataclass
@@ -150,6 +162,8 @@ class CaseResult:
     properties: list[PropertyResult] = field(default_factory=list)
     stdout_tail: str = ""
     stderr_tail: str = ""
+    warnings: list[ScriptWarning] = field(default_factory=list)
+    returned: str | None = None     # repr of what ``call: main`` returned, when it returned
     workdir: str | None = None
     replay: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
@@ -228,4 +242,5 @@ def case_from_json(data: dict[str, Any]) -> CaseResult:
         for v in data.get("validations", [])
     ]
     data["properties"] = [PropertyResult(**p) for p in data.get("properties", [])]
+    data["warnings"] = [ScriptWarning(**w) for w in data.get("warnings", [])]
     return CaseResult(**data)

@@ -131,8 +131,8 @@ def test_classification_rule_decides_first(policy) -> None:
     metrics = ExecutionMetrics(exit_code=1)
     timeout = ChildError("TimeoutError", "builtins", "remote", "", mro=["builtins.TimeoutError", "builtins.OSError"])
     value = ChildError("ValueError", "builtins", "bad", "", mro=["builtins.ValueError"])
-    assert policy.hook.specrun_classify_error(error=timeout, metrics=metrics, stderr="") is ErrorClass.TIMEOUT
-    assert policy.hook.specrun_classify_error(error=value, metrics=metrics, stderr="") is ErrorClass.DATA_ERROR
+    assert policy.hook.specrun_classify_error(error=timeout, metrics=metrics, stderr="", inputs_valid=None) is ErrorClass.TIMEOUT
+    assert policy.hook.specrun_classify_error(error=value, metrics=metrics, stderr="", inputs_valid=None) is ErrorClass.DATA_ERROR
 
 
 @settings(max_examples=30, deadline=None)

@@ -23,7 +23,17 @@ is_user_script, code}`` — library frames, from the standard library or an inst
 package, are not the user's — MRO, and ``phase``: ``"import"`` for failures while
 loading the script, else ``"run"``), its traceback goes to stderr and the process exits 1.
 ``SystemExit`` passes through; a non-zero code is recorded too, so the report can
-point at the ``sys.exit`` call.
+point at the ``sys.exit`` call.  The record names the deepest frame in the user's
+own code (the script's folder, outside installed packages) as ``frame``.
+
+Two more records, when the request names their paths: ``returned_path`` gets the
+``repr`` of what ``main()`` returned (``call: main`` only; so a ``main`` that swallows
+its own exception and returns can be reported as such), and ``warnings_path`` one
+JSON line per Python warning the script emitted (category, MRO, message, file, line),
+recorded as the warning is shown, i.e. after the warning filters.  When no
+``PYTHONWARNINGS`` / ``-W`` option is given the ``default`` action applies to every
+category (as under pytest): a ``DeprecationWarning`` is shown and recorded once per
+location instead of being ignored.
 
 Standard library only, and few imports: this must not import pandas or the rest
 of specrun before the script does.
@@ -31,6 +41,7 @@ of specrun before the script does.
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import importlib
 import importlib.util
@@ -39,12 +50,14 @@ import keyword
 import os
 import sys
 import types
+import warnings
 from typing import Any
 
 #: Env var carrying ``{module_name: script_path}`` for spawn/forkserver workers.
 SCRIPT_MODULES_VAR = "SPECRUN_SCRIPT_MODULES"
 PHASE_IMPORT = "import"
 PHASE_RUN = "run"
+RETURNED_REPR_LIMIT = 200
 _HIDDEN_FILES = frozenset({os.path.abspath(__file__), os.path.abspath(importlib.__file__)})
 
 
@@ -139,8 +152,23 @@ def is_user_file(filename: str, library_roots: tuple[str, ...]) -> bool:
     return not any(path.startswith(root) for root in library_roots)
 
 
-def error_payload(exc: BaseException, phase: str) -> dict[str, Any]:
-    """The JSON-able record of an exception (what the runner turns into a ChildError)."""
+def _user_frame(frames: list[Any], script: str | None) -> str:
+    """``"script.py:12 in main"``: the deepest frame in the script's folder (outside
+    installed packages), its path relative to that folder; "" when there is none."""
+    if not script:
+        return ""
+    folder = os.path.dirname(os.path.realpath(script))
+    for frame in reversed(frames):
+        path = os.path.realpath(frame.filename)
+        if (path.startswith(folder + os.sep) and "site-packages" not in path
+                and "dist-packages" not in path):
+            return f"{os.path.relpath(path, folder)}:{frame.lineno} in {frame.name}"
+    return ""
+
+
+def error_payload(exc: BaseException, phase: str, script: str | None = None) -> dict[str, Any]:
+    """The JSON-able record of an exception (what the runner turns into a ChildError);
+    ``script`` lets it name the deepest frame of the user's own code."""
     import traceback
 
     cls = type(exc)
@@ -162,6 +190,7 @@ def error_payload(exc: BaseException, phase: str) -> dict[str, Any]:
         "frames": frames,
         "mro": [f"{c.__module__}.{c.__qualname__}" for c in cls.__mro__],
         "phase": phase,
+        "frame": _user_frame(list(te.stack), script),
     }
 
 
@@ -171,6 +200,50 @@ def write_error(path: str, payload: dict[str, Any]) -> None:
     with open(tmp, "w", encoding="utf-8") as fh:
         json.dump(payload, fh)
     os.replace(tmp, path)
+
+
+def write_returned(path: str, value: Any) -> None:
+    """Record what ``main()`` returned: its ``repr`` (shortened) and its type's name."""
+    try:
+        text = repr(value)
+    except Exception as exc:  # noqa: BLE001 - a broken __repr__ must not fail the run
+        text = f"<unrepresentable {type(value).__name__}: {exc}>"
+    if len(text) > RETURNED_REPR_LIMIT:
+        text = text[:RETURNED_REPR_LIMIT - 1] + "…"
+    write_error(path, {"returned": text, "type": type(value).__name__})
+
+
+def record_warnings(path: str) -> None:
+    """Append every warning shown from now on to ``path`` (JSON lines), then show it
+    as Python would.  Hooks ``warnings._showwarnmsg`` where it exists (CPython), so a
+    script that replaces ``warnings.showwarning`` (``logging.captureWarnings``) is
+    still recorded; else ``warnings.showwarning``."""
+    if not sys.warnoptions:
+        warnings.simplefilter("default")
+
+    def record(message: Any, category: type, filename: str, lineno: int) -> None:
+        # recording must never change the script's run: any failure here is dropped
+        with contextlib.suppress(Exception):
+            entry = {"category": category.__name__, "message": str(message),
+                     "filename": str(filename), "lineno": int(lineno or 0),
+                     "mro": [f"{c.__module__}.{c.__qualname__}" for c in category.__mro__]}
+            with open(path, "a", encoding="utf-8") as fh:
+                fh.write(json.dumps(entry) + "\n")
+
+    show_msg = getattr(warnings, "_showwarnmsg", None)
+    if callable(show_msg):
+        def _showwarnmsg(msg: Any) -> None:
+            record(msg.message, msg.category, msg.filename, msg.lineno)
+            show_msg(msg)
+        warnings._showwarnmsg = _showwarnmsg  # type: ignore[attr-defined]
+        return
+    show = warnings.showwarning
+
+    def showwarning(message: Any, category: type, filename: str, lineno: int,
+                    file: Any = None, line: str | None = None) -> None:
+        record(message, category, filename, lineno)
+        show(message, category, filename, lineno, file, line)
+    warnings.showwarning = showwarning
 
 
 def _harden_process() -> None:
@@ -239,22 +312,27 @@ def run(request: dict[str, Any]) -> int:
     os.environ[SCRIPT_MODULES_VAR] = json.dumps(modules)
     _install_script_finder(modules)
 
+    if request.get("warnings_path"):
+        record_warnings(request["warnings_path"])
+
     phase = PHASE_IMPORT
     try:
         if request.get("call"):
             module = importlib.import_module(name)
             phase = PHASE_RUN
-            _call_main(module, request)
+            returned = _call_main(module, request)
+            if request.get("returned_path"):
+                write_returned(request["returned_path"], returned)
         else:
             module, code = _compile_as_main(script, name)
             phase = PHASE_RUN
             exec(code, module.__dict__)
     except SystemExit as exc:
         if exc.code not in (None, 0):
-            write_error(error_path, error_payload(exc, phase))
+            write_error(error_path, error_payload(exc, phase, script))
         raise
     except BaseException as exc:  # noqa: BLE001 - everything the script raises is reported
-        payload = error_payload(exc, phase)
+        payload = error_payload(exc, phase, script)
         write_error(error_path, payload)
         sys.stderr.write(payload["traceback"])
         return 1

@@ -1,4 +1,5 @@
-"""Classify a failed run from the child's real exception type (its MRO) or its fate.
+"""Classify a failed run from the child's real exception type (its MRO), its fate and
+whether its inputs satisfied their contracts.
 
 The rules, first match wins:
 
@@ -12,6 +13,13 @@ The rules, first match wins:
 4. anything else (AssertionError, OSError, SystemExit(n), a bare non-zero exit) →
    SCRIPT_ERROR.  With no exception record, the last exception named in stderr's
    traceback is used when it is a built-in one.
+
+Rules 3–4 then blame the right party when the caller knows whether the inputs were
+valid (``inputs_valid``): on input that satisfied its contract, a DATA_ERROR becomes
+SCRIPT_ERROR (a ``KeyError`` on valid data is the script's bug, not bad data); on
+input that broke its contract, a SCRIPT_ERROR raised while running (not while
+importing) becomes DATA_ERROR (the script rejected the bad input).  Unknown (None):
+rules 3–4 as they are.
 
 Built-in plugin: :func:`specrun_classify_error` is a ``trylast`` implementation of the
 ``firstresult`` hook, so a plugin returning a class overrides it.
@@ -83,7 +91,8 @@ def exception_named_in_stderr(stderr: str) -> list[str] | None:
     return None
 
 
-def classify(error: ChildError | None, metrics: ExecutionMetrics, stderr: str) -> ErrorClass:
+def classify(error: ChildError | None, metrics: ExecutionMetrics, stderr: str,
+             inputs_valid: bool | None = None) -> ErrorClass:
     """How a failed run failed (see the module docstring for the rules)."""
     if metrics.timed_out:
         return ErrorClass.TIMEOUT
@@ -92,15 +101,25 @@ def classify(error: ChildError | None, metrics: ExecutionMetrics, stderr: str) -
     if metrics.signal is not None:
         return ErrorClass.RESOURCE_ERROR if metrics.signal == signal.SIGKILL else ErrorClass.CRASH
     if error is not None:
-        return classify_exception(error.mro or [f"{error.module}.{error.type}"])
+        found = classify_exception(error.mro or [f"{error.module}.{error.type}"])
+        return blame(found, inputs_valid, error.phase == "import")
     mro = exception_named_in_stderr(stderr)
-    if mro is not None:
-        return classify_exception(mro)
-    return ErrorClass.SCRIPT_ERROR
+    found = classify_exception(mro) if mro is not None else ErrorClass.SCRIPT_ERROR
+    return blame(found, inputs_valid, imported=False)
+
+
+def blame(found: ErrorClass, inputs_valid: bool | None, imported: bool) -> ErrorClass:
+    """Whose fault an exception's class says it is, given the inputs' validity:
+    DATA_ERROR on valid input is the script's, SCRIPT_ERROR on invalid input a rejection."""
+    if inputs_valid is True and found is ErrorClass.DATA_ERROR:
+        return ErrorClass.SCRIPT_ERROR
+    if inputs_valid is False and found is ErrorClass.SCRIPT_ERROR and not imported:
+        return ErrorClass.DATA_ERROR
+    return found
 
 
 @hookimpl(trylast=True)
 def specrun_classify_error(error: ChildError | None, metrics: ExecutionMetrics,
-                           stderr: str) -> ErrorClass:
+                           stderr: str, inputs_valid: bool | None) -> ErrorClass:
     """Built-in classification; plugins registered normally run first."""
-    return classify(error, metrics, stderr)
+    return classify(error, metrics, stderr, inputs_valid)

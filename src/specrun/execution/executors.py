@@ -10,8 +10,9 @@ from ..hooks import hookimpl
 
 def plugin_classifier(pm: Any) -> Callable[..., Any]:
     """Classify through the ``specrun_classify_error`` hook, so plugins can override."""
-    def classify(error: Any, metrics: Any, stderr: str) -> Any:
-        return pm.hook.specrun_classify_error(error=error, metrics=metrics, stderr=stderr)
+    def classify(error: Any, metrics: Any, stderr: str, inputs_valid: bool | None) -> Any:
+        return pm.hook.specrun_classify_error(error=error, metrics=metrics, stderr=stderr,
+                                              inputs_valid=inputs_valid)
     return classify
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..results import ChildError, ErrorClass, ExecutionMetrics
+from ..results import ChildError, ErrorClass, ExecutionMetrics, ScriptWarning
 
 
 @dataclass
@@ -25,6 +25,9 @@ class RunRequest:
     timeout: float | None = None           # seconds, wall clock
     memory_limit: int | None = None        # bytes, for the whole process tree
     label: str = ""                        # case id, for logs
+    #: whether the inputs satisfied their contracts (None: not known); the classifier
+    #: blames the script for an exception on valid input, the data on invalid input
+    inputs_valid: bool | None = None
 
 
 @dataclass
@@ -40,6 +43,8 @@ class RunRecord:
     stderr_path: Path | None = None
     stdout_tail: str = ""
     stderr_tail: str = ""
+    returned: str | None = None            # repr of main()'s return value (``call: main`` only)
+    warnings: list[ScriptWarning] = field(default_factory=list)   # Python warnings shown
 
 
 class Executor(Protocol):

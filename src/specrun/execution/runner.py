@@ -14,7 +14,11 @@ the whole tree.  Then:
 * after any exit, descendants still alive (found by the monitor, by process group
   or by the run's marker variable in their environment) are killed and counted;
 * death by a signal → CRASH (SIGKILL not sent by us → RESOURCE_ERROR, the OOM killer);
-  an exception reported by the child → classified from its type (:mod:`.classify`).
+  an exception reported by the child → classified from its type and from whether the
+  inputs satisfied their contracts (``RunRequest.inputs_valid``; see :mod:`.classify`).
+
+The child also reports what ``main()`` returned and the warnings the script emitted
+(``logs/returned.json``, ``logs/warnings.jsonl``); both land in the :class:`RunRecord`.
 
 The child is detected as exited with ``waitid(WNOWAIT)``, so its zombie can be
 sampled one last time and the process group cannot be recycled while strays are
@@ -41,7 +45,7 @@ from typing import Any
 
 import psutil
 
-from ..results import ChildError, ErrorClass, ExecutionMetrics, TracebackFrame
+from ..results import ChildError, ErrorClass, ExecutionMetrics, ScriptWarning, TracebackFrame
 from ..spec.units import mib
 from . import child as child_module
 from .classify import classify
@@ -49,10 +53,15 @@ from .monitor import ProcessTreeMonitor, TreeUsage, alive, find_run_processes
 from .request import RunRecord, RunRequest
 from .sandbox import LOGS_DIR, RUN_MARKER_VAR, child_env, ensure_layout, safe_name
 
-Classifier = Callable[[ChildError | None, ExecutionMetrics, str], "ErrorClass | None"]
+#: ``classifier(error, metrics, stderr_tail, inputs_valid)``
+Classifier = Callable[[ChildError | None, ExecutionMetrics, str, "bool | None"], "ErrorClass | None"]
 
 REQUEST_FILE = "request.json"
 ERROR_FILE = "child_error.json"
+RETURNED_FILE = "returned.json"
+WARNINGS_FILE = "warnings.jsonl"
+#: At most this many recorded warnings are kept in a run's record.
+MAX_WARNINGS = 200
 STDOUT_FILE = "stdout.log"
 STDERR_FILE = "stderr.log"
 TAIL_BYTES = 8192
@@ -95,7 +104,8 @@ def read_tail(path: Path, max_bytes: int = TAIL_BYTES, max_lines: int = TAIL_LIN
     return "\n".join(lines[-max_lines:])
 
 
-def request_payload(request: RunRequest, error_path: Path) -> dict[str, Any]:
+def request_payload(request: RunRequest, error_path: Path, returned_path: Path | None = None,
+                    warnings_path: Path | None = None) -> dict[str, Any]:
     """The JSON the child bootstrap reads (see :mod:`.child`)."""
     return {
         "script": str(Path(request.script).resolve()),
@@ -106,6 +116,8 @@ def request_payload(request: RunRequest, error_path: Path) -> dict[str, Any]:
         "output_paths": dict(request.output_paths),
         "job_args": dict(request.job_args),
         "error_path": str(error_path),
+        "returned_path": str(returned_path) if returned_path is not None else None,
+        "warnings_path": str(warnings_path) if warnings_path is not None else None,
         "label": request.label,
     }
 
@@ -122,9 +134,39 @@ def load_child_error(path: Path) -> ChildError | None:
                                                  function=str(f["function"]),
                                                  is_user_script=bool(f["is_user_script"]),
                                                  code=str(f.get("code") or ""))
-                                  for f in data.get("frames", [])])
+                                  for f in data.get("frames", [])],
+                          frame=str(data.get("frame", "")))
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def load_returned(path: Path) -> str | None:
+    """The ``repr`` of what ``main()`` returned, if the child recorded that it returned."""
+    try:
+        return str(json.loads(path.read_text(encoding="utf-8"))["returned"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def load_warnings(path: Path, limit: int = MAX_WARNINGS) -> list[ScriptWarning]:
+    """The warnings the child recorded (the first ``limit``); unreadable lines are skipped."""
+    found: list[ScriptWarning] = []
+    try:
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                if len(found) >= limit:
+                    break
+                try:
+                    data = json.loads(line)
+                    found.append(ScriptWarning(
+                        category=str(data["category"]), message=str(data["message"]),
+                        filename=str(data.get("filename", "")), lineno=int(data.get("lineno", 0)),
+                        mro=[str(m) for m in data.get("mro", [])]))
+                except (ValueError, KeyError, TypeError):
+                    continue
+    except OSError:
+        return []
+    return found
 
 
 @dataclass
@@ -169,6 +211,8 @@ class RunFiles:
     workdir: Path
     request: Path
     error: Path
+    returned: Path
+    warnings: Path
     stdout: Path
     stderr: Path
     marker: str
@@ -210,11 +254,13 @@ class FreshExecutor:
         workdir = Path(request.workdir).resolve()
         ensure_layout(workdir)
         logs = workdir / LOGS_DIR
-        files = RunFiles(workdir, logs / REQUEST_FILE, logs / ERROR_FILE, logs / STDOUT_FILE,
-                         logs / STDERR_FILE, uuid.uuid4().hex)
-        files.error.unlink(missing_ok=True)
-        files.request.write_text(json.dumps(request_payload(request, files.error), default=str),
-                                 encoding="utf-8")
+        files = RunFiles(workdir, logs / REQUEST_FILE, logs / ERROR_FILE, logs / RETURNED_FILE,
+                         logs / WARNINGS_FILE, logs / STDOUT_FILE, logs / STDERR_FILE,
+                         uuid.uuid4().hex)
+        for stale in (files.error, files.returned, files.warnings):
+            stale.unlink(missing_ok=True)
+        payload = request_payload(request, files.error, files.returned, files.warnings)
+        files.request.write_text(json.dumps(payload, default=str), encoding="utf-8")
         return files
 
     def run(self, request: RunRequest) -> RunRecord:
@@ -368,6 +414,8 @@ class FreshExecutor:
     def _record(self, request: RunRequest, metrics: ExecutionMetrics, fate: _Exit, files: RunFiles,
                 strays: int) -> RunRecord:
         error = load_child_error(files.error)
+        returned = load_returned(files.returned) if request.call else None
+        script_warnings = load_warnings(files.warnings)
         stdout_path, stderr_path = files.stdout, files.stderr
         stdout_tail, stderr_tail = read_tail(stdout_path), read_tail(stderr_path)
         ok = metrics.exit_code == 0 and not metrics.timed_out and not metrics.memory_exceeded
@@ -375,9 +423,9 @@ class FreshExecutor:
         message = ""
         if not ok:
             if self.classifier is not None:
-                classification = self.classifier(error, metrics, stderr_tail)
+                classification = self.classifier(error, metrics, stderr_tail, request.inputs_valid)
             if classification is None:
-                classification = classify(error, metrics, stderr_tail)
+                classification = classify(error, metrics, stderr_tail, request.inputs_valid)
             message = self._message(request, metrics, fate, error, stderr_tail)
         if strays:
             noun = "process" if strays == 1 else "processes"
@@ -387,7 +435,8 @@ class FreshExecutor:
             stdout_path, stderr_path = self._keep_logs(request, files)
         return RunRecord(ok=ok, metrics=metrics, classification=classification, error=error,
                          message=message, stdout_path=stdout_path, stderr_path=stderr_path,
-                         stdout_tail=stdout_tail, stderr_tail=stderr_tail)
+                         stdout_tail=stdout_tail, stderr_tail=stderr_tail, returned=returned,
+                         warnings=script_warnings)
 
     @staticmethod
     def _message(request: RunRequest, metrics: ExecutionMetrics, fate: _Exit,
@@ -410,7 +459,8 @@ class FreshExecutor:
             if error.type == "SystemExit":
                 return f"exited with code {metrics.exit_code} ({error.message})"
             where = " while importing the script" if error.phase == "import" else ""
-            return f"{error.type}{where}: {one_line(error.message)}"
+            at = f" (at {error.frame})" if error.frame else ""
+            return f"{error.type}{where}: {one_line(error.message)}{at}"
         if metrics.exit_code is None:
             return "the process did not die after SIGKILL"
         last = next((ln for ln in reversed(stderr_tail.splitlines()) if ln.strip()), "")

@@ -4,7 +4,7 @@ Shared by every mode that runs a step: the inputs are prepared by the caller
 (synthesised, handed over from a producer, sampled from S3), this module fills in
 the argv placeholders, runs the script through an executor, validates the
 outputs against their contracts, checks the step's properties and compares the
-outcome with the scenario's expectation.
+outcome with the scenario's expectation (see the verdict table in docs/cli.md).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from ..results import (
 )
 from ..spec.model import ExpectSpec, PipelineSpec, PortSpec, SchemaSpec, StepSpec
 from ..spec.placeholders import fill_args
+from .expectation import log_mismatches
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..session import Session
@@ -50,6 +51,10 @@ class StepRunPlan:
     memory_limit: int | None
     input_frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     label: str = ""
+    #: whether every input satisfied its contract (None: not known); decides whom an
+    #: exception blames (see execution/classify.py) and what a clean exit under
+    #: ``expect: fail`` is called
+    inputs_valid: bool | None = None
 
 
 @dataclass
@@ -60,6 +65,7 @@ class StepOutcome:
     validations: list[PortValidation]
     properties: list[PropertyResult]
     output_frames: dict[str, pd.DataFrame]
+    inputs_valid: bool | None = None
 
 
 def input_schema(spec: PipelineSpec, port: PortSpec) -> SchemaSpec | None:
@@ -83,36 +89,41 @@ def run_step(session: Session, plan: StepRunPlan, executor_name: str | None = No
         env=dict(plan.env), input_paths={k: str(v) for k, v in plan.input_paths.items()},
         output_paths={k: str(v) for k, v in plan.output_paths.items()},
         job_args=dict(plan.job_args), timeout=plan.timeout, memory_limit=plan.memory_limit,
-        label=plan.label,
+        label=plan.label, inputs_valid=plan.inputs_valid,
     )
     record = session.executor(executor_name).run(request)
     record.metrics.timeout_s, record.metrics.memory_limit_bytes = plan.timeout, plan.memory_limit
     if not record.ok:
-        return StepOutcome(record, [], [], {})
+        return StepOutcome(record, [], [], {}, plan.inputs_valid)
     parts: dict[str, dict[str, pd.DataFrame]] = {}
-    validations, frames = check_outputs(session, step, plan.output_paths, plan.output_schemas, parts)
+    validations, frames = check_outputs(session, step, plan.output_paths, plan.output_schemas, parts,
+                                        returned=record.returned)
     properties: list[PropertyResult] = []
     if all(v.ok for v in validations):
         properties = check_properties(session, step, plan.input_frames, frames, parts)
-    return StepOutcome(record, validations, properties, frames)
+    return StepOutcome(record, validations, properties, frames, plan.inputs_valid)
 
 
 def check_outputs(session: Session, step: StepSpec, paths: Mapping[str, Path],
                   schemas: Mapping[str, SchemaSpec | None],
                   parts_read: dict[str, dict[str, pd.DataFrame]] | None = None,
+                  returned: str | None = None,
                   ) -> tuple[list[PortValidation], dict[str, pd.DataFrame]]:
     """Every declared output exists and honours its contract (lazy pandera validation).
-    ``parts_read`` receives each layout output's frames by file."""
+    ``parts_read`` receives each layout output's frames by file; ``returned`` is the repr
+    of what ``call: main`` returned, named when an output is missing."""
     validations: list[PortValidation] = []
     frames: dict[str, pd.DataFrame] = {}
     for name, port in step.outputs.items():
         path = paths[name]
         schema = schemas.get(name)
         files = port_files(port, path) if path.exists() else []
+        if not any(f.exists() for f in files):    # a layout lists the files it expects
+            files = []
         if not files:
             if port.required:
                 validations.append(PortValidation(name, "output", False, message=(
-                    f"output {name!r} was not written (expected {_describe_target(port, path)})")))
+                    _not_written(step, name, returned) + f" (expected {_describe_target(port, path)})")))
             continue
         if not port.tabular:
             validations.append(_check_artifact(name, port, files, step))
@@ -176,41 +187,63 @@ def check_properties(session: Session, step: StepSpec, inputs: Mapping[str, pd.D
 
 
 def judge(case_id: str, outcome: StepOutcome, expect: ExpectSpec) -> tuple[Outcome, ErrorClass | None, str]:
-    """Compare what happened with what the scenario expects."""
+    """Compare what happened with what the scenario expects (the verdict table in docs/cli.md).
+
+    ``pass``: the script exits 0 and every output and property holds.  ``fail``: the
+    script itself fails (non-zero exit, exception, signal, limit) as refined by
+    ``error``, ``exit_code`` and ``classification``; a clean exit whose outputs break
+    their contracts is a failure of its own (ACCEPTED_INVALID on invalid input), never
+    "failed as expected".  The log keys (``stderr``, ``warns`` …) apply to both."""
     record = outcome.record
-    failure: tuple[ErrorClass | None, str] | None = None
-    if not record.ok:
-        failure = (record.classification, record.message)
-    else:
-        bad_ports = [v for v in outcome.validations if not v.ok]
-        bad_props = [p for p in outcome.properties if not p.ok]
-        if bad_ports:
-            failure = (ErrorClass.CONTRACT_ERROR, "; ".join(v.message for v in bad_ports))
-        elif bad_props:
-            failure = (ErrorClass.CONTRACT_ERROR,
-                       "; ".join(f"property {p.name} failed: {p.message}" for p in bad_props))
+    script_failed = not record.ok
+    broken = _broken_outputs(outcome) if not script_failed else None
+    logs = log_mismatches(expect, record)
     if expect.outcome == "pass":
-        if failure is None:
-            return Outcome.PASSED, None, ""
-        return Outcome.FAILED, failure[0], failure[1]
-    if failure is None:
+        if script_failed:
+            return Outcome.FAILED, record.classification, record.message
+        if broken is not None:
+            return Outcome.FAILED, ErrorClass.CONTRACT_ERROR, broken
+        if logs:
+            return Outcome.FAILED, ErrorClass.EXPECTATION_ERROR, (
+                f"succeeded, but not as expected: {'; '.join(logs)}")
+        return Outcome.PASSED, None, ""
+    if not script_failed:
+        if broken is not None:
+            if outcome.inputs_valid is True:
+                return Outcome.FAILED, ErrorClass.CONTRACT_ERROR, (
+                    f"expected the script to fail, but it exited 0 and its output violates "
+                    f"the contract: {broken}")
+            return Outcome.FAILED, ErrorClass.ACCEPTED_INVALID, (
+                f"the script exited 0 on invalid input; its output violates the contract: {broken}")
         return Outcome.FAILED, ErrorClass.EXPECTATION_ERROR, (
             "expected the script to fail" + (f" with an error matching {expect.error!r}" if expect.error else "")
             + ", but it succeeded")
-    problems = _expectation_mismatches(expect, record, failure)
+    actual = f"{record.classification.value if record.classification else '?'}: {record.message}"
+    problems = _expectation_mismatches(expect, record) + logs
     if problems:
         return Outcome.FAILED, ErrorClass.EXPECTATION_ERROR, (
-            f"failed, but not as expected: {'; '.join(problems)} "
-            f"(actual: {failure[0].value if failure[0] else '?'}: {failure[1]})")
-    return Outcome.PASSED, None, f"failed as expected: {failure[0].value if failure[0] else ''} {failure[1]}".strip()
+            f"failed, but not as expected: {'; '.join(problems)} (actual: {actual})")
+    return Outcome.PASSED, None, f"failed as expected: {actual}"
 
 
-def _expectation_mismatches(expect: ExpectSpec, record: RunRecord,
-                            failure: tuple[ErrorClass | None, str]) -> list[str]:
+def _broken_outputs(outcome: StepOutcome) -> str | None:
+    """What the outputs and properties of a clean run broke, or None."""
+    bad_ports = [v for v in outcome.validations if not v.ok]
+    if bad_ports:
+        return "; ".join(v.message for v in bad_ports)
+    bad_props = [p for p in outcome.properties if not p.ok]
+    if bad_props:
+        return "; ".join(f"property {p.name} failed: {p.message}" for p in bad_props)
+    return None
+
+
+def _expectation_mismatches(expect: ExpectSpec, record: RunRecord) -> list[str]:
+    """How a failed run differs from the ``error``, ``exit_code`` and ``classification``
+    refinements of ``expect: fail``; empty when it agrees."""
     problems = []
     if expect.error:
         haystack = "\n".join(filter(None, [
-            failure[1],
+            record.message,
             f"{record.error.type}: {record.error.message}" if record.error else "",
             record.stderr_tail,
         ]))
@@ -218,9 +251,9 @@ def _expectation_mismatches(expect: ExpectSpec, record: RunRecord,
             problems.append(f"no error matching {expect.error!r}")
     if expect.exit_code is not None and record.metrics.exit_code != expect.exit_code:
         problems.append(f"exit code {record.metrics.exit_code} != expected {expect.exit_code}")
-    if expect.classification and (failure[0] is None or failure[0].value != expect.classification):
-        problems.append(f"classification {failure[0].value if failure[0] else None} "
-                        f"!= expected {expect.classification}")
+    found = record.classification.value if record.classification else None
+    if expect.classification and found != expect.classification:
+        problems.append(f"classification {found} != expected {expect.classification}")
     return problems
 
 
@@ -232,7 +265,16 @@ def fill_result(result: CaseResult, outcome: StepOutcome) -> CaseResult:
     result.properties = outcome.properties
     result.stdout_tail = record.stdout_tail
     result.stderr_tail = record.stderr_tail
+    result.warnings = list(record.warnings)
+    result.returned = record.returned
     return result
+
+
+def _not_written(step: StepSpec, name: str, returned: str | None) -> str:
+    """Why an output is missing: a ``call: main`` that returned says what it returned."""
+    if step.call and returned is not None:
+        return f"{step.call}() returned {returned} without writing output {name!r}"
+    return f"output {name!r} was not written"
 
 
 def _check_artifact(name: str, port: PortSpec, files: list[Path], step: StepSpec) -> PortValidation:

@@ -15,9 +15,15 @@ from typing import Any
 
 from . import units
 from .build_schemas import typed_isin, typed_scalar
-from .model import ExpectSpec, MutationSpec, ScenarioSpec, StepSpec
+from .model import ExpectSpec, MutationSpec, ScenarioSpec, StepSpec, WarningExpect
 from .options import LoadOptions
-from .schema import MUTATION_DEFAULTS, MUTATION_PARAMS
+from .schema import (
+    EXPECT_LOG_KEYS,
+    EXPECT_WARN_KEYS,
+    MUTATION_DEFAULTS,
+    MUTATION_PARAMS,
+    WARNING_PATTERN,
+)
 from .values import as_bool, generic, generic_data
 from .yamlnodes import Node
 
@@ -208,7 +214,8 @@ def _set_value(node: Node, column_type: str | None) -> Any:
 
 
 def build_expect(node: Node) -> ExpectSpec:
-    """``{pass: true}`` or ``{fail: true, error: REGEX, exit_code: N, classification: NAME}``."""
+    """``{pass: true}`` or ``{fail: true, error: REGEX, exit_code: N, classification: NAME}``,
+    either with the log keys (``stdout``, ``stderr``, ``warns`` and their ``no_`` forms)."""
     data = node.data
     passes, fails = data.get("pass") is True, data.get("fail") is True
     if passes and fails:
@@ -219,9 +226,23 @@ def build_expect(node: Node) -> ExpectSpec:
         for key in ("error", "exit_code", "classification"):
             if key in data:
                 raise node.error(f"{key!r} applies only with 'fail: true'", key)
+    logs = {key: _listed(data.get(key)) for key in EXPECT_LOG_KEYS}
+    warned = {key: [_warning(text) for text in _listed(data.get(key))] for key in EXPECT_WARN_KEYS}
     return ExpectSpec(outcome="pass" if passes else "fail", error=data.get("error"),
                       exit_code=data.get("exit_code"), classification=data.get("classification"),
-                      location=node.location)
+                      **logs, **warned, location=node.location)
+
+
+def _listed(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def _warning(text: str) -> WarningExpect:
+    match = WARNING_PATTERN.match(text)
+    assert match is not None     # the grammar checked it
+    return WarningExpect(match.group(1), match.group(2) or None)
 
 
 def _parameter(key: str, node: Node, steps: dict[str, StepSpec], names: list[str]) -> list[Any]:

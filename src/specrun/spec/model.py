@@ -189,14 +189,36 @@ class MutationSpec:
     location: Location | None = None
 
 
+@dataclass(frozen=True)
+class WarningExpect:
+    """A Python warning named by ``warns:`` / ``no_warns:``: a category (matching its
+    subclasses too; bare or qualified name) and optionally a regex for the message."""
+
+    category: str
+    message: str | None = None
+
+    def __str__(self) -> str:
+        return self.category + (f": {self.message}" if self.message else "")
+
+
 @dataclass
 class ExpectSpec:
-    """What a case must end with.  ``outcome`` is ``pass`` or ``fail``."""
+    """What a case must end with.  ``outcome`` is ``pass`` (the script exits 0 and its
+    outputs keep their contracts) or ``fail`` (the script itself fails).  The log keys
+    apply to either: regexes that must (``stdout``, ``stderr``) or must not
+    (``no_stdout``, ``no_stderr``) match the script's whole output, and warnings it
+    must (``warns``) or must not (``no_warns``) emit."""
 
     outcome: str = "pass"
     error: str | None = None                # regex searched in the error message and stderr
     exit_code: int | None = None
     classification: str | None = None       # e.g. DATA_ERROR
+    stdout: list[str] = field(default_factory=list)
+    no_stdout: list[str] = field(default_factory=list)
+    stderr: list[str] = field(default_factory=list)
+    no_stderr: list[str] = field(default_factory=list)
+    warns: list[WarningExpect] = field(default_factory=list)
+    no_warns: list[WarningExpect] = field(default_factory=list)
     location: Location | None = None
 
 

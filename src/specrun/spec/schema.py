@@ -125,6 +125,19 @@ def _regex(text: str) -> str:
     return text
 
 
+#: ``Category`` or ``Category: REGEX`` (``warns:`` / ``no_warns:``).
+WARNING_PATTERN = re.compile(r"^\s*([A-Za-z_][\w.]*)\s*(?::\s*(.*?))?\s*$", re.DOTALL)
+
+
+def _warning_pattern(text: str) -> str:
+    match = WARNING_PATTERN.match(text)
+    if not match:
+        raise ValueError(f"expected 'Category' or 'Category: REGEX', found {text!r}")
+    if match.group(2):
+        _regex(match.group(2))
+    return text
+
+
 def _module_ref(text: str) -> str:
     if not _MODULE_REF.match(text.strip()):
         raise ValueError(f"expected 'module:function', found {text!r}")
@@ -196,6 +209,10 @@ def DagEdge() -> Checked:
 
 def RegexText() -> Checked:
     return Checked(_regex, "a regular expression")
+
+
+def WarningPattern() -> Checked:
+    return Checked(_warning_pattern, "'Category' or 'Category: REGEX'")
 
 
 def ModuleRef() -> Checked:
@@ -306,6 +323,12 @@ def step_validator() -> sy.Validator:
     })
 
 
+#: ``expect:`` keys holding regexes over the script's stdout / stderr logs.
+EXPECT_LOG_KEYS = ("stdout", "no_stdout", "stderr", "no_stderr")
+#: ``expect:`` keys naming Python warnings.
+EXPECT_WARN_KEYS = ("warns", "no_warns")
+
+
 def expect_validator() -> sy.Validator:
     return sy.Map({
         sy.Optional("pass"): sy.Bool(),
@@ -313,6 +336,8 @@ def expect_validator() -> sy.Validator:
         sy.Optional("error"): RegexText(),
         sy.Optional("exit_code"): Checked(_int_at_least(-255), "an exit code"),
         sy.Optional("classification"): Classification(),
+        **{sy.Optional(key): sy.Seq(RegexText()) | RegexText() for key in EXPECT_LOG_KEYS},
+        **{sy.Optional(key): sy.Seq(WarningPattern()) | WarningPattern() for key in EXPECT_WARN_KEYS},
     })
 
 

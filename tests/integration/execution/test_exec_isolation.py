@@ -100,8 +100,9 @@ def test_a_plugin_classification_overrides_the_builtin(tmp_path: Path) -> None:
     pm.register(classify_plugin)
     pm.register(AssertionsAreContractErrors())
 
-    def hook(error, metrics, stderr):  # noqa: ANN001, ANN202
-        return pm.hook.specrun_classify_error(error=error, metrics=metrics, stderr=stderr)
+    def hook(error, metrics, stderr, inputs_valid):  # noqa: ANN001, ANN202
+        return pm.hook.specrun_classify_error(error=error, metrics=metrics, stderr=stderr,
+                                              inputs_valid=inputs_valid)
 
     executor = FreshExecutor(classifier=hook)
     with SandboxDir(base=tmp_path) as box:

@@ -158,7 +158,7 @@ def test_hook_builtin_answers_and_a_plugin_overrides() -> None:
     pm = make_plugin_manager()
     pm.register(classify_module)
     err = error_of(ValueError)
-    assert pm.hook.specrun_classify_error(error=err, metrics=failed(), stderr="") \
+    assert pm.hook.specrun_classify_error(error=err, metrics=failed(), stderr="", inputs_valid=None) \
         == ErrorClass.DATA_ERROR
 
     class Override:
@@ -167,7 +167,7 @@ def test_hook_builtin_answers_and_a_plugin_overrides() -> None:
             return ErrorClass.CONTRACT_ERROR if error and error.type == "ValueError" else None
 
     pm.register(Override())
-    assert pm.hook.specrun_classify_error(error=err, metrics=failed(), stderr="") \
+    assert pm.hook.specrun_classify_error(error=err, metrics=failed(), stderr="", inputs_valid=None) \
         == ErrorClass.CONTRACT_ERROR
-    assert pm.hook.specrun_classify_error(error=error_of(MemoryError), metrics=failed(),
+    assert pm.hook.specrun_classify_error(error=error_of(MemoryError), metrics=failed(), inputs_valid=None,
                                           stderr="") == ErrorClass.RESOURCE_ERROR

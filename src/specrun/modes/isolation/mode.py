@@ -28,6 +28,7 @@ from ...hooks import hookimpl
 from ...plan import PlannedCase, stable_seed
 from ...results import CaseResult, ErrorClass, Outcome
 from ...spec.model import PipelineSpec, ScenarioSpec, SpecError, StepSpec
+from ..input_validity import FedInputs
 from ..limits import RunLimits, resolve_limits
 from ..mutation_targets import check_mutations
 from ..options import mode_options
@@ -178,23 +179,27 @@ class IsolationMode:
         overrides = column_overrides(scenario, params)
         rows = params.get("rows", scenario.rows)
         inputs, frames = {}, {}
+        fed = FedInputs()
         for name, port in step.inputs.items():
             target = port_target(sandbox.root, port, "input")
             inputs[name] = target
             source = port.fixture or port.sample
             if source is not None:
                 copy_fixture(source, target)
+                fed.fixture(name, port, input_schema(spec, port), target)
                 continue
-            schema = input_schema(spec, port)
-            if schema is None or not port.tabular:
+            declared = input_schema(spec, port)
+            if declared is None or not port.tabular:
                 if port.required:
                     raise SpecError(f"input {name!r} has no schema and no fixture: nothing to generate",
                                     port.location)
                 continue
-            schema = with_overrides(schema, overrides)
+            schema = with_overrides(declared, overrides)
             if given is not None and name in given:
                 write_port(port, given[name], target, seed=seed)
                 frames[name] = given[name]
+                if schema is not declared:
+                    fed.frame(name, declared, given[name])
                 continue
             n = int(port.rows if port.rows is not None and "rows" not in params
                     else (rows if rows is not None else DEFAULT_ROWS))
@@ -202,6 +207,8 @@ class IsolationMode:
             mutations = scenario.mutate.get(name, []) + scenario.mutate.get("*", [])
             if mutations:
                 frame = apply_mutations(frame, schema, mutations, stable_seed(seed, name, "mutate"), session.types)
+            if mutations or schema is not declared:
+                fed.frame(name, declared, frame)
             write_port(port, frame, target, seed=seed)
             frames[name] = frame
         outputs = {}
@@ -221,6 +228,7 @@ class IsolationMode:
             env={**step.env, **{k[4:]: str(v) for k, v in params.items() if k.startswith("env.")}},
             job_args={**step.job_args, **{k[9:]: v for k, v in params.items() if k.startswith("job_args.")}},
             timeout=limits.timeout_s, memory_limit=limits.memory_limit_bytes, input_frames=frames, label=case.id,
+            inputs_valid=fed.valid(session),
         )
 
 

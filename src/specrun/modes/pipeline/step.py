@@ -205,6 +205,17 @@ class PipelineStepRun:
                 ctx.profile(step.name, name, "input", frame, disk_bytes(target))
         return inputs, frames
 
+    def inputs_valid(self, report: StepReport) -> bool | None:
+        """Whether the step's inputs kept their contracts: every hand-off validated and the
+        source inputs generated from unmodified contracts; None (not known) when the
+        scenario mutates or overrides data or a tabular fixture is fed unchecked."""
+        scenario, step = self.ctx.scenario, self.step
+        if scenario.mutate or scenario.columns or any(
+                (p.fixture or p.sample) is not None and p.tabular and p.schema is not None
+                for p in step.inputs.values()):
+            return None
+        return all(t.outcome is Outcome.PASSED for t in report.transitions)
+
     def synthesise(self, name: str, target: Path) -> pd.DataFrame | None:
         """Generate a source input from its contract with the run's seed and write it."""
         ctx, port = self.ctx, self.step.inputs[name]
@@ -243,7 +254,8 @@ class PipelineStepRun:
         plan = StepRunPlan(step=step, workdir=root, input_paths=inputs, output_paths=outputs,
                            output_schemas={n: p.schema for n, p in step.outputs.items()},
                            env=dict(step.env), job_args=dict(step.job_args), timeout=timeout,
-                           memory_limit=memory, input_frames=frames, label=self.case.id)
+                           memory_limit=memory, input_frames=frames, label=self.case.id,
+                           inputs_valid=self.inputs_valid(report))
         outcome = run_step(ctx.session, plan, ctx.session.executor_name(ctx.spec))
         fill_result(result, outcome)
         result.outcome, result.classification, result.message = judge(self.case.id, outcome, ExpectSpec())

@@ -1,0 +1,56 @@
+"""Whether the inputs a case fed to a script satisfied their contracts.
+
+The answer decides whom a failure blames: an exception on valid input is the
+script's bug (SCRIPT_ERROR), on invalid input a rejection (DATA_ERROR; see
+execution/classify.py), and a clean exit under ``expect: fail`` with broken outputs
+is ACCEPTED_INVALID only when the input was invalid.  A frame generated from the
+port's own contract and not mutated is valid by construction; anything else a case
+feeds (a mutated frame, one drawn from overridden constraints, a fixture) is
+validated against the port's declared contract.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..contract.io import PortReadError, read_port
+from ..spec.model import PortSpec, SchemaSpec
+from .step_case import validate_port_parts
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..session import Session
+
+
+@dataclass
+class FedInputs:
+    """What a case fed on its contract-bound ports, collected while it writes them."""
+
+    frames: dict[str, tuple[SchemaSpec, pd.DataFrame]] = field(default_factory=dict)
+    files: dict[str, tuple[PortSpec, SchemaSpec, Path]] = field(default_factory=dict)
+
+    def frame(self, name: str, schema: SchemaSpec, frame: pd.DataFrame) -> None:
+        """A frame that must be checked (mutated, overridden or given)."""
+        self.frames[name] = (schema, frame)
+
+    def fixture(self, name: str, port: PortSpec, schema: SchemaSpec | None, path: Path) -> None:
+        """A copied fixture; only a tabular port with a contract can break one."""
+        if schema is not None and port.tabular:
+            self.files[name] = (port, schema, path)
+
+    def valid(self, session: "Session") -> bool:
+        """Every checked input satisfies its declared contract."""
+        for name, (schema, frame) in self.frames.items():
+            if not validate_port_parts(session, name, "input", {"": frame}, schema).ok:
+                return False
+        for name, (port, schema, path) in self.files.items():
+            try:
+                parts = read_port(port, path, schema)
+            except PortReadError:
+                return False
+            if not validate_port_parts(session, name, "input", parts, schema).ok:
+                return False
+        return True
