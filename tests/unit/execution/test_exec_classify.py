@@ -171,3 +171,63 @@ def test_hook_builtin_answers_and_a_plugin_overrides() -> None:
         == ErrorClass.CONTRACT_ERROR
     assert pm.hook.specrun_classify_error(error=error_of(MemoryError), metrics=failed(), inputs_valid=None,
                                           stderr="") == ErrorClass.RESOURCE_ERROR
+
+
+# -- whom an exception blames: the inputs' validity --------------------------------
+
+@pytest.mark.parametrize("cls", [KeyError, ZeroDivisionError, ValueError, TypeError, IndexError])
+def test_a_data_looking_exception_on_valid_input_is_the_scripts_bug(cls: type) -> None:
+    assert classify(error_of(cls), failed(), "", inputs_valid=True) == ErrorClass.SCRIPT_ERROR
+    assert classify(error_of(cls), failed(), "", inputs_valid=None) == ErrorClass.DATA_ERROR
+
+
+def test_library_data_errors_on_valid_input_are_the_scripts_bug() -> None:
+    import pandas.errors
+
+    assert classify(error_of(pandas.errors.MergeError), failed(), "", inputs_valid=True) \
+        == ErrorClass.SCRIPT_ERROR
+
+
+@pytest.mark.parametrize("cls", [KeyError, AssertionError, CustomError, SystemExit, RuntimeError])
+def test_any_exception_on_invalid_input_is_a_rejection(cls: type) -> None:
+    assert classify(error_of(cls), failed(), "", inputs_valid=False) == ErrorClass.DATA_ERROR
+
+
+def test_a_bare_non_zero_exit_on_invalid_input_is_a_rejection() -> None:
+    assert classify(None, failed(exit_code=2), "bad input\n", inputs_valid=False) == ErrorClass.DATA_ERROR
+    assert classify(None, failed(exit_code=2), "bad input\n", inputs_valid=True) == ErrorClass.SCRIPT_ERROR
+
+
+def test_validity_does_not_touch_what_is_not_about_data() -> None:
+    """Import failures, limits, signals and a missing main() blame neither party."""
+    imported = error_of(RuntimeError)
+    imported.phase = "import"
+    contract = ChildError("ScriptContractError", "specrun.execution.child", "no main", "",
+                          mro=["specrun.execution.child.ScriptContractError", "builtins.Exception"])
+    for valid in (True, False):
+        assert classify(error_of(ImportError), failed(), "", inputs_valid=valid) == ErrorClass.IMPORT_ERROR
+        assert classify(imported, failed(), "", inputs_valid=valid) == ErrorClass.SCRIPT_ERROR
+        assert classify(error_of(MemoryError), failed(), "", inputs_valid=valid) == ErrorClass.RESOURCE_ERROR
+        assert classify(contract, failed(), "", inputs_valid=valid) == ErrorClass.CONTRACT_ERROR
+        assert classify(None, failed(timed_out=True), "", inputs_valid=valid) == ErrorClass.TIMEOUT
+        assert classify(None, ExecutionMetrics(signal=int(signal.SIGSEGV)), "", inputs_valid=valid) \
+            == ErrorClass.CRASH
+
+
+def test_the_hook_passes_validity_and_a_plugin_may_ignore_it() -> None:
+    pm = make_plugin_manager()
+    pm.register(classify_module)
+    err = error_of(KeyError)
+    assert pm.hook.specrun_classify_error(error=err, metrics=failed(), stderr="", inputs_valid=True) \
+        == ErrorClass.SCRIPT_ERROR
+    assert pm.hook.specrun_classify_error(error=err, metrics=failed(), stderr="", inputs_valid=False) \
+        == ErrorClass.DATA_ERROR
+
+    class OnlyTheError:          # an implementation taking fewer arguments still works
+        @hookimpl
+        def specrun_classify_error(self, error):  # noqa: ANN001, ANN201
+            return ErrorClass.CRASH if error is not None and error.type == "KeyError" else None
+
+    pm.register(OnlyTheError())
+    assert pm.hook.specrun_classify_error(error=err, metrics=failed(), stderr="", inputs_valid=True) \
+        == ErrorClass.CRASH
