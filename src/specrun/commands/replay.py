@@ -104,6 +104,7 @@ def _plan(session: Session, spec: PipelineSpec, record: dict[str, Any], saved: P
           root: Path) -> StepRunPlan:
     """The run plan of the saved case, its inputs copied into the sandbox at ``root``."""
     from ..contract.io import port_target, read_port_frame
+    from ..modes.input_validity import FedInputs
     from ..modes.step_case import StepRunPlan, input_schema
 
     step = spec.steps[record["step"]]
@@ -112,6 +113,9 @@ def _plan(session: Session, spec: PipelineSpec, record: dict[str, Any], saved: P
     frames = {name: read_port_frame(step.inputs[name], inputs[name], input_schema(spec, step.inputs[name]),
                                     types=session.types)
               for name in record.get("generated", []) if name in step.inputs}
+    fed = FedInputs()       # the saved inputs are checked as fixtures: whom a failure blames
+    for name, port in step.inputs.items():
+        fed.fixture(name, port, input_schema(spec, port), inputs[name])
     outputs = {}
     for name, port in step.outputs.items():
         target = port_target(root, port, "output")
@@ -121,7 +125,8 @@ def _plan(session: Session, spec: PipelineSpec, record: dict[str, Any], saved: P
                        output_schemas={n: p.schema for n, p in step.outputs.items()},
                        env=dict(record.get("env") or {}), job_args=dict(record.get("job_args") or {}),
                        timeout=record.get("timeout"), memory_limit=record.get("memory_limit"),
-                       input_frames=frames, label=f"replay {record['id']}")
+                       input_frames=frames, label=f"replay {record['id']}",
+                       inputs_valid=fed.valid(session))
 
 
 COMMANDS = {"replay": replay}

@@ -10,9 +10,9 @@ The planted bugs (step: bug → what specrun must report):
 - currency_conversion: imports a package missing from the image →
   IMPORT_ERROR, `No module named 'fx_rates_client'`
 - preprocessing: an alias map written backwards renames `amount` away →
-  DATA_ERROR, `KeyError: 'amount'`
+  SCRIPT_ERROR (the input was valid), `KeyError: 'amount'`
 - feature_engineering: `feature_stats` export behind a flag that defaults off →
-  CONTRACT_ERROR, `output 'feature_stats' was not written`
+  CONTRACT_ERROR, `main() returned None without writing output 'feature_stats'`
 - train: polls for a `_SUCCESS` marker nothing writes, with no deadline →
   TIMEOUT (the step's 2 s timeout), `timed out after 2 s`
 """
@@ -56,8 +56,8 @@ BUGS: dict[str, list[tuple[str, str]]] = {
 
 EXPECTED = {
     "currency_conversion": ("IMPORT_ERROR", "No module named 'fx_rates_client'"),
-    "preprocessing": ("DATA_ERROR", "KeyError: 'amount'"),
-    "feature_engineering": ("CONTRACT_ERROR", "output 'feature_stats' was not written"),
+    "preprocessing": ("SCRIPT_ERROR", "KeyError: 'amount'"),
+    "feature_engineering": ("CONTRACT_ERROR", "main() returned None without writing output 'feature_stats'"),
     "train": ("TIMEOUT", "timed out after 2 s"),
 }
 

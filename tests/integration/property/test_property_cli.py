@@ -80,7 +80,7 @@ def test_planted_bug_is_found_shrunk_to_one_row_saved_and_replayed(shop: Project
     run = shop.run("spec.yaml")
     assert run.code == 1, run.stdout + run.stderr
     case = _failure(run)
-    assert case["classification"] == "DATA_ERROR"
+    assert case["classification"] == "SCRIPT_ERROR"       # drawn inside the contract: the script's bug
     assert case["error"]["type"] == "ZeroDivisionError"
     failure = case["details"]["failures"][0]
     assert failure["input_rows"] == {"orders": 1}                     # minimal: one row …
