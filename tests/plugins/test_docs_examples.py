@@ -131,8 +131,9 @@ def test_classification_rule_decides_first(policy) -> None:
     metrics = ExecutionMetrics(exit_code=1)
     timeout = ChildError("TimeoutError", "builtins", "remote", "", mro=["builtins.TimeoutError", "builtins.OSError"])
     value = ChildError("ValueError", "builtins", "bad", "", mro=["builtins.ValueError"])
-    assert policy.hook.specrun_classify_error(error=timeout, metrics=metrics, stderr="", inputs_valid=None) is ErrorClass.TIMEOUT
-    assert policy.hook.specrun_classify_error(error=value, metrics=metrics, stderr="", inputs_valid=None) is ErrorClass.DATA_ERROR
+    classify = policy.hook.specrun_classify_error
+    assert classify(error=timeout, metrics=metrics, stderr="", inputs_valid=None) is ErrorClass.TIMEOUT
+    assert classify(error=value, metrics=metrics, stderr="", inputs_valid=None) is ErrorClass.DATA_ERROR
 
 
 @settings(max_examples=30, deadline=None)

@@ -41,7 +41,7 @@ class FedInputs:
         if schema is not None and port.tabular:
             self.files[name] = (port, schema, path)
 
-    def valid(self, session: "Session") -> bool:
+    def valid(self, session: Session) -> bool:
         """Every checked input satisfies its declared contract."""
         for name, (schema, frame) in self.frames.items():
             if not validate_port_parts(session, name, "input", {"": frame}, schema).ok:

@@ -230,7 +230,9 @@ def build_expect(node: Node) -> ExpectSpec:
     warned = {key: [_warning(text) for text in _listed(data.get(key))] for key in EXPECT_WARN_KEYS}
     return ExpectSpec(outcome="pass" if passes else "fail", error=data.get("error"),
                       exit_code=data.get("exit_code"), classification=data.get("classification"),
-                      **logs, **warned, location=node.location)
+                      stdout=logs["stdout"], no_stdout=logs["no_stdout"],
+                      stderr=logs["stderr"], no_stderr=logs["no_stderr"],
+                      warns=warned["warns"], no_warns=warned["no_warns"], location=node.location)
 
 
 def _listed(value: Any) -> list[str]:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-
 from spec_helpers import BASE, error_text, write
+
 from specrun.spec.loader import load_spec
 from specrun.spec.model import ExpectSpec, WarningExpect
 
