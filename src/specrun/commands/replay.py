@@ -105,7 +105,7 @@ def _plan(session: Session, spec: PipelineSpec, record: dict[str, Any], saved: P
     """The run plan of the saved case, its inputs copied into the sandbox at ``root``."""
     from ..contract.io import port_target, read_port_frame
     from ..modes.input_validity import FedInputs
-    from ..modes.step_case import StepRunPlan, input_schema
+    from ..modes.step_case import StepRunPlan, input_schema, validate_port_parts
 
     step = spec.steps[record["step"]]
     shutil.copytree(saved / "input", root / "input", dirs_exist_ok=True)
@@ -126,7 +126,8 @@ def _plan(session: Session, spec: PipelineSpec, record: dict[str, Any], saved: P
                        env=dict(record.get("env") or {}), job_args=dict(record.get("job_args") or {}),
                        timeout=record.get("timeout"), memory_limit=record.get("memory_limit"),
                        input_frames=frames, label=f"replay {record['id']}",
-                       inputs_valid=fed.valid(session))
+                       inputs_valid=fed.valid(lambda port, parts, schema: validate_port_parts(
+                           session, port, "input", parts, schema)))
 
 
 COMMANDS = {"replay": replay}

@@ -11,18 +11,19 @@ validated against the port's declared contract.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from ..contract.io import PortReadError, read_port
+from ..results import PortValidation
 from ..spec.model import PortSpec, SchemaSpec
-from .step_case import validate_port_parts
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ..session import Session
+#: Validates one input port's frames (by file) against a contract, e.g.
+#: ``lambda name, parts, schema: validate_port_parts(session, name, "input", parts, schema)``.
+PortCheck = Callable[[str, Mapping[str, pd.DataFrame], SchemaSpec], PortValidation]
 
 
 @dataclass
@@ -41,16 +42,16 @@ class FedInputs:
         if schema is not None and port.tabular:
             self.files[name] = (port, schema, path)
 
-    def valid(self, session: Session) -> bool:
+    def valid(self, check: PortCheck) -> bool:
         """Every checked input satisfies its declared contract."""
         for name, (schema, frame) in self.frames.items():
-            if not validate_port_parts(session, name, "input", {"": frame}, schema).ok:
+            if not check(name, {"": frame}, schema).ok:
                 return False
         for name, (port, schema, path) in self.files.items():
             try:
                 parts = read_port(port, path, schema)
             except PortReadError:
                 return False
-            if not validate_port_parts(session, name, "input", parts, schema).ok:
+            if not check(name, parts, schema).ok:
                 return False
         return True

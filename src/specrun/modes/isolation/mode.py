@@ -39,6 +39,7 @@ from ..step_case import (
     input_schema,
     judge,
     run_step,
+    validate_port_parts,
 )
 from . import determinism
 from .negative import negative_case_ids, run_negative_case
@@ -228,7 +229,8 @@ class IsolationMode:
             env={**step.env, **{k[4:]: str(v) for k, v in params.items() if k.startswith("env.")}},
             job_args={**step.job_args, **{k[9:]: v for k, v in params.items() if k.startswith("job_args.")}},
             timeout=limits.timeout_s, memory_limit=limits.memory_limit_bytes, input_frames=frames, label=case.id,
-            inputs_valid=fed.valid(session),
+            inputs_valid=fed.valid(
+                lambda port, parts, schema: validate_port_parts(session, port, "input", parts, schema)),
         )
 
 
