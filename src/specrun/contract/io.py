@@ -128,6 +128,18 @@ def _write_jsonl(frame: pd.DataFrame, handle: Any) -> None:
     handle.write("".join(lines).encode("utf-8"))
 
 
+def _line_end(frame: pd.DataFrame) -> str:
+    """``\n``, or ``\r\n`` when a text value holds a carriage return: the csv writer quotes
+    only the characters of its line terminator, and an unquoted CR reads back as a line break."""
+    for name in frame.columns:
+        column = frame[name]
+        if not (pd.api.types.is_object_dtype(column.dtype) or pd.api.types.is_string_dtype(column.dtype)):
+            continue
+        if column.map(lambda value: isinstance(value, str) and "\r" in value).any():
+            return "\r\n"
+    return "\n"
+
+
 def _write_file(port: PortSpec, frame: pd.DataFrame, path: Path) -> None:
     gz = port.compression == "gzip"
     fmt = port.format
@@ -135,7 +147,7 @@ def _write_file(port: PortSpec, frame: pd.DataFrame, path: Path) -> None:
     def write(temp: Path) -> None:
         if fmt in SEPARATORS:
             with _binary_writer(temp, gz) as handle:
-                frame.to_csv(handle, sep=SEPARATORS[fmt], index=False)
+                frame.to_csv(handle, sep=SEPARATORS[fmt], index=False, lineterminator=_line_end(frame))
         elif fmt == "parquet":
             frame.to_parquet(temp, index=False, compression="gzip" if gz else "snappy")
         elif fmt == "jsonl":

@@ -214,3 +214,17 @@ def test_copy_fixture_file_and_directory(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "dir" / "sub" / "b.txt").read_text() == "b"
     with pytest.raises(FileNotFoundError, match="fixture not found"):
         copy_fixture(tmp_path / "missing", tmp_path / "x")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "tsv"])
+def test_a_carriage_return_inside_a_text_value_round_trips(tmp_path: Path, fmt: str) -> None:
+    """Found by the round-trip property: csv quotes only its line terminator's characters, so
+    an unquoted CR in a generated value (a pattern's ``\\s``) read back as a row break."""
+    schema = SchemaSpec("s", {"s": ColumnSpec("s", "str", nullable=True), "b": ColumnSpec("b", "bool")})
+    frame = pd.DataFrame({"s": pd.array([None, "00\r00", "a\nb"], dtype="str"), "b": [False, True, False]})
+    port = PortSpec("d", format=fmt, schema=schema)
+    target = port_target(tmp_path, port, "input")
+    write_port(port, frame, target)
+    back = read_port_frame(port, target)
+    assert back["s"].tolist()[1:] == ["00\r00", "a\nb"] and back["s"].isna().tolist() == [True, False, False]
+    assert back["b"].tolist() == [False, True, False] and back["b"].dtype == bool
