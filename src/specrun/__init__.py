@@ -6,9 +6,8 @@ the result records and :class:`ExitCode`.
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
-from .results import (  # noqa: E402
+from ._version import __version__
+from .results import (
     CaseResult,
     ErrorClass,
     ExecutionMetrics,

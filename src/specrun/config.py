@@ -21,6 +21,10 @@ from pathlib import Path
 
 import pluggy
 
+# Re-exported: they used to live here (see arg_types.py and errors.py).
+from .arg_types import jobs_value as jobs_value
+from .arg_types import positive_int as positive_int
+from .errors import UsageError as UsageError
 from .hooks import DEFAULT_PLUGINS, ESSENTIAL_PLUGINS, HOOK_PREFIX, make_plugin_manager
 from .plugin_types import PluginError
 from .project_config import ProjectConfig, load_project_config
@@ -59,10 +63,6 @@ def check_hooks(pm: pluggy.PluginManager) -> None:
         pm.check_pending()
     except pluggy.PluginValidationError as exc:
         raise PluginError(f"plugin {pm.get_name(exc.plugin) or exc.plugin!r}: {exc}") from None
-
-
-class UsageError(Exception):
-    """The user asked for something wrong on the command line (exit code 2)."""
 
 
 def early_plugin_args(argv: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -166,22 +166,6 @@ def register_module(pm: pluggy.PluginManager, module: str, name: str) -> None:
     except Exception as exc:
         raise PluginLoadError(module, exc) from exc
     pm.register(plugin, name=name)
-
-
-def positive_int(text: str) -> int:
-    """An argparse type: an integer >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be >= 1")
-    return value
-
-
-def jobs_value(text: str) -> int:
-    """``-n``: a number >= 1 or ``auto`` (the CPU count)."""
-    return (os.cpu_count() or 1) if text == "auto" else positive_int(text)
 
 
 def build_parser(pm: pluggy.PluginManager) -> argparse.ArgumentParser:

@@ -14,6 +14,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+# Re-exported: it lives below the spec, whose grammar names it (see error_class.py).
+from .error_class import ErrorClass as ErrorClass
+
 
 class ExitCode(enum.IntEnum):
     """Process exit codes, as in pytest."""
@@ -31,21 +34,6 @@ class Outcome(str, enum.Enum):
     FAILED = "failed"      # the script or its data broke a contract or expectation
     ERROR = "error"        # the case could not be run (setup, source, missing fixture)
     SKIPPED = "skipped"
-
-
-class ErrorClass(str, enum.Enum):
-    """How a failure is classified, from the child's real exception type or fate."""
-
-    IMPORT_ERROR = "IMPORT_ERROR"        # ImportError / ModuleNotFoundError / SyntaxError at load
-    DATA_ERROR = "DATA_ERROR"            # ValueError, KeyError, TypeError, pandas/pyarrow parse errors…
-    RESOURCE_ERROR = "RESOURCE_ERROR"    # MemoryError, memory limit exceeded, OOM kill
-    TIMEOUT = "TIMEOUT"                  # killed after the timeout
-    CONTRACT_ERROR = "CONTRACT_ERROR"    # missing/invalid outputs, property violated, bad signature
-    SCRIPT_ERROR = "SCRIPT_ERROR"        # any other exception or non-zero exit
-    CRASH = "CRASH"                      # killed by a signal (segfault, abort)
-    SETUP_ERROR = "SETUP_ERROR"          # specrun could not prepare the case (source, fixture)
-    EXPECTATION_ERROR = "EXPECTATION_ERROR"  # expected a failure that did not happen / wrong error
-    ACCEPTED_INVALID = "ACCEPTED_INVALID"    # exited 0 on input that broke its contract, passed the bad data on
 
 
 @dataclass

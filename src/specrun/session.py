@@ -16,14 +16,14 @@ import time
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from . import __version__
-from .config import UsageError
+from ._version import __version__
 from .contract.compiler import ContractCompiler
 from .contract.types import TypeRegistry
+from .errors import UsageError
 from .execution.request import Executor
 from .hooks import hook_failures
 from .keywords import KeywordExpression
@@ -323,3 +323,11 @@ def _finish(session: Session, code: ExitCode) -> ExitCode:
     session.result.seed = session.seed
     session.pm.hook.specrun_sessionfinish(session=session, result=session.result)
     return code
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .plugin_types import SessionLike
+
+    def _session_is_session_like(session: Session) -> SessionLike:
+        """Never called: mypy checks here that a Session is what the modes are typed to take."""
+        return session

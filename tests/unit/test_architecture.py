@@ -39,6 +39,7 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 # Lowest first.  A name matches a module and everything under it; the longest match wins.
 LAYERS: list[tuple[str, ...]] = [
     ("specrun.atomic", "specrun.keywords", "specrun.interrupts", "specrun.workspace_lock",
+     "specrun._version", "specrun.errors", "specrun.arg_types", "specrun.error_class",
      "specrun.hooks", "specrun.hook_guard", "specrun.plugin_types"),
     ("specrun.spec",),
     ("specrun.results", "specrun.plan", "specrun.run_options"),
@@ -53,33 +54,12 @@ LAYERS: list[tuple[str, ...]] = [
 ]
 INTERFACE_MODULES = {"specrun.hooks", "specrun.plugin_types", "specrun.hook_guard"}
 
-# Imports against the layer order that existed when the rule was written: (importer, imported).
-# Modes annotate ``session: Session`` (under TYPE_CHECKING) and two read config helpers; a
-# session protocol below the modes would remove them.  Not fixed yet: see issue 9, point 2.
-KNOWN_BACK_EDGES: set[tuple[str, str]] = {
-    ('specrun.modes.deep_dive.mode', 'specrun.session'),
-    ('specrun.modes.deep_dive.runs', 'specrun.session'),
-    ('specrun.modes.isolation.mode', 'specrun.session'),
-    ('specrun.modes.isolation.negative', 'specrun.session'),
-    ('specrun.modes.isolation.property_run', 'specrun.config'),
-    ('specrun.modes.isolation.property_run', 'specrun.session'),
-    ('specrun.modes.isolation.saved_failures', 'specrun.session'),
-    ('specrun.modes.pipeline.mode', 'specrun.config'),
-    ('specrun.modes.pipeline.mode', 'specrun.session'),
-    ('specrun.modes.pipeline.state', 'specrun.config'),
-    ('specrun.modes.pipeline.step', 'specrun.session'),
-    ('specrun.modes.pipeline.transition', 'specrun.session'),
-    ('specrun.modes.step_case', 'specrun.session'),
-    ('specrun.report.plugin_list', 'specrun'),
-    ('specrun.spec.schema', 'specrun.results'),
-}
-# Import edges that lie on a cycle today: ``specrun/__init__`` → cli (inside ``run()``) →
-# session → ``specrun`` (for ``__version__``).  Not fixed yet: see issue 9, point 2.
-KNOWN_CYCLE_EDGES: set[tuple[str, str]] = {
-    ('specrun', 'specrun.cli'),
-    ('specrun.cli', 'specrun.session'),
-    ('specrun.session', 'specrun'),
-}
+# Imports against the layer order, each with a comment saying why it must stay: (importer, imported).
+# Empty since issue 9, point 2: modes take a ``plugin_types.SessionLike``, not the session.
+KNOWN_BACK_EDGES: set[tuple[str, str]] = set()
+# Import edges that lie on a cycle, each with a comment saying why.  Empty since
+# ``__version__`` moved to ``_version.py`` (the session no longer imports the package).
+KNOWN_CYCLE_EDGES: set[tuple[str, str]] = set()
 
 
 @dataclass(frozen=True)

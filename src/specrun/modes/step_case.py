@@ -34,7 +34,7 @@ from ..spec.placeholders import fill_args
 from .expectation import log_mismatches
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..session import Session
+    from ..plugin_types import SessionLike
 
 @dataclass
 class StepRunPlan:
@@ -79,7 +79,7 @@ def input_schema(spec: PipelineSpec, port: PortSpec) -> SchemaSpec | None:
     return step.outputs[output].schema
 
 
-def run_step(session: Session, plan: StepRunPlan, executor_name: str | None = None) -> StepOutcome:
+def run_step(session: SessionLike, plan: StepRunPlan, executor_name: str | None = None) -> StepOutcome:
     """Run the script and check its outputs and properties; never raises for the script."""
     step = plan.step
     request = RunRequest(
@@ -104,7 +104,7 @@ def run_step(session: Session, plan: StepRunPlan, executor_name: str | None = No
     return StepOutcome(record, validations, properties, frames, plan.inputs_valid)
 
 
-def check_outputs(session: Session, step: StepSpec, paths: Mapping[str, Path],
+def check_outputs(session: SessionLike, step: StepSpec, paths: Mapping[str, Path],
                   schemas: Mapping[str, SchemaSpec | None],
                   parts_read: dict[str, dict[str, pd.DataFrame]] | None = None,
                   returned: str | None = None,
@@ -141,7 +141,7 @@ def check_outputs(session: Session, step: StepSpec, paths: Mapping[str, Path],
     return validations, frames
 
 
-def validate_port_parts(session: Session, name: str, direction: str,
+def validate_port_parts(session: SessionLike, name: str, direction: str,
                         parts: Mapping[str, pd.DataFrame], schema: SchemaSpec | None) -> PortValidation:
     """Validate each file of a port against ``schema``; failures merged per column/check."""
     rows = sum(len(f) for f in parts.values())
@@ -163,7 +163,7 @@ def validate_port_parts(session: Session, name: str, direction: str,
     return PortValidation(name, direction, True, rows=rows)
 
 
-def check_properties(session: Session, step: StepSpec, inputs: Mapping[str, pd.DataFrame],
+def check_properties(session: SessionLike, step: StepSpec, inputs: Mapping[str, pd.DataFrame],
                      outputs: Mapping[str, pd.DataFrame],
                      output_parts: Mapping[str, dict[str, pd.DataFrame]] | None = None) -> list[PropertyResult]:
     from ..contract.properties import PropertyContext, module_dirs

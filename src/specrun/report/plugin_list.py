@@ -19,6 +19,7 @@ import pluggy
 from rich.console import Console
 from rich.table import Table
 
+from .._version import __version__
 from ..atomic import write_text_atomic
 
 
@@ -33,7 +34,6 @@ def _origin(plugin: Any, dist: Any, packages: Mapping[str, list[str]]) -> tuple[
     module = _module_of(plugin)
     top = module.split(".", 1)[0]
     if top == "specrun":
-        from .. import __version__
         return "built-in", __version__
     for name in packages.get(top, []):
         try:

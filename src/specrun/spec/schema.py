@@ -17,7 +17,7 @@ from typing import Any
 
 import strictyaml as sy
 
-from ..results import ErrorClass
+from ..error_class import ErrorClass
 from . import units
 from .model import FORMATS
 

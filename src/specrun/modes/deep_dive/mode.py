@@ -51,7 +51,7 @@ from .runs import StepRunner
 from .sources import RealData, sagemaker_name
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ...session import Session
+    from ...plugin_types import SessionLike
 
 FOCUS_AREAS = ("performance", "data_quality", "error_patterns", "scaling")
 RESOURCE_AREAS = ("performance", "scaling")   # what resource_monitoring: false switches off
@@ -73,7 +73,7 @@ class DeepDiveRecord:
     comparison_error: str | None = None
 
 
-def deep_dive_options(session: Session, spec: PipelineSpec) -> dict[str, Any]:
+def deep_dive_options(session: SessionLike, spec: PipelineSpec) -> dict[str, Any]:
     """The mode's options with command-line overrides applied and checked."""
     options = mode_options(spec, "deep_dive", session.project_modes)
     for key, attribute in CLI_OVERRIDES.items():
@@ -99,7 +99,7 @@ class DeepDiveMode:
     name = "deep_dive"
 
     # -- planning ------------------------------------------------------------------
-    def plan(self, session: Session, spec: PipelineSpec) -> list[PlannedCase]:
+    def plan(self, session: SessionLike, spec: PipelineSpec) -> list[PlannedCase]:
         options = deep_dive_options(session, spec)
         has_execution = any(options.get(k) for k in ("snapshot", "execution_arn", "comparison_execution"))
         if options.get("comparative_analysis") and not options.get("baseline_execution"):
@@ -123,7 +123,7 @@ class DeepDiveMode:
                             spec=spec, payload=step) for step in steps]
 
     # -- running ---------------------------------------------------------------------
-    def run(self, session: Session, spec: PipelineSpec, cases: list[PlannedCase]) -> Iterator[CaseResult]:
+    def run(self, session: SessionLike, spec: PipelineSpec, cases: list[PlannedCase]) -> Iterator[CaseResult]:
         options = deep_dive_options(session, spec)
         refresh = bool(getattr(session.config, "refresh", False))
         real = RealData(spec, options, session.spec_seed(spec), session.workspace, refresh)
@@ -147,7 +147,7 @@ class DeepDiveMode:
                     record.error_patterns = error_patterns(record.steps.values())
                 session.publish(f"deep_dive:{spec.pipeline}", record)
 
-    def analyse(self, session: Session, spec: PipelineSpec, case: PlannedCase, real: RealData,
+    def analyse(self, session: SessionLike, spec: PipelineSpec, case: PlannedCase, real: RealData,
                 options: dict[str, Any]) -> tuple[StepAnalysis, CaseResult]:
         step: StepSpec = case.payload
         runner = StepRunner.create(session, spec, step, case.id, options)

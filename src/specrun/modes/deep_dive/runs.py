@@ -41,7 +41,7 @@ from .analysis import RunSummary
 from .sources import RealInput, place_input
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ...session import Session
+    from ...plugin_types import SessionLike
 
 #: writes a step's inputs under a sandbox root: port → path, and the tabular frames written
 InputWriter = Callable[[Path], tuple[dict[str, Path], dict[str, pd.DataFrame]]]
@@ -60,7 +60,7 @@ class RealFrames:
 class StepRunner:
     """Runs one step of one spec in sandboxes under the session's workspace."""
 
-    session: Session
+    session: SessionLike
     spec: PipelineSpec
     step: StepSpec
     case_id: str
@@ -70,7 +70,7 @@ class StepRunner:
     kept: list[str] = field(default_factory=list)
 
     @classmethod
-    def create(cls, session: Session, spec: PipelineSpec, step: StepSpec, case_id: str,
+    def create(cls, session: SessionLike, spec: PipelineSpec, step: StepSpec, case_id: str,
                options: Mapping[str, Any]) -> StepRunner:
         limits = resolve_limits(spec, step,
                                 mode=RunLimits(options.get("timeout_per_step"), options.get("memory_limit")))

@@ -46,7 +46,7 @@ from .negative import negative_case_ids, run_negative_case
 from .static_check import IsolationFinding, check_isolation_inputs
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ...session import Session
+    from ...plugin_types import SessionLike
 
 DEFAULT_ROWS = 1000
 
@@ -66,7 +66,7 @@ class IsolationMode:
 
     # -- planning --------------------------------------------------------------
 
-    def plan(self, session: Session, spec: PipelineSpec) -> list[PlannedCase]:
+    def plan(self, session: SessionLike, spec: PipelineSpec) -> list[PlannedCase]:
         cases = []
         scenarios = self.scenarios(spec, mode_options(spec, self.name, session.project_modes),
                                    quick=session.options.quick, requested=session.options.scenario)
@@ -101,7 +101,7 @@ class IsolationMode:
 
     # -- running -----------------------------------------------------------------
 
-    def run(self, session: Session, spec: PipelineSpec, cases: list[PlannedCase]) -> Iterator[CaseResult]:
+    def run(self, session: SessionLike, spec: PipelineSpec, cases: list[PlannedCase]) -> Iterator[CaseResult]:
         options = mode_options(spec, self.name, session.project_modes)
         # -n wins (even -n 1), then modes.isolation jobs / parallel_execution, then one at a time
         jobs = getattr(session.config, "jobs", None) or options["jobs"] or 1
@@ -132,7 +132,7 @@ class IsolationMode:
                 session.close()
                 raise
 
-    def run_case(self, session: Session, spec: PipelineSpec, case: PlannedCase) -> CaseResult:
+    def run_case(self, session: SessionLike, spec: PipelineSpec, case: PlannedCase) -> CaseResult:
         payload: IsolationCase = case.payload
         if payload.negative is not None:
             return run_negative_case(self.name, self.prepare, session, spec, case)
@@ -171,7 +171,7 @@ class IsolationMode:
                 result.workdir = str(sandbox.root)
         return result
 
-    def prepare(self, session: Session, spec: PipelineSpec, case: PlannedCase,
+    def prepare(self, session: SessionLike, spec: PipelineSpec, case: PlannedCase,
                 sandbox: SandboxDir, seed: int, given: dict[str, Any] | None = None) -> StepRunPlan:
         """Write every input of the step into the sandbox; return the run plan.
         ``given``: frames to write as they are for some ports (property runs)."""

@@ -47,7 +47,7 @@ from ..overrides import column_overrides, with_overrides
 from ..step_case import StepOutcome, StepRunPlan, fill_result, input_schema, run_step
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ...session import Session
+    from ...plugin_types import SessionLike
 
 DEFAULT_NEGATIVE_ROWS = 20
 SHOWN_ROWS = 3
@@ -66,7 +66,7 @@ def negative_ports(spec: PipelineSpec, step: StepSpec) -> list[tuple[PortSpec, S
     return ports
 
 
-def negative_case_ids(session: Session, spec: PipelineSpec, step: StepSpec,
+def negative_case_ids(session: SessionLike, spec: PipelineSpec, step: StepSpec,
                       scenario: ScenarioSpec) -> list[tuple[str, NegativeConstraint]]:
     """``(case id, constraint)`` for every constraint of every generated input of ``step``."""
     return [(f"{spec.pipeline}::{step.name}[{scenario.name}:{constraint.id}]", constraint)
@@ -74,7 +74,7 @@ def negative_case_ids(session: Session, spec: PipelineSpec, step: StepSpec,
             for constraint in negative_constraints(port.name, schema, port.format, session.types)]
 
 
-def run_negative_case(mode_name: str, prepare: Callable[..., StepRunPlan], session: Session,
+def run_negative_case(mode_name: str, prepare: Callable[..., StepRunPlan], session: SessionLike,
                       spec: PipelineSpec, case: PlannedCase) -> CaseResult:
     """Write the broken input (and valid other inputs, with ``prepare``: the isolation
     mode's), run the step, judge the outcome."""
@@ -120,7 +120,7 @@ def run_negative_case(mode_name: str, prepare: Callable[..., StepRunPlan], sessi
     return result
 
 
-def _check_breaks(session: Session, schema: SchemaSpec, broken: NegativeInput) -> None:
+def _check_breaks(session: SessionLike, schema: SchemaSpec, broken: NegativeInput) -> None:
     """A negative input that honours its contract would test nothing: that is an error."""
     if broken.corrupt is not None:
         return

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ...config import positive_int
+from ...arg_types import positive_int
 from ...contract.strategies import DEFAULT_MAX_ROWS, frame_strategy
 from ...execution.sandbox import SandboxDir, safe_name
 from ...hooks import hookimpl
@@ -46,7 +46,7 @@ from ..step_case import (
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...plan import PlannedCase
-    from ...session import Session
+    from ...plugin_types import SessionLike
     from .mode import IsolationMode
 
 DEFAULT_EXECUTOR = "fork"
@@ -103,7 +103,7 @@ def signature_of(outcome: StepOutcome, verdict: tuple[Outcome, ErrorClass | None
     return f"{verdict[1].value if verdict[1] else 'FAILED'}:expectation"
 
 
-def property_settings(session: Session, scenario_examples: int, params: dict[str, Any]
+def property_settings(session: SessionLike, scenario_examples: int, params: dict[str, Any]
                       ) -> tuple[int, int, bool]:
     """(examples, max_rows, shrink) from the scenario, its parameters and the command line."""
     config = session.config
@@ -112,7 +112,7 @@ def property_settings(session: Session, scenario_examples: int, params: dict[str
     return max(1, examples), max(0, max_rows), not getattr(config, "no_shrink", False)
 
 
-def run_property_case(mode: IsolationMode, session: Session, spec: PipelineSpec,
+def run_property_case(mode: IsolationMode, session: SessionLike, spec: PipelineSpec,
                       case: PlannedCase) -> CaseResult:
     """Run one step's property scenario; one ``kind="property"`` result."""
     from hypothesis.errors import HypothesisException
@@ -168,7 +168,7 @@ def run_property_case(mode: IsolationMode, session: Session, spec: PipelineSpec,
     return result
 
 
-def _explore(mode: IsolationMode, session: Session, spec: PipelineSpec, case: PlannedCase,
+def _explore(mode: IsolationMode, session: SessionLike, spec: PipelineSpec, case: PlannedCase,
              root: Path, seed: int, examples: int, max_rows: int, shrink: bool, executor: str,
              details: dict[str, Any]) -> list[StepFailure]:
     """Run the Hypothesis test; the (shrunk) failures it ends with."""

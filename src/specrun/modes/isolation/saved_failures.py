@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
     from ...plan import PlannedCase
-    from ...session import Session
+    from ...plugin_types import SessionLike
     from ...spec.model import PipelineSpec
     from ..step_case import StepOutcome, StepRunPlan
 
@@ -73,7 +73,7 @@ def input_summary(rows: dict[str, int]) -> str:
     return ", ".join(f"{port}: {n} row{'s' if n != 1 else ''}" for port, n in rows.items()) or "no generated input"
 
 
-def save_failure(session: Session, spec: PipelineSpec, case: PlannedCase, plan: StepRunPlan,
+def save_failure(session: SessionLike, spec: PipelineSpec, case: PlannedCase, plan: StepRunPlan,
                  frames: dict[str, pd.DataFrame], outcome: StepOutcome, verdict: tuple[Any, Any, str],
                  *, signature: str, seed: int, executor: str) -> SavedFailure:
     """Copy the failing run's inputs and logs to ``failures/<id>/`` and describe it there."""

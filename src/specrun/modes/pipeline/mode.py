@@ -29,7 +29,7 @@ import networkx as nx
 from ...analysis.compat import Finding, check_pipeline
 from ...analysis.dag import build_dag, critical_path, edges
 from ...analysis.evolution import DegradationThresholds, track_evolution
-from ...config import UsageError
+from ...errors import UsageError
 from ...hooks import hookimpl
 from ...plan import PlannedCase
 from ...results import CaseResult, Outcome
@@ -43,7 +43,7 @@ from .step import PipelineContext, PipelineStepRun, skip_step, step_case_id
 from .transition import transition_id
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ...session import Session
+    from ...plugin_types import SessionLike
 
 NAME = "pipeline"
 
@@ -93,7 +93,7 @@ class PipelineMode:
 
     # -- planning --------------------------------------------------------------
 
-    def plan(self, session: Session, spec: PipelineSpec) -> list[PlannedCase]:
+    def plan(self, session: SessionLike, spec: PipelineSpec) -> list[PlannedCase]:
         options = mode_options(spec, self.name, session.project_modes)
         dag = build_dag(spec)
         thresholds(spec, options)
@@ -125,7 +125,7 @@ class PipelineMode:
 
     # -- running ---------------------------------------------------------------
 
-    def run(self, session: Session, spec: PipelineSpec, cases: list[PlannedCase]) -> Iterator[CaseResult]:
+    def run(self, session: SessionLike, spec: PipelineSpec, cases: list[PlannedCase]) -> Iterator[CaseResult]:
         options = mode_options(spec, self.name, session.project_modes)
         dag = build_dag(spec)
         scenario = pipeline_scenario(spec, options)
@@ -169,7 +169,7 @@ class PipelineMode:
         finally:
             self.finish_record(session, ctx, record, reports, scheduler.stopped, rerun, rank)
 
-    def finish_record(self, session: Session, ctx: PipelineContext, record: PipelineRecord,
+    def finish_record(self, session: SessionLike, ctx: PipelineContext, record: PipelineRecord,
                       reports: Sequence[StepReport], stopped: str | None, rerun: set[str],
                       rank: dict[str, int]) -> None:
         """Fill in timings, transitions, critical path and evolution; publish the record."""
@@ -219,7 +219,7 @@ def specrun_select_modes(spec: PipelineSpec, config: argparse.Namespace,
 
 
 @hookimpl
-def specrun_static_check(session: Session, spec: PipelineSpec) -> list[Finding]:
+def specrun_static_check(session: SessionLike, spec: PipelineSpec) -> list[Finding]:
     """Static compatibility of every edge (``specrun check``): errors per ``validation``."""
     options = mode_options(spec, NAME, session.project_modes)
     build_dag(spec)

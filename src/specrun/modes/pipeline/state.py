@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from ...atomic import write_text_atomic
-from ...config import UsageError
 from ...contract.io import port_target
+from ...errors import UsageError
 from ...execution.sandbox import safe_name
 from ...results import to_jsonable
 from ...spec.model import PipelineSpec, PortSpec

@@ -52,7 +52,7 @@ from .state import KeptOutputs, files_in, link_tree
 from .transition import skipped_transition, validate_transition
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ...session import Session
+    from ...plugin_types import SessionLike
 
 
 def disk_bytes(path: Path) -> int:
@@ -64,7 +64,7 @@ def disk_bytes(path: Path) -> int:
 class PipelineContext:
     """What every step of one pipeline run shares (thread-safe where steps write)."""
 
-    session: Session
+    session: SessionLike
     spec: PipelineSpec
     dag: nx.DiGraph
     options: dict[str, Any]

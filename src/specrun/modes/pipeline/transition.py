@@ -28,7 +28,7 @@ from ..step_case import validate_port_parts
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
 
-    from ...session import Session
+    from ...plugin_types import SessionLike
 
 MAX_SUMMARY = 5
 
@@ -79,7 +79,7 @@ def verdict_message(edge: Edge, producer: PortValidation, consumer: PortValidati
     return ""
 
 
-def validate_transition(session: Session, pipeline: str, edge: Edge, consumer_port: PortSpec,
+def validate_transition(session: SessionLike, pipeline: str, edge: Edge, consumer_port: PortSpec,
                         consumer_schema: SchemaSpec | None, path: Path,
                         producer_check: PortValidation) -> tuple[CaseResult, pd.DataFrame | None]:
     """Validate the data handed over at ``path``; returns the transition's result and the
