@@ -9,7 +9,7 @@ Importable by every layer: it imports nothing of specrun at run time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .execution.request import Executor
     from .plan import PlannedCase
     from .results import CaseResult, PropertyResult
+    from .run_options import RunOptions
     from .session import Session
     from .spec.model import PipelineSpec
 
@@ -43,6 +44,11 @@ class SessionLike(Protocol):
     @property
     def config(self) -> argparse.Namespace:
         """The parsed command line (with the project config folded in)."""
+        ...
+
+    @property
+    def options(self) -> RunOptions:
+        """The run's typed options (command line, project config)."""
         ...
 
     @property
@@ -66,13 +72,18 @@ class SessionLike(Protocol):
         ...
 
     @property
-    def project_modes(self) -> dict[str, dict[str, Any]]:
+    def project_modes(self) -> Mapping[str, Mapping[str, Any]]:
         """Mode options from the project config (``[tool.specrun.modes.NAME]``)."""
         ...
 
     @property
     def specs(self) -> list[PipelineSpec]:
         """Every spec collected in this run."""
+        ...
+
+    @property
+    def cases(self) -> list[PlannedCase]:
+        """The cases this run selected (planned, then filtered by ``-k``, ``--step``, ``--id``)."""
         ...
 
     def executor(self, name: str | None = None) -> Executor:

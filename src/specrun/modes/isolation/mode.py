@@ -270,7 +270,7 @@ def specrun_modes() -> list[IsolationMode]:
 
 
 @hookimpl
-def specrun_static_check(session: Session, spec: PipelineSpec) -> list[IsolationFinding]:
+def specrun_static_check(session: SessionLike, spec: PipelineSpec) -> list[IsolationFinding]:
     """``specrun check``: planned isolation cases with an input they could not be given."""
     return check_isolation_inputs(spec, session.cases)
 
