@@ -13,6 +13,7 @@ redefined), so a plugin mode builds on exactly what the built-in modes use:
   (executor, output validation, properties), :func:`fill_result`, :func:`judge`,
   :func:`resolve_limits` (a :class:`RunLimits`), :func:`synthetic_step_plan` (inputs generated from their
   contracts, as isolation mode writes them);
+* column types: :class:`ColumnTypeBase` (the defaults a plugin type inherits);
 * data: :func:`vectorised_frame` (the seeded generator), :func:`write_port` /
   :func:`read_port` / :func:`port_target` / :func:`copy_fixture` (port I/O);
 * spec model and errors: :class:`PipelineSpec`, :class:`StepSpec`,
@@ -33,6 +34,7 @@ from .contract.io import (
     read_port_frame,
     write_port,
 )
+from .contract.types import ColumnTypeBase
 from .contract.vectorised import vectorised_frame
 from .execution.sandbox import SandboxDir
 from .hooks import hookimpl, hookspec
@@ -87,9 +89,9 @@ def synthetic_step_plan(session: Session, spec: PipelineSpec, step: StepSpec, sa
 
 
 __all__ = [
-    "CaseResult", "ColumnFailure", "ColumnSpec", "ErrorClass", "ExpectSpec", "Location", "NamespaceOptions",
-    "Outcome", "PipelineSpec", "PlannedCase", "PortSpec", "PortValidation", "PropertyResult", "RunLimits",
-    "RunOptions", "SandboxDir", "ScenarioSpec",
+    "CaseResult", "ColumnFailure", "ColumnSpec", "ColumnTypeBase", "ErrorClass", "ExpectSpec", "Location",
+    "NamespaceOptions", "Outcome", "PipelineSpec", "PlannedCase", "PortSpec", "PortValidation", "PropertyResult",
+    "RunLimits", "RunOptions", "SandboxDir", "ScenarioSpec",
     "SchemaSpec", "SpecError", "StepOutcome", "StepRunPlan", "StepSpec", "copy_fixture", "fill_result",
     "hookimpl", "hookspec", "input_schema", "judge", "mode_options", "port_target", "read_port",
     "read_port_frame",

@@ -20,10 +20,13 @@ Findings fall in three classes, and ``validation: strict | lenient`` decides sev
 * **unknown** — always a ``warning``: one side has no schema, a plugin column type
   that cannot be compared, two different regex patterns, values that do not compare.
 
-Dtype widening (producer → consumer): the same type; ``int → float``;
-``category → str``; ``str → category`` (its values are then checked as categories).
-``bool → int``/``float`` is *not* a widening: pandas keeps a distinct bool dtype and a
-pandera ``int`` column rejects it, so it is reported as an incompatible dtype.
+Dtype widening (producer → consumer) is the column types' own knowledge
+(:meth:`~specrun.contract.types.ColumnType.widens_to`): for the built-ins, the same
+type; ``int → float``; ``category → str``; ``str → category`` (its values are then
+checked as categories).  ``bool → int``/``float`` is *not* a widening: pandas keeps a
+distinct bool dtype and a pandera ``int`` column rejects it, so it is reported as an
+incompatible dtype.  Ranges are compared for ordered types, and a consumer's value
+set is structural for categorical types.
 
 An input written as ``from: step.output`` inherits whatever it does not declare
 (format, compression, layout, shards, split, schema) from the producer's output, so
@@ -35,10 +38,9 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal, cast
 
-import pandas as pd
-
+from ..contract.types import ColumnType, ColumnTypeBase, TypeRegistry
 from ..spec.model import (
     ColumnSpec,
     Location,
@@ -52,8 +54,6 @@ from ..spec.placeholders import layout_fields
 Severity = Literal["error", "warning"]
 _STRUCTURAL, _VALUE, _UNKNOWN = "structural", "value", "unknown"
 _TEXT_FORMATS = frozenset({"csv", "tsv", "jsonl", "json", "text"})
-_BUILTIN_TYPES = frozenset({"int", "float", "str", "bool", "datetime", "category"})
-_WIDENINGS = frozenset({("int", "float"), ("category", "str"), ("str", "category")})
 _INHERITED = {"format": "csv", "compression": None, "layout": None, "shards": None, "split": None}
 
 
@@ -94,12 +94,26 @@ class Finding:
     location: Location | None = None
 
 
+class _Unregistered(ColumnTypeBase):
+    """A type name the registry does not know: the defaults, so it compares with nothing."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
 class _Collector:
     """Gathers findings for one edge, turning a finding class into a severity."""
 
-    def __init__(self, producer: str, consumer: str, strict: bool, location: Location | None) -> None:
+    def __init__(self, producer: str, consumer: str, strict: bool, location: Location | None,
+                 types: TypeRegistry) -> None:
         self.producer, self.consumer, self.strict, self.location = producer, consumer, strict, location
+        self.types = types
         self.findings: list[Finding] = []
+
+    def type_of(self, column: ColumnSpec) -> ColumnType:
+        if column.type in self.types:
+            return self.types.get(column.type)
+        return cast(ColumnType, _Unregistered(column.type))
 
     def add(self, cls: str, kind: str, side: str, message: str, column: str | None = None) -> None:
         severity: Severity = "error" if cls == _STRUCTURAL or (cls == _VALUE and self.strict) else "warning"
@@ -160,27 +174,24 @@ def _check_files(producer: PortSpec, consumer: PortSpec, out: _Collector) -> Non
 
 # -- columns --------------------------------------------------------------------
 
-def _comparable(value: Any, column: ColumnSpec) -> Any:
-    return pd.Timestamp(value) if column.type == "datetime" else value
-
-
 def _check_bound(made: ColumnSpec, want: ColumnSpec, out: _Collector, bound: str) -> None:
     limit = getattr(want, bound)
     if limit is None:
         return
     name = want.name
     worse = (lambda a, b: a < b) if bound == "min" else (lambda a, b: a > b)
+    made_type, want_type = out.type_of(made), out.type_of(want)
     try:
-        wanted = _comparable(limit, want)
+        wanted = want_type.comparable(want, limit)
         if made.isin:   # a closed set of values bounds the column by itself
-            bad = [v for v in made.isin if v is not None and worse(_comparable(v, made), wanted)]
+            bad = [v for v in made.isin if v is not None and worse(made_type.comparable(made, v), wanted)]
             if bad:
                 out.add(_VALUE, "range", "producer", f"allowed values {bad} break consumer {bound} {limit}", name)
             return
         have = getattr(made, bound)
         if have is None:
             out.add(_VALUE, "range", "producer", f"consumer needs {bound} {limit}; producer states no {bound}", name)
-        elif have != limit and worse(_comparable(have, made), wanted):
+        elif have != limit and worse(made_type.comparable(made, have), wanted):
             out.add(_VALUE, "range", "producer", f"producer {bound} {have} does not fit consumer {bound} {limit}", name)
     except (TypeError, ValueError) as exc:
         out.add(_UNKNOWN, "range", "both", f"cannot compare {bound} values ({exc})", name)
@@ -188,8 +199,9 @@ def _check_bound(made: ColumnSpec, want: ColumnSpec, out: _Collector, bound: str
 
 def _check_values(made: ColumnSpec, want: ColumnSpec, out: _Collector) -> None:
     name = want.name
+    made_type, want_type = out.type_of(made), out.type_of(want)
     if want.isin is not None:
-        cls, kind = (_STRUCTURAL, "categories") if want.type == "category" else (_VALUE, "isin")
+        cls, kind = (_STRUCTURAL, "categories") if want_type.categorical else (_VALUE, "isin")
         if made.isin is None:
             out.add(_VALUE, kind, "producer", f"consumer accepts only {sorted(map(str, want.isin))}; "
                     "producer states no value set", name)
@@ -198,7 +210,7 @@ def _check_values(made: ColumnSpec, want: ColumnSpec, out: _Collector) -> None:
             if extra:
                 out.add(cls, kind, "producer", f"producer values {extra} are not in the consumer's set "
                         f"{list(want.isin)}", name)
-    if made.type in ("int", "float", "datetime") or want.type in ("int", "float", "datetime"):
+    if made_type.ordered or want_type.ordered:
         _check_bound(made, want, out, "min")
         _check_bound(made, want, out, "max")
     if want.pattern and made.pattern != want.pattern:
@@ -221,11 +233,16 @@ def _check_column(made: ColumnSpec, want: ColumnSpec, out: _Collector) -> None:
     if want.required and not made.required:
         out.add(_VALUE, "optional_column", "producer", "consumer requires it; producer may omit it", name)
     if made.type != want.type:
-        if made.type not in _BUILTIN_TYPES or want.type not in _BUILTIN_TYPES:
-            out.add(_UNKNOWN, "dtype", "both", f"cannot compare types {made.type} and {want.type}", name)
+        made_type, want_type = out.type_of(made), out.type_of(want)
+        widens = made_type.widens_to(want_type)
+        if widens is None:
+            widens = want_type.widens_from(made_type)
+        shown = made_type.describe(made), want_type.describe(want)
+        if widens is None:
+            out.add(_UNKNOWN, "dtype", "both", "cannot compare types {} and {}".format(*shown), name)
             return
-        if (made.type, want.type) not in _WIDENINGS:
-            out.add(_STRUCTURAL, "dtype", "both", f"producer writes {made.type}, consumer expects {want.type}", name)
+        if not widens:
+            out.add(_STRUCTURAL, "dtype", "both", "producer writes {}, consumer expects {}".format(*shown), name)
             return
     _check_values(made, want, out)
 
@@ -236,7 +253,8 @@ def _check_schemas(made: SchemaSpec, want: SchemaSpec, out: _Collector) -> None:
         if produced is None:
             if column.required:
                 out.add(_STRUCTURAL, "missing_column", "producer",
-                        f"consumer requires it ({column.type}); producer does not declare it", name)
+                        f"consumer requires it ({out.type_of(column).describe(column)}); "
+                        "producer does not declare it", name)
             continue
         _check_column(produced, column, out)
     if want.strict:
@@ -254,14 +272,16 @@ def _check_schemas(made: SchemaSpec, want: SchemaSpec, out: _Collector) -> None:
 # -- public API -------------------------------------------------------------------
 
 def check_edge(producer_port: PortSpec, consumer_port: PortSpec, strict: bool,
-               *, edge: Edge | None = None) -> list[Finding]:
+               *, edge: Edge | None = None, types: TypeRegistry | None = None) -> list[Finding]:
     """Findings for one edge: formats and layouts, then the two schemas column by column.
 
-    ``edge`` names both ends in the findings (otherwise the port names are used).
+    ``edge`` names both ends in the findings (otherwise the port names are used);
+    ``types`` are the session's column types (default: the built-ins).
     """
     producer = edge.source if edge else producer_port.name
     consumer = edge.target if edge else consumer_port.name
-    out = _Collector(producer, consumer, strict, edge.location if edge else consumer_port.location)
+    out = _Collector(producer, consumer, strict, edge.location if edge else consumer_port.location,
+                     types if types is not None else TypeRegistry.builtin())
     _check_files(producer_port, consumer_port, out)
     if not (producer_port.tabular and consumer_port.tabular):
         return out.findings
@@ -341,10 +361,12 @@ def effective_consumer_port(spec: PipelineSpec, edge: Edge) -> PortSpec:
     return dataclasses.replace(consumer, **inherited)
 
 
-def check_pipeline(spec: PipelineSpec, strict: bool) -> list[Finding]:
+def check_pipeline(spec: PipelineSpec, strict: bool, types: TypeRegistry | None = None) -> list[Finding]:
     """Static findings over every edge of the spec (dangling references raise SpecError)."""
     findings: list[Finding] = []
+    registry = types if types is not None else TypeRegistry.builtin()
     for edge in resolve_edges(spec):
         producer = spec.steps[edge.producer].outputs[edge.output]
-        findings.extend(check_edge(producer, effective_consumer_port(spec, edge), strict, edge=edge))
+        findings.extend(check_edge(producer, effective_consumer_port(spec, edge), strict, edge=edge,
+                                   types=registry))
     return findings

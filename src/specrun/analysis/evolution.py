@@ -16,7 +16,7 @@ import dataclasses
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_type_hints
 
 import networkx as nx
 
@@ -94,12 +94,13 @@ class DegradationThresholds:
                      location: Location | None = None) -> DegradationThresholds:
         """Thresholds from a spec mapping (e.g. ``modes.pipeline.degradation``); bad keys are SpecErrors."""
         known = {f.name: f for f in dataclasses.fields(cls)}
+        hints = get_type_hints(cls)
         values: dict[str, Any] = {}
         for key, value in (mapping or {}).items():
             where = location.child(key) if location else None
             if key not in known:
                 raise SpecError(f"unknown threshold {key!r} (known: {', '.join(known)})", where)
-            if known[key].type in ("bool", bool):
+            if hints[key] is bool:
                 if not isinstance(value, bool):
                     raise SpecError(f"{key} must be true or false, not {value!r}", where)
             elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or (

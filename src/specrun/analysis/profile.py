@@ -17,6 +17,14 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
+# How a column is summarised, from its pandas dtype (which each column type declares),
+# so a plugin type's column is profiled like a built-in one of the same dtype.
+NUMERIC = "numeric"
+DATETIME = "datetime"
+BOOL = "bool"
+CATEGORICAL = "categorical"
+TEXT = "text"
+OTHER = "other"
 QUANTILES: tuple[float, ...] = (0.05, 0.25, 0.5, 0.75, 0.95)
 TOP_VALUES = 10
 
@@ -73,16 +81,16 @@ def column_kind(series: pd.Series) -> str:
     """How a column is summarised: numeric, datetime, bool, categorical, text or other."""
     dtype = series.dtype
     if ptypes.is_bool_dtype(dtype):
-        return "bool"
+        return BOOL
     if isinstance(dtype, pd.CategoricalDtype):
-        return "categorical"
+        return CATEGORICAL
     if ptypes.is_numeric_dtype(dtype):
-        return "numeric"
+        return NUMERIC
     if ptypes.is_datetime64_any_dtype(dtype):
-        return "datetime"
+        return DATETIME
     if ptypes.is_string_dtype(dtype):
-        return "text"
-    return "other"
+        return TEXT
+    return OTHER
 
 
 def _numeric_summary(series: pd.Series, profile: ColumnProfile) -> None:
@@ -138,9 +146,9 @@ def profile_column(series: pd.Series, name: str) -> ColumnProfile:
     profile = ColumnProfile(name=name, dtype=str(series.dtype), kind=kind, nulls=nulls,
                             null_fraction=nulls / rows if rows else 0.0, distinct=0,
                             memory_bytes=int(series.memory_usage(index=False, deep=True)))
-    if kind == "numeric":
+    if kind == NUMERIC:
         _numeric_summary(series, profile)
-    elif kind == "datetime":
+    elif kind == DATETIME:
         _datetime_summary(series, profile)
     else:
         _frequent_summary(series, profile)

@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from ..hooks import hookimpl
 from ..spec.model import ColumnSpec, SpecError
+from .column_type import ColumnType, ColumnTypeBase
 from .patterns import UnsupportedPattern, pattern_sampler
 
 STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)   # pandas 3's default ``str``
@@ -48,6 +49,21 @@ _FLOAT_TEXT = re.compile(r"[+-]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[
                          re.IGNORECASE)
 _DATETIME_TEXT = r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?)?"
 _NS_LIMITS = (pd.Timestamp.min, pd.Timestamp.max)
+
+
+BUILTIN_NAMES = frozenset({"int", "float", "str", "bool", "datetime", "category"})
+# (producer, consumer) pairs of different built-in types that a consumer reads
+WIDENINGS = frozenset({("int", "float"), ("category", "str"), ("str", "category")})
+
+
+class BuiltinType(ColumnTypeBase):
+    """What the built-in types share: they know how they widen into each other (and
+    cannot tell for a plugin type)."""
+
+    def widens_to(self, consumer: ColumnType) -> bool | None:
+        if consumer.name not in BUILTIN_NAMES:
+            return None
+        return consumer.name == self.name or (self.name, consumer.name) in WIDENINGS
 
 
 def _error(column: ColumnSpec, message: str) -> SpecError:
@@ -125,10 +141,16 @@ def _range_violations(low: Any, high: Any, below: Any, above: Any) -> dict[str, 
     return found
 
 
-class IntType:
+class IntType(BuiltinType):
     """Integers: ``int64``, or nullable ``Int64``."""
 
     name = "int"
+    ordered = True
+
+    def unique_capacity(self, column: ColumnSpec) -> float:
+        if column.min is not None and column.max is not None:
+            return max(0, math.floor(column.max) - math.ceil(column.min) + 1)
+        return math.inf
 
     def dtype(self, column: ColumnSpec) -> Any:
         return "Int64" if column.nullable else "int64"
@@ -207,10 +229,19 @@ class IntType:
         return {key: values for key, values in found.items() if values}
 
 
-class FloatType:
+def _single_value_capacity(column: ColumnSpec) -> float:
+    """1 when ``min`` equals ``max`` (one value fits), else unbounded."""
+    return 1 if column.min is not None and column.min == column.max else math.inf
+
+
+class FloatType(BuiltinType):
     """64-bit floats (NaN is null)."""
 
     name = "float"
+    ordered = True
+
+    def unique_capacity(self, column: ColumnSpec) -> float:
+        return _single_value_capacity(column)
 
     def dtype(self, column: ColumnSpec) -> Any:
         return "float64"
@@ -297,11 +328,25 @@ class FloatType:
         return {key: values for key, values in found.items() if values}
 
 
-class StrType:
+class StrType(BuiltinType):
     """Strings (pandas ``str``); ``min``/``max`` bound the length, ``pattern`` is a regex."""
 
     name = "str"
     default_max_length = 12
+
+    def in_bounds(self, column: ColumnSpec, value: Any) -> bool:
+        if not isinstance(value, str):
+            return True
+        if column.min is not None and len(value) < int(column.min):
+            return False
+        return column.max is None or len(value) <= int(column.max)
+
+    def text_safe(self, column: ColumnSpec) -> ColumnSpec:
+        """An empty string reads back as null: a nullable column without a pattern or
+        value set draws strings of at least one character."""
+        if column.nullable and column.pattern is None and column.isin is None and not column.min:
+            return column.overridden(min=1)
+        return column
 
     def dtype(self, column: ColumnSpec) -> Any:
         return STR_DTYPE
@@ -366,7 +411,10 @@ class StrType:
         if column.isin is not None:
             return st.sampled_from([str(v) for v in column.isin])
         if column.pattern is not None:
-            return st.from_regex(column.pattern, fullmatch=True)
+            texts = st.from_regex(column.pattern, fullmatch=True)
+            if column.min is None and column.max is None:
+                return texts
+            return texts.filter(lambda text: self.in_bounds(column, text))   # from_regex knows no lengths
         alphabet = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"))
         return st.text(alphabet=alphabet, min_size=int(column.min or 0),
                        max_size=int(column.max) if column.max is not None else None)
@@ -421,10 +469,13 @@ class StrType:
                 if [v for v in values if v is not None]}
 
 
-class BoolType:
+class BoolType(BuiltinType):
     """Booleans: ``bool``, or nullable ``boolean``."""
 
     name = "bool"
+
+    def unique_capacity(self, column: ColumnSpec) -> float:
+        return 2
 
     def dtype(self, column: ColumnSpec) -> Any:
         return "boolean" if column.nullable else "bool"
@@ -476,11 +527,18 @@ def _timestamp(value: Any, column: ColumnSpec) -> pd.Timestamp:
         raise _error(column, f"not a date/datetime: {value!r} ({exc})") from None
 
 
-class DatetimeType:
+class DatetimeType(BuiltinType):
     """Naive timestamps, ``datetime64[ns]``; ``min``/``max`` are dates or datetimes."""
 
     name = "datetime"
     json_text = True      # JSON has no datetime value: JSON Lines hold ISO 8601 text
+    ordered = True
+
+    def unique_capacity(self, column: ColumnSpec) -> float:
+        return _single_value_capacity(column)
+
+    def comparable(self, column: ColumnSpec, value: Any) -> Any:
+        return pd.Timestamp(value)
 
     def dtype(self, column: ColumnSpec) -> Any:
         return "datetime64[ns]"
@@ -566,11 +624,12 @@ class DatetimeType:
         return {key: values for key, values in found.items() if values}
 
 
-class CategoryType:
+class CategoryType(BuiltinType):
     """pandas categoricals over ``isin`` (required)."""
 
     name = "category"
     json_text = True      # JSON holds a category as its value, read like text
+    categorical = True
 
     def categories(self, column: ColumnSpec) -> list[Any]:
         if not column.isin:
@@ -649,4 +708,5 @@ def specrun_column_types() -> tuple[Any, ...]:
 
 
 __all__ = ["BUILTIN_TYPES", "STR_DTYPE", "IntType", "FloatType", "StrType", "BoolType",
-           "DatetimeType", "CategoryType", "unique_integers", "specrun_column_types"]
+           "DatetimeType", "CategoryType", "unique_integers", "specrun_column_types",
+           "BUILTIN_NAMES", "WIDENINGS", "BuiltinType"]

@@ -12,7 +12,6 @@ shape towards plain values, so a shrunk failure is as small and plain as it can 
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
@@ -31,38 +30,20 @@ PLAIN, REPEATED, SOME_NULLS, ALL_NULL = "plain", "repeated", "some_nulls", "all_
 def value_strategy(column: ColumnSpec, column_type: ColumnType) -> st.SearchStrategy[Any]:
     """Single valid values of ``column``: the type's strategy with its boundary values mixed in."""
     base = column_type.strategy(column)
-    if column.type == "str" and column.pattern is not None and (column.min is not None or column.max is not None):
-        low = int(column.min or 0)
-        high = int(column.max) if column.max is not None else math.inf
-        base = base.filter(lambda text: low <= len(text) <= high)   # from_regex knows no lengths
     if column.isin is not None:
         return base
     try:
-        edges = [v for v in column_type.boundary_values(column) if _valid_boundary(column, v)]
+        edges = [v for v in column_type.boundary_values(column) if column_type.in_bounds(column, v)]
     except (SpecError, ValueError, TypeError):
         edges = []
     return st.one_of(base, st.sampled_from(edges)) if edges else base
 
 
-def _valid_boundary(column: ColumnSpec, value: Any) -> bool:
-    if column.type != "str" or not isinstance(value, str):
-        return True
-    if column.min is not None and len(value) < int(column.min):
-        return False
-    return column.max is None or len(value) <= int(column.max)
-
-
-def unique_capacity(column: ColumnSpec) -> float:
+def unique_capacity(column: ColumnSpec, column_type: ColumnType) -> float:
     """How many distinct non-null values ``column`` can hold; ``inf`` when unbounded."""
     if column.isin is not None:
         return len({repr(v) for v in column.isin})
-    if column.type == "bool":
-        return 2
-    if column.type == "int" and column.min is not None and column.max is not None:
-        return max(0, math.floor(column.max) - math.ceil(column.min) + 1)
-    if column.type in ("float", "datetime") and column.min is not None and column.min == column.max:
-        return 1
-    return math.inf
+    return column_type.unique_capacity(column)
 
 
 def column_shapes(column: ColumnSpec, rows: int) -> list[str]:
@@ -92,16 +73,7 @@ def column_elements(draw: st.DrawFn, column: ColumnSpec, values: st.SearchStrate
     return values
 
 
-def text_safe(column: ColumnSpec) -> ColumnSpec:
-    """For text formats (CSV, TSV) an empty string reads back as null: a nullable
-    ``str`` column without a pattern then draws strings of at least one character."""
-    if column.type == "str" and column.nullable and column.pattern is None and column.isin is None \
-            and not column.min:
-        return column.overridden(min=1)
-    return column
-
-
-def row_bounds(schema: SchemaSpec, max_rows: int) -> tuple[int, int]:
+def row_bounds(schema: SchemaSpec, max_rows: int, types: TypeRegistry) -> tuple[int, int]:
     """(fewest, most) rows to draw: ``max_rows`` within the schema's ``rows:`` and what
     its unique columns can hold."""
     high = max_rows
@@ -109,7 +81,7 @@ def row_bounds(schema: SchemaSpec, max_rows: int) -> tuple[int, int]:
         high = min(high, schema.rows_max)
     for column in schema.columns.values():
         if column.unique:
-            capacity = unique_capacity(column)
+            capacity = unique_capacity(column, types.for_column(column))
             if capacity < high:
                 high = int(capacity)
     low = min(schema.rows_min or 0, high)
@@ -142,11 +114,11 @@ def frame_strategy(schema: SchemaSpec, types: TypeRegistry, max_rows: int = DEFA
     columns: dict[str, tuple[ColumnSpec, ColumnType, st.SearchStrategy[Any]]] = {}
     for name, column in schema.columns.items():
         column_type = types.for_column(column)
-        column = text_safe(column) if text_format else column
+        column = column_type.text_safe(column) if text_format else column
         columns[name] = (column, column_type, value_strategy(column, column_type))
-    low, high = row_bounds(schema, max_rows)
+    low, high = row_bounds(schema, max_rows, types)
     return _frames(columns, low, high)
 
 
 __all__ = ["DEFAULT_MAX_ROWS", "column_elements", "column_shapes", "frame_strategy", "row_bounds",
-           "text_safe", "unique_capacity", "value_strategy"]
+           "unique_capacity", "value_strategy"]

@@ -14,48 +14,16 @@ live in :mod:`specrun.contract.builtin_types`; plugins add more through the
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from ..plugin_types import PluginError
 from ..spec.model import SpecError
+from .column_type import ColumnType, ColumnTypeBase, WithDefaults
 
 if TYPE_CHECKING:  # pragma: no cover
-    import numpy as np
     import pandas as pd
-    import pandera.pandas as pa
-    from hypothesis.strategies import SearchStrategy
 
     from ..spec.model import ColumnSpec
-
-
-class ColumnType(Protocol):
-    name: str
-
-    def dtype(self, column: ColumnSpec) -> Any:
-        """The pandas / pandera dtype of the column."""
-
-    def checks(self, column: ColumnSpec) -> list[pa.Check]:
-        """pandera checks for the column's type-specific constraints (min/max/isin/pattern …)."""
-
-    def vectorised(self, column: ColumnSpec, rows: int, rng: np.random.Generator) -> pd.Series:
-        """``rows`` valid values (no nulls; nulls are mixed in by the caller), fast."""
-
-    def strategy(self, column: ColumnSpec) -> SearchStrategy[Any]:
-        """A Hypothesis strategy of single valid values (constraints merged in, no filters)."""
-
-    def boundary_values(self, column: ColumnSpec) -> list[Any]:
-        """Valid values at the edges of the contract (min, max, shortest string …)."""
-
-    def extreme_values(self, column: ColumnSpec) -> list[Any]:
-        """Values a real system may send that sit far from typical data (may be invalid)."""
-
-    def wrong_dtype_values(self, column: ColumnSpec) -> list[Any]:
-        """Values of another type, to test that a script rejects them cleanly."""
-
-    def violating_values(self, column: "ColumnSpec", textual: bool) -> dict[str, list[Any]]:
-        """Per constraint of the column (``min``, ``max``, ``isin``, ``pattern``, ``type``), values
-        that break that constraint alone (negative cases).  ``textual``: the values will be
-        written to a text format (CSV, JSONL), where only what reads back wrong counts."""
 
 
 class StorageAware(Protocol):
@@ -82,7 +50,11 @@ class StorageAware(Protocol):
 
 
 class TypeRegistry:
-    """Column types by name, built from every plugin's ``specrun_column_types``."""
+    """Column types by name, built from every plugin's ``specrun_column_types``.
+
+    A name is registered once: a second type of the same name (built-in or plugin) is
+    a :class:`~specrun.plugin_types.PluginError` naming both providers.
+    """
 
     def __init__(self, types: Iterable[ColumnType] = ()) -> None:
         self._types: dict[str, ColumnType] = {}
@@ -90,16 +62,18 @@ class TypeRegistry:
         for column_type in types:
             self.add(column_type)
 
-    def add(self, column_type: ColumnType, plugin: str | None = None) -> None:
+    def add(self, column_type: Any, plugin: str | None = None) -> None:
         """Register ``column_type`` (provided by ``plugin``, when known); a name registered
-        twice is a :class:`PluginError` naming both providers, never a silent replacement."""
+        twice is a :class:`PluginError` naming both providers, never a silent replacement.
+        A type that does not inherit :class:`ColumnTypeBase` is completed with its defaults."""
         name = column_type.name
         if name in self._types:
             by = f"plugin {plugin!r}: " if plugin else ""
             first = self._providers.get(name)
             raise PluginError(f"{by}column type {name!r} is already registered"
                               + (f" by plugin {first!r}" if first else ""))
-        self._types[name] = column_type
+        completed = column_type if isinstance(column_type, ColumnTypeBase) else WithDefaults(column_type)
+        self._types[name] = cast(ColumnType, completed)
         if plugin:
             self._providers[name] = plugin
 
@@ -139,3 +113,6 @@ class TypeRegistry:
     def builtin(cls) -> TypeRegistry:
         from . import builtin_types
         return cls(builtin_types.BUILTIN_TYPES)
+
+
+__all__ = ["ColumnType", "ColumnTypeBase", "StorageAware", "TypeRegistry"]

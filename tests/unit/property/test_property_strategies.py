@@ -97,7 +97,7 @@ def test_reaches_non_ascii_strings() -> None:
 def test_rows_are_capped_by_what_unique_columns_can_hold() -> None:
     schema = SchemaSpec(name="small", columns={"k": ColumnSpec("k", "int", unique=True, min=1, max=4)},
                         rows_min=2)
-    assert row_bounds(schema, 20) == (2, 4)
+    assert row_bounds(schema, 20, TYPES) == (2, 4)
     frame = reached(frame_strategy(schema, TYPES), lambda f: len(f) == 4)
     assert sorted(frame["k"]) == [1, 2, 3, 4]
 

@@ -223,4 +223,4 @@ def specrun_static_check(session: SessionLike, spec: PipelineSpec) -> list[Findi
     """Static compatibility of every edge (``specrun check``): errors per ``validation``."""
     options = mode_options(spec, NAME, session.project_modes)
     build_dag(spec)
-    return check_pipeline(spec, strict=options["validation"] == "strict")
+    return check_pipeline(spec, strict=options["validation"] == "strict", types=session.types)
