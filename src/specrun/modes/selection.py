@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..hooks import hookimpl
+from ..run_options import RunOptions
 from ..spec.model import PipelineSpec
 from .options import mode_options
 
@@ -60,12 +61,12 @@ def enabled(spec: PipelineSpec, name: str, project: Mapping[str, Any] | None) ->
 @hookimpl(trylast=True)
 def specrun_select_modes(spec: PipelineSpec, config: argparse.Namespace,
                          available: Sequence[str]) -> list[str]:
-    requested = getattr(config, "mode", None)
-    if requested:
-        return ordered(list(requested))
-    if getattr(config, "quick", False):
+    options = RunOptions.from_namespace(config)
+    if options.mode:
+        return ordered(list(options.mode))
+    if options.quick:
         return ["isolation"]
-    project = getattr(config, "project_modes", None) or {}
+    project = options.project_modes
     chosen = automatic(spec, available, project)
     chosen += [name for name in spec.modes if name not in chosen]
     chosen += [name for name in project if name not in chosen and enabled(spec, name, project)]

@@ -46,6 +46,7 @@ from .analysis import (
     recommend,
     scaling_result,
 )
+from .cli_options import DeepDiveRunOptions
 from .compare import ExecutionComparison, compare_executions, open_side
 from .runs import StepRunner
 from .sources import RealData, sagemaker_name
@@ -55,8 +56,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 FOCUS_AREAS = ("performance", "data_quality", "error_patterns", "scaling")
 RESOURCE_AREAS = ("performance", "scaling")   # what resource_monitoring: false switches off
-CLI_OVERRIDES = {"sample_size": "deep_sample_size", "endpoint_url": "endpoint_url", "region": "aws_region",
-                 "profile": "aws_profile"}
 
 
 @dataclass
@@ -76,10 +75,7 @@ class DeepDiveRecord:
 def deep_dive_options(session: SessionLike, spec: PipelineSpec) -> dict[str, Any]:
     """The mode's options with command-line overrides applied and checked."""
     options = mode_options(spec, "deep_dive", session.project_modes)
-    for key, attribute in CLI_OVERRIDES.items():
-        value = getattr(session.config, attribute, None)
-        if value is not None:
-            options[key] = value
+    options.update(DeepDiveRunOptions.from_namespace(session.config).mode_overrides())
     focus = options.get("focus_areas") or []
     unknown = [f for f in focus if f not in FOCUS_AREAS]
     if unknown:
@@ -125,7 +121,7 @@ class DeepDiveMode:
     # -- running ---------------------------------------------------------------------
     def run(self, session: SessionLike, spec: PipelineSpec, cases: list[PlannedCase]) -> Iterator[CaseResult]:
         options = deep_dive_options(session, spec)
-        refresh = bool(getattr(session.config, "refresh", False))
+        refresh = DeepDiveRunOptions.from_namespace(session.config).refresh
         real = RealData(spec, options, session.spec_seed(spec), session.workspace, refresh)
         record = DeepDiveRecord(spec.pipeline, {
             "execution": real.execution_reference(), "sample_size": real.sample_size,

@@ -104,7 +104,7 @@ class IsolationMode:
     def run(self, session: SessionLike, spec: PipelineSpec, cases: list[PlannedCase]) -> Iterator[CaseResult]:
         options = mode_options(spec, self.name, session.project_modes)
         # -n wins (even -n 1), then modes.isolation jobs / parallel_execution, then one at a time
-        jobs = getattr(session.config, "jobs", None) or options["jobs"] or 1
+        jobs = session.options.jobs or options["jobs"] or 1
         if jobs == 1:
             for case in cases:
                 if session.shouldstop:
@@ -147,7 +147,7 @@ class IsolationMode:
                             replay=session.replay_command(spec, case.id))
         session.start_case(case)
         started = time.perf_counter()
-        keep = bool(getattr(session.config, "keep_sandboxes", False))
+        keep = session.options.keep_sandboxes
         sandbox = SandboxDir(base=session.workspace / "sandboxes", prefix=safe_name(case.id) + "-", keep=True)
         with sandbox:
             try:

@@ -23,6 +23,7 @@ import argparse
 import shutil
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ from ...contract.strategies import DEFAULT_MAX_ROWS, frame_strategy
 from ...execution.sandbox import SandboxDir, safe_name
 from ...hooks import hookimpl
 from ...results import CaseResult, ErrorClass, Outcome
+from ...run_options import NamespaceOptions
 from ...spec.model import PipelineSpec, SpecError
 from ..overrides import column_overrides, with_overrides
 from ..step_case import (
@@ -103,13 +105,21 @@ def signature_of(outcome: StepOutcome, verdict: tuple[Outcome, ErrorClass | None
     return f"{verdict[1].value if verdict[1] else 'FAILED'}:expectation"
 
 
+@dataclass(frozen=True)
+class PropertyRunOptions(NamespaceOptions):
+    """The command-line options this plugin adds (see :func:`specrun_addoption`)."""
+
+    max_examples: int | None = None   # --max-examples N: overrides the scenario's examples:
+    no_shrink: bool = False           # --no-shrink
+
+
 def property_settings(session: SessionLike, scenario_examples: int, params: dict[str, Any]
                       ) -> tuple[int, int, bool]:
     """(examples, max_rows, shrink) from the scenario, its parameters and the command line."""
-    config = session.config
-    examples = getattr(config, "max_examples", None) or int(params.get("examples", scenario_examples))
+    given = PropertyRunOptions.from_namespace(session.config)
+    examples = given.max_examples or int(params.get("examples", scenario_examples))
     max_rows = int(params.get("max_rows") or 0) or DEFAULT_MAX_ROWS
-    return max(1, examples), max(0, max_rows), not getattr(config, "no_shrink", False)
+    return max(1, examples), max(0, max_rows), not given.no_shrink
 
 
 def run_property_case(mode: IsolationMode, session: SessionLike, spec: PipelineSpec,
@@ -161,8 +171,7 @@ def run_property_case(mode: IsolationMode, session: SessionLike, spec: PipelineS
             result.workdir = saved_first["path"]
         elif result.outcome is Outcome.PASSED:
             result.message = f"{result.details['runs']} examples passed"
-        keep = bool(getattr(session.config, "keep_sandboxes", False))
-        if not keep:
+        if not session.options.keep_sandboxes:
             shutil.rmtree(root.root, ignore_errors=True)
     result.duration_s = time.perf_counter() - started
     return result

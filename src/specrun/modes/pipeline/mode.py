@@ -22,6 +22,7 @@ import argparse
 import os
 import time
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -33,6 +34,7 @@ from ...errors import UsageError
 from ...hooks import hookimpl
 from ...plan import PlannedCase
 from ...results import CaseResult, Outcome
+from ...run_options import NamespaceOptions, RunOptions
 from ...spec.model import PipelineSpec, ScenarioSpec, SpecError
 from ..mutation_targets import check_pipeline_mutations
 from ..options import mode_options
@@ -62,9 +64,16 @@ def thresholds(spec: PipelineSpec, options: dict[str, Any]) -> DegradationThresh
                                               spec.where(f"modes.{NAME}.degradation"))
 
 
-def resume_target(config: argparse.Namespace, spec: PipelineSpec) -> str | None:
+@dataclass(frozen=True)
+class PipelineRunOptions(NamespaceOptions):
+    """The command-line options this plugin adds (see :func:`specrun_addoption`)."""
+
+    from_step: str | None = None   # --from STEP or PIPELINE::STEP
+
+
+def resume_target(given: PipelineRunOptions, spec: PipelineSpec) -> str | None:
     """The step ``--from`` names in this spec (``STEP`` or ``PIPELINE::STEP``), else None."""
-    value = getattr(config, "from_step", None)
+    value = given.from_step
     if not value:
         return None
     pipeline, _, step = value.rpartition("::")
@@ -98,10 +107,11 @@ class PipelineMode:
         dag = build_dag(spec)
         thresholds(spec, options)
         scenario = pipeline_scenario(spec, options)
-        start = resume_target(session.config, spec)
-        value = getattr(session.config, "from_step", None)
+        given = PipelineRunOptions.from_namespace(session.config)
+        start = resume_target(given, spec)
+        value = given.from_step
         if value:
-            if not any(resume_target(session.config, other) for other in session.specs):
+            if not any(resume_target(given, other) for other in session.specs):
                 raise UsageError(f"--from {value}: no collected pipeline has a step {value.rpartition('::')[2]!r}")
             if start is None:
                 return []          # --from names a step of another pipeline
@@ -132,7 +142,7 @@ class PipelineMode:
         # a selected transition runs its consumer (and so the producers it needs)
         selected = {case.step for case in cases if case.step is not None}
         needed = selected.union(*(nx.ancestors(dag, step) for step in selected))
-        start = resume_target(session.config, spec)
+        start = resume_target(PipelineRunOptions.from_namespace(session.config), spec)
         rerun = needed & rerun_set(dag, start) if start else needed
         reused = set(reused_outputs(dag, rerun))
         workers = 1 if options["execution"] == "sequential" else (options["max_parallel"] or os.cpu_count() or 1)
@@ -213,7 +223,8 @@ def specrun_addoption(parser: argparse.ArgumentParser) -> None:
 def specrun_select_modes(spec: PipelineSpec, config: argparse.Namespace,
                          available: Sequence[str]) -> list[str] | None:
     """``--from`` resumes a pipeline: pipeline mode only, unless ``--mode`` says otherwise."""
-    if getattr(config, "from_step", None) and not getattr(config, "mode", None) and NAME in available:
+    if PipelineRunOptions.from_namespace(config).from_step and not RunOptions.from_namespace(config).mode \
+            and NAME in available:
         return [NAME]
     return None
 

@@ -162,7 +162,7 @@ class PipelineStepRun:
             finished = time.monotonic()
             result.duration_s = finished - started
             report.finished_s = finished - ctx.started
-            keep = bool(getattr(session.config, "keep_sandboxes", False))
+            keep = session.options.keep_sandboxes
             if result.outcome is Outcome.PASSED and not keep:
                 shutil.rmtree(sandbox.root, ignore_errors=True)
             else:
