@@ -25,6 +25,7 @@ from rich.table import Table
 
 from ..hooks import hookimpl
 from ..results import CaseResult, ChildError, ExitCode, Outcome, SessionResult
+from ..run_options import RunOptions
 from .failure_groups import folded_traceback, group_failures
 
 STYLE = {Outcome.PASSED: "green", Outcome.FAILED: "red", Outcome.ERROR: "red", Outcome.SKIPPED: "yellow"}
@@ -33,7 +34,7 @@ TAIL_LINES = 20
 
 def verbosity(config: argparse.Namespace) -> int:
     """How talkative the terminal reporters are: the ``-v`` count minus the ``-q`` count."""
-    return int(getattr(config, "verbose", 0) or 0) - int(getattr(config, "quiet", 0) or 0)
+    return RunOptions.from_namespace(config).verbosity
 
 
 def shared_console(session: Any) -> Console:
@@ -87,11 +88,11 @@ class ConsoleReporter:
         if self.verbosity >= 0:
             self.console.print(f"collected {len(cases)} case{'s' if len(cases) != 1 else ''} from "
                                f"{specs} spec{'s' if specs != 1 else ''}" + (f" ({detail})" if detail else ""))
-        if getattr(session.config, "collect_only", False):
+        if session.options.collect_only:
             for case in cases:
                 self.console.print(f"  {escape(case.id)}")
             return
-        if getattr(session.config, "check_only", False):
+        if session.options.check_only:
             findings = list(session.result.records.get("check") or ())
             for finding in findings:   # static findings (specrun_static_check), e.g. pipeline edges
                 severity = str(getattr(finding, "severity", "warning"))
@@ -138,7 +139,7 @@ class ConsoleReporter:
     def specrun_sessionfinish(self, session, result: SessionResult) -> None:
         if self.progress is not None:
             self.progress.stop()
-        if getattr(session.config, "collect_only", False) or getattr(session.config, "check_only", False):
+        if session.options.plans_only:
             if self.spec_errors:
                 self._summary(result, session.elapsed())
             return

@@ -10,11 +10,13 @@ import argparse
 import json
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
 from ..hooks import hookimpl
 from ..results import to_jsonable
+from ..run_options import NamespaceOptions
 
 
 class EventStream:
@@ -70,7 +72,14 @@ def specrun_addoption(parser: argparse.ArgumentParser) -> None:
                         help="write lifecycle events as NDJSON to FILE")
 
 
+@dataclass(frozen=True)
+class EventsOptions(NamespaceOptions):
+    """The command-line option this plugin adds (see :func:`specrun_addoption`)."""
+
+    events_path: str | None = None   # --events FILE
+
+
 @hookimpl
 def specrun_reporters(config: argparse.Namespace) -> list[EventStream]:
-    path = getattr(config, "events_path", None)
+    path = EventsOptions.from_namespace(config).events_path
     return [EventStream(Path(path))] if path else []

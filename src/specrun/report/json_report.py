@@ -15,6 +15,7 @@ from typing import Any
 from ..atomic import write_text_atomic
 from ..hooks import hookimpl
 from ..results import SessionResult, to_jsonable
+from ..run_options import RunOptions
 from .failure_groups import group_failures
 
 SCHEMA_VERSION = 1
@@ -34,7 +35,7 @@ class JsonReporter:
 
     @hookimpl
     def specrun_sessionfinish(self, session, result: SessionResult) -> None:
-        if getattr(session.config, "collect_only", False) or getattr(session.config, "check_only", False):
+        if session.options.plans_only:
             return
         text = render(result)
         if self.path is not None:
@@ -45,4 +46,4 @@ class JsonReporter:
 
 @hookimpl
 def specrun_reporters(config: argparse.Namespace) -> list[JsonReporter]:
-    return [JsonReporter(getattr(config, "json_path", None))]
+    return [JsonReporter(RunOptions.from_namespace(config).json_path)]

@@ -10,6 +10,7 @@ from pathlib import Path
 from ..atomic import write_text_atomic
 from ..hooks import hookimpl
 from ..results import CaseResult, Outcome, SessionResult
+from ..run_options import RunOptions
 from .safe_text import xml_text
 
 
@@ -74,12 +75,12 @@ class JUnitReporter:
 
     @hookimpl
     def specrun_sessionfinish(self, session, result: SessionResult) -> None:
-        if getattr(session.config, "collect_only", False) or getattr(session.config, "check_only", False):
+        if session.options.plans_only:
             return
         write_text_atomic(self.path, render(result))
 
 
 @hookimpl
 def specrun_reporters(config: argparse.Namespace) -> list[JUnitReporter]:
-    path = getattr(config, "junitxml", None)
+    path = RunOptions.from_namespace(config).junitxml
     return [JUnitReporter(path)] if path else []
