@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..modes.isolation.saved_failures import FAILURES_DIR, RECORD_FILE, SavedFailure
 from ..results import ExitCode
+from ..run_options import RunOptions
 
 if TYPE_CHECKING:  # pragma: no cover
 
@@ -43,8 +44,8 @@ def load_failure(workspace: Path, failure_id: str) -> SavedFailure:
 def _requested_id(config: argparse.Namespace) -> str:
     from ..config import UsageError
 
-    paths = list(getattr(config, "paths", []) or [])
-    given = [a for a in getattr(config, "argv", [])[1:] if a in paths]
+    options = RunOptions.from_namespace(config)
+    given = [a for a in options.argv[1:] if a in options.paths]
     if len(given) != 1:
         raise UsageError("usage: specrun replay ID  (the id printed after a property failure)")
     return given[0]
@@ -79,7 +80,7 @@ def replay(config: argparse.Namespace, pm: Any) -> int:
     try:
         with box:
             plan = _plan(session, spec, record, saved.path, box.root)
-            outcome = run_step(session, plan, getattr(config, "executor", None) or "fresh")
+            outcome = run_step(session, plan, session.options.executor or "fresh")
             verdict = judge(record["case_id"], outcome, expect)
     finally:
         session.close()

@@ -27,7 +27,9 @@ from rich.console import Console
 from ..analysis.drift import DriftThresholds
 from ..atomic import write_text_atomic
 from ..config import UsageError
+from ..modes.deep_dive.cli_options import DeepDiveRunOptions
 from ..results import ExitCode, to_jsonable
+from ..run_options import RunOptions
 from ..sources.cache import SourceCache
 from ..sources.client import S3Settings, make_clients
 from ..sources.discovery import discover_execution
@@ -37,20 +39,19 @@ from ..sources.snapshot import write_snapshot
 DEFAULT_SAMPLE_SIZE = 10000
 
 
-def _settings(config: argparse.Namespace) -> S3Settings:
-    return S3Settings(endpoint_url=getattr(config, "endpoint_url", None), region=getattr(config, "aws_region", None),
-                      profile=getattr(config, "aws_profile", None))
+def _settings(deep: DeepDiveRunOptions) -> S3Settings:
+    return S3Settings(endpoint_url=deep.endpoint_url, region=deep.region, profile=deep.profile)
 
 
-def _positional(config: argparse.Namespace, count: int, usage: str) -> list[str]:
-    given = [p for p in config.argv[1:] if p in config.paths]
+def _positional(options: RunOptions, count: int, usage: str) -> list[str]:
+    given = [p for p in options.argv[1:] if p in options.paths]
     if len(given) != count:
         raise UsageError(f"usage: {usage}")
     return given
 
 
-def _cache(config: argparse.Namespace) -> SourceCache:
-    return SourceCache(Path(getattr(config, "workspace", None) or ".specrun") / "cache" / "s3")
+def _cache(options: RunOptions) -> SourceCache:
+    return SourceCache(Path(options.workspace) / "cache" / "s3")
 
 
 def compare_command(config: argparse.Namespace, pm: Any) -> int:
@@ -58,21 +59,21 @@ def compare_command(config: argparse.Namespace, pm: Any) -> int:
     from ..modes.deep_dive.compare import compare_executions, open_side
     from ..report.deep_dive_console import comparison_tables
 
+    options, deep = RunOptions.from_namespace(config), DeepDiveRunOptions.from_namespace(config)
     baseline, comparison = _positional(
-        config, 2, "specrun compare BASELINE COMPARISON (execution ARNs or snapshot folders)")
-    limits = {k: v for k, v in (("psi", getattr(config, "psi_threshold", None)),
-                                ("ks", getattr(config, "ks_threshold", None))) if v is not None}
+        options, 2, "specrun compare BASELINE COMPARISON (execution ARNs or snapshot folders)")
+    limits = {k: v for k, v in (("psi", deep.psi_threshold), ("ks", deep.ks_threshold)) if v is not None}
     if any(v < 0 for v in limits.values()):
         raise UsageError("--psi-threshold and --ks-threshold must be >= 0")
-    sample_size = getattr(config, "deep_sample_size", None) or DEFAULT_SAMPLE_SIZE
-    seed = config.seed if getattr(config, "seed", None) is not None else 0
-    clients = functools.cache(lambda: make_clients(_settings(config)))
-    cache = functools.cache(lambda: _cache(config))
-    refresh = bool(getattr(config, "refresh", False))
+    sample_size = deep.sample_size or DEFAULT_SAMPLE_SIZE
+    seed = options.seed if options.seed is not None else 0
+    clients = functools.cache(lambda: make_clients(_settings(deep)))
+    cache = functools.cache(lambda: _cache(options))
+    refresh = deep.refresh
     console = Console(highlight=False, soft_wrap=True)
     try:
         sides = [open_side(ref, None, clients, cache, sample_size, seed, refresh) for ref in (baseline, comparison)]
-        result = compare_executions(sides[0], sides[1], DriftThresholds(**limits), getattr(config, "step", None))
+        result = compare_executions(sides[0], sides[1], DriftThresholds(**limits), options.step or None)
     except SourceError as exc:
         print(f"specrun: error: {exc}", file=sys.stderr)
         return int(ExitCode.TESTS_FAILED)
@@ -90,28 +91,29 @@ def compare_command(config: argparse.Namespace, pm: Any) -> int:
     if failed:
         summary += f", {len(failed)} could not be compared"
     console.rule(f"[bold {'red' if drifted or failed else 'green'}]{summary}")
-    if getattr(config, "json_path", None):
+    if options.json_path:
         data["drifted"] = result.drifted
-        write_text_atomic(Path(config.json_path), json.dumps(data, indent=2) + "\n")
+        write_text_atomic(Path(options.json_path), json.dumps(data, indent=2) + "\n")
     return int(ExitCode.TESTS_FAILED if drifted or failed else ExitCode.OK)
 
 
 def snapshot_command(config: argparse.Namespace, pm: Any) -> int:
     """``specrun snapshot ARN --to DIR [--sample-size N] [--step NAME]``."""
-    (arn,) = _positional(config, 1, "specrun snapshot EXECUTION_ARN --to DIR [--sample-size N]")
-    dest = getattr(config, "snapshot_to", None)
+    options, deep = RunOptions.from_namespace(config), DeepDiveRunOptions.from_namespace(config)
+    (arn,) = _positional(options, 1, "specrun snapshot EXECUTION_ARN --to DIR [--sample-size N]")
+    dest = deep.snapshot_to
     if not dest:
         raise UsageError("specrun snapshot needs --to DIR")
-    sample_size = getattr(config, "deep_sample_size", None) or DEFAULT_SAMPLE_SIZE
+    sample_size = deep.sample_size or DEFAULT_SAMPLE_SIZE
     if sample_size < 1:
         raise UsageError("--sample-size must be >= 1")
-    seed = config.seed if getattr(config, "seed", None) is not None else 0
+    seed = options.seed if options.seed is not None else 0
     console = Console(highlight=False, soft_wrap=True)
     try:
-        s3, sagemaker = make_clients(_settings(config))
+        s3, sagemaker = make_clients(_settings(deep))
         execution = discover_execution(sagemaker, arn)
-        steps = getattr(config, "step", None)
-        snapshot = write_snapshot(execution, s3, Path(dest), sample_size, seed, steps, cache=_cache(config))
+        snapshot = write_snapshot(execution, s3, Path(dest), sample_size, seed, options.step or None,
+                                  cache=_cache(options))
     except SourceError as exc:
         print(f"specrun: error: {exc}", file=sys.stderr)
         return int(ExitCode.TESTS_FAILED)
