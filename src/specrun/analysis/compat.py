@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal, cast
 
 from ..contract.types import ColumnType, ColumnTypeBase, TypeRegistry
@@ -51,32 +51,13 @@ from ..spec.model import (
 )
 from ..spec.placeholders import layout_fields
 
+# Re-exported: the edge record lives with the one step-graph builder (spec/step_graph.py).
+from ..spec.step_graph import Edge as Edge
+
 Severity = Literal["error", "warning"]
 _STRUCTURAL, _VALUE, _UNKNOWN = "structural", "value", "unknown"
 _TEXT_FORMATS = frozenset({"csv", "tsv", "jsonl", "json", "text"})
 _INHERITED = {"format": "csv", "compression": None, "layout": None, "shards": None, "split": None}
-
-
-@dataclass(frozen=True)
-class Edge:
-    """One DAG edge: ``producer.output`` feeds ``consumer.input``."""
-
-    producer: str
-    output: str
-    consumer: str
-    input: str
-    location: Location | None = field(default=None, compare=False)  # the consuming key
-
-    @property
-    def source(self) -> str:
-        return f"{self.producer}.{self.output}"
-
-    @property
-    def target(self) -> str:
-        return f"{self.consumer}.{self.input}"
-
-    def __str__(self) -> str:
-        return f"{self.source} -> {self.target}"
 
 
 @dataclass

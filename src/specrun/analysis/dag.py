@@ -4,8 +4,9 @@ Nodes are step names (attribute ``step``: the :class:`StepSpec`).  An edge
 ``producer -> consumer`` carries ``producer``, ``consumer`` and ``ports``: the list of
 :class:`Edge` records (producer, output, consumer, input) it stands for — one step may
 feed another through several ports.  Edges come from ``inputs.X.from: step.output``
-and from the spec's ``dag:`` list.  A dangling reference, a format the consumer
-cannot read, or a cycle is a :class:`SpecError` at the consuming key.
+and from the spec's ``dag:`` list; the graph is built by the one step-graph builder,
+``spec/step_graph.py``.  A dangling reference, an input fed by two outputs, a format
+the consumer cannot read, or a cycle is a :class:`SpecError` at the consuming key.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import networkx as nx
 
 from ..spec.model import PipelineSpec, SpecError
+from ..spec.step_graph import find_cycle, step_graph
 from .compat import Edge, effective_consumer_port, format_conflict, resolve_edges
 
 __all__ = ["Edge", "build_dag", "critical_path", "edges"]
@@ -20,26 +22,18 @@ __all__ = ["Edge", "build_dag", "critical_path", "edges"]
 
 def build_dag(spec: PipelineSpec) -> nx.DiGraph:
     """The spec's steps and edges, checked for dangling references, formats and cycles."""
-    graph = nx.DiGraph(pipeline=spec.pipeline)
-    for name, step in spec.steps.items():
-        graph.add_node(name, step=step)
-    for edge in resolve_edges(spec):
+    found = resolve_edges(spec)
+    for edge in found:
         produced = spec.steps[edge.producer].outputs[edge.output]
         conflict = format_conflict(produced, effective_consumer_port(spec, edge))
         if conflict:
             raise SpecError(f"{edge}: {conflict}", edge.location)
-        if graph.has_edge(edge.producer, edge.consumer):
-            graph.edges[edge.producer, edge.consumer]["ports"].append(edge)
-        else:
-            graph.add_edge(edge.producer, edge.consumer, producer=edge.producer,
-                           consumer=edge.consumer, ports=[edge])
-    try:
-        cycle = nx.find_cycle(graph)
-    except nx.NetworkXNoCycle:
-        return graph
-    path = " -> ".join([cycle[0][0], *(target for _, target in cycle)])
-    closing = graph.edges[cycle[-1][0], cycle[-1][1]]["ports"][0]
-    raise SpecError(f"the pipeline has a cycle: {path}", closing.location)
+    graph = step_graph(spec, found)
+    cycle = find_cycle(graph)
+    if cycle is not None:
+        path, closing = cycle
+        raise SpecError(f"the pipeline has a cycle: {path}", closing.location)
+    return graph
 
 
 def edges(dag: nx.DiGraph) -> list[Edge]:

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import networkx as nx
-
 from .build_steps import PortKeys
 from .model import PipelineSpec, PortSpec, SpecError, StepSpec
 from .placeholders import arg_placeholders, layout_fields
+from .step_graph import Edge, find_cycle, step_graph
 
 # Keys a consumer port inherits from its producer when it does not write them.
 INHERITED_PORT_KEYS = ("format", "compression", "schema", "layout", "shards", "split")
@@ -144,9 +143,7 @@ def _check_part_property(spec: PipelineSpec, key: str, step: StepSpec, params: d
 
 
 def _check_dag(spec: PipelineSpec) -> None:
-    graph = nx.DiGraph()
-    graph.add_nodes_from(spec.steps)
-    edge_keys: dict[tuple[str, str], str] = {}
+    edges: list[Edge] = []
     for index, (source, target) in enumerate(spec.dag):
         key = f"dag.{index}"
         for ref, direction in ((source, "outputs"), (target, "inputs")):
@@ -158,21 +155,18 @@ def _check_dag(spec: PipelineSpec) -> None:
             if port_name not in ports:
                 raise SpecError(f"step {step_name!r} has no {direction[:-1]} {port_name!r}"
                                 f"{_known(ports)}", spec.where(key))
-        edge = (source.partition(".")[0], target.partition(".")[0])
-        graph.add_edge(*edge)
-        edge_keys.setdefault(edge, key)
+        (producer, _, output), (consumer, _, port_name) = source.partition("."), target.partition(".")
+        edges.append(Edge(producer, output, consumer, port_name, spec.where(key)))
     for step in spec.steps.values():
         for port in step.inputs.values():
             if port.from_ is not None:
-                edge = (port.from_.partition(".")[0], step.name)
-                graph.add_edge(*edge)
-                edge_keys.setdefault(edge, f"steps.{step.name}.inputs.{port.name}.from")
-    try:
-        cycle = nx.find_cycle(graph)
-    except nx.NetworkXNoCycle:
-        return
-    path = " -> ".join([edge[0] for edge in cycle] + [cycle[0][0]])
-    raise SpecError(f"the steps form a cycle: {path}", spec.where(edge_keys[cycle[-1][:2]]))
+                producer, _, output = port.from_.partition(".")
+                where = spec.where(f"steps.{step.name}.inputs.{port.name}.from")
+                edges.append(Edge(producer, output, step.name, port.name, where))
+    cycle = find_cycle(step_graph(spec, edges))
+    if cycle is not None:
+        path, closing = cycle
+        raise SpecError(f"the steps form a cycle: {path}", closing.location)
 
 
 def _check_modes(spec: PipelineSpec) -> None:
