@@ -7,6 +7,11 @@ settings) are validated permissively and typed by the model builder
 they are revalidated with :data:`PROPERTY_PARAMS` / :data:`MUTATION_PARAMS`.
 Custom scalar validators raise strictyaml errors whose *problem* is the final,
 one-line message shown to the user.
+
+This is the one definition of the grammar: the published JSON Schema is generated
+from it (``python -m specrun.spec.jsonschema``).  Each :class:`Checked` scalar carries
+its JSON Schema; what the validators cannot show (``$defs`` names, cross-field rules
+the builder checks, per-kind parameters) is noted beside them with :func:`note`.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import strictyaml as sy
 
 from ..error_class import ErrorClass
 from . import units
+from .json_notes import Kinds, any_case, note
 from .model import FORMATS
 
 NAME_PATTERN = r"[A-Za-z_][A-Za-z0-9_\-]*"
@@ -41,11 +47,17 @@ TOP_LEVEL_KEYS = ("version", "pipeline", "plugins", "defaults", "schemas", "step
 
 
 class Checked(sy.ScalarValidator):
-    """A scalar turned into a value by ``parse``; its ValueError message is the user's error."""
+    """A scalar turned into a value by ``parse``; its ValueError message is the user's error.
 
-    def __init__(self, parse: Callable[[str], Any], name: str) -> None:
+    ``json_schema`` is the same rule as a JSON Schema, for the value as a YAML editor
+    types it (``3`` an integer, ``3s`` a string).
+    """
+
+    def __init__(self, parse: Callable[[str], Any], name: str,
+                 json_schema: Mapping[str, Any]) -> None:
         self._parse = parse
         self._name = name
+        self.json_schema: dict[str, Any] = dict(json_schema)
 
     def validate_scalar(self, chunk: Any) -> Any:
         try:
@@ -170,78 +182,109 @@ def _non_empty(text: str) -> str:
     return text
 
 
+# JSON forms of scalars: strictyaml reads every scalar as text; an editor types it.
+SCALAR_JSON: dict[str, Any] = {"type": ["string", "number", "boolean", "null"]}
+_TEXT_JSON: dict[str, Any] = {"type": ["string", "number", "boolean"], "pattern": r"\S"}
+
+
+def _text_pattern(pattern: str) -> dict[str, Any]:
+    return {"type": "string", "pattern": pattern}
+
+
+def _duration_json() -> dict[str, Any]:
+    number = r"(\d+(\.\d+)?|\.\d+)"
+    units_ = "|".join(any_case(unit) for unit in sorted(units._DURATION_UNITS, key=len, reverse=True))
+    return {"anyOf": [{"type": "number", "exclusiveMinimum": 0},
+                      _text_pattern(rf"^\s*{number}\s*$"),
+                      _text_pattern(rf"^\s*({number}\s*({units_})\s*)+$")]}
+
+
+def _memory_json() -> dict[str, Any]:
+    units_ = "|".join(any_case(unit) for unit in sorted(units._MEMORY_UNITS, key=len, reverse=True)
+                      if unit)
+    return {"anyOf": [{"type": "integer", "exclusiveMinimum": 0},
+                      _text_pattern(rf"^\s*(\d+(\.\d+)?|\.\d+)\s*({units_})?\s*$")]}
+
+
 # Validator factories, named like strictyaml's own (``Name()`` beside ``Str()``).
 def Name() -> Checked:
-    return Checked(_name, "a name")
+    return Checked(_name, "a name", _text_pattern(_NAME.pattern))
 
 
 def Identifier() -> Checked:
-    return Checked(_identifier, "an identifier")
+    return Checked(_identifier, "an identifier", _text_pattern(_IDENTIFIER.pattern))
 
 
 def NonEmptyStr() -> Checked:
-    return Checked(_non_empty, "a text value")
+    return Checked(_non_empty, "a text value", _TEXT_JSON)
 
 
 def Count(minimum: int = 0) -> Checked:
-    return Checked(_int_at_least(minimum), f"an integer >= {minimum}")
+    return Checked(_int_at_least(minimum), f"an integer >= {minimum}",
+                   {"type": "integer", "minimum": minimum})
 
 
 def Seed() -> Checked:
-    return Checked(_int_at_least(0), "an integer seed")
+    return Checked(_int_at_least(0), "an integer seed", {"type": "integer", "minimum": 0})
 
 
 def Duration() -> Checked:
-    return Checked(units.parse_duration, "a duration")
+    return note(Checked(units.parse_duration, "a duration", _duration_json()), name="duration",
+                description="seconds (a number) or a duration: 500ms, 90s, 5m, 1h30m, 1d")
 
 
 def MemorySize() -> Checked:
-    return Checked(units.parse_memory, "a memory size")
+    return note(Checked(units.parse_memory, "a memory size", _memory_json()), name="memory",
+                description="bytes (an integer) or a size: 512MB, 2GB (powers of 1000), "
+                            "1GiB (powers of 1024)")
 
 
 def PortRef() -> Checked:
-    return Checked(_port_ref, "'step.port'")
+    return Checked(_port_ref, "'step.port'", _text_pattern(_PORT_REF.pattern))
 
 
 def DagEdge() -> Checked:
-    return Checked(_dag_edge, "'step.output -> step.input'")
+    return Checked(_dag_edge, "'step.output -> step.input'", _text_pattern(_DAG_EDGE.pattern))
 
 
 def RegexText() -> Checked:
-    return Checked(_regex, "a regular expression")
+    return Checked(_regex, "a regular expression",
+                   {"type": ["string", "number", "boolean"], "format": "regex"})
 
 
 def WarningPattern() -> Checked:
-    return Checked(_warning_pattern, "'Category' or 'Category: REGEX'")
+    return Checked(_warning_pattern, "'Category' or 'Category: REGEX'",
+                   _text_pattern(WARNING_PATTERN.pattern))
 
 
 def ModuleRef() -> Checked:
-    return Checked(_module_ref, "'module:function'")
+    return Checked(_module_ref, "'module:function'", _text_pattern(_MODULE_REF.pattern))
 
 
 def Fraction() -> Checked:
-    return Checked(_fraction, "a number from 0 to 1")
+    return Checked(_fraction, "a number from 0 to 1", {"type": "number", "minimum": 0, "maximum": 1})
 
 
 def Tolerance() -> Checked:
-    return Checked(_non_negative, "a number >= 0")
+    return Checked(_non_negative, "a number >= 0", {"type": "number", "minimum": 0})
 
 
 def Version() -> Checked:
-    return Checked(_version, "the version number 1")
+    return Checked(_version, "the version number 1", {"const": 1})
 
 
 def Format() -> Checked:
-    return Checked(_one_of(FORMATS, "format"), "a format")
+    return Checked(_one_of(FORMATS, "format"), "a format", {"enum": list(FORMATS)})
 
 
 def Compression() -> Checked:
-    return Checked(_one_of(COMPRESSIONS, "compression"), "a compression")
+    return Checked(_one_of(COMPRESSIONS, "compression"), "a compression",
+                   {"enum": list(COMPRESSIONS)})
 
 
 def Classification() -> Checked:
     names = tuple(member.name for member in ErrorClass)
-    return Checked(_one_of(names, "classification"), "a classification")
+    return Checked(_one_of(names, "classification"), "a classification", {"enum": list(names)})
 
 
 def one_key_map() -> sy.Validator:
@@ -254,7 +297,7 @@ def _column_constraints() -> dict[Any, sy.Validator]:
     return {
         sy.Optional("min"): sy.Str(),
         sy.Optional("max"): sy.Str(),
-        sy.Optional("isin"): sy.Seq(sy.Str()),
+        sy.Optional("isin"): note(sy.Seq(sy.Str()), rules={"minItems": 1}),
         sy.Optional("pattern"): RegexText(),
         sy.Optional("nullable"): sy.Bool(),
         sy.Optional("unique"): sy.Bool(),
@@ -264,31 +307,35 @@ def _column_constraints() -> dict[Any, sy.Validator]:
 
 def column_validator() -> sy.Validator:
     """A column of the DSL; keys outside :data:`COLUMN_KEYS` are options of plugin types."""
-    return sy.MapCombined({
-        sy.Optional("type"): Name(),
+    return note(sy.MapCombined({
+        sy.Optional("type"): note(Name(), description="int, float, str, bool, datetime, "
+                                                      "category or a plugin type"),
         **_column_constraints(),
         sy.Optional("checks"): sy.Seq(one_key_map()),
-    }, sy.Str(), sy.Any())
+    }, sy.Str(), sy.Any()), name="column", description="extra keys are options of plugin column types")
 
 
 def column_override_validator() -> sy.Validator:
     """A scenario's ``columns:`` override: constraints only, not the type."""
-    return sy.Map(_column_constraints())
+    return note(sy.Map(_column_constraints()), name="column_override")
 
 
 def schema_validator() -> sy.Validator:
     """A data contract: ``columns`` / ``extends`` / ``pandera`` plus row bounds and strictness."""
-    return sy.Map({
+    return note(sy.Map({
         sy.Optional("columns"): sy.MapPattern(sy.Str(), column_validator()),
         sy.Optional("extends"): Name(),
         sy.Optional("pandera"): NonEmptyStr(),
         sy.Optional("rows"): sy.Map({sy.Optional("min"): Count(), sy.Optional("max"): Count()}),
         sy.Optional("strict"): sy.Bool(),
-    })
+    }), name="schema",
+        rules={"anyOf": [{"required": ["columns"]}, {"required": ["extends"]},
+                         {"required": ["pandera"]}]})
 
 
 def port_validator() -> sy.Validator:
-    return sy.Map({
+    """An input or output of a step."""
+    return note(sy.Map({
         sy.Optional("format"): Format(),
         sy.Optional("compression"): Compression(),
         sy.Optional("schema"): Name() | schema_validator(),
@@ -301,13 +348,16 @@ def port_validator() -> sy.Validator:
         sy.Optional("source"): NonEmptyStr(),
         sy.Optional("from"): PortRef(),
         sy.Optional("rows"): Count(),
-        sy.Optional("checks"): sy.Seq(Name() | one_key_map()),
-        sy.Optional("on_invalid"): Checked(_one_of(ON_INVALID, "on_invalid"), "reject, tolerate or any"),
-    })
+        sy.Optional("checks"): sy.Seq(note(Name() | one_key_map(), kinds=Kinds(
+            ARTIFACT_CHECK_PARAMS, bare=("not_empty",)))),
+        sy.Optional("on_invalid"): Checked(_one_of(ON_INVALID, "on_invalid"), "reject, tolerate or any",
+                                           {"enum": list(ON_INVALID)}),
+    }), name="port")
 
 
 def step_validator() -> sy.Validator:
-    return sy.Map({
+    """A step: its script, how it is called, its ports, limits and properties."""
+    return note(sy.Map({
         "script": NonEmptyStr(),
         sy.Optional("call"): Identifier(),
         sy.Optional("args"): sy.Seq(sy.Str()),
@@ -318,9 +368,22 @@ def step_validator() -> sy.Validator:
         sy.Optional("sagemaker_step"): NonEmptyStr(),
         sy.Optional("inputs"): sy.MapPattern(Name(), port_validator()),
         sy.Optional("outputs"): sy.MapPattern(Name(), port_validator()),
-        sy.Optional("properties"): sy.Seq(one_key_map()),
-        sy.Optional("deterministic"): sy.Bool() | sy.Map({sy.Optional("ignore_row_order"): sy.Bool()}),
-    })
+        sy.Optional("properties"): sy.Seq(note(one_key_map(), kinds=Kinds(PROPERTY_PARAMS,
+                                                                         plugins=True))),
+        sy.Optional("deterministic"): note(
+            sy.Bool() | sy.Map({sy.Optional("ignore_row_order"): sy.Bool()}),
+            description="run the standard case twice on the same inputs and compare the outputs"),
+    }), name="step", rules={"not": {"required": ["call", "args"]}})
+
+
+# ``pass: true`` alone, or ``fail: true`` with optional details (checked by build_expect).
+_EXPECT_RULES: dict[str, Any] = {"oneOf": [
+    {"required": ["pass"], "properties": {"pass": {"const": True}},
+     "not": {"anyOf": [{"required": [key]} for key in ("fail", "error", "exit_code",
+                                                        "classification")]}},
+    {"required": ["fail"], "properties": {"fail": {"const": True}},
+     "not": {"required": ["pass"]}},
+]}
 
 
 #: ``expect:`` keys holding regexes over the script's stdout / stderr logs.
@@ -330,31 +393,43 @@ EXPECT_WARN_KEYS = ("warns", "no_warns")
 
 
 def expect_validator() -> sy.Validator:
-    return sy.Map({
+    return note(sy.Map({
         sy.Optional("pass"): sy.Bool(),
         sy.Optional("fail"): sy.Bool(),
         sy.Optional("error"): RegexText(),
-        sy.Optional("exit_code"): Checked(_int_at_least(-255), "an exit code"),
+        sy.Optional("exit_code"): Checked(_int_at_least(-255), "an exit code",
+                                           {"type": "integer", "minimum": -255}),
         sy.Optional("classification"): Classification(),
         **{sy.Optional(key): sy.Seq(RegexText()) | RegexText() for key in EXPECT_LOG_KEYS},
         **{sy.Optional(key): sy.Seq(WarningPattern()) | WarningPattern() for key in EXPECT_WARN_KEYS},
-    })
+    }), name="expect", rules=_EXPECT_RULES)
+
+
+# Keys ``parametrize`` may vary (checked by build_scenarios._parameter).
+_PARAMETRIZE_KEY = (r"^(rows|seed|timeout|memory_limit|examples|max_rows"
+                    r"|env\.[A-Za-z_][A-Za-z0-9_]*|job_args\.[A-Za-z_][A-Za-z0-9_]*"
+                    r"|columns\..+\.(min|max|isin|pattern|nullable|unique|required))$")
 
 
 def scenario_validator() -> sy.Validator:
-    return sy.Map({
+    return note(sy.Map({
         sy.Optional("rows"): Count(),
         sy.Optional("seed"): Seed(),
         sy.Optional("timeout"): Duration(),
         sy.Optional("memory_limit"): MemorySize(),
         sy.Optional("steps"): sy.Seq(Name()),
         sy.Optional("columns"): sy.MapPattern(sy.Str(), column_override_validator()),
-        sy.Optional("mutate"): sy.MapPattern(sy.Str(), sy.Seq(Name() | one_key_map())),
+        sy.Optional("mutate"): sy.MapPattern(sy.Str(), sy.Seq(note(
+            Name() | one_key_map(), name="mutation", kinds=Kinds(
+                MUTATION_PARAMS, plugins=True,
+                bare=tuple(op for op, default in MUTATION_DEFAULTS.items() if default is not None))))),
         sy.Optional("expect"): expect_validator(),
-        sy.Optional("parametrize"): sy.MapPattern(sy.Str(), sy.Seq(sy.Any())),
+        sy.Optional("parametrize"): note(
+            sy.MapPattern(sy.Str(), note(sy.Seq(sy.Any()), rules={"minItems": 1})),
+            rules={"propertyNames": {"pattern": _PARAMETRIZE_KEY}}),
         sy.Optional("examples"): Count(1),
         sy.Optional("max_rows"): Count(),
-    })
+    }), name="scenario")
 
 
 def spec_validator(extra_keys: Mapping[str, sy.Validator] | None = None) -> sy.Validator:
@@ -379,7 +454,10 @@ def spec_validator(extra_keys: Mapping[str, sy.Validator] | None = None) -> sy.V
         if key in TOP_LEVEL_KEYS:
             raise ValueError(f"plugin spec key {key!r} clashes with a built-in spec key")
         keys[sy.Optional(key)] = validator
-    return sy.Map(keys)
+    # The published schema is read without plugins, which may add top-level keys.
+    return note(sy.Map(keys), description="A specrun spec file (version 1). See docs/spec.md. "
+                                          "Plugins may add top-level keys.",
+                rules={"additionalProperties": True})
 
 
 # -- kind-dependent parameters (revalidated by the builder) -------------------
@@ -387,21 +465,21 @@ def spec_validator(extra_keys: Mapping[str, sy.Validator] | None = None) -> sy.V
 def _columns_map(*required: str, rate: bool = False) -> sy.Validator:
     keys: dict[Any, sy.Validator] = {sy.Optional("columns"): sy.Seq(sy.Str())}
     if rate:
-        keys[sy.Optional("rate")] = sy.Float()
+        keys[sy.Optional("rate")] = note(sy.Float(), rules={"minimum": 0, "maximum": 1})
     for key in required:
         keys[key] = Name()
     return sy.Map(keys)
 
 
 def _row_count() -> sy.Validator:
-    return sy.Map({
+    return note(sy.Map({
         "output": Name(),
         sy.Optional("equals"): Name() | sy.Seq(Name()),
         sy.Optional("le"): Name() | sy.Seq(Name()),
         sy.Optional("ge"): Name() | sy.Seq(Name()),
         sy.Optional("ratio"): sy.Map({"input": Name(), sy.Optional("min"): sy.Float(),
                                       sy.Optional("max"): sy.Float()}),
-    })
+    }), rules={"anyOf": [{"required": [key]} for key in ("equals", "le", "ge", "ratio")]})
 
 
 def _key() -> sy.Validator:
@@ -419,9 +497,10 @@ def _relation() -> sy.Validator:
 
 
 def _part_rows() -> sy.Validator:
-    return sy.Map({"output": Name(), sy.Optional("min"): Count(), sy.Optional("max"): Count(),
-                   sy.Optional("shares"): sy.MapPattern(Name(), Fraction()),
-                   sy.Optional("tolerance"): Tolerance()})
+    return note(sy.Map({"output": Name(), sy.Optional("min"): Count(), sy.Optional("max"): Count(),
+                        sy.Optional("shares"): sy.MapPattern(Name(), Fraction()),
+                        sy.Optional("tolerance"): Tolerance()}),
+                rules={"anyOf": [{"required": [key]} for key in ("min", "max", "shares")]})
 
 
 def _class_balance() -> sy.Validator:
@@ -431,7 +510,8 @@ def _class_balance() -> sy.Validator:
 # Checks of a non-tabular output (``checks:`` of a port), revalidated by the builder.
 ARTIFACT_CHECK_PARAMS: dict[str, Callable[[], sy.Validator]] = {
     "not_empty": sy.Bool,
-    "size": lambda: sy.Map({sy.Optional("min"): MemorySize(), sy.Optional("max"): MemorySize()}),
+    "size": lambda: note(sy.Map({sy.Optional("min"): MemorySize(), sy.Optional("max"): MemorySize()}),
+                         rules={"minProperties": 1}),
     "json_schema": NonEmptyStr,
     "python": ModuleRef,
 }
