@@ -202,7 +202,7 @@ def _duration_json() -> dict[str, Any]:
 def _memory_json() -> dict[str, Any]:
     units_ = "|".join(any_case(unit) for unit in sorted(units._MEMORY_UNITS, key=len, reverse=True)
                       if unit)
-    return {"anyOf": [{"type": "integer", "exclusiveMinimum": 0},
+    return {"anyOf": [{"type": "number", "exclusiveMinimum": 0},
                       _text_pattern(rf"^\s*(\d+(\.\d+)?|\.\d+)\s*({units_})?\s*$")]}
 
 
@@ -235,7 +235,7 @@ def Duration() -> Checked:
 
 def MemorySize() -> Checked:
     return note(Checked(units.parse_memory, "a memory size", _memory_json()), name="memory",
-                description="bytes (an integer) or a size: 512MB, 2GB (powers of 1000), "
+                description="bytes (a number) or a size: 512MB, 2GB (powers of 1000), "
                             "1GiB (powers of 1024)")
 
 

@@ -1,4 +1,8 @@
-"""The published JSON Schema accepts the documented example and rejects what the loader rejects."""
+"""The published JSON Schema accepts the documented example and rejects what the loader rejects.
+
+The schema is generated from the grammar (specrun.spec.jsonschema); these tests validate
+with the generator's output, and one test checks the packaged file is that output.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +15,28 @@ from typing import Any
 import jsonschema
 import pytest
 import strictyaml as sy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from spec_helpers import BASE, DATA, write
 
+from specrun.spec import units
+from specrun.spec.jsonschema import REGENERATE, SCHEMA_PATH, generate, render
 from specrun.spec.loader import load_spec
 from specrun.spec.model import SpecError
 from specrun.spec.values import generic_data
 
 ROOT = Path(__file__).resolve().parents[3]
-SCHEMA = json.loads((ROOT / "src" / "specrun" / "spec" / "specrun.schema.json").read_text())
+SCHEMA = generate()
 DOC = (ROOT / "docs" / "spec.md").read_text()
+
+
+def test_packaged_schema_is_the_generated_one():
+    packaged = (ROOT / "src" / "specrun" / "spec" / "specrun.schema.json").read_text()
+    assert SCHEMA_PATH == ROOT / "src" / "specrun" / "spec" / "specrun.schema.json"
+    assert packaged == render(), (
+        f"src/specrun/spec/specrun.schema.json is out of date with the grammar in "
+        f"spec/schema.py; regenerate it with: {REGENERATE}")
+    assert json.loads(packaged) == SCHEMA
 
 
 def doc_example() -> str:
@@ -81,3 +98,174 @@ def test_bundled_example_specs_validate_against_json_schema():
     for path in sorted((ROOT / "specs").glob("*.yaml")):
         errors = sorted(validator().iter_errors(as_json(path.read_text())), key=str)
         assert not errors, f"{path.name}: {errors[0].message} at {list(errors[0].absolute_path)}"
+
+
+# -- the generated schema agrees with the loader, rule by rule ----------------
+
+STEP_ONE = "    script: one.py\n"
+OUTPUT_Y = "      y: {format: parquet, schema: t}\n"
+
+
+def _scenario(body: str) -> tuple[str, str]:
+    return (STEP_ONE + "    inputs:\n      x: {format: csv, schema: t}\n    outputs:\n" + OUTPUT_Y,
+            STEP_ONE + "    inputs:\n      x: {format: csv, schema: t}\n    outputs:\n" + OUTPUT_Y
+            + "scenarios:\n  s:\n" + body)
+
+
+def _edit(old: str, new: str) -> str:
+    assert old in BASE, old
+    return BASE.replace(old, new, 1)
+
+
+def _with_scenario(body: str) -> str:
+    return BASE + "scenarios:\n  s:\n" + body
+
+
+def _with_property(item: str) -> str:
+    return _edit(STEP_ONE, STEP_ONE + "    properties:\n      - " + item + "\n")
+
+
+def _with_output_check(item: str) -> str:
+    return _edit(OUTPUT_Y, "      y: {format: text, checks: [" + item + "]}\n")
+
+
+REJECTED = {
+    "unknown parameter of a property": _with_property("unique: {output: y, colums: [a]}"),
+    "property missing its required parameter": _with_property("unique: {columns: [a]}"),
+    "row_count without a bound": _with_property("row_count: {output: y}"),
+    "part_rows without a bound": _with_property("part_rows: {output: y}"),
+    "relation without expr": _with_property("relation: {output: y, input: x}"),
+    "python property not module:function": _with_property("python: checks"),
+    "expect pass with an error": _with_scenario("    expect: {pass: true, error: boom}\n"),
+    "expect neither pass nor fail": _with_scenario("    expect: {error: boom}\n"),
+    "expect pass and fail": _with_scenario("    expect: {pass: true, fail: true}\n"),
+    "schema without columns, extends or pandera": _edit("schemas:\n", "schemas:\n  u: {strict: true}\n"),
+    "mutation that needs parameters written bare": _with_scenario("    mutate:\n      x: [set]\n"),
+    "mutation with a bad parameter": _with_scenario("    mutate:\n      x: [{nulls: {rate: 1.5}}]\n"),
+    "mutation with an unknown parameter": _with_scenario("    mutate:\n      x: [{boundary: {cols: [a]}}]\n"),
+    "unknown artifact check": _with_output_check("bogus"),
+    "artifact check that needs a value written bare": _with_output_check("size"),
+    "size check without bounds": _with_output_check("{size: {}}"),
+    "unknown parametrize key": _with_scenario("    parametrize:\n      colour: [1, 2]\n"),
+    "empty parametrize list": _with_scenario("    parametrize:\n      rows: []\n"),
+    "not a boolean": _edit("s: {type: str}", "s: {type: str, nullable: maybe}"),
+    "empty isin": _edit("s: {type: str}", "s: {type: str, isin: []}"),
+    "bad duration": _edit(STEP_ONE, STEP_ONE + "    timeout: 5x\n"),
+    "duration units run together wrongly": _edit(STEP_ONE, STEP_ONE + "    timeout: 5 3\n"),
+    "negative row count": _with_scenario("    rows: -1\n"),
+    "examples below 1": _with_scenario("    examples: 0\n"),
+    "unknown classification": _with_scenario("    expect: {fail: true, classification: OOPS}\n"),
+    "bad port reference": _edit("{from: one.y}", "{from: one}"),
+    "bad name": _edit("  two:\n", "  2two:\n"),
+}
+
+ACCEPTED = {
+    "yes as a boolean": _edit("s: {type: str}", "s: {type: str, nullable: yes}"),
+    "compound duration": _edit(STEP_ONE, STEP_ONE + "    timeout: 1h 30M\n"),
+    "binary memory size": _edit(STEP_ONE, STEP_ONE + "    memory_limit: 1.5GiB\n"),
+    "memory size in bytes": _edit(STEP_ONE, STEP_ONE + "    memory_limit: 1048576\n"),
+    "bare mutation with defaults": _with_scenario("    mutate:\n      x: [boundary, empty]\n"),
+    "mutation with parameters": _with_scenario("    mutate:\n      x: [{nulls: {columns: [a], rate: 0.5}}]\n"),
+    "bare artifact check": _with_output_check("not_empty, {size: {max: 1MB}}"),
+    "row_count with a bound": _with_property("row_count: {output: y, equals: x}"),
+    "python property": _with_property("python: checks.props:rows_kept"),
+    "expect fail with details": _with_scenario(
+        "    expect: {fail: true, error: 'boom.*', exit_code: 2, classification: DATA_ERROR}\n"),
+    "parametrize column constraint": _with_scenario("    parametrize:\n      columns.a.min: [0, 1]\n"),
+    "plugin column option": _edit("s: {type: str}", "s: {type: sku, prefix: AB}"),
+}
+
+
+@pytest.mark.parametrize("text", REJECTED.values(), ids=REJECTED.keys())
+def test_generated_schema_rejects_as_the_loader_does(tmp_path, text):
+    errors = list(validator().iter_errors(as_json(text)))
+    assert errors, "JSON Schema accepted a spec the loader rejects"
+    with pytest.raises(SpecError):
+        load_spec(write(tmp_path, text))
+
+
+@pytest.mark.parametrize("text", ACCEPTED.values(), ids=ACCEPTED.keys())
+def test_generated_schema_accepts_what_the_loader_accepts(tmp_path, text):
+    if "sku" not in text:  # a plugin column type: only the JSON Schema (read without plugins) sees it
+        load_spec(write(tmp_path, text))
+    errors = sorted(validator().iter_errors(as_json(text)), key=str)
+    assert not errors, f"{errors[0].message} at {list(errors[0].absolute_path)}"
+
+
+def _yaml_blocks(text: str) -> list[str]:
+    return re.findall(r"```yaml\n(.*?)```", text, re.S)
+
+
+def _without_required_keys(schema: Any) -> Any:
+    """``schema`` with no key of a mapping required (rules such as ``not: {required}`` kept)."""
+    if isinstance(schema, list):
+        return [_without_required_keys(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    relaxed = {key: _without_required_keys(value) for key, value in schema.items()}
+    if relaxed.get("type") == "object" and "properties" in relaxed:
+        relaxed.pop("required", None)
+    return relaxed
+
+
+def _part_schema(name: str | None) -> dict[str, Any]:
+    """The whole-spec schema, or one ``$defs`` part, for a doc fragment showing some keys."""
+    relaxed = _without_required_keys(SCHEMA)
+    return relaxed if name is None else {**relaxed["$defs"][name], "$defs": relaxed["$defs"]}
+
+
+def test_docs_yaml_examples_validate_against_json_schema():
+    """Every ```yaml block of the docs: whole specs, and fragments of a spec, of a step
+    or of a port (with no key required, since a fragment shows only some keys)."""
+    checked = 0
+    for doc in sorted((ROOT / "docs").glob("*.md")):
+        for block in _yaml_blocks(doc.read_text()):
+            data = as_json(block)
+            if not isinstance(data, dict):
+                continue
+            full = "version" in data
+            for name in (None, "step", "port"):
+                defs = SCHEMA if name is None else SCHEMA["$defs"][name]
+                if full or set(data) <= set(defs["properties"]):
+                    schema = SCHEMA if full else _part_schema(name)
+                    checker = jsonschema.Draft202012Validator(
+                        schema, format_checker=jsonschema.FormatChecker())
+                    errors = sorted(checker.iter_errors(data), key=str)
+                    assert not errors, (f"{doc.name}: {errors[0].message} at "
+                                        f"{list(errors[0].absolute_path)} in\n{block}")
+                    checked += 1
+                    break
+    assert checked >= 10, f"only {checked} docs examples were checked"
+
+
+def _value_checker(definition: str) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator({"$ref": f"#/$defs/{definition}", "$defs": SCHEMA["$defs"]})
+
+
+SIZE_TEXT = st.text(alphabet="0123456789. kKmMgGtTiIbBsShHdDx", max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=SIZE_TEXT)
+def test_duration_and_memory_schemas_agree_with_the_parsers(text):
+    """On text an editor keeps as a string: what the loader parses the JSON Schema accepts,
+    and what it accepts the loader parses, except sizes refused for being zero (a rule
+    on the value, not the form)."""
+    value = generic_data(text)
+    for definition, parse in (("duration", units.parse_duration), ("memory", units.parse_memory)):
+        try:
+            parse(text)
+            parsed, zero = True, False
+        except ValueError as error:
+            parsed, zero = False, "positive" in str(error)
+        accepted = _value_checker(definition).is_valid(value)
+        if isinstance(value, str):
+            assert accepted == parsed or (accepted and zero), (definition, text, accepted, parsed)
+        elif parsed:  # a number to an editor: it must accept what the loader parses
+            assert accepted, (definition, text)
+
+
+@given(number=st.integers(min_value=-10, max_value=10**12) | st.floats(-10, 1e9, allow_nan=False))
+def test_duration_and_memory_schemas_take_positive_numbers(number):
+    assert _value_checker("duration").is_valid(number) == (number > 0)
+    assert _value_checker("memory").is_valid(number) == (number > 0)
