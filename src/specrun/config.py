@@ -172,7 +172,7 @@ def build_parser(pm: pluggy.PluginManager) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="specrun",
         description="Test data-pipeline scripts from declarative YAML specs.",
-        epilog="commands: specrun check PATHS | specrun replay ID | specrun plugins "
+        epilog="commands: specrun check PATHS | specrun replay ID | specrun plugins | specrun schema "
                "(see docs/cli.md). Exit codes: 0 passed, 1 failed, 2 interrupted/usage, "
                "3 internal error, 4 spec error, 5 nothing collected.",
     )
@@ -206,5 +206,7 @@ def build_parser(pm: pluggy.PluginManager) -> argparse.ArgumentParser:
     out.add_argument("-v", "--verbose", action="count", default=0, help="more output")
     parser.add_argument("-p", dest="plugins", action="append", default=[], metavar="NAME",
                         help="load plugin module NAME; -p no:NAME blocks a plugin")
+    parser.add_argument("--path", dest="schema_path", action="store_true",
+                        help="specrun schema: print the installed JSON Schema file's path")
     pm.hook.specrun_addoption.call_historic(kwargs={"parser": parser})
     return parser

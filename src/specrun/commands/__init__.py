@@ -22,6 +22,7 @@ COMMAND_MODULES: dict[str, str] = {
     "replay": "specrun.commands.replay",
     "compare": "specrun.commands.sources",
     "snapshot": "specrun.commands.sources",
+    "schema": "specrun.commands.schema",
 }
 
 

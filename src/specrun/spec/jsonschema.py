@@ -95,7 +95,7 @@ class _Generator:
 
     def _map_pattern(self, validator: sy.MapPattern) -> dict[str, Any]:
         result: dict[str, Any] = {"type": "object"}
-        if not type(validator._key_validator) is sy.Str:
+        if type(validator._key_validator) is not sy.Str:
             result["propertyNames"] = self.schema(validator._key_validator)
         result["additionalProperties"] = self.schema(validator._value_validator)
         if validator._minimum_keys is not None:
@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {SCHEMA_PATH}")
         return 0
     if args:
-        print(f"usage: python -m specrun.spec.jsonschema [--write]", file=sys.stderr)
+        print("usage: python -m specrun.spec.jsonschema [--write]", file=sys.stderr)
         return 2
     sys.stdout.write(render())
     return 0
