@@ -350,8 +350,12 @@ def port_validator() -> sy.Validator:
         sy.Optional("rows"): Count(),
         sy.Optional("checks"): sy.Seq(note(Name() | one_key_map(), kinds=Kinds(
             ARTIFACT_CHECK_PARAMS, bare=("not_empty",)))),
-        sy.Optional("on_invalid"): Checked(_one_of(ON_INVALID, "on_invalid"), "reject, tolerate or any",
-                                           {"enum": list(ON_INVALID)}),
+        sy.Optional("on_invalid"): note(
+            Checked(_one_of(ON_INVALID, "on_invalid"), "reject, tolerate or any",
+                    {"enum": list(ON_INVALID)}),
+            description="What the step promises for an input that breaks this port's contract "
+                        "(negative cases): reject (fail with an error), tolerate (exit 0 with "
+                        "valid outputs) or any (either; the default)."),
     }), name="port")
 
 

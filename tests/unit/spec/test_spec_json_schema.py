@@ -157,6 +157,8 @@ REJECTED = {
     "unknown classification": _with_scenario("    expect: {fail: true, classification: OOPS}\n"),
     "bad port reference": _edit("{from: one.y}", "{from: one}"),
     "bad name": _edit("  two:\n", "  2two:\n"),
+    "unknown on_invalid": _edit("x: {format: csv, schema: t}", "x: {format: csv, schema: t, on_invalid: ignore}"),
+    "bad warning category": _with_scenario("    expect: {pass: true, warns: '1Warning'}\n"),
 }
 
 ACCEPTED = {
@@ -172,6 +174,9 @@ ACCEPTED = {
     "expect fail with details": _with_scenario(
         "    expect: {fail: true, error: 'boom.*', exit_code: 2, classification: DATA_ERROR}\n"),
     "parametrize column constraint": _with_scenario("    parametrize:\n      columns.a.min: [0, 1]\n"),
+    "expect log keys": _with_scenario(
+        "    expect: {pass: true, stdout: [wrote, 'rows=\\\\d+'], warns: 'UserWarning: late'}\n"),
+    "on_invalid": _edit("x: {format: csv, schema: t}", "x: {format: csv, schema: t, on_invalid: tolerate}"),
     "plugin column option": _edit("s: {type: str}", "s: {type: sku, prefix: AB}"),
 }
 
