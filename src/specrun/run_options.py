@@ -88,6 +88,7 @@ class RunOptions(NamespaceOptions):
     quiet: int = 0
     verbose: int = 0
     plugins: tuple[str, ...] = ()              # -p NAME
+    schema_path: bool = False                  # ``specrun schema --path``
     # the project config's [modes.NAME] tables, below each spec's modes:
     project_modes: Mapping[str, Mapping[str, Any]] = field(default_factory=_frozen_mapping)
     # set by the CLI after loading the plugins the specs name: {spec path: its error}

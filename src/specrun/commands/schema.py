@@ -12,12 +12,13 @@ from collections.abc import Callable
 from typing import Any
 
 from ..results import ExitCode
+from ..run_options import RunOptions
 from ..spec.jsonschema import SCHEMA_PATH
 
 
 def schema_command(config: argparse.Namespace, pm: Any) -> int:
     """Print the installed schema file, or with ``--path`` its absolute path."""
-    if getattr(config, "schema_path", False):
+    if RunOptions.from_namespace(config).schema_path:
         print(SCHEMA_PATH.resolve())
     else:
         sys.stdout.write(SCHEMA_PATH.read_text(encoding="utf-8"))
