@@ -159,12 +159,10 @@ class IntType(BuiltinType):
         low = math.ceil(column.min) if column.min is not None else None
         high = math.floor(column.max) if column.max is not None else None
         span = max(DEFAULT_INT_SPAN, 10 * rows)
-        if low is None and high is None:
-            low, high = -max(OPEN_RANGE, span), max(OPEN_RANGE, span)
         if low is None:
-            low = max(INT64.min, high - span)
+            low = -max(OPEN_RANGE, span) if high is None else max(INT64.min, high - span)
         if high is None:
-            high = min(INT64.max, low + span)
+            high = max(OPEN_RANGE, span) if column.min is None else min(INT64.max, low + span)
         if low > high:
             raise _error(column, f"min {column.min} is greater than max {column.max}")
         return low, high
@@ -253,12 +251,11 @@ class FloatType(BuiltinType):
         low = float(column.min) if column.min is not None else None
         high = float(column.max) if column.max is not None else None
         biggest = float(np.finfo(np.float64).max)
-        if low is None and high is None:
-            low, high = -float(OPEN_RANGE), float(OPEN_RANGE)
-        if low is None:   # an open side spans at least the bound's own magnitude
-            low = max(-biggest, high - max(DEFAULT_INT_SPAN, abs(high)))
+        # an open side spans at least the bound's own magnitude; both open: [-OPEN_RANGE, OPEN_RANGE]
+        if low is None:
+            low = -float(OPEN_RANGE) if high is None else max(-biggest, high - max(DEFAULT_INT_SPAN, abs(high)))
         if high is None:
-            high = min(biggest, low + max(DEFAULT_INT_SPAN, abs(low)))
+            high = float(OPEN_RANGE) if column.min is None else min(biggest, low + max(DEFAULT_INT_SPAN, abs(low)))
         if low > high:
             raise _error(column, f"min {column.min} is greater than max {column.max}")
         return low, high

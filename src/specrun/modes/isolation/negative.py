@@ -45,6 +45,7 @@ from ...spec.model import (
 )
 from ..overrides import column_overrides, with_overrides
 from ..step_case import StepOutcome, StepRunPlan, fill_result, input_schema, run_step
+from .property_run import DEFAULT_EXECUTOR
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...plugin_types import SessionLike
@@ -91,7 +92,10 @@ def run_negative_case(mode_name: str, prepare: Callable[..., StepRunPlan], sessi
     with sandbox:
         try:
             port = step.inputs[constraint.port]
-            schema = with_overrides(input_schema(spec, port), column_overrides(scenario, {}))
+            declared = input_schema(spec, port)
+            if declared is None:   # negative_case_ids plans cases only for inputs with a schema
+                raise SpecError(f"input {port.name!r} has no schema to break", port.location)
+            schema = with_overrides(declared, column_overrides(scenario, {}))
             rows = port.rows if port.rows is not None else (scenario.rows or DEFAULT_NEGATIVE_ROWS)
             valid = vectorised_frame(schema, max(rows, 2), stable_seed(seed, port.name), session.types)
             broken = break_constraint(constraint, schema, valid, port.format, port.compression,
@@ -104,7 +108,7 @@ def run_negative_case(mode_name: str, prepare: Callable[..., StepRunPlan], sessi
             result.outcome, result.classification = Outcome.ERROR, ErrorClass.SETUP_ERROR
             result.message = str(exc)
         else:
-            outcome = run_step(session, plan, session.executor_name(spec))
+            outcome = run_step(session, plan, session.executor_name(spec, default=DEFAULT_EXECUTOR))
             fill_result(result, outcome)
             result.properties = []   # properties describe valid input; not judged on invalid input
             result.details["broken"] = broken.description
