@@ -145,6 +145,12 @@ class IntType(BuiltinType):
     """Integers: ``int64``, or nullable ``Int64``."""
 
     name = "int"
+
+    def claims_pandera_dtype(self, dtype_text: str) -> bool:
+        return dtype_text.startswith(("int", "uint"))
+
+    def pandera_bound(self, value: Any, *, above: bool, inclusive: bool) -> Any:
+        return value if inclusive else value + 1 if above else value - 1
     ordered = True
 
     def unique_capacity(self, column: ColumnSpec) -> float:
@@ -236,6 +242,9 @@ class FloatType(BuiltinType):
     """64-bit floats (NaN is null)."""
 
     name = "float"
+
+    def claims_pandera_dtype(self, dtype_text: str) -> bool:
+        return dtype_text.startswith("float")
     ordered = True
 
     def unique_capacity(self, column: ColumnSpec) -> float:
@@ -329,6 +338,10 @@ class StrType(BuiltinType):
     """Strings (pandas ``str``); ``min``/``max`` bound the length, ``pattern`` is a regex."""
 
     name = "str"
+
+    def claims_pandera_dtype(self, dtype_text: str) -> bool:
+        # a pandera column without a dtype holds anything: text is the loosest reading
+        return dtype_text in ("none", "str", "string", "object") or dtype_text.startswith("string")
     default_max_length = 12
 
     def in_bounds(self, column: ColumnSpec, value: Any) -> bool:
@@ -471,6 +484,9 @@ class BoolType(BuiltinType):
 
     name = "bool"
 
+    def claims_pandera_dtype(self, dtype_text: str) -> bool:
+        return dtype_text in ("bool", "boolean")
+
     def unique_capacity(self, column: ColumnSpec) -> float:
         return 2
 
@@ -528,6 +544,13 @@ class DatetimeType(BuiltinType):
     """Naive timestamps, ``datetime64[ns]``; ``min``/``max`` are dates or datetimes."""
 
     name = "datetime"
+
+    def claims_pandera_dtype(self, dtype_text: str) -> bool:
+        return dtype_text.startswith(("datetime64", "timestamp"))
+
+    def pandera_bound(self, value: Any, *, above: bool, inclusive: bool) -> Any:
+        bound = pd.Timestamp(value)
+        return bound if inclusive else bound + pd.Timedelta(1, "ns") if above else bound - pd.Timedelta(1, "ns")
     json_text = True      # JSON has no datetime value: JSON Lines hold ISO 8601 text
     ordered = True
 
@@ -625,6 +648,9 @@ class CategoryType(BuiltinType):
     """pandas categoricals over ``isin`` (required)."""
 
     name = "category"
+
+    def claims_pandera_dtype(self, dtype_text: str) -> bool:
+        return dtype_text.startswith("category")
     json_text = True      # JSON holds a category as its value, read like text
     categorical = True
 

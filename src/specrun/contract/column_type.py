@@ -81,6 +81,15 @@ class ColumnType(Protocol):
     def describe(self, column: ColumnSpec) -> str:
         """How the column's type is named in messages and reports."""
 
+    def claims_pandera_dtype(self, dtype_text: str) -> bool:
+        """Whether a pandera column of this dtype is of this type (default: never)."""
+
+    def pandera_bound(self, value: Any, *, above: bool, inclusive: bool) -> Any:
+        """A pandera range check's bound as this type's ``min``/``max``."""
+
+    def needs_categories(self) -> bool:
+        """Whether a column of this type needs its ``isin`` values (default: if categorical)."""
+
 
 class ColumnTypeBase:
     """Defaults for the behaviours a column type may leave out: unordered values, no
@@ -114,6 +123,23 @@ class ColumnTypeBase:
 
     def describe(self, column: ColumnSpec) -> str:
         return self.name
+
+    # -- schemas written in pandera (``pandera: module:Name``) -----------------------
+
+    def claims_pandera_dtype(self, dtype_text: str) -> bool:
+        """Whether a pandera column of this dtype (``str(dtype).lower()``) is of this type."""
+        return False
+
+    def pandera_bound(self, value: Any, *, above: bool, inclusive: bool) -> Any:
+        """A pandera range check's bound as this type's ``min`` (``above``) or ``max``;
+        an exclusive bound becomes the next representable value inside the range."""
+        if inclusive:
+            return value
+        return math.nextafter(float(value), math.inf if above else -math.inf)
+
+    def needs_categories(self) -> bool:
+        """Whether a column of this type is incomplete without its ``isin`` values."""
+        return self.categorical
 
 
 class WithDefaults:

@@ -30,7 +30,8 @@ class ContractCompiler:
         """Load a pandera reference (once) and fill ``schema.columns`` from it."""
         if schema.pandera is None or id(schema) in self._compiled:
             return
-        compiled, columns = load_pandera_reference(schema.pandera, base_dir, location=schema.location)
+        compiled, columns = load_pandera_reference(schema.pandera, base_dir, self.types,
+                                                    location=schema.location)
         schema.columns = {**columns, **schema.columns}
         with self._lock:
             self._compiled[id(schema)] = (schema, compiled)

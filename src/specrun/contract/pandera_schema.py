@@ -9,18 +9,15 @@ the :class:`ColumnSpec` s the generators need from it.
 from __future__ import annotations
 
 import importlib
-import math
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
 import pandera.pandas as pa
 
 from ..spec.model import ColumnSpec, Location, SchemaSpec, SpecError
-from .types import TypeRegistry
+from .types import ColumnType, TypeRegistry
 
 
 def _rows_checks(schema: SchemaSpec) -> list[pa.Check]:
@@ -53,7 +50,7 @@ def to_pandera(schema: SchemaSpec, types: TypeRegistry,
     """The pandera schema enforcing ``schema`` (no coercion: data must already be typed)."""
     if schema.pandera is not None:
         base_dir = schema.location.file.parent if schema.location is not None else Path.cwd()
-        return load_pandera_reference(schema.pandera, base_dir, location=schema.location)[0]
+        return _load_schema(schema.pandera, base_dir, schema.location)
     columns = {}
     for name, column in schema.columns.items():
         column_type = types.for_column(column)
@@ -113,52 +110,35 @@ def _load_schema(ref: str, base_dir: Path, location: Location | None) -> pa.Data
                     "DataFrameSchema", location)
 
 
-def _type_name(dtype: Any, name: str, location: Location | None) -> tuple[str, list[Any] | None]:
-    """Our type name (and categories) for a pandera column dtype."""
-    if dtype is None:
-        return "str", None
+def _column_type(dtype: Any, name: str, types: TypeRegistry, location: Location | None) -> ColumnType:
+    """The registered column type that claims a pandera column's dtype."""
     text = str(dtype).lower()
-    categories = getattr(dtype, "categories", None)
-    if text.startswith("category"):
-        return "category", list(categories) if categories is not None else None
-    if text in ("bool", "boolean"):
-        return "bool", None
-    if text.startswith(("int", "uint")):
-        return "int", None
-    if text.startswith("float"):
-        return "float", None
-    if text.startswith("datetime64") or text.startswith("timestamp"):
-        return "datetime", None
-    if text in ("str", "string", "object") or text.startswith("string"):
-        return "str", None
+    for type_name in types.names():
+        column_type = types.get(type_name)
+        if column_type.claims_pandera_dtype(text):
+            return column_type
     raise SpecError(f"column {name!r}: pandera dtype {dtype} has no specrun column type", location)
 
 
-def _step_above(value: Any, integer: bool) -> Any:
-    return value + 1 if integer else float(np.nextafter(float(value), math.inf))
-
-
-def _step_below(value: Any, integer: bool) -> Any:
-    return value - 1 if integer else float(np.nextafter(float(value), -math.inf))
-
-
-def _apply_check(spec: ColumnSpec, check: pa.Check) -> None:
+def _apply_check(spec: ColumnSpec, column_type: ColumnType, check: pa.Check) -> None:
     """Fold one pandera check into the constraints of ``spec`` (unknown checks are left out)."""
     stats = check.statistics or {}
-    integer = spec.type == "int"
     name = check.name
+
+    def bound(value: Any, above: bool, inclusive: bool = True) -> Any:
+        return column_type.pandera_bound(value, above=above, inclusive=inclusive)
+
     if name == "in_range":
-        low, high = stats["min_value"], stats["max_value"]
-        spec.min = low if stats.get("include_min", True) else _step_above(low, integer)
-        spec.max = high if stats.get("include_max", True) else _step_below(high, integer)
+        spec.min = bound(stats["min_value"], True, stats.get("include_min", True))
+        spec.max = bound(stats["max_value"], False, stats.get("include_max", True))
     elif name == "greater_than_or_equal_to":
-        spec.min = stats["min_value"]
+        spec.min = bound(stats["min_value"], True)
     elif name == "greater_than":
-        spec.min = _step_above(stats["min_value"], integer)
+        spec.min = bound(stats["min_value"], True, inclusive=False)
     elif name == "less_than_or_equal_to":
-        spec.max = stats["max_value"]
+        spec.max = bound(stats["max_value"], False)
     elif name == "less_than":
-        spec.max = _step_below(stats["max_value"], integer)
+        spec.max = bound(stats["max_value"], False, inclusive=False)
     elif name == "isin":
         spec.isin = list(stats["allowed_values"])
     elif name == "str_matches":
@@ -166,34 +146,34 @@ def _apply_check(spec: ColumnSpec, check: pa.Check) -> None:
         spec.pattern = pattern if isinstance(pattern, str) else pattern.pattern
 
 
-def columns_from_pandera(schema: pa.DataFrameSchema, location: Location | None = None) -> dict[str, ColumnSpec]:
-    """ColumnSpecs (type, min/max, isin, pattern, nullable, unique, required) for a pandera schema."""
+def columns_from_pandera(schema: pa.DataFrameSchema, types: TypeRegistry,
+                         location: Location | None = None) -> dict[str, ColumnSpec]:
+    """ColumnSpecs (type, min/max, isin, pattern, nullable, unique, required) for a pandera schema;
+    each column's type is the registered type that claims its dtype."""
     columns: dict[str, ColumnSpec] = {}
     for name, column in schema.columns.items():
-        type_name, categories = _type_name(column.dtype, str(name), location)
-        spec = ColumnSpec(name=str(name), type=type_name, nullable=bool(column.nullable),
+        column_type = _column_type(column.dtype, str(name), types, location)
+        spec = ColumnSpec(name=str(name), type=column_type.name, nullable=bool(column.nullable),
                           unique=bool(column.unique), required=bool(column.required),
                           location=location)
         for check in column.checks:
-            _apply_check(spec, check)
-        if type_name == "datetime":
-            spec.min = pd.Timestamp(spec.min) if spec.min is not None else None
-            spec.max = pd.Timestamp(spec.max) if spec.max is not None else None
+            _apply_check(spec, column_type, check)
+        categories = getattr(column.dtype, "categories", None)   # a CategoricalDtype's own values
         if categories is not None:
-            spec.isin = categories
-        if type_name == "category" and not spec.isin:
-            raise SpecError(f"column {name!r}: a category column needs its categories "
+            spec.isin = list(categories)
+        if column_type.needs_categories() and not spec.isin:
+            raise SpecError(f"column {name!r}: a {column_type.name} column needs its categories "
                             "(CategoricalDtype(categories) or an isin check)", location)
         columns[str(name)] = spec
     return columns
 
 
-def load_pandera_reference(ref: str, base_dir: Path, *, location: Location | None = None
-                           ) -> tuple[pa.DataFrameSchema, dict[str, ColumnSpec]]:
+def load_pandera_reference(ref: str, base_dir: Path, types: TypeRegistry | None = None, *,
+                           location: Location | None = None) -> tuple[pa.DataFrameSchema, dict[str, ColumnSpec]]:
     """Load ``module:Name`` (a DataFrameModel or DataFrameSchema) or a pandera YAML file.
 
     ``base_dir`` (the spec's folder) is searched before ``sys.path``.  Any problem is
-    a :class:`SpecError` at ``location``.
+    a :class:`SpecError` at ``location``.  Column types come from ``types`` (default: the built-ins).
     """
     schema = _load_schema(ref, Path(base_dir), location)
-    return schema, columns_from_pandera(schema, location)
+    return schema, columns_from_pandera(schema, types or TypeRegistry.builtin(), location)

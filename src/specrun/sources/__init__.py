@@ -1,4 +1,8 @@
-"""Real data: S3 and SageMaker discovery, sampling, download cache, snapshots."""
+"""Real data: S3 and SageMaker discovery, sampling, download cache, snapshots.
+
+May import ``spec``, ``contract``, ``analysis``, ``execution`` and the records; never
+``modes``, ``report``, ``commands`` or the session.
+"""
 
 from .cache import DEFAULT_CACHE_DIR, CacheEntry, SourceCache, cache_key
 from .client import S3Settings, make_clients

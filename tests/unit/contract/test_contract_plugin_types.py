@@ -294,3 +294,50 @@ def test_a_missing_plugin_column_is_named_by_its_description() -> None:
     assert [f.kind for f in found] == ["missing_column"]
     assert "consumer requires it (cents (integer hundredths))" in found[0].message
 
+
+
+class Money(ColumnTypeBase):
+    """Decimal money: claims pandera's Decimal dtype, so ``pandera: module:Name`` schemas
+    with decimal columns read as this type, exactly as int columns read as ``int``."""
+
+    name = "money"
+    ordered = True
+
+    def claims_pandera_dtype(self, dtype_text: str) -> bool:
+        return dtype_text.startswith("decimal")
+
+    def dtype(self, column):
+        return "object"
+
+    def checks(self, column):
+        return []
+
+    def vectorised(self, column, rows, rng):
+        return pd.Series([f"{v:.2f}" for v in rng.random(rows)], dtype="object")
+
+    def strategy(self, column):
+        return st.decimals(0, 100, places=2)
+
+    def boundary_values(self, column):
+        return []
+
+    def extreme_values(self, column):
+        return []
+
+    def wrong_dtype_values(self, column):
+        return ["x"]
+
+
+def test_a_plugin_type_claims_a_pandera_dtype_like_a_builtin() -> None:
+    from specrun.contract.pandera_schema import columns_from_pandera
+    from specrun.spec.model import SpecError
+
+    schema = pa.DataFrameSchema({"price": pa.Column(pa.Decimal(10, 2), pa.Check.ge(0)),
+                                 "qty": pa.Column(int, pa.Check.gt(0))})
+    with pytest.raises(SpecError, match=r"pandera dtype Decimal\(10, 2\) has no specrun column type"):
+        columns_from_pandera(schema, TypeRegistry.builtin())
+    registry = TypeRegistry.builtin()
+    registry.add(Money(), plugin="money-plugin")
+    columns = columns_from_pandera(schema, registry)
+    assert columns["price"].type == "money" and columns["price"].min == 0
+    assert columns["qty"].type == "int" and columns["qty"].min == 1   # an exclusive int bound steps by one
