@@ -66,7 +66,7 @@ def test_identical_failures_are_one_block_listing_every_case(project):
     same = ["demo::double[standard]", "demo::double[medium]", "demo::double[big]"]
     for case_id in same:
         case = out.case(case_id)
-        assert case["classification"] and case["message"] == "KeyError: 'amt'"
+        assert case["classification"] and case["message"] == "KeyError: 'amt' (at step.py:5 in convert)"
     # one block for the KeyError (listing the three cases), one for the ValueError
     found = blocks(out.stdout)
     assert len(found) == 2, out.stdout

@@ -32,7 +32,7 @@ BUGS: dict[str, list[tuple[str, str]]] = {
         ("import pandas as pd\n", "import fx_rates_client  # BUG: not installed in the processing image\n"),
     ],
     "preprocessing.py": [
-        ("import pandas as pd\n\n", '# BUG: keys and values swapped, so this renames the canonical column away.\n'
+        ("from input_contract import Rule, check_frame\n\n", '# BUG: keys and values swapped, so this renames the canonical column away.\n'
                                   'COLUMN_ALIASES = {"amount": "amt"}\n'),
         ("    check_columns(frame)\n",
          '    frame = frame.rename(columns=COLUMN_ALIASES)\n'
