@@ -32,8 +32,9 @@ BUGS: dict[str, list[tuple[str, str]]] = {
         ("import pandas as pd\n", "import fx_rates_client  # BUG: not installed in the processing image\n"),
     ],
     "preprocessing.py": [
-        ("from input_contract import Rule, check_frame\n\n", '# BUG: keys and values swapped, so this renames the canonical column away.\n'
-                                  'COLUMN_ALIASES = {"amount": "amt"}\n'),
+        ("from input_contract import Rule, check_frame\n\n",
+         '# BUG: keys and values swapped, so this renames the canonical column away.\n'
+         'COLUMN_ALIASES = {"amount": "amt"}\n'),
         ("    check_columns(frame)\n",
          '    frame = frame.rename(columns=COLUMN_ALIASES)\n'
          '    frame["fx_rate"] = frame["amount_usd"] / frame["amount"]\n'),
