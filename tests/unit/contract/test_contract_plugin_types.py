@@ -296,27 +296,27 @@ def test_a_missing_plugin_column_is_named_by_its_description() -> None:
 
 
 
-class Money(ColumnTypeBase):
-    """Decimal money: claims pandera's Decimal dtype, so ``pandera: module:Name`` schemas
-    with decimal columns read as this type, exactly as int columns read as ``int``."""
+class Duration(ColumnTypeBase):
+    """Elapsed time: claims pandas' timedelta dtypes, so ``pandera: module:Name`` schemas with
+    timedelta columns read as this type, exactly as int columns read as ``int``."""
 
-    name = "money"
+    name = "duration"
     ordered = True
 
     def claims_pandera_dtype(self, dtype_text: str) -> bool:
-        return dtype_text.startswith("decimal")
+        return dtype_text.startswith("timedelta")
 
     def dtype(self, column):
-        return "object"
+        return "timedelta64[ns]"
 
     def checks(self, column):
         return []
 
     def vectorised(self, column, rows, rng):
-        return pd.Series([f"{v:.2f}" for v in rng.random(rows)], dtype="object")
+        return pd.Series(pd.to_timedelta(rng.integers(0, 3600, size=rows), unit="s"))
 
     def strategy(self, column):
-        return st.decimals(0, 100, places=2)
+        return st.timedeltas()
 
     def boundary_values(self, column):
         return []
@@ -332,12 +332,12 @@ def test_a_plugin_type_claims_a_pandera_dtype_like_a_builtin() -> None:
     from specrun.contract.pandera_schema import columns_from_pandera
     from specrun.spec.model import SpecError
 
-    schema = pa.DataFrameSchema({"price": pa.Column(pa.Decimal(10, 2), pa.Check.ge(0)),
+    schema = pa.DataFrameSchema({"took": pa.Column("timedelta64[ns]", nullable=True),
                                  "qty": pa.Column(int, pa.Check.gt(0))})
-    with pytest.raises(SpecError, match=r"pandera dtype Decimal\(10, 2\) has no specrun column type"):
+    with pytest.raises(SpecError, match=r"column 'took': pandera dtype timedelta64\[ns\] has no specrun column type"):
         columns_from_pandera(schema, TypeRegistry.builtin())
     registry = TypeRegistry.builtin()
-    registry.add(Money(), plugin="money-plugin")
+    registry.add(Duration(), plugin="duration-plugin")
     columns = columns_from_pandera(schema, registry)
-    assert columns["price"].type == "money" and columns["price"].min == 0
+    assert columns["took"].type == "duration" and columns["took"].nullable
     assert columns["qty"].type == "int" and columns["qty"].min == 1   # an exclusive int bound steps by one
