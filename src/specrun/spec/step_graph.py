@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from .model import Location, PipelineSpec
+
+if TYPE_CHECKING:  # pragma: no cover
+    import networkx as nx  # imported when a graph is built, not at start-up (~0.2 s)
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class Edge:
 
 def step_graph(spec: PipelineSpec, edges: Iterable[Edge]) -> nx.DiGraph:
     """Every step of ``spec`` as a node, and one graph edge per (producer, consumer) pair."""
+    import networkx as nx
+
     graph = nx.DiGraph(pipeline=spec.pipeline)
     for name, step in spec.steps.items():
         graph.add_node(name, step=step)
@@ -56,6 +60,8 @@ def step_graph(spec: PipelineSpec, edges: Iterable[Edge]) -> nx.DiGraph:
 
 def find_cycle(graph: nx.DiGraph) -> tuple[str, Edge] | None:
     """A cycle of the step graph as ``"a -> b -> a"`` and the first edge closing it, or None."""
+    import networkx as nx
+
     try:
         cycle = nx.find_cycle(graph)
     except nx.NetworkXNoCycle:
