@@ -72,6 +72,7 @@ class Session:
         self._executors: dict[str, Executor] = {}
         self._mode_choice: dict[int, list[str]] = {}   # id(spec) -> its modes (see _spec_modes)
         self._lock = threading.Lock()
+        self._closed = False   # set by close(): no executor is created after it
 
     # -- registries ----------------------------------------------------------
 
@@ -79,6 +80,10 @@ class Session:
         """The executor called ``name`` (default: ``--executor`` or ``fresh``), created once."""
         name = name or self.options.executor or "fresh"
         with self._lock:
+            if self._closed:   # a worker thread still setting up after an interrupt: start nothing
+                from .execution.runner import ExecutorClosed
+
+                raise ExecutorClosed("specrun is stopping")
             if name not in self._executors:
                 if name not in self.executor_factories:
                     known = ", ".join(sorted(self.executor_factories))
@@ -91,9 +96,14 @@ class Session:
         return self.options.executor or spec.defaults.executor or default
 
     def close(self) -> None:
-        for executor in self._executors.values():
+        """Close every executor (killing runs in flight); later requests for one raise
+        ``ExecutorClosed`` instead of starting a new one."""
+        with self._lock:
+            self._closed = True
+            executors = list(self._executors.values())
+            self._executors.clear()
+        for executor in executors:
             executor.close()
-        self._executors.clear()
 
     def load_spec(self, path: Path) -> PipelineSpec:
         """Load the spec at ``path`` against this session's plugins (keys, types, properties, checks)."""

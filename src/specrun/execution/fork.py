@@ -238,6 +238,7 @@ class ForkExecutor(FreshExecutor):
                 self._server = None
 
     def run(self, request: RunRequest) -> RunRecord:
+        self.check_open()   # before server(): a closed executor starts no new warm parent
         server = self.server()
         if server is None:
             self.fallbacks += 1

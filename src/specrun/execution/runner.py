@@ -204,6 +204,13 @@ def _wait_gone(procs: list[psutil.Process], timeout: float) -> list[psutil.Proce
     return left
 
 
+class ExecutorClosed(KeyboardInterrupt):
+    """A run was asked of an executor that specrun has closed because it is stopping.
+
+    A ``KeyboardInterrupt`` so that no ``except Exception`` turns it into a case result: a
+    worker thread that was still setting up its case when the interrupt came stops there."""
+
+
 @dataclass(frozen=True)
 class RunFiles:
     """Where one run's request, error record and logs live, and its process marker."""
@@ -238,10 +245,13 @@ class FreshExecutor:
         self.kill_grace = kill_grace
         self._active: dict[int, tuple] = {}     # pid → what close() needs to kill a run in flight
         self._active_lock = threading.Lock()
+        self._closed = False                     # set by close(): no run starts after it
 
     def close(self) -> None:
-        """Kill every run still in flight (specrun is stopping); nothing else persists."""
+        """Kill every run still in flight (specrun is stopping); nothing else persists, and a
+        run requested after this (a worker thread still setting up its case) never starts."""
         with self._active_lock:
+            self._closed = True
             active = list(self._active.values())
         for pid, monitor, marker, started_epoch, fate in active:
             self._kill_tree(pid, monitor, marker, started_epoch, fate, signal.SIGKILL)
@@ -263,7 +273,13 @@ class FreshExecutor:
         files.request.write_text(json.dumps(payload, default=str), encoding="utf-8")
         return files
 
+    def check_open(self) -> None:
+        """Raise :class:`ExecutorClosed` once :meth:`close` has been called."""
+        if self._closed:
+            raise ExecutorClosed("the executor is closed: specrun is stopping")
+
     def run(self, request: RunRequest) -> RunRecord:
+        self.check_open()
         files = self._prepare(request)
         env = child_env(files.workdir, request.env, run_marker=files.marker, python=self.python)
 
@@ -290,7 +306,10 @@ class FreshExecutor:
         monitor.start()
         with self._active_lock:
             self._active[pid] = (pid, monitor, marker, started_epoch, fate)
+            closed = self._closed   # close() ran while this run was starting: it missed this pid
         try:
+            if closed:
+                raise ExecutorClosed("the executor was closed while the run started")
             self._supervise(pid, request.timeout, t0, monitor, fate, marker, started_epoch)
         except BaseException:              # specrun itself is interrupted: leave nothing behind
             self._kill_tree(pid, monitor, marker, started_epoch, fate, signal.SIGKILL)
