@@ -155,6 +155,9 @@ class CaseResult:
     workdir: str | None = None
     replay: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    #: what specrun noticed that did not decide the verdict (stray processes it killed, an
+    #: input the script modified in isolation); shown in the console's notices summary and JUnit
+    notices: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..contract.io import PortReadError, port_files, read_port
 from ..contract.validate import validate_frame
+from ..execution.fingerprint import fingerprint, input_changes
 from ..execution.request import RunRecord, RunRequest
 from ..results import (
     CaseResult,
@@ -66,6 +67,8 @@ class StepOutcome:
     properties: list[PropertyResult]
     output_frames: dict[str, pd.DataFrame]
     inputs_valid: bool | None = None
+    #: what the run did to its own input files ("input 'x': a.csv changed"); see execution/fingerprint.py
+    input_changes: dict[str, str] = field(default_factory=dict)
 
 
 def input_schema(spec: PipelineSpec, port: PortSpec) -> SchemaSpec | None:
@@ -91,17 +94,19 @@ def run_step(session: SessionLike, plan: StepRunPlan, executor_name: str | None 
         job_args=dict(plan.job_args), timeout=plan.timeout, memory_limit=plan.memory_limit,
         label=plan.label, inputs_valid=plan.inputs_valid,
     )
+    before = fingerprint(plan.input_paths)
     record = session.executor(executor_name).run(request)
     record.metrics.timeout_s, record.metrics.memory_limit_bytes = plan.timeout, plan.memory_limit
+    changes = input_changes(before, plan.input_paths)
     if not record.ok:
-        return StepOutcome(record, [], [], {}, plan.inputs_valid)
+        return StepOutcome(record, [], [], {}, plan.inputs_valid, changes)
     parts: dict[str, dict[str, pd.DataFrame]] = {}
     validations, frames = check_outputs(session, step, plan.output_paths, plan.output_schemas, parts,
                                         returned=record.returned)
     properties: list[PropertyResult] = []
     if all(v.ok for v in validations):
         properties = check_properties(session, step, plan.input_frames, frames, parts)
-    return StepOutcome(record, validations, properties, frames, plan.inputs_valid)
+    return StepOutcome(record, validations, properties, frames, plan.inputs_valid, changes)
 
 
 def check_outputs(session: SessionLike, step: StepSpec, paths: Mapping[str, Path],
@@ -267,6 +272,10 @@ def fill_result(result: CaseResult, outcome: StepOutcome) -> CaseResult:
     result.stderr_tail = record.stderr_tail
     result.warnings = list(record.warnings)
     result.returned = record.returned
+    if record.metrics.stray_processes_killed:
+        n = record.metrics.stray_processes_killed
+        result.notices.append(f"killed {n} stray process{'es' if n != 1 else ''} the script left running")
+    result.notices.extend(f"the script modified its input: {change}" for change in outcome.input_changes.values())
     return result
 
 

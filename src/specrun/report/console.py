@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -27,6 +26,7 @@ from ..hooks import hookimpl
 from ..results import CaseResult, ChildError, ExitCode, Outcome, SessionResult
 from ..run_options import RunOptions
 from .failure_groups import folded_traceback, group_failures
+from .safe_text import shown
 
 STYLE = {Outcome.PASSED: "green", Outcome.FAILED: "red", Outcome.ERROR: "red", Outcome.SKIPPED: "yellow"}
 TAIL_LINES = 20
@@ -76,7 +76,7 @@ class ConsoleReporter:
     @hookimpl
     def specrun_spec_error(self, session, error) -> None:
         self.spec_errors.append(str(error))
-        self.console.print(f"[red]ERROR[/] {escape(str(error))}")
+        self.console.print(f"[red]ERROR[/] {shown(str(error))}")
 
     @hookimpl
     def specrun_collection_finish(self, session, cases: Sequence[Any]) -> None:
@@ -90,7 +90,7 @@ class ConsoleReporter:
                                f"{specs} spec{'s' if specs != 1 else ''}" + (f" ({detail})" if detail else ""))
         if session.options.collect_only:
             for case in cases:
-                self.console.print(f"  {escape(case.id)}")
+                self.console.print(f"  {shown(case.id)}")
             return
         if session.options.check_only:
             findings = list(session.result.records.get("check") or ())
@@ -99,7 +99,7 @@ class ConsoleReporter:
                 where = getattr(finding, "location", None)
                 text = f"{where}: {finding.message}" if where else str(finding.message)
                 self.console.print(f"[{'red' if severity == 'error' else 'yellow'}]{severity.upper():7}[/] "
-                                   f"{escape(text)}")
+                                   f"{shown(text)}")
             errors = sum(getattr(f, "severity", None) == "error" for f in findings)
             if errors:
                 self.console.print(f"[red]static check failed[/]: {errors} error{'s' if errors != 1 else ''}, "
@@ -126,14 +126,14 @@ class ConsoleReporter:
             style = STYLE[result.outcome]
             extra = ""
             if result.outcome is Outcome.PASSED and result.message and self.verbosity > 0:
-                extra = f"  [dim]{escape(result.message[:120])}[/]"
+                extra = f"  [dim]{shown(result.message[:120])}[/]"
             elif result.outcome is not Outcome.PASSED and result.classification:
                 extra = f"  [{style}]{result.classification.value}[/]"
-            self.console.print(f"[{style}]{result.outcome.value.upper():7}[/] {escape(result.id)} "
+            self.console.print(f"[{style}]{result.outcome.value.upper():7}[/] {shown(result.id)} "
                                f"[dim]{result.duration_s:.2f}s[/]{extra}")
             if self.verbosity > 0 and isinstance(result.details.get("fed"), dict):
                 for line in fed_lines(result.details["fed"]):
-                    self.console.print(f"        [dim]fed {escape(line)}[/]")
+                    self.console.print(f"        [dim]fed {shown(line)}[/]")
 
     @hookimpl(trylast=True)
     def specrun_sessionfinish(self, session, result: SessionResult) -> None:
@@ -148,6 +148,7 @@ class ConsoleReporter:
             self.console.rule("[bold red]FAILURES")
             for group in groups:
                 self.render_failure(group.first, group.ids)
+        self.render_notices(result.cases)
         self._summary(result, session.elapsed())
 
     # -- rendering -------------------------------------------------------------
@@ -156,13 +157,13 @@ class ConsoleReporter:
         """One FAILURES block: ``case`` in full; ``ids`` every case that failed the same way."""
         ids = list(ids) or [case.id]
         title = case.id if len(ids) == 1 else f"{case.id} (and {len(ids) - 1} more failing the same way)"
-        self.console.rule(f"[red]{escape(title)}", characters="_")
+        self.console.rule(f"[red]{shown(title)}", characters="_")
         if len(ids) > 1:
             self.console.print(f"{len(ids)} cases failed the same way:")
             for case_id in ids:
-                self.console.print(f"  {escape(case_id)}")
+                self.console.print(f"  {shown(case_id)}")
         kind = case.classification.value if case.classification else case.outcome.value.upper()
-        self.console.print(f"[bold red]{kind}[/]: {escape(case.message)}")
+        self.console.print(f"[bold red]{kind}[/]: {shown(case.message)}")
         if case.kind == "property":
             self.render_shrunk_input(case)
         for validation in case.validations:
@@ -172,22 +173,32 @@ class ConsoleReporter:
             for header in ("column", "check", "failures", "examples"):
                 table.add_column(header)
             for failure in validation.failures[:20]:
-                table.add_row(str(failure.column), escape(failure.check), str(failure.count),
-                              escape(", ".join(map(repr, failure.examples[:5]))))
+                table.add_row(str(failure.column), shown(failure.check), str(failure.count),
+                              shown(", ".join(map(repr, failure.examples[:5]))))
             self.console.print(table)
         for prop in case.properties:
             if not prop.ok:
-                self.console.print(f"property [bold]{escape(prop.name)}[/] failed: {escape(prop.message)}")
+                self.console.print(f"property [bold]{shown(prop.name)}[/] failed: {shown(prop.message)}")
         if case.error is not None:
             self.render_traceback(case.error)
         elif case.stderr_tail:
             lines = case.stderr_tail.rstrip().splitlines()[-TAIL_LINES:]
             self.console.print("[dim]--- script stderr (tail) ---[/]")
-            self.console.print(escape("\n".join(lines)), markup=True)
+            self.console.print(shown("\n".join(lines)), markup=True)
         if case.workdir:
-            self.console.print(f"sandbox: {escape(case.workdir)}")
+            self.console.print(f"sandbox: {shown(case.workdir)}")
         if case.replay:
-            self.console.print(f"replay: [bold]{escape(case.replay)}[/]")
+            self.console.print(f"replay: [bold]{shown(case.replay)}[/]")
+
+    def render_notices(self, cases: Sequence[CaseResult]) -> None:
+        """What specrun noticed that did not decide a verdict (stray processes killed, inputs
+        the script modified), like pytest's warnings summary: one line per case and notice."""
+        noticed = [(case.id, notice) for case in cases for notice in case.notices]
+        if not noticed:
+            return
+        self.console.rule("[bold yellow]notices")
+        for case_id, notice in noticed:
+            self.console.print(f"[yellow]{shown(case_id)}[/]: {shown(notice)}")
 
     def render_traceback(self, error: ChildError) -> None:
         """Where the script went wrong first, then its traceback with library frames folded
@@ -195,28 +206,28 @@ class ConsoleReporter:
         frame = error.script_frame()
         if frame is not None:
             code = f": {frame.code}" if frame.code else ""
-            self.console.print(f"in the script: [bold]{escape(_shown_path(frame.file))}:{frame.line}[/] in "
-                               f"{escape(frame.function)}{escape(code)}")
+            self.console.print(f"in the script: [bold]{shown(_shown_path(frame.file))}:{frame.line}[/] in "
+                               f"{shown(frame.function)}{shown(code)}")
         self.console.print("[dim]--- traceback ---[/]")
         lines = error.traceback.rstrip().splitlines() if self.verbosity > 0 else folded_traceback(error)
-        self.console.print(escape("\n".join(lines)), markup=True)
+        self.console.print(shown("\n".join(lines)), markup=True)
 
     def render_shrunk_input(self, case: CaseResult) -> None:
         """A property case: the head of each minimal failing input frame, then the other failures."""
         failures = case.details.get("failures") or []
         for number, failure in enumerate(failures):
             if number:
-                self.console.print(f"also failing: {escape(str(failure.get('classification')))}: "
-                                   f"{escape(str(failure.get('message')))} — [bold]{escape(failure['replay'])}[/]")
+                self.console.print(f"also failing: {shown(str(failure.get('classification')))}: "
+                                   f"{shown(str(failure.get('message')))} — [bold]{shown(failure['replay'])}[/]")
                 continue
             for port, rows in (failure.get("input_head") or {}).items():
                 columns = list(rows[0]) if rows else []
                 table = Table(title=f"minimal input {port!r} ({(failure.get('input_rows') or {}).get(port, 0)} rows)",
                               title_justify="left")
                 for column in columns:
-                    table.add_column(escape(str(column)))
+                    table.add_column(shown(str(column)))
                 for row in rows:
-                    table.add_row(*(escape(repr(row.get(c))) for c in columns))
+                    table.add_row(*(shown(repr(row.get(c))) for c in columns))
                 self.console.print(table)
 
     def _summary(self, result: SessionResult, elapsed: float) -> None:

@@ -13,13 +13,13 @@ import argparse
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from ..hooks import hookimpl
 from ..results import to_jsonable
 from ..spec.units import mib
 from .console import shared_console, verbosity
+from .safe_text import shown
 
 PREFIX = "deep_dive:"
 
@@ -45,7 +45,7 @@ def _run_cell(run: dict[str, Any] | None) -> str:
     if not run:
         return "—"
     if not run.get("ok"):
-        return f"[red]{escape(str(run.get('classification') or 'failed'))}[/]"
+        return f"[red]{shown(str(run.get('classification') or 'failed'))}[/]"
     return f"{run['wall_s']:.2f} / {run['cpu_s']:.2f} s / {mib(run['peak_rss_bytes'], 0)}"
 
 
@@ -59,10 +59,10 @@ def step_table(steps: dict[str, Any]) -> Table:
     for name, step in steps.items():
         real = step.get("real")
         if step.get("source_error"):
-            table.add_row(escape(name), "[red]no data[/]", *["—"] * (len(headers) - 2))
+            table.add_row(shown(name), "[red]no data[/]", *["—"] * (len(headers) - 2))
             continue
         io = _mib(real.get("read_bytes", 0) + real.get("write_bytes", 0)) if real else "—"
-        cells = [escape(name), str((real or {}).get("rows", "—")), _run_cell(real),
+        cells = [shown(name), str((real or {}).get("rows", "—")), _run_cell(real),
                  _run_cell(step.get("synthetic")), io]
         if scaled:
             scaling = step.get("scaling") or {}
@@ -85,9 +85,9 @@ def scaling_table(steps: dict[str, Any]) -> Table | None:
             if not run:
                 return "—"
             if not run.get("ok"):
-                return f"[red]{escape(str(run.get('classification')))}[/]"
+                return f"[red]{shown(str(run.get('classification')))}[/]"
             return f"{run['cpu_s']:.2f} / {run['peak_rss_bytes'] / 2**20:.0f}"
-        table.add_row(escape(name), escape(scaling["data"]), cell(scaling.get("baseline")),
+        table.add_row(shown(name), shown(scaling["data"]), cell(scaling.get("baseline")),
                       *[cell(p) for p in scaling["points"]], _exponent(scaling["time"]), _exponent(scaling["memory"]))
     return table
 
@@ -101,9 +101,9 @@ def contract_table(steps: dict[str, Any]) -> Table | None:
         for validation in step.get("input_validations", []):
             for failure in validation.get("failures", []):
                 found = True
-                table.add_row(escape(name), escape(validation["port"]), escape(str(failure["column"])),
-                              escape(failure["check"]), str(failure["count"]),
-                              escape(", ".join(map(repr, failure.get("examples", [])[:3]))))
+                table.add_row(shown(name), shown(validation["port"]), shown(str(failure["column"])),
+                              shown(failure["check"]), str(failure["count"]),
+                              shown(", ".join(map(repr, failure.get("examples", [])[:3]))))
     return table if found else None
 
 
@@ -117,31 +117,31 @@ def comparison_tables(comparison: dict[str, Any]) -> list[Table]:
         status = timing.get("status_after") or "?"
         if timing.get("status_before") != timing.get("status_after"):
             status = f"{timing.get('status_before')} → {status}"
-        steps.add_row(escape(timing["step"]), escape(str(status)), _secs(before), _secs(after), change)
+        steps.add_row(shown(timing["step"]), shown(str(status)), _secs(before), _secs(after), change)
     data = Table(title="output drift (PSI / KS per column)", title_justify="left")
     for header in ("step", "dataset", "rows", "schema changes", "drifted columns"):
         data.add_column(header)
     for item in comparison["datasets"]:
         if item.get("error"):
-            data.add_row(escape(item["step"]), escape(item["dataset"]), "—", "—", f"[red]{escape(item['error'])}[/]")
+            data.add_row(shown(item["step"]), shown(item["dataset"]), "—", "—", f"[red]{shown(item['error'])}[/]")
             continue
         rows = f"{item['rows_before']} → {item['rows_after']}" + ("" if item.get("complete") else " (sampled)")
         schema = ", ".join(f"{c['column']} {c['change']}" for c in item.get("schema_changes", [])) or "none"
         drifted = [c for c in item.get("columns", []) if c.get("drifted") and not c.get("change")]
-        shown = ", ".join(f"{c['column']} (PSI {c['psi']:.2f}"
+        drift_text = ", ".join(f"{c['column']} (PSI {c['psi']:.2f}"
                           + (f", KS {c['ks']:.2f})" if c.get("ks") is not None else ")")
                           if c.get("psi") is not None else str(c["column"]) for c in drifted) or "none"
         style = "red" if item.get("drifted") else "green"
-        data.add_row(escape(item["step"]), escape(item["dataset"]), rows, escape(schema),
-                     f"[{style}]{escape(shown)}[/]")
+        data.add_row(shown(item["step"]), shown(item["dataset"]), rows, shown(schema),
+                     f"[{style}]{shown(drift_text)}[/]")
     return [steps, data]
 
 
 def render(console: Console, name: str, record: dict[str, Any], verbosity: int = 0) -> None:
     """Print one deep-dive record."""
-    console.rule(f"[bold]deep dive: {escape(name)}")
+    console.rule(f"[bold]deep dive: {shown(name)}")
     data = record.get("data", {})
-    console.print(f"data: {escape(str(data.get('execution') or 'source: URIs'))} · sample {data.get('sample_size')} "
+    console.print(f"data: {shown(str(data.get('execution') or 'source: URIs'))} · sample {data.get('sample_size')} "
                   f"rows · seed {data.get('seed')} · focus: {', '.join(data.get('focus_areas', []))}")
     steps = record.get("steps", {})
     console.print(step_table(steps))
@@ -153,21 +153,21 @@ def render(console: Console, name: str, record: dict[str, Any], verbosity: int =
             for port, profile in (step.get("profiles") or {}).items():
                 nulls = [f"{c} {p['null_fraction']:.0%}" for c, p in profile["column_profiles"].items()
                          if p.get("null_fraction")]
-                console.print(f"  profile {escape(step_name)}.{escape(port)}: {profile['rows']} rows, "
+                console.print(f"  profile {shown(step_name)}.{shown(port)}: {profile['rows']} rows, "
                               f"{len(profile['columns'])} columns"
-                              + (f", nulls: {escape(', '.join(nulls))}" if nulls else ""))
+                              + (f", nulls: {shown(', '.join(nulls))}" if nulls else ""))
     for neck in record.get("bottlenecks", []):
-        console.print(f"[bold]bottleneck[/] {escape(neck['message'])}")
+        console.print(f"[bold]bottleneck[/] {shown(neck['message'])}")
     for pattern in record.get("error_patterns", []):
-        console.print(f"[red]{escape(pattern['classification'])}[/] ×{pattern['count']} in "
-                      f"{escape(', '.join(pattern['steps']))}: {escape(pattern['runs'][0]['message'][:160])}")
+        console.print(f"[red]{shown(pattern['classification'])}[/] ×{pattern['count']} in "
+                      f"{shown(', '.join(pattern['steps']))}: {shown(pattern['runs'][0]['message'][:160])}")
     for item in record.get("recommendations", []):
-        console.print(f"[yellow]→[/] {escape(item['message'])}")
+        console.print(f"[yellow]→[/] {shown(item['message'])}")
     if record.get("comparison"):
         for table in comparison_tables(record["comparison"]):
             console.print(table)
     if record.get("comparison_error"):
-        console.print(f"[red]comparison failed[/]: {escape(record['comparison_error'])}")
+        console.print(f"[red]comparison failed[/]: {shown(record['comparison_error'])}")
 
 
 class DeepDiveConsoleReporter:

@@ -38,8 +38,10 @@ def render(result: SessionResult) -> str:
                               type=case.classification.value if case.classification else "error").text = body
             elif case.outcome is Outcome.SKIPPED:
                 ET.SubElement(element, "skipped", message=case.message)
-            if case.stdout_tail:
-                ET.SubElement(element, "system-out").text = case.stdout_tail
+            # notices (stray processes killed, inputs modified) go first, so CI shows them even on a pass
+            out = "".join(f"specrun notice: {notice}\n" for notice in case.notices) + case.stdout_tail
+            if out:
+                ET.SubElement(element, "system-out").text = out
             if case.stderr_tail:
                 ET.SubElement(element, "system-err").text = case.stderr_tail
     for element in root.iter():   # script-provided text may hold anything: keep the file XML 1.0

@@ -14,10 +14,10 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.markup import escape
 
 from ..hooks import hookimpl
 from .console import shared_console, verbosity
+from .safe_text import shown
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..modes.pipeline.record import PipelineRecord
@@ -33,16 +33,16 @@ def _seconds(value: float | None) -> str:
 def render_lines(record: PipelineRecord) -> list[str]:
     """The block for one pipeline run, as rich markup lines."""
     workers = "sequential" if record.execution == "sequential" else f"parallel (max {record.max_parallel})"
-    lines = [f"[bold]pipeline {escape(record.pipeline)}[/]: {workers}, validation {record.validation}, "
-             f"scenario {escape(record.scenario)}, seed {record.seed}, {len(record.steps)} steps in "
-             f"{record.wall_s:.2f}s" + (f", --from {escape(record.from_step)}" if record.from_step else "")]
+    lines = [f"[bold]pipeline {shown(record.pipeline)}[/]: {workers}, validation {record.validation}, "
+             f"scenario {shown(record.scenario)}, seed {record.seed}, {len(record.steps)} steps in "
+             f"{record.wall_s:.2f}s" + (f", --from {shown(record.from_step)}" if record.from_step else "")]
     width = max((len(s.step) for s in record.steps), default=4)
     for step in record.steps:
         style = STYLE.get(step.outcome, "white")
         when = (f"{_seconds(step.started_s)} -> {_seconds(step.finished_s)}"
                 if step.started_s is not None else "")
-        note = "" if step.outcome == "passed" else f"  [dim]{escape(step.message[:160])}[/]"
-        lines.append(f"  [{style}]{step.outcome.upper():7}[/] {escape(step.step):{width}} "
+        note = "" if step.outcome == "passed" else f"  [dim]{shown(step.message[:160])}[/]"
+        lines.append(f"  [{style}]{step.outcome.upper():7}[/] {shown(step.step):{width}} "
                      f"{_seconds(step.duration_s if step.started_s is not None else None):>8}  {when}{note}")
     if record.transitions:
         counts: dict[str, int] = {}
@@ -50,20 +50,20 @@ def render_lines(record: PipelineRecord) -> list[str]:
             counts[transition.outcome] = counts.get(transition.outcome, 0) + 1
         lines.append("  transitions: " + ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items())))
     for transition in record.failed_transitions:
-        lines.append(f"  [red]FAILED[/]  {escape(transition.edge)}  [bold]blame: {transition.blame}[/]  "
-                     f"{escape(transition.message[:300])}")
+        lines.append(f"  [red]FAILED[/]  {shown(transition.edge)}  [bold]blame: {transition.blame}[/]  "
+                     f"{shown(transition.message[:300])}")
     points = record.evolution.degradation_points
     if points:
         lines.append(f"  [yellow]degradation points ({len(points)})[/]:")
-        lines += [f"    {escape(p.step or '?')}: {escape(p.message)}" for p in points[:MAX_POINTS]]
+        lines += [f"    {shown(p.step or '?')}: {shown(p.message)}" for p in points[:MAX_POINTS]]
         if len(points) > MAX_POINTS:
             lines.append(f"    … and {len(points) - MAX_POINTS} more (see the JSON record)")
     if record.critical_path:
-        lines.append(f"  critical path: {' -> '.join(map(escape, record.critical_path))} "
-                     f"({record.critical_path_s:.2f}s); bottleneck: {escape(record.bottleneck or '-')} "
+        lines.append(f"  critical path: {' -> '.join(map(shown, record.critical_path))} "
+                     f"({record.critical_path_s:.2f}s); bottleneck: {shown(record.bottleneck or '-')} "
                      f"({record.bottleneck_s:.2f}s)")
     if record.stopped:
-        lines.append(f"  [red]stopped[/]: {escape(record.stopped)}")
+        lines.append(f"  [red]stopped[/]: {shown(record.stopped)}")
     return lines
 
 
@@ -92,7 +92,7 @@ class PipelineConsoleReporter:
             return
         with self._lock:
             console = self.console(session)
-            console.rule(f"pipeline {escape(record.pipeline)}", characters="-")
+            console.rule(f"pipeline {shown(record.pipeline)}", characters="-")
             for line in render_lines(record):
                 console.print(line)
 

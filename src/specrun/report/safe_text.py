@@ -29,3 +29,11 @@ def xml_text(text: str) -> str:
 def visible(text: str) -> str:
     """``text`` with control characters (ESC, NUL, CR, C1 …) and surrogates shown as escapes."""
     return _NOT_VISIBLE.sub(_escape, text)
+
+
+def shown(text: str) -> str:
+    """``text`` for a rich console line: control characters made :func:`visible`, then rich
+    markup escaped, so a script's ``[bold]`` or ``\\x1b]0;title\\x07`` is printed as written."""
+    from rich.markup import escape
+
+    return escape(visible(text))

@@ -47,3 +47,32 @@ def test_forbidden_characters_are_shown_not_dropped() -> None:
     text = "a\x00b\x1b[2Jc\x0bd\udc80e\ufffff"
     assert xml_text(text) == "a\\x00b\\x1b[2Jc\\x0bd\\udc80e\\uffff" + "f"
     assert visible("bell\x07 esc\x1b]0;title\x07 tab\tnl\n") == "bell\\x07 esc\\x1b]0;title\\x07 tab\tnl\n"
+
+
+@settings(max_examples=200, deadline=None)
+@given(anything)
+def test_console_prints_script_text_visible_and_never_interpreted(text: str) -> None:
+    """The FAILURES block and the notices summary of a hostile case: no control character or
+    escape sequence reaches the terminal, and the text is shown as written (not as rich markup)."""
+    import argparse
+    import io
+    import re
+
+    from rich.console import Console
+
+    from specrun.report.console import ConsoleReporter
+
+    buffer = io.StringIO()
+    reporter = ConsoleReporter(argparse.Namespace(verbose=0, quiet=0),
+                               Console(file=buffer, force_terminal=False, color_system=None, width=10_000,
+                                       highlight=False, soft_wrap=True))
+    case = hostile_result(text).cases[0]
+    case.notices = [text]
+    reporter.render_failure(case)
+    reporter.render_notices([case])
+    printed = buffer.getvalue()
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]", printed)
+    def squeeze(value: str) -> str:   # rich expands tabs and pads lines: compare without whitespace
+        return re.sub(r"\s", "", value)
+
+    assert squeeze(f"SCRIPT_ERROR: {visible(text)}") in squeeze(printed)

@@ -28,6 +28,7 @@ from typing import Any
 from ...atomic import write_text_atomic
 from ...contract.io import port_target
 from ...errors import UsageError
+from ...execution.fingerprint import changes, fingerprint
 from ...execution.sandbox import safe_name
 from ...results import to_jsonable
 from ...spec.model import PipelineSpec, PortSpec
@@ -133,7 +134,8 @@ class KeptOutputs:
                 os.chmod(file, READ_ONLY)
             outputs[name] = {"path": kept.relative_to(version).as_posix(), "format": port.format,
                              "files": len(files), "bytes": sum(f.stat().st_size for f in files),
-                             "fingerprint": port_fingerprint(port)}
+                             "fingerprint": port_fingerprint(port),
+                             "content": fingerprint({name: kept})[name]}
         manifest = {"format": MANIFEST_FORMAT, "format_version": 1, "pipeline": self.pipeline,
                     "step": step, "kept_at": datetime.now(UTC).isoformat(timespec="seconds"),
                     **to_jsonable(dict(info)), "outputs": outputs}
@@ -172,6 +174,11 @@ class KeptOutputs:
             elif kept.get("fingerprint") != port_fingerprint(port):
                 found.append(f"the spec changed output {step}.{name} since it was kept "
                              f"({manifest.get('kept_at', '?')})")
+            elif isinstance(kept.get("content"), dict):   # written by every keep(); absent in old workspaces
+                modified = changes({name: kept["content"]}, {name: self.output_path(step, port)}).get(name)
+                if modified:
+                    found.append(f"output {step}.{name} was modified since it was kept "
+                                 f"({manifest.get('kept_at', '?')}): {modified}")
         return found
 
     def require(self, spec: PipelineSpec, start: str, needed: Mapping[str, Iterable[str]]) -> None:

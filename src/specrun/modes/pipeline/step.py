@@ -259,6 +259,8 @@ class PipelineStepRun:
         outcome = run_step(ctx.session, plan, ctx.session.executor_name(ctx.spec))
         fill_result(result, outcome)
         result.outcome, result.classification, result.message = judge(self.case.id, outcome, ExpectSpec())
+        if outcome.input_changes:
+            self.input_tampered(outcome.input_changes, result)
         if capped and outcome.record.metrics.timed_out:
             result.message += f" (timeout capped by max_pipeline_time {ctx.options['max_pipeline_time']:g}s)"
         for validation in outcome.validations:
@@ -276,6 +278,20 @@ class PipelineStepRun:
             ctx.kept.discard(step.name)
         if result.outcome is not Outcome.PASSED:
             report.failure = f"step {step.name} failed"
+
+
+    @staticmethod
+    def input_tampered(changes: dict[str, str], result: CaseResult) -> None:
+        """The script modified its inputs: hand-offs are the producers' kept outputs (hard links),
+        so the data a later ``--from`` run would start from is corrupted.  The case fails (a pass
+        would be false); the kept outputs' fingerprints make ``--from`` refuse them."""
+        said = "; ".join(changes.values())
+        if result.outcome is Outcome.PASSED:
+            result.outcome, result.classification = Outcome.FAILED, ErrorClass.SCRIPT_ERROR
+            result.message = ("the script modified its inputs, which in pipeline mode are the producers' "
+                              f"kept outputs: {said}")
+        else:
+            result.message += f" (it also modified its inputs: {said})"
 
 
 def skip_step(ctx: PipelineContext, step: str, reason: str, failure: str | None) -> StepReport:
