@@ -115,13 +115,57 @@ def parse(text: str, file: Path, validator: sy.Validator) -> Node:
         line = text.count("\n", 0, bad.start()) + 1
         raise SpecError(f"non-printable character {bad.group()!r} is not allowed in YAML",
                         file=file, line=line, key=key_path_at_line(text, line))
+    deep = too_deep(text)
+    if deep is not None:
+        raise SpecError(f"values nested more than {MAX_NESTING} levels deep are not allowed in a spec",
+                        file=file, line=deep, key=key_path_at_line(text, deep))
     try:
         document = sy.dirty_load(text, validator, label=str(file), allow_flow_style=True)
     except sy.YAMLValidationError as error:
         raise validation_error(error, file) from None
     except MarkedYAMLError as error:
         raise syntax_error(error, text, file) from None
+    except RecursionError:   # nesting the scan above cannot see (e.g. block style): still located
+        line = _deepest_indent_line(text)
+        raise SpecError("the spec is nested too deeply to be parsed", file=file, line=line,
+                        key=key_path_at_line(text, line)) from None
     return Node(document, file, "", 1)
+
+
+#: deeper than any spec key needs (the grammar's deepest path is about ten levels)
+MAX_NESTING = 64
+
+
+def too_deep(text: str) -> int | None:
+    """The line where flow-style brackets (``[`` / ``{``) nest deeper than :data:`MAX_NESTING`
+    outside quoted strings, or None; found before the parser recurses into them."""
+    depth, line, quote, comment, previous = 0, 1, "", False, "\n"
+    for char in text:
+        if char == "\n":
+            line, comment = line + 1, False
+        elif comment:
+            pass
+        elif quote:
+            if char == quote:
+                quote = ""
+        elif char == "#" and previous in " \t\n":
+            comment = True
+        elif char in "'\"" and previous in " \t\n[{,:":   # a quote opens a scalar only at its start
+            quote = char
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                return line
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+        previous = char
+    return None
+
+
+def _deepest_indent_line(text: str) -> int:
+    lines = text.splitlines() or [""]
+    indents = [len(line) - len(line.lstrip(" ")) for line in lines]
+    return indents.index(max(indents)) + 1
 
 
 def syntax_error(error: MarkedYAMLError, text: str, file: Path) -> SpecError:
