@@ -51,6 +51,9 @@ class ExecutionMetrics:
     timed_out: bool = False
     memory_exceeded: bool = False
     stray_processes_killed: int = 0
+    #: for a SIGKILL specrun did not send: whether the kernel's OOM killer sent it (from its
+    #: cgroup kill counter, else the peak RSS; see execution/oom.py); None for other ends
+    oom_killed: bool | None = None
     timeout_s: float | None = None           # the limits that applied (see modes/limits.py); None: unlimited
     memory_limit_bytes: int | None = None
 

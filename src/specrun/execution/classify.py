@@ -4,8 +4,9 @@ whether its inputs satisfied their contracts.
 The rules, first match wins:
 
 1. the run timed out → TIMEOUT; the memory watchdog fired → RESOURCE_ERROR;
-2. killed by a signal: SIGKILL that specrun did not send (the OOM killer) →
-   RESOURCE_ERROR, any other signal (SIGSEGV, SIGABRT, …) → CRASH;
+2. killed by a signal: SIGKILL from the kernel's OOM killer (``metrics.oom_killed``, see
+   :mod:`.oom`) → RESOURCE_ERROR; any other signal (SIGSEGV, SIGABRT, a SIGKILL the
+   script sent itself …) → CRASH;
 3. the exception's MRO (qualified names) against :data:`EXCEPTION_CLASSES`:
    MemoryError → RESOURCE_ERROR; ImportError / SyntaxError → IMPORT_ERROR; the
    script not offering ``main`` → CONTRACT_ERROR; ValueError, KeyError, TypeError,
@@ -99,7 +100,8 @@ def classify(error: ChildError | None, metrics: ExecutionMetrics, stderr: str,
     if metrics.memory_exceeded:
         return ErrorClass.RESOURCE_ERROR
     if metrics.signal is not None:
-        return ErrorClass.RESOURCE_ERROR if metrics.signal == signal.SIGKILL else ErrorClass.CRASH
+        oom = metrics.signal == signal.SIGKILL and metrics.oom_killed is not False
+        return ErrorClass.RESOURCE_ERROR if oom else ErrorClass.CRASH
     if error is not None:
         found = classify_exception(error.mro or [f"{error.module}.{error.type}"])
         return blame(found, inputs_valid, error.phase == "import")

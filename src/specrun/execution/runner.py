@@ -13,7 +13,7 @@ the whole tree.  Then:
   and thread pools reserve far more virtual memory than they use;
 * after any exit, descendants still alive (found by the monitor, by process group
   or by the run's marker variable in their environment) are killed and counted;
-* death by a signal → CRASH (SIGKILL not sent by us → RESOURCE_ERROR, the OOM killer);
+* death by a signal → CRASH (a SIGKILL from the kernel's OOM killer → RESOURCE_ERROR: see oom.py);
   an exception reported by the child → classified from its type and from whether the
   inputs satisfied their contracts (``RunRequest.inputs_valid``; see :mod:`.classify`).
 
@@ -50,6 +50,7 @@ from ..spec.units import mib
 from . import child as child_module
 from .classify import classify
 from .monitor import ProcessTreeMonitor, TreeUsage, alive, find_run_processes
+from .oom import memory_ceiling, oom_kill_count, sigkill_was_oom
 from .request import RunRecord, RunRequest
 from .sandbox import LOGS_DIR, RUN_MARKER_VAR, child_env, ensure_layout, safe_name
 
@@ -301,6 +302,7 @@ class FreshExecutor:
         """Monitor the started run ``pid`` until it ends (killing it on timeout or memory),
         kill its strays, reap it with ``reap()`` and make its record."""
         marker = files.marker
+        oom_before = oom_kill_count()
         monitor = ProcessTreeMonitor(pid, self.monitor_interval, request.memory_limit,
                                      on_memory_exceeded=lambda rss: self._on_memory(fate, rss))
         monitor.start()
@@ -326,6 +328,8 @@ class FreshExecutor:
         strays = self._kill_strays(pid, monitor, marker, started_epoch)
         returncode, rusage_cpu = reap()
         metrics = self._metrics(usage, wall_s, returncode, rusage_cpu, fate, strays)
+        if metrics.signal == signal.SIGKILL and not (fate.timed_out or fate.memory_exceeded):
+            metrics.oom_killed = sigkill_was_oom(oom_before, oom_kill_count(), metrics.peak_rss_bytes)
         return self._record(request, metrics, fate, files, strays)
 
     @staticmethod
@@ -470,9 +474,12 @@ class FreshExecutor:
         if metrics.signal is not None:
             name = signal.Signals(metrics.signal).name if metrics.signal in signal.valid_signals() \
                 else str(metrics.signal)
+            if metrics.signal == signal.SIGKILL and metrics.oom_killed:
+                return (f"killed by the kernel's OOM killer (SIGKILL; the memory cgroup's oom_kill count "
+                        f"grew, or the tree used much of the memory); peak {mib(metrics.peak_rss_bytes)}")
             if metrics.signal == signal.SIGKILL:
-                return (f"killed by SIGKILL not sent by specrun (the system OOM killer?); "
-                        f"peak {mib(metrics.peak_rss_bytes)}")
+                return (f"killed by SIGKILL sent by neither specrun nor the OOM killer (the script or another "
+                        f"process); peak {mib(metrics.peak_rss_bytes)} of {mib(memory_ceiling())}")
             return f"killed by signal {name} ({signal.strsignal(metrics.signal)})"
         if error is not None:
             if error.type == "SystemExit":

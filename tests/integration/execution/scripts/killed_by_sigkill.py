@@ -1,4 +1,4 @@
-"""argv style: SIGKILLs itself, as the kernel's OOM killer would."""
+"""argv style: SIGKILLs itself (a SIGKILL that is not the OOM killer's)."""
 import os
 import signal
 
