@@ -27,6 +27,7 @@ from ..results import CaseResult, ChildError, ExitCode, Outcome, SessionResult
 from ..run_options import RunOptions
 from .failure_groups import folded_traceback, group_failures
 from .safe_text import shown
+from .warning_groups import group_warnings
 
 STYLE = {Outcome.PASSED: "green", Outcome.FAILED: "red", Outcome.ERROR: "red", Outcome.SKIPPED: "yellow"}
 TAIL_LINES = 20
@@ -149,6 +150,7 @@ class ConsoleReporter:
             for group in groups:
                 self.render_failure(group.first, group.ids)
         self.render_notices(result.cases)
+        self.render_warnings(result.cases)
         self._summary(result, session.elapsed())
 
     # -- rendering -------------------------------------------------------------
@@ -199,6 +201,25 @@ class ConsoleReporter:
         self.console.rule("[bold yellow]notices")
         for case_id, notice in noticed:
             self.console.print(f"[yellow]{shown(case_id)}[/]: {shown(notice)}")
+
+    def render_warnings(self, cases: Sequence[CaseResult]) -> None:
+        """The warnings the scripts emitted, each once with the cases it came from; a count of
+        deprecations first (the early sign of an upgrade that will break a script)."""
+        groups = group_warnings(cases)
+        if not groups:
+            return
+        self.console.rule("[bold yellow]script warnings")
+        deprecated = [g for g in groups if g.deprecation]
+        if deprecated:
+            scripts = {g.warning.filename for g in deprecated}
+            self.console.print(f"[yellow]{len(deprecated)} warning{'s' if len(deprecated) != 1 else ''} from "
+                               f"deprecated APIs in {len(scripts)} file{'s' if len(scripts) != 1 else ''}[/]")
+        for group in groups:
+            where = f" ({shown(group.where)})" if group.where else ""
+            self.console.print(f"[yellow]{shown(group.warning.category)}[/]: {shown(group.warning.message)}{where}")
+            listed = ", ".join(group.cases[:3]) + (f" and {len(group.cases) - 3} more" if len(group.cases) > 3 else "")
+            self.console.print(f"  [dim]{len(group.cases)} case{'s' if len(group.cases) != 1 else ''}: "
+                               f"{shown(listed)}[/]")
 
     def render_traceback(self, error: ChildError) -> None:
         """Where the script went wrong first, then its traceback with library frames folded

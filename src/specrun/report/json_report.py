@@ -17,6 +17,7 @@ from ..hooks import hookimpl
 from ..results import SessionResult, to_jsonable
 from ..run_options import RunOptions
 from .failure_groups import group_failures
+from .warning_groups import group_warnings
 
 SCHEMA_VERSION = 1
 
@@ -26,6 +27,7 @@ def render(result: SessionResult) -> str:
     data.update(to_jsonable(result))
     data["counts"] = result.counts()
     data["failure_groups"] = [group.to_json() for group in group_failures(result.cases)]
+    data["warning_groups"] = [group.to_json() for group in group_warnings(result.cases)]
     return json.dumps(data, indent=2, sort_keys=False) + "\n"
 
 
