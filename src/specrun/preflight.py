@@ -46,6 +46,46 @@ def preflight(spec: PipelineSpec, session: Session) -> None:
         for name, port in step.inputs.items():
             check_static_data(session, spec, step, name, port)
         check_python_properties(spec, step)
+    check_generation_size(spec, session)
+
+
+def generated_bytes(spec: PipelineSpec, session: Session, step: StepSpec, rows: int | None) -> int:
+    """About how many bytes of specrun's memory the generated inputs of ``step`` take with
+    ``rows`` rows (a port's own ``rows`` wins): rows x the sum of the columns' value sizes."""
+    from .modes.step_case import input_schema
+
+    total = 0
+    for port in step.inputs.values():
+        schema = input_schema(spec, port)
+        if port.fixture is not None or port.sample is not None or not port.tabular or schema is None:
+            continue
+        per_row = sum(session.types.for_column(column).value_bytes for column in schema.columns.values())
+        total += (port.rows or rows or 0) * per_row
+    return total
+
+
+def check_generation_size(spec: PipelineSpec, session: Session) -> None:
+    """A scenario whose generated inputs cannot fit in the memory of this machine (or its
+    cgroup limit) is refused before anything is generated, at its ``rows`` line: the data
+    is generated in specrun's own process, so it would fail there, not in a sandbox."""
+    from .execution.oom import memory_ceiling
+    from .spec.units import mib
+
+    ceiling = memory_ceiling()
+    for scenario in spec.scenarios.values():
+        if scenario.examples is not None:      # property runs draw at most max_rows rows
+            continue
+        counts = [scenario.rows or 0] + [r for r in scenario.parametrize.get("rows", []) if isinstance(r, int)]
+        rows = max(counts) or None
+        steps = [spec.steps[n] for n in scenario.steps] if scenario.steps else list(spec.steps.values())
+        for step in steps:
+            needed = generated_bytes(spec, session, step, rows)
+            if needed > ceiling:
+                where = spec.where(f"scenarios.{scenario.name}.rows") if "rows" not in scenario.parametrize \
+                    else spec.where(f"scenarios.{scenario.name}.parametrize.rows")
+                raise SpecError(f"scenario {scenario.name!r} would generate about {mib(needed, 0)} of input for "
+                                f"step {step.name!r} ({rows} rows) in specrun's own memory, more than the "
+                                f"{mib(ceiling, 0)} this machine offers; lower rows", where)
 
 
 def check_python_properties(spec: PipelineSpec, step: StepSpec) -> None:

@@ -145,6 +145,7 @@ class IntType(BuiltinType):
     """Integers: ``int64``, or nullable ``Int64``."""
 
     name = "int"
+    value_bytes = 8
 
     def claims_pandera_dtype(self, dtype_text: str) -> bool:
         return dtype_text.startswith(("int", "uint"))
@@ -242,6 +243,7 @@ class FloatType(BuiltinType):
     """64-bit floats (NaN is null)."""
 
     name = "float"
+    value_bytes = 8
 
     def claims_pandera_dtype(self, dtype_text: str) -> bool:
         return dtype_text.startswith("float")
@@ -483,6 +485,7 @@ class BoolType(BuiltinType):
     """Booleans: ``bool``, or nullable ``boolean``."""
 
     name = "bool"
+    value_bytes = 1
 
     def claims_pandera_dtype(self, dtype_text: str) -> bool:
         return dtype_text in ("bool", "boolean")
@@ -544,6 +547,7 @@ class DatetimeType(BuiltinType):
     """Naive timestamps, ``datetime64[ns]``; ``min``/``max`` are dates or datetimes."""
 
     name = "datetime"
+    value_bytes = 8
 
     def claims_pandera_dtype(self, dtype_text: str) -> bool:
         return dtype_text.startswith(("datetime64", "timestamp"))
@@ -648,6 +652,7 @@ class CategoryType(BuiltinType):
     """pandas categoricals over ``isin`` (required)."""
 
     name = "category"
+    value_bytes = 8
 
     def claims_pandera_dtype(self, dtype_text: str) -> bool:
         return dtype_text.startswith("category")

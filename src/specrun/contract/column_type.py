@@ -29,6 +29,7 @@ class ColumnType(Protocol):
     name: str
     ordered: bool        # min/max bound the values themselves (compatibility compares ranges)
     categorical: bool    # isin is part of the dtype (a consumer's set is structural)
+    value_bytes: int     # memory one generated value takes (the size check of specrun check)
 
     def dtype(self, column: ColumnSpec) -> Any:
         """The pandas / pandera dtype of the column."""
@@ -102,6 +103,9 @@ class ColumnTypeBase:
     name: str
     ordered: bool = False
     categorical: bool = False
+    #: bytes one generated value takes in specrun's memory (a Python str object by default);
+    #: ``specrun check`` refuses a scenario whose inputs cannot fit (see preflight.py)
+    value_bytes: int = 64
 
     def in_bounds(self, column: ColumnSpec, value: Any) -> bool:
         return True

@@ -133,6 +133,21 @@ class IsolationMode:
                 raise
 
     def run_case(self, session: SessionLike, spec: PipelineSpec, case: PlannedCase) -> CaseResult:
+        """One case's result; running out of memory in specrun's own process (generating or
+        reading a huge frame) is this case's ERROR, never the loss of the other cases' results."""
+        started = time.perf_counter()
+        try:
+            return self._run_case(session, spec, case)
+        except MemoryError:
+            payload: IsolationCase = case.payload
+            return CaseResult(id=case.id, mode=self.name, pipeline=spec.pipeline, step=payload.step.name,
+                              scenario=payload.scenario.name, params=payload.params, outcome=Outcome.ERROR,
+                              classification=ErrorClass.RESOURCE_ERROR,
+                              message="specrun ran out of memory generating or checking this case's data "
+                                      "(rows x columns too large for this machine?)",
+                              duration_s=time.perf_counter() - started)
+
+    def _run_case(self, session: SessionLike, spec: PipelineSpec, case: PlannedCase) -> CaseResult:
         payload: IsolationCase = case.payload
         if payload.negative is not None:
             return run_negative_case(self.name, self.prepare, session, spec, case)

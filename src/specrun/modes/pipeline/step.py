@@ -150,6 +150,11 @@ class PipelineStepRun:
             except SpecError as exc:
                 result.outcome, result.classification, result.message = Outcome.ERROR, ErrorClass.SETUP_ERROR, str(exc)
                 report.failure = f"step {step.name} failed"
+            except MemoryError:   # a frame too big for specrun's own process: this step's error only
+                result.outcome, result.classification = Outcome.ERROR, ErrorClass.RESOURCE_ERROR
+                result.message = ("specrun ran out of memory generating or reading this step's inputs "
+                                  "(rows x columns too large for this machine?)")
+                report.failure = f"step {step.name} failed"
             else:
                 blocking = [t for t in report.transitions if t.outcome is Outcome.FAILED] if ctx.strict else []
                 if blocking:
