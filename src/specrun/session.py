@@ -274,12 +274,7 @@ def run(config: argparse.Namespace, pm: pluggy.PluginManager) -> ExitCode:
             return _finish(session, code)
         if not session.cases:
             return _finish(session, ExitCode.NO_TESTS_COLLECTED)
-        try:
-            lock.acquire()   # before touching the workspace: another run may be using it
-        except WorkspaceBusy as exc:
-            raise UsageError(str(exc)) from None
-        # failed cases' sandboxes are kept for inspection until the next run starts
-        shutil.rmtree(session.workspace / "sandboxes", ignore_errors=True)
+        claim_workspace(session, lock)
         for spec in session.specs:
             for mode_name in _spec_modes(session, spec):
                 chosen = [c for c in session.cases if c.spec is spec and c.mode == mode_name]
@@ -299,12 +294,34 @@ def run(config: argparse.Namespace, pm: pluggy.PluginManager) -> ExitCode:
     return _finish(session, exit_code_for(session.result))
 
 
+def claim_workspace(session: Session, lock: WorkspaceLock | None = None) -> WorkspaceLock:
+    """Take the workspace before any script runs (:class:`UsageError` when another run
+    holds it) and clear the previous run's kept sandboxes; the caller releases the lock."""
+    lock = lock or WorkspaceLock(session.workspace)
+    try:
+        lock.acquire()   # before touching the workspace: another run may be using it
+    except WorkspaceBusy as exc:
+        raise UsageError(str(exc)) from None
+    # failed cases' sandboxes are kept for inspection until the next run starts
+    shutil.rmtree(session.workspace / "sandboxes", ignore_errors=True)
+    return lock
+
+
 def _plan(session: Session) -> list[PlannedCase]:
     planned: list[PlannedCase] = []
     for spec in session.specs:
-        for mode_name in _spec_modes(session, spec):
-            planned.extend(session.modes[mode_name].plan(session, spec))
+        planned.extend(plan_spec(session, spec))
     return planned
+
+
+def plan_spec(session: Session, spec: PipelineSpec) -> list[PlannedCase]:
+    """Every case the spec's modes plan for ``spec``, before selection."""
+    return [case for mode_name in _spec_modes(session, spec) for case in session.modes[mode_name].plan(session, spec)]
+
+
+def spec_modes(session: Session, spec: PipelineSpec) -> list[str]:
+    """The modes that run ``spec`` (its ``modes:``, ``--mode``, plugins' choice)."""
+    return _spec_modes(session, spec)
 
 
 def _spec_modes(session: Session, spec: PipelineSpec) -> list[str]:
@@ -320,6 +337,12 @@ def _spec_modes(session: Session, spec: PipelineSpec) -> list[str]:
                             spec.where("modes"))
         cache[id(spec)] = chosen
     return cache[id(spec)]
+
+
+def finish_session(session: Session, code: ExitCode) -> ExitCode:
+    """End the run: hook failures make ``code`` 3; the record is completed and handed to
+    the reporters (``specrun_sessionfinish``: the JSON record, ``last-run.json``)."""
+    return _finish(session, code)
 
 
 def _finish(session: Session, code: ExitCode) -> ExitCode:
