@@ -50,7 +50,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("specrun.modes",),
     ("specrun.report",),
     ("specrun", "specrun.preflight", "specrun.session", "specrun.config", "specrun.project_config",
-     "specrun.plugin", "specrun.cli", "specrun.commands", "specrun.__main__"),
+     "specrun.plugin", "specrun.cli", "specrun.commands", "specrun.__main__", "specrun.pytest_plugin"),
 ]
 INTERFACE_MODULES = {"specrun.hooks", "specrun.plugin_types", "specrun.hook_guard"}
 

@@ -17,26 +17,11 @@ spec file is collected.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
 from .options import addoption, check_addopts, worker_id
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .state import SpecrunState
-
-_STATE = pytest.StashKey["SpecrunState"]()
-
-
-def specrun_state(config: pytest.Config) -> SpecrunState:
-    """This pytest session's specrun state, made at the first spec file collected."""
-    state = config.stash.get(_STATE, None)
-    if state is None:
-        from .state import SpecrunState
-
-        state = config.stash[_STATE] = SpecrunState(config)
-    return state
+from .state import current_state
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -67,7 +52,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     from .collect import CaseItem
 
     items = [item for item in session.items if isinstance(item, CaseItem)]
-    state = session.config.stash.get(_STATE, None)
+    state = current_state(session.config)
     if state is None:
         return
     from .runner import batched
@@ -84,6 +69,6 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    state = session.config.stash.get(_STATE, None)
+    state = current_state(session.config)
     if state is not None:
         state.finish(interrupted=exitstatus == pytest.ExitCode.INTERRUPTED)

@@ -27,7 +27,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..plan import PlannedCase
     from ..results import CaseResult
     from ..spec.model import PipelineSpec, SpecError
-    from .state import SpecrunState
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 SNIFF_BYTES = 1 << 20
@@ -75,7 +74,7 @@ class SpecFile(pytest.File):
         from ..config import PluginLoadError
         from ..errors import UsageError
         from ..spec.model import SpecError
-        from . import specrun_state
+        from .state import specrun_state
 
         state = specrun_state(self.config)
         try:
@@ -155,7 +154,7 @@ class CaseItem(pytest.Item):
 
     def runtest(self) -> None:
         from ..results import Outcome
-        from . import specrun_state
+        from .state import specrun_state
 
         result = specrun_state(self.config).runner.result(self.spec, self.case, self.later)
         self.user_properties.append(("specrun_outcome", result.outcome.value))
@@ -184,7 +183,7 @@ def failures_block(config: pytest.Config, result: CaseResult) -> str:
     from rich.console import Console
 
     from ..report.console import ConsoleReporter
-    from . import specrun_state
+    from .state import specrun_state
 
     buffer = io.StringIO()
     width = config.get_terminal_writer().fullwidth

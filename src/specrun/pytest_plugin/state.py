@@ -31,6 +31,21 @@ if TYPE_CHECKING:  # pragma: no cover
 #: specrun's reporters that pytest stands in for in a pytest run
 PYTEST_REPORTS = ("console", "pipeline_console", "deep_dive_console", "junit")
 
+_STATE = pytest.StashKey["SpecrunState"]()
+
+
+def specrun_state(config: pytest.Config) -> SpecrunState:
+    """This pytest session's specrun state, made at the first spec file collected."""
+    state = config.stash.get(_STATE, None)
+    if state is None:
+        state = config.stash[_STATE] = SpecrunState(config)
+    return state
+
+
+def current_state(config: pytest.Config) -> SpecrunState | None:
+    """The specrun state if a spec file was collected in this pytest session, else None."""
+    return config.stash.get(_STATE, None)
+
 
 class SpecrunState:
     """The specrun side of one pytest session, created at the first spec file collected."""

@@ -160,6 +160,7 @@ def test_which_yaml_files_are_collected(pytester: pytest.Pytester, buggy: Path) 
     (pytester.path / "specs" / "not_a_spec.yaml").write_text("version: 1\nrows: [1, 2]\n")
 
     everything = pytester.runpytest(*PLUGIN, "--collect-only", "-q", "specs", "tests")
+    assert everything.ret == pytest.ExitCode.OK, everything.stdout.str()    # not_a_spec.yaml is not tried
     ids = [line for line in everything.outlines if "::" in line]
     assert ids and all(i.startswith("specs/buggy/spec.yaml::buggy-orders::") for i in ids)   # no fixture, no data
 
@@ -206,7 +207,8 @@ def test_broken_scripts_are_failed_items_with_specruns_failures_block(pytester: 
     assert "in the script: specs/buggy/scripts/order_totals.py:23 in totals" in text
     assert "replay: specrun specs/buggy/spec.yaml --seed 3 --id 'buggy-orders::order_totals[standard]'" in text
     assert "ACCEPTED_INVALID" in text    # bad_currency: the script took a currency it has no rate for
-    result.stdout.fnmatch_lines(["FAILED specs/buggy/spec.yaml::buggy-orders::order_totals?standard? - SCRIPT_E*"])  # its first line
+    # the short summary shows the block's first line
+    result.stdout.fnmatch_lines(["FAILED specs/buggy/spec.yaml::buggy-orders::order_totals?standard? - SCRIPT_E*"])
     # the run record is written as by specrun
     record = json.loads((pytester.path / ".specrun" / "last-run.json").read_text())
     assert {c["id"] for c in record["cases"] if c["outcome"] == "failed"} >= BUGGY_FAILING
