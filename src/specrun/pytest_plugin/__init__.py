@@ -68,6 +68,18 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     state.collected([item.case for item in items])
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> None:
+    """Take specrun's workspace before the first item runs: a usage error, before any case
+    runs, when another run holds it."""
+    from .collect import CaseItem
+
+    state = current_state(session.config)
+    if state is not None and not session.config.option.collectonly \
+            and any(isinstance(item, CaseItem) for item in session.items):
+        state.runner    # noqa: B018  (the property takes the workspace)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = current_state(session.config)
     if state is not None:

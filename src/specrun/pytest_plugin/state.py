@@ -142,7 +142,8 @@ class SpecrunState:
 
     @property
     def runner(self) -> CaseRunner:
-        """The case runner; the first call takes the workspace (lock, stale sandboxes cleared)."""
+        """The case runner; the first call takes the workspace (lock, stale sandboxes cleared):
+        ``pytest_runtestloop`` makes it before the first item runs."""
         if self._runner is None:
             from ..errors import UsageError
             from ..session import claim_workspace

@@ -11,6 +11,7 @@ pandas imported here, so that pytester's module snapshot does not re-import them
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -268,6 +269,21 @@ def test_seed_reaches_specrun_by_flag_and_by_ini(pytester: pytest.Pytester, bugg
     from_ini = pytester.runpytest(*PLUGIN, "specs", "-k", "order_totals and not pipeline")
     assert "--seed 78 --id 'buggy-orders::order_totals[standard]'" in from_ini.stdout.str()
     assert json.loads((pytester.path / "ws" / "last-run.json").read_text())["seed"] == 78
+
+
+def test_a_workspace_in_use_is_a_usage_error_before_anything_runs(pytester: pytest.Pytester,
+                                                                  buggy: Path) -> None:
+    from specrun.workspace_lock import WorkspaceLock
+
+    lock = WorkspaceLock(pytester.path / ".specrun")
+    lock.acquire()
+    try:
+        result = pytester.runpytest(*PLUGIN, "specs")
+    finally:
+        lock.release()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert f"another specrun run (pid {os.getpid()}) is using the workspace" in result.stderr.str()
+    assert not (pytester.path / ".specrun" / "sandboxes").exists()
 
 
 # -- cases that depend on others --------------------------------------------------
