@@ -260,6 +260,16 @@ def test_junitxml_has_one_testcase_per_case(pytester: pytest.Pytester, buggy: Pa
     assert by_name["convert_to_usd[standard]"].find("failure") is None
 
 
+def test_pytest_html_reports_the_cases(pytester: pytest.Pytester, buggy: Path) -> None:
+    result = pytester.runpytest(*PLUGIN, "-p", "metadata", "-p", "html", "specs", "-k", "convert_to_usd",
+                                "--html", "report.html", "--self-contained-html")
+    result.assert_outcomes(passed=2, failed=1, deselected=4)
+    html = (pytester.path / "report.html").read_text()
+    for case_id in ("convert_to_usd[standard]", "convert_to_usd[bad_currency]", "pipeline::convert_to_usd"):
+        assert f"specs/buggy/spec.yaml::buggy-orders::{case_id}" in html
+    assert "ACCEPTED_INVALID: the script exited 0 on invalid input" in html     # the FAILURES block
+
+
 def test_seed_reaches_specrun_by_flag_and_by_ini(pytester: pytest.Pytester, buggy: Path) -> None:
     flagged = pytester.runpytest(*PLUGIN, "specs", "-k", "order_totals and not pipeline", "--specrun-seed", "77")
     assert "--seed 77 --id 'buggy-orders::order_totals[standard]'" in flagged.stdout.str()
