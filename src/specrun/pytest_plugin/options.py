@@ -128,8 +128,10 @@ def specrun_argv(config: pytest.Config) -> list[str]:
 
 
 def worker_id(config: pytest.Config) -> str | None:
-    """The pytest-xdist worker's id (``gw0`` …) in a worker process, else None."""
-    workerinput = getattr(config, "workerinput", None)
+    """The pytest-xdist worker's id (``gw0`` …) when ``config`` is a worker's, else None.
+    Read from the config xdist gives its workers (``workerinput``), not from the environment
+    (``PYTEST_XDIST_WORKER``), which a pytest run inside a worker (pytester) inherits."""
+    workerinput = vars(config).get("workerinput")
     return str(workerinput["workerid"]) if workerinput else None
 
 
