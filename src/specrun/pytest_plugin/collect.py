@@ -71,18 +71,21 @@ class SpecFile(pytest.File):
     """A spec file: loaded, preflighted and planned by specrun, one item per case."""
 
     def collect(self) -> Iterator[pytest.Item | pytest.Collector]:
-        from ..config import PluginLoadError
         from ..errors import UsageError
+        from ..plugin_types import PluginError
         from ..spec.model import SpecError
         from .state import specrun_state
 
-        state = specrun_state(self.config)
+        try:   # the first spec file makes the session: a bad option or plugin is its error, in one line
+            state = specrun_state(self.config)
+        except (pytest.UsageError, PluginError, SpecError) as exc:
+            raise SpecCollectionError(str(exc) if isinstance(exc, pytest.UsageError) else f"specrun: {exc}") from None
         try:
             spec = state.load(self.path)
             cases = state.plan(spec)
         except SpecError as exc:
             raise SpecCollectionError(_shown(exc)) from None
-        except (PluginLoadError, UsageError) as exc:
+        except (PluginError, UsageError) as exc:
             raise SpecCollectionError(f"{self.path}: {exc}") from None
         tree: dict[str, Any] = {}
         for case in cases:

@@ -194,6 +194,22 @@ def test_specrun_options_that_pytest_owns_are_refused(pytester: pytest.Pytester,
     assert "specrun_addopts: -k: use pytest's -k" in result.stderr.str()
 
 
+def test_a_bad_specrun_option_is_one_line_per_spec_file(pytester: pytest.Pytester, buggy: Path) -> None:
+    result = pytester.runpytest(*PLUGIN, "specs", "--specrun-executor", "nope")
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    assert "specrun: --executor nope: unknown executor (known: fork, fresh)" in result.outlines, \
+        result.stdout.str()
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_marker_selects_the_specrun_items(pytester: pytest.Pytester, buggy: Path) -> None:
+    pytester.makepyfile(test_plain="def test_plain():\n    pass\n")
+    specrun_only = pytester.runpytest(*PLUGIN, "--collect-only", "-q", "-m", "specrun", "specs", "test_plain.py")
+    assert len([line for line in specrun_only.outlines if "::" in line]) == 7
+    others = pytester.runpytest(*PLUGIN, "--collect-only", "-q", "-m", "not specrun", "specs", "test_plain.py")
+    assert [line for line in others.outlines if "::" in line] == ["test_plain.py::test_plain"]
+
+
 # -- verdicts ------------------------------------------------------------------
 
 def test_broken_scripts_are_failed_items_with_specruns_failures_block(pytester: pytest.Pytester,
