@@ -210,6 +210,34 @@ def test_marker_selects_the_specrun_items(pytester: pytest.Pytester, buggy: Path
     assert [line for line in others.outlines if "::" in line] == ["test_plain.py::test_plain"]
 
 
+OWNERS_PLUGIN = '''
+import strictyaml as sy
+
+from specrun.hooks import hookimpl
+
+
+@hookimpl
+def specrun_spec_keys():
+    return {"owners": sy.Seq(sy.Str())}
+'''
+
+
+def test_a_plugin_named_by_a_later_spec_file_is_loaded_before_that_spec(pytester: pytest.Pytester,
+                                                                        buggy: Path) -> None:
+    """pytest collects file by file: buggy/ comes first and names no plugin; zzz/ names
+    one that adds a spec key, which its spec uses."""
+    later = pytester.path / "specs" / "zzz"
+    shutil.copytree(buggy.parent, later)
+    (later / "owners_key.py").write_text(OWNERS_PLUGIN)
+    text = (later / "spec.yaml").read_text().replace("pipeline: buggy-orders",
+                                                     "pipeline: owned\nplugins: [owners_key]\nowners: [data-eng]")
+    (later / "spec.yaml").write_text(text)
+    result = pytester.runpytest(*PLUGIN, "--collect-only", "-q", "specs")
+    assert result.ret == pytest.ExitCode.OK, result.stdout.str()
+    ids = [line for line in result.outlines if "::" in line]
+    assert len(ids) == 14 and ids[-1].startswith("specs/zzz/spec.yaml::owned::")
+
+
 # -- verdicts ------------------------------------------------------------------
 
 def test_broken_scripts_are_failed_items_with_specruns_failures_block(pytester: pytest.Pytester,
