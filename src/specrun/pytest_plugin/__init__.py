@@ -1,7 +1,8 @@
 """specrun as a pytest plugin: ``pytest specs/`` runs the specs' cases as pytest items.
 
 Registered through the ``pytest11`` entry point (``specrun``), so installing specrun is
-enough; ``-p specrun.pytest_plugin`` loads it by hand and ``-p no:specrun`` turns it off.
+enough; ``-p no:specrun`` turns it off, ``-p specrun.pytest_plugin`` loads it from a
+checkout that is not installed (or with plugin auto-loading off).
 Spec files become :class:`~.collect.SpecFile` nodes (which files: see :mod:`.collect`),
 each case an item whose node id ends with the case id that ``specrun --collect-only``
 prints; pytest selects (``-k``, ``--lf``, ``--ff``, node ids, ``-m specrun``), stops
