@@ -19,6 +19,7 @@ from strictyaml.ruamel.comments import CommentedMap, CommentedSeq
 from strictyaml.ruamel.error import MarkedYAMLError
 
 from .model import Location, SpecError
+from .yaml_pointer_speed import install as install_fast_pointers
 
 # Characters the YAML reader refuses (it would otherwise fail with an internal error).
 _NON_PRINTABLE = re.compile(
@@ -115,6 +116,7 @@ def parse(text: str, file: Path, validator: sy.Validator) -> Node:
         line = text.count("\n", 0, bad.start()) + 1
         raise SpecError(f"non-printable character {bad.group()!r} is not allowed in YAML",
                         file=file, line=line, key=key_path_at_line(text, line))
+    install_fast_pointers()
     deep = too_deep(text)
     if deep is not None:
         raise SpecError(f"values nested more than {MAX_NESTING} levels deep are not allowed in a spec",
