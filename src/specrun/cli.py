@@ -12,22 +12,19 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from ._version import __version__
 from .commands import COMMAND_MODULES
 from .commands import handler as command_handler
-from .config import (
-    UsageError,
-    build_parser,
-    check_hooks,
-    load_plugins,
-    load_spec_plugins,
-)
-from .hooks import hook_failures
+from .errors import UsageError
 from .interrupts import stop_signals
+from .paths import missing_paths
 from .plugin_types import PluginError
-from .project_config import load_project_config
 from .results import ExitCode
-from .spec.model import SpecError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pluggy
 
 
 def _run(config: argparse.Namespace, pm) -> int:
@@ -42,6 +39,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(args: list[str]) -> int:
+    if args[:1] == ["--version"] or args[:1] == ["-V"]:   # before any plugin is imported: fast
+        print(f"specrun {__version__}")
+        return int(ExitCode.OK)
+    # imported here, not at the top: ``--version`` above needs none of it
+    from .config import build_parser, load_plugins
+    from .project_config import load_project_config
+    from .spec.model import SpecError
+
     command = args[0] if args and args[0] in COMMAND_MODULES else None
     if command:
         args = args[1:]
@@ -67,11 +72,20 @@ def _main(args: list[str]) -> int:
     config.check_only = False
     config.project = project
     config.project_modes = project.modes
+    if command in (None, "check"):
+        missing = missing_paths(config.paths, commands=[] if command else sorted(COMMAND_MODULES))
+        for line in missing:   # as pytest: one line each, nothing runs, exit 4
+            print(f"specrun: {line}", file=sys.stderr)
+        if missing:
+            return int(ExitCode.SPEC_ERROR)
     code = _configure_and_run(config, pm, command_handler(command) if command else _run)
     return _report_hook_failures(pm, code)
 
 
-def _configure_and_run(config: argparse.Namespace, pm, handler: Callable[[argparse.Namespace, object], int]) -> int:
+def _configure_and_run(config: argparse.Namespace, pm: pluggy.PluginManager,
+                       handler: Callable[[argparse.Namespace, Any], int]) -> int:
+    from .config import check_hooks, load_spec_plugins
+
     try:
         # spec-named plugins first: they may add spec keys, column types and reporters
         config.spec_plugin_errors = load_spec_plugins(pm, config.paths)
@@ -112,8 +126,10 @@ def register_reporters(pm, config: argparse.Namespace) -> None:
             pm.register(plugin, name=name)
 
 
-def _report_hook_failures(pm, code: int) -> int:
+def _report_hook_failures(pm: pluggy.PluginManager, code: int) -> int:
     """Plugin hooks that raised are named on stderr; the run's exit code becomes 3."""
+    from .hooks import hook_failures
+
     failures = hook_failures(pm)
     for failure in failures:
         print(f"specrun: INTERNAL ERROR: {failure}", file=sys.stderr)

@@ -22,6 +22,7 @@ from pathlib import Path
 import pluggy
 
 # Re-exported: they used to live here (see arg_types.py and errors.py).
+from ._version import __version__
 from .arg_types import jobs_value as jobs_value
 from .arg_types import positive_int as positive_int
 from .errors import UsageError as UsageError
@@ -178,6 +179,8 @@ def build_parser(pm: pluggy.PluginManager) -> argparse.ArgumentParser:
     )
     parser.add_argument("paths", nargs="*", default=["specs"], metavar="PATH",
                         help="spec files or folders (default: specs/)")
+    parser.add_argument("-V", "--version", action="version", version=f"specrun {__version__}",
+                        help="print specrun's version and exit")
     select = parser.add_argument_group("selection")
     select.add_argument("-k", dest="keyword", metavar="EXPR",
                         help="only cases whose id matches EXPR (and/or/not, substrings)")
@@ -189,6 +192,14 @@ def build_parser(pm: pluggy.PluginManager) -> argparse.ArgumentParser:
                         help="run these modes instead of the spec's (repeatable)")
     select.add_argument("--quick", action="store_true", help="isolation mode only")
     select.add_argument("--collect-only", action="store_true", help="list the cases, run nothing")
+    select.add_argument("--lf", "--last-failed", dest="last_failed", action="store_true",
+                        help="only the cases that failed or errored the last time they ran (all if none did)")
+    select.add_argument("--ff", "--failed-first", dest="failed_first", action="store_true",
+                        help="the cases that failed last time first, then the rest")
+    select.add_argument("--sw", "--stepwise", dest="stepwise", action="store_true",
+                        help="stop at the first failure; the next --sw run starts from that case")
+    select.add_argument("--cache-clear", action="store_true",
+                        help="forget the failed cases and the --sw position stored in the workspace first")
     run = parser.add_argument_group("running")
     run.add_argument("--seed", type=int, help="seed of the whole run (default: the spec's, else random)")
     run.add_argument("-x", "--exitfirst", action="store_true", help="stop after the first failure")

@@ -48,6 +48,7 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("json", "specrun.report.json_report"),
     ("junit", "specrun.report.junit"),
     ("events", "specrun.report.events"),
+    ("lastfailed", "specrun.report.last_failed"),
 )
 ESSENTIAL_PLUGINS: frozenset[str] = frozenset({"selection", "builtin_types", "classify"})
 

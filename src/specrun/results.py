@@ -177,11 +177,14 @@ class SessionResult:
     versions: dict[str, str] = field(default_factory=dict)
     args: list[str] = field(default_factory=list)
     collected: int = 0
+    deselected: int = 0              # planned cases left out by -k, --id, --lf, --sw … (see docs/cli.md)
     cases: list[CaseResult] = field(default_factory=list)
     records: dict[str, Any] = field(default_factory=dict)  # mode-level records (pipeline, deep_dive …)
     exit_code: int | None = None
     interrupted: bool = False
     stop_signal: str | None = None   # SIGINT, SIGTERM or SIGHUP when a signal interrupted the run
+    stopped: str | None = None       # why the run stopped early (-x, --sw): "stopping after first failure (ID)"
+    not_run: int = 0                 # selected cases that never finished (stopped early or interrupted)
 
     def counts(self) -> dict[str, int]:
         out = {o.value: 0 for o in Outcome}

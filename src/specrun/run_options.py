@@ -75,6 +75,10 @@ class RunOptions(NamespaceOptions):
     quick: bool = False
     collect_only: bool = False
     check_only: bool = False                   # ``specrun check``
+    last_failed: bool = False                  # --lf: only the cases that failed last time they ran
+    failed_first: bool = False                 # --ff: those first, then the rest
+    stepwise: bool = False                     # --sw: stop at the first failure, start from it next time
+    cache_clear: bool = False                  # --cache-clear: forget the stored run state first
     # running
     seed: int | None = None
     exitfirst: bool = False

@@ -29,6 +29,8 @@ from .hooks import hook_failures
 from .keywords import KeywordExpression
 from .plan import PlannedCase, stable_seed
 from .plugin_types import Mode
+from .report.last_failed import clear_state, load_state, spec_key
+from .report.last_failed import select as select_rerun
 from .results import CaseResult, ExitCode, Outcome, SessionResult
 from .run_options import RunOptions
 from .spec.model import PipelineSpec, SpecError
@@ -61,7 +63,9 @@ class Session:
         # [tool.specrun.modes.NAME] of the project config, below each spec's modes: (see modes/options.py)
         self.project_modes: dict[str, Mapping[str, Any]] = dict(self.options.project_modes)
         self.specs: list[PipelineSpec] = []
-        self.cases: list[PlannedCase] = []
+        self.planned: list[PlannedCase] = []     # every planned case, before selection
+        self.cases: list[PlannedCase] = []       # the selected cases, in run order
+        self.selection_notes: list[str] = []     # what --lf / --ff / --sw did, for the reporters
         self.shouldstop: str | None = None
         self.started = time.monotonic()
         self.seed = self.options.seed
@@ -71,6 +75,7 @@ class Session:
                                     versions=versions(), args=list(self.options.argv))
         self._executors: dict[str, Executor] = {}
         self._mode_choice: dict[int, list[str]] = {}   # id(spec) -> its modes (see _spec_modes)
+        self._spec_of: dict[str, PipelineSpec] = {}
         self._lock = threading.Lock()
         self._closed = False   # set by close(): no executor is created after it
 
@@ -137,8 +142,16 @@ class Session:
         self.pm.hook.specrun_case_finish(session=self, result=result)
         if result.kind == "transition":
             self.pm.hook.specrun_transition_validated(session=self, result=result)
-        if not result.passed and self.options.exitfirst:
-            self.shouldstop = f"stopping after first failure ({result.id})"
+        if not result.passed and (self.options.exitfirst or self.options.stepwise) and not self.shouldstop:
+            flag = "-x" if self.options.exitfirst else "--sw"
+            self.shouldstop = f"stopping after first failure ({result.id}, {flag})"
+
+    def case_spec(self, case_id: str) -> PipelineSpec | None:
+        """The spec of the planned case ``case_id`` (selected or not), if any."""
+        with self._lock:
+            if len(self._spec_of) != len(self.planned):
+                self._spec_of = {c.id: c.spec for c in self.planned if c.spec is not None}
+            return self._spec_of.get(case_id)
 
     def publish(self, name: str, record: Any) -> None:
         """Keep a mode-level record in the JSON report and tell the reporters."""
@@ -225,6 +238,8 @@ def run(config: argparse.Namespace, pm: pluggy.PluginManager) -> ExitCode:
 
     session = Session(config, pm)
     options = session.options
+    if options.cache_clear:   # before the reporters read it (sessionstart)
+        clear_state(session.workspace)
     lock = WorkspaceLock(session.workspace)
     pm.hook.specrun_sessionstart(session=session)
     interrupted = False
@@ -256,8 +271,10 @@ def run(config: argparse.Namespace, pm: pluggy.PluginManager) -> ExitCode:
         except SpecError as exc:
             pm.hook.specrun_spec_error(session=session, error=exc)
             return _finish(session, ExitCode.SPEC_ERROR)
-        session.cases = select_cases(planned, options)
+        session.planned = planned
+        session.cases = _rerun_selection(session, select_cases(planned, options))
         session.result.collected = len(session.cases)
+        session.result.deselected = len(planned) - len(session.cases)
         if options.check_only:
             try:   # static findings of plugins (e.g. pipeline edge compatibility), published as "check"
                 session.publish("check", [f for spec in session.specs
@@ -275,15 +292,14 @@ def run(config: argparse.Namespace, pm: pluggy.PluginManager) -> ExitCode:
         if not session.cases:
             return _finish(session, ExitCode.NO_TESTS_COLLECTED)
         claim_workspace(session, lock)
-        for spec in session.specs:
-            for mode_name in _spec_modes(session, spec):
-                chosen = [c for c in session.cases if c.spec is spec and c.mode == mode_name]
-                if not chosen or session.shouldstop:
-                    continue
-                for result in session.modes[mode_name].run(session, spec, chosen):
-                    session.finish_case(result)
-                    if session.shouldstop:
-                        break
+        for spec, mode_name, chosen in _run_groups(session):
+            if session.shouldstop:
+                break
+            session.running_spec = spec
+            for result in session.modes[mode_name].run(session, spec, chosen):
+                session.finish_case(result)
+                if session.shouldstop:
+                    break
     except KeyboardInterrupt as exc:   # Ctrl-C, or SIGTERM / SIGHUP (see interrupts.py)
         interrupted = True
         session.result.stop_signal = str(exc.args[0]) if exc.args else "SIGINT"
@@ -305,6 +321,30 @@ def claim_workspace(session: Session, lock: WorkspaceLock | None = None) -> Work
     # failed cases' sandboxes are kept for inspection until the next run starts
     shutil.rmtree(session.workspace / "sandboxes", ignore_errors=True)
     return lock
+
+
+def _rerun_selection(session: Session, cases: list[PlannedCase]) -> list[PlannedCase]:
+    """``--lf``, ``--ff``, ``--sw`` from the state the last runs left (see report/last_failed.py)."""
+    options = session.options
+    if not (options.last_failed or options.failed_first or options.stepwise):
+        return cases
+    state = load_state(session.workspace)
+    chosen = select_rerun(cases, state, options,
+                          lambda case: spec_key(case.spec.path if case.spec else None, session.workspace))
+    session.selection_notes = chosen.notes
+    return chosen.cases
+
+
+def _run_groups(session: Session) -> list[tuple[PipelineSpec, str, list[PlannedCase]]]:
+    """The selected cases as (spec, mode, cases) groups, each mode run once per spec, the groups
+    in the order of their first case (the planned order, unless ``--ff`` moved failed cases first)."""
+    groups: dict[tuple[int, str], tuple[PipelineSpec, str, list[PlannedCase]]] = {}
+    for case in session.cases:
+        if case.spec is None:
+            continue
+        group = groups.setdefault((id(case.spec), case.mode), (case.spec, case.mode, []))
+        group[2].append(case)
+    return list(groups.values())
 
 
 def _plan(session: Session) -> list[PlannedCase]:
@@ -352,6 +392,10 @@ def _finish(session: Session, code: ExitCode) -> ExitCode:
         session.result.records["hook_errors"] = [
             {"plugin": f.plugin, "hook": f.hook, "error": f.error, "count": f.count} for f in failures]
     session.result.exit_code = int(code)
+    if not session.options.plans_only:
+        finished = {c.id for c in session.result.cases}
+        session.result.not_run = sum(c.id not in finished for c in session.cases)
+        session.result.stopped = session.shouldstop if session.shouldstop != "interrupted" else None
     session.result.finished = datetime.now(UTC).isoformat(timespec="seconds")
     session.result.seed = session.seed
     session.pm.hook.specrun_sessionfinish(session=session, result=session.result)

@@ -326,12 +326,10 @@ modes:
 def test_a_missing_path_is_one_line_exit_4(project):
     run = project.run("no_such_dir/")
     assert run.code == 4, run.stdout + run.stderr
-    assert "no_such_dir: file or directory not found" in run.stdout
-    assert "Traceback" not in run.stdout + run.stderr
+    assert run.stderr == "specrun: no_such_dir: file or directory not found\n" and run.stdout == ""
 
 
 def test_no_specs_folder_is_one_line_exit_4(project):
     run = project.run()   # the default path, specs/, does not exist here
     assert run.code == 4, run.stdout + run.stderr
-    assert "specs: file or directory not found" in run.stdout
-    assert "Traceback" not in run.stdout + run.stderr
+    assert run.stderr == "specrun: specs: file or directory not found\n" and run.stdout == ""

@@ -25,9 +25,9 @@ from typing import Any
 from rich.console import Console
 
 from ..analysis.drift import DriftThresholds
-from ..atomic import write_text_atomic
 from ..config import UsageError
 from ..modes.deep_dive.cli_options import DeepDiveRunOptions
+from ..report.json_report import to_stdout, write_json_text
 from ..results import ExitCode, to_jsonable
 from ..run_options import RunOptions
 from ..sources.cache import SourceCache
@@ -70,7 +70,7 @@ def compare_command(config: argparse.Namespace, pm: Any) -> int:
     clients = functools.cache(lambda: make_clients(_settings(deep)))
     cache = functools.cache(lambda: _cache(options))
     refresh = deep.refresh
-    console = Console(highlight=False, soft_wrap=True)
+    console = Console(highlight=False, soft_wrap=True, stderr=to_stdout(options.json_path))
     try:
         sides = [open_side(ref, None, clients, cache, sample_size, seed, refresh) for ref in (baseline, comparison)]
         result = compare_executions(sides[0], sides[1], DriftThresholds(**limits), options.step or None)
@@ -93,7 +93,7 @@ def compare_command(config: argparse.Namespace, pm: Any) -> int:
     console.rule(f"[bold {'red' if drifted or failed else 'green'}]{summary}")
     if options.json_path:
         data["drifted"] = result.drifted
-        write_text_atomic(Path(options.json_path), json.dumps(data, indent=2) + "\n")
+        write_json_text(options.json_path, json.dumps(data, indent=2) + "\n")
     return int(ExitCode.TESTS_FAILED if drifted or failed else ExitCode.OK)
 
 

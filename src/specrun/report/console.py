@@ -26,6 +26,7 @@ from ..hooks import hookimpl
 from ..results import CaseResult, ChildError, ExitCode, Outcome, SessionResult
 from ..run_options import RunOptions
 from .failure_groups import folded_traceback, group_failures
+from .json_report import to_stdout
 from .safe_text import shown
 from .warning_groups import group_warnings
 
@@ -53,7 +54,9 @@ class ConsoleReporter:
 
     def __init__(self, config: argparse.Namespace, console: Console | None = None) -> None:
         self.config = config
-        self.console = console or Console(highlight=False, soft_wrap=True)
+        # with --json - stdout holds the record alone; the report goes to stderr
+        self.console = console or Console(highlight=False, soft_wrap=True,
+                                          stderr=to_stdout(RunOptions.from_namespace(config).json_path))
         self.verbosity = verbosity(config)
         self.progress: Progress | None = None
         self.task: Any = None
@@ -89,6 +92,8 @@ class ConsoleReporter:
         if self.verbosity >= 0:
             self.console.print(f"collected {len(cases)} case{'s' if len(cases) != 1 else ''} from "
                                f"{specs} spec{'s' if specs != 1 else ''}" + (f" ({detail})" if detail else ""))
+            for note in getattr(session, "selection_notes", ()):   # --lf, --ff, --sw
+                self.console.print(shown(note))
         if session.options.collect_only:
             for case in cases:
                 self.console.print(f"  {shown(case.id)}")
@@ -257,6 +262,13 @@ class ConsoleReporter:
                  for o in (Outcome.FAILED, Outcome.ERROR, Outcome.PASSED, Outcome.SKIPPED) if counts[o.value]]
         if self.spec_errors:
             parts.insert(0, f"{len(self.spec_errors)} spec error{'s' if len(self.spec_errors) != 1 else ''}")
+        if result.deselected:
+            parts.append(f"{result.deselected} deselected")
+        if result.not_run:
+            parts.append(f"{result.not_run} not run")
+        if result.stopped:
+            self.console.print(f"[bold red]{shown(result.stopped)}[/]: {result.not_run} of {result.collected} "
+                               f"selected case{'s' if result.collected != 1 else ''} not run")
         if result.interrupted:
             parts.append(f"interrupted by {result.stop_signal}" if result.stop_signal else "interrupted")
         if not parts:

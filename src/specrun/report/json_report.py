@@ -2,13 +2,15 @@
 
 Written to ``--json FILE`` and always to ``<workspace>/last-run.json`` (which
 ``specrun replay`` and ``--from`` read).  Writes are atomic; an interrupted run
-still writes what it finished.
+still writes what it finished.  ``--json -`` writes the record to stdout, and then
+nothing else goes there: the console report moves to stderr (:func:`to_stdout`).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,21 @@ from .failure_groups import group_failures
 from .warning_groups import group_warnings
 
 SCHEMA_VERSION = 1
+STDOUT = "-"   #: ``--json -``
+
+
+def to_stdout(path: str | None) -> bool:
+    """True when ``--json`` names stdout: the console report must then go to stderr."""
+    return path == STDOUT
+
+
+def write_json_text(path: str | Path, text: str) -> None:
+    """Write ``text`` to the file ``path`` atomically, or to stdout for ``-``."""
+    if str(path) == STDOUT:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        write_text_atomic(Path(path), text)
 
 
 def render(result: SessionResult) -> str:
@@ -33,7 +50,7 @@ def render(result: SessionResult) -> str:
 
 class JsonReporter:
     def __init__(self, path: str | None) -> None:
-        self.path = Path(path) if path else None
+        self.path = path or None
 
     @hookimpl
     def specrun_sessionfinish(self, session, result: SessionResult) -> None:
@@ -41,7 +58,7 @@ class JsonReporter:
             return
         text = render(result)
         if self.path is not None:
-            write_text_atomic(self.path, text)
+            write_json_text(self.path, text)
         # always this run's record, even when it was interrupted before any case finished
         write_text_atomic(session.workspace / "last-run.json", text)
 

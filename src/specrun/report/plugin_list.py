@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .._version import __version__
-from ..atomic import write_text_atomic
+from .json_report import to_stdout, write_json_text
 
 
 def _module_of(plugin: Any) -> str:
@@ -66,8 +66,8 @@ def print_plugins(pm: pluggy.PluginManager, console: Console | None = None,
     """Print the table; with ``json_path`` also write the rows as JSON."""
     rows = plugin_rows(pm)
     if json_path:
-        write_text_atomic(json_path, json.dumps(rows, indent=2) + "\n")
-    console = console or Console(highlight=False, soft_wrap=True)
+        write_json_text(json_path, json.dumps(rows, indent=2) + "\n")
+    console = console or Console(highlight=False, soft_wrap=True, stderr=to_stdout(json_path))
     table = Table(title="specrun plugins", title_justify="left")
     for header in ("name", "from", "version", "hooks"):
         table.add_column(header, overflow="fold")
