@@ -76,6 +76,7 @@ class Session:
         self._executors: dict[str, Executor] = {}
         self._mode_choice: dict[int, list[str]] = {}   # id(spec) -> its modes (see _spec_modes)
         self._spec_of: dict[str, PipelineSpec] = {}
+        self.running_spec: PipelineSpec | None = None   # the spec whose cases are running now
         self._lock = threading.Lock()
         self._closed = False   # set by close(): no executor is created after it
 
@@ -146,12 +147,15 @@ class Session:
             flag = "-x" if self.options.exitfirst else "--sw"
             self.shouldstop = f"stopping after first failure ({result.id}, {flag})"
 
-    def case_spec(self, case_id: str) -> PipelineSpec | None:
-        """The spec of the planned case ``case_id`` (selected or not), if any."""
+    def result_spec(self, result: CaseResult) -> PipelineSpec | None:
+        """The spec ``result`` belongs to: the one whose mode run produced it (two specs may
+        share a pipeline name and so case ids), else the spec of the planned case of that id."""
+        if self.running_spec is not None:
+            return self.running_spec
         with self._lock:
             if len(self._spec_of) != len(self.planned):
                 self._spec_of = {c.id: c.spec for c in self.planned if c.spec is not None}
-            return self._spec_of.get(case_id)
+            return self._spec_of.get(result.id)
 
     def publish(self, name: str, record: Any) -> None:
         """Keep a mode-level record in the JSON report and tell the reporters."""

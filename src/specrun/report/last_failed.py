@@ -177,7 +177,7 @@ class RunStateRecorder:
         self._stepwise_failure: tuple[str, str] | None = None
 
     def _key(self, session: Any, result: CaseResult) -> str:
-        spec = session.case_spec(result.id) if hasattr(session, "case_spec") else None
+        spec = session.result_spec(result) if hasattr(session, "result_spec") else None
         return spec_key(getattr(spec, "path", None), session.workspace)
 
     @hookimpl
