@@ -43,16 +43,17 @@ def _main(args: list[str]) -> int:
         print(f"specrun {__version__}")
         return int(ExitCode.OK)
     # imported here, not at the top: ``--version`` above needs none of it
-    from .config import build_parser, load_plugins
+    from .config import build_parser, command_defaults, load_plugins
     from .project_config import load_project_config
     from .spec.model import SpecError
 
     command = args[0] if args and args[0] in COMMAND_MODULES else None
     if command:
         args = args[1:]
+    wants_help = "-h" in args or "--help" in args   # list the options: no need to import the modes
     try:
         project = load_project_config(Path.cwd())
-        pm = load_plugins(args, project=project)
+        pm = load_plugins(args, project=project, options_only=wants_help)
     except UsageError as exc:
         print(f"specrun: error: {exc}", file=sys.stderr)
         return int(ExitCode.INTERRUPTED)
@@ -62,11 +63,17 @@ def _main(args: list[str]) -> int:
     except PluginError as exc:
         print(f"specrun: {exc}", file=sys.stderr)
         return int(ExitCode.INTERNAL_ERROR)
-    parser = build_parser(pm)
     try:
-        config = parser.parse_args(args)
+        config = build_parser(pm, command).parse_args(args)
+        if wants_help:   # "-h" was an option's value (``-k -h``): load the plugins themselves after all
+            pm = load_plugins(args, project=project)
+            config = build_parser(pm, command).parse_args(args)
     except SystemExit as exc:  # argparse: --help (0) or a usage error (2)
         return int(exc.code or 0)
+    except (UsageError, PluginError) as exc:
+        print(f"specrun: {exc}", file=sys.stderr)
+        return int(ExitCode.INTERNAL_ERROR if isinstance(exc, PluginError) else ExitCode.INTERRUPTED)
+    command_defaults(config)
     config.argv = ([command] if command else []) + args
     config.command = command or "run"
     config.check_only = False

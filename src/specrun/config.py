@@ -21,10 +21,14 @@ from pathlib import Path
 
 import pluggy
 
-# Re-exported: they used to live here (see arg_types.py and errors.py).
 from ._version import __version__
+
+# jobs_value, positive_int and UsageError are re-exported: they used to live here
+# (see arg_types.py and errors.py).
 from .arg_types import jobs_value as jobs_value
 from .arg_types import positive_int as positive_int
+from .commands import COMMAND_SUMMARIES
+from .commands.parsers import command_parser, commands_help
 from .errors import UsageError as UsageError
 from .hooks import DEFAULT_PLUGINS, ESSENTIAL_PLUGINS, HOOK_PREFIX, make_plugin_manager
 from .plugin_types import PluginError
@@ -85,8 +89,22 @@ def early_plugin_args(argv: Sequence[str]) -> tuple[list[str], list[str]]:
     return load, block
 
 
-def load_plugins(argv: Sequence[str], project: ProjectConfig | None = None) -> pluggy.PluginManager:
-    """Build the plugin manager with every plugin this invocation asks for."""
+# For ``--help``: the light module holding each built-in plugin's ``specrun_addoption`` (the
+# plugin re-exports it), registered under the plugin's name in place of the plugin, so that
+# listing the options imports neither pandas nor the modes (``-p no:NAME`` hides them too).
+# A built-in plugin that adds options must be listed here (tests/unit/core/test_cli_parsers.py).
+OPTION_PLUGINS: dict[str, str] = {
+    "property_run": "specrun.modes.isolation.property_cli",
+    "pipeline": "specrun.modes.pipeline.cli_options",
+    "deep_dive": "specrun.modes.deep_dive.cli_options",
+    "events": "specrun.report.events",
+}
+
+
+def load_plugins(argv: Sequence[str], project: ProjectConfig | None = None,
+                 options_only: bool = False) -> pluggy.PluginManager:
+    """Build the plugin manager with every plugin this invocation asks for; ``options_only``
+    (``--help``): the built-in plugins' option modules (:data:`OPTION_PLUGINS`) in their place."""
     pm = make_plugin_manager()
     to_load, blocked = early_plugin_args(argv)
     for name in blocked:
@@ -94,7 +112,10 @@ def load_plugins(argv: Sequence[str], project: ProjectConfig | None = None) -> p
             raise UsageError(f"-p no:{name}: plugin {name!r} is essential and cannot be blocked")
         pm.set_blocked(name)
     for name, module in DEFAULT_PLUGINS:
-        register_module(pm, module, name)
+        if not options_only:
+            register_module(pm, module, name)
+        elif name in OPTION_PLUGINS:
+            register_module(pm, OPTION_PLUGINS[name], name)
     if not os.environ.get("SPECRUN_DISABLE_PLUGIN_AUTOLOAD"):
         load_entry_points(pm)
     project = project if project is not None else load_project_config(Path.cwd())
@@ -169,14 +190,41 @@ def register_module(pm: pluggy.PluginManager, module: str, name: str) -> None:
     pm.register(plugin, name=name)
 
 
-def build_parser(pm: pluggy.PluginManager) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="specrun",
-        description="Test data-pipeline scripts from declarative YAML specs.",
-        epilog="commands: specrun check PATHS | specrun replay ID | specrun plugins | specrun schema "
-               "(see docs/cli.md). Exit codes: 0 passed, 1 failed, 2 interrupted/usage, "
-               "3 internal error, 4 spec error, 5 nothing collected.",
-    )
+EXIT_CODES = ("exit codes: 0 passed, 1 failed, 2 interrupted or usage error, 3 internal error, "
+              "4 spec error or path not found, 5 nothing collected")
+
+
+def build_parser(pm: pluggy.PluginManager, command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of plain ``specrun``, and of ``specrun check`` (which plans as a run does),
+    with the options plugins add (``specrun_addoption``); any other sub-command gets its own
+    parser with only its options (:func:`specrun.commands.parsers.command_parser`)."""
+    if command is not None and command != "check":
+        return command_parser(command)
+    parser = run_parser(command)
+    pm.hook.specrun_addoption.call_historic(kwargs={"parser": parser})
+    return parser
+
+
+def command_defaults(config: argparse.Namespace) -> None:
+    """Give a sub-command's namespace every run option it lacks, at its default, so that code
+    reading the run's options (the session, plugins) finds them all."""
+    for name, value in vars(run_parser().parse_args([])).items():
+        if not hasattr(config, name):
+            setattr(config, name, value)
+
+
+def run_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The options of a run (``specrun [PATHS]`` or ``specrun check``), without the plugins' options."""
+    if command == "check":
+        parser = argparse.ArgumentParser(
+            prog="specrun check", description=f"{COMMAND_SUMMARIES['check']}. Takes the options of a run.",
+            epilog=EXIT_CODES)
+    else:
+        parser = argparse.ArgumentParser(
+            prog="specrun", usage="specrun [PATH ...] [options]\n       specrun COMMAND [--help] ...",
+            description="Test data-pipeline scripts from declarative YAML specs.",
+            epilog=commands_help() + "\n\n" + EXIT_CODES + "\n\nsee docs/cli.md",
+            formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="*", default=["specs"], metavar="PATH",
                         help="spec files or folders (default: specs/)")
     parser.add_argument("-V", "--version", action="version", version=f"specrun {__version__}",
@@ -217,7 +265,4 @@ def build_parser(pm: pluggy.PluginManager) -> argparse.ArgumentParser:
     out.add_argument("-v", "--verbose", action="count", default=0, help="more output")
     parser.add_argument("-p", dest="plugins", action="append", default=[], metavar="NAME",
                         help="load plugin module NAME; -p no:NAME blocks a plugin")
-    parser.add_argument("--path", dest="schema_path", action="store_true",
-                        help="specrun schema: print the installed JSON Schema file's path")
-    pm.hook.specrun_addoption.call_historic(kwargs={"parser": parser})
     return parser

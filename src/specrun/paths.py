@@ -20,25 +20,22 @@ def _close(word: str, candidates: Iterable[str]) -> str | None:
 
 
 def closest_existing(path: str) -> str | None:
-    """The existing path closest to ``path``: its first missing part replaced by the closest
-    entry of the folder above it (``spec/a.yaml`` → ``specs/a.yaml``); None if nothing is close."""
-    parts = Path(path).parts
+    """The existing path closest to ``path``: each missing part replaced by the closest entry
+    of the folder above it (``spec/a.yml`` → ``specs/a.yaml``); None if a part has nothing close."""
     base = Path()
-    for i, part in enumerate(parts):
+    for part in Path(path).parts:
         if (base / part).exists():
             base = base / part
             continue
-        folder = base if str(base) else Path(".")
         try:
-            names = [entry.name for entry in folder.iterdir()]
+            names = [entry.name for entry in (base if str(base) else Path(".")).iterdir()]
         except OSError:
             return None
         near = _close(part, names)
         if near is None:
             return None
-        guess = base.joinpath(near, *parts[i + 1:])
-        return str(guess) if guess.exists() else None
-    return None
+        base = base / near
+    return str(base) if base != Path(path) and base.exists() else None
 
 
 def missing_paths(paths: Sequence[str], commands: Sequence[str] = ()) -> list[str]:

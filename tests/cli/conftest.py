@@ -45,7 +45,7 @@ class Project:
         env["SPECRUN_DISABLE_PLUGIN_AUTOLOAD"] = "1"
         env["COLUMNS"] = "200"
         cmd = [sys.executable, "-m", "specrun", *args]
-        if "--json" not in args and (not args or args[0] not in ("plugins",)):
+        if "--json" not in args and (not args or args[0] not in ("plugins", "schema", "replay", "snapshot")):
             cmd += ["--json", str(json_path)]
         proc = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True, timeout=timeout, env=env)
         record = json.loads(json_path.read_text()) if json_path.exists() else None

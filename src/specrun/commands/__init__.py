@@ -26,6 +26,21 @@ COMMAND_MODULES: dict[str, str] = {
 }
 
 
+# sub-command name → one line of what it does, and its arguments: listed by ``specrun --help``
+COMMAND_SUMMARIES: dict[str, str] = {
+    "check": "load, check and plan the specs; run nothing",
+    "plugins": "list the loaded plugins (with those the specs under PATHS name)",
+    "replay": "rerun a saved property failure",
+    "compare": "compare two pipeline executions (ARNs or snapshot folders)",
+    "snapshot": "sample an execution's data into a folder for offline deep dives",
+    "schema": "print the JSON Schema of spec files",
+}
+COMMAND_ARGUMENTS: dict[str, str] = {
+    "check": "[PATH ...]", "plugins": "[PATH ...]", "replay": "ID", "compare": "BASELINE COMPARISON",
+    "snapshot": "ARN --to DIR", "schema": "[--path]",
+}
+
+
 def handler(command: str) -> Handler:
     """The handler of the built-in sub-command ``command``."""
     commands: dict[str, Handler] = importlib.import_module(COMMAND_MODULES[command]).COMMANDS

@@ -35,7 +35,7 @@ class CliResult:
 
 def specrun(cwd: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 300,
             json_path: Path | None = None) -> CliResult:
-    """``python -m specrun ARGS --json FILE`` (FILE: ``json_path``, else ``cwd/result.json``)
+    """``python -m specrun ARGS --json FILE`` (FILE: ``json_path``, else ``cwd/result.json``; not for ``snapshot``)
     with dummy AWS credentials and no instance-metadata probing."""
     out = json_path or cwd / "result.json"
     out.unlink(missing_ok=True)
@@ -43,7 +43,8 @@ def specrun(cwd: Path, *args: str, env: dict[str, str] | None = None, timeout: f
     environment.update(client_environment())
     environment.update({"SPECRUN_DISABLE_PLUGIN_AUTOLOAD": "1", "COLUMNS": "200"})
     environment.update(env or {})
-    proc = subprocess.run([sys.executable, "-m", "specrun", *args, "--json", str(out)], cwd=cwd,
+    record_flag = [] if args[:1] == ("snapshot",) else ["--json", str(out)]   # snapshot writes no record
+    proc = subprocess.run([sys.executable, "-m", "specrun", *args, *record_flag], cwd=cwd,
                           capture_output=True, text=True, timeout=timeout, env=environment)
     record = json.loads(out.read_text()) if out.exists() else {}
     return CliResult(proc.returncode, proc.stdout + proc.stderr, record)

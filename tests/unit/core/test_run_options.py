@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import specrun
+from specrun.commands.parsers import command_parser
 from specrun.config import build_parser
 from specrun.hooks import DEFAULT_PLUGINS, make_plugin_manager
 from specrun.modes.deep_dive.cli_options import DeepDiveRunOptions
@@ -93,21 +94,36 @@ def test_every_option_of_the_command_has_a_typed_field() -> None:
     assert given <= dests(RunOptions), given - dests(RunOptions)
 
 
+# the deep-dive options only ``specrun snapshot`` / ``specrun compare`` take (commands/parsers.py)
+COMMAND_ONLY = {"snapshot_to", "psi_threshold", "ks_threshold"}
+
+
 def test_every_option_a_built_in_plugin_adds_has_a_typed_field_of_that_plugin() -> None:
     owned = {kind: dests(kind) for kind in (PropertyRunOptions, PipelineRunOptions, DeepDiveRunOptions, EventsOptions)}
     given = set(vars(parser(True).parse_args([]))) - dests(RunOptions)
-    assert given == set().union(*owned.values())
+    assert given == set().union(*owned.values()) - COMMAND_ONLY
+
+
+@pytest.mark.parametrize("command", ["plugins", "replay", "compare", "snapshot", "schema"])
+def test_every_option_of_a_sub_command_has_a_typed_field(command: str) -> None:
+    args = {"replay": ["id"], "compare": ["a", "b"], "snapshot": ["arn", "--to", "d"]}.get(command, [])
+    given = set(vars(command_parser(command).parse_args(args)))
+    assert given <= dests(RunOptions) | dests(DeepDiveRunOptions), given - dests(RunOptions) - dests(DeepDiveRunOptions)
 
 
 def test_the_built_in_plugins_options_are_read_typed() -> None:
     ns = parser(True).parse_args(["--max-examples", "4", "--no-shrink", "--from", "p::b", "--refresh",
                                   "--sample-size", "0", "--region", "eu-west-1", "--aws-profile", "dev",
-                                  "--endpoint-url", "http://s3", "--to", "snap", "--psi-threshold", "0.3",
-                                  "--events", "ev.ndjson"])
+                                  "--endpoint-url", "http://s3", "--events", "ev.ndjson"])
     assert PropertyRunOptions.from_namespace(ns) == PropertyRunOptions(max_examples=4, no_shrink=True)
     assert PipelineRunOptions.from_namespace(ns).from_step == "p::b"
     deep = DeepDiveRunOptions.from_namespace(ns)
-    assert deep.refresh and deep.snapshot_to == "snap" and deep.psi_threshold == 0.3 and deep.ks_threshold is None
+    assert deep.refresh and deep.snapshot_to is None and deep.psi_threshold is None
+    snapshot = DeepDiveRunOptions.from_namespace(command_parser("snapshot").parse_args(["arn", "--to", "snap"]))
+    assert snapshot.snapshot_to == "snap"
+    compare = DeepDiveRunOptions.from_namespace(command_parser("compare").parse_args(
+        ["a", "b", "--psi-threshold", "0.3", "--sample-size", "5"]))
+    assert compare.psi_threshold == 0.3 and compare.ks_threshold is None and compare.sample_size == 5
     # a value given on the command line wins over the spec's, 0 included (checked where it is used)
     assert deep.mode_overrides() == {"sample_size": 0, "endpoint_url": "http://s3", "region": "eu-west-1",
                                      "profile": "dev"}

@@ -20,7 +20,6 @@ analysis, bottlenecks, recommendations, error patterns and — with
 
 from __future__ import annotations
 
-import argparse
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -47,6 +46,7 @@ from .analysis import (
     scaling_result,
 )
 from .cli_options import DeepDiveRunOptions
+from .cli_options import specrun_addoption as specrun_addoption  # the plugin's options (light module)
 from .compare import ExecutionComparison, compare_executions, open_side
 from .runs import StepRunner
 from .sources import RealData, sagemaker_name
@@ -260,15 +260,3 @@ def specrun_modes() -> list[DeepDiveMode]:
     return [DeepDiveMode()]
 
 
-@hookimpl
-def specrun_addoption(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("deep dive (real data; also `specrun compare` and `specrun snapshot`)")
-    group.add_argument("--refresh", action="store_true", help="ignore cached samples and fetch them again")
-    group.add_argument("--sample-size", dest="deep_sample_size", type=int, metavar="N",
-                       help="rows sampled per source (default: the spec's deep_dive.sample_size, else 10000)")
-    group.add_argument("--endpoint-url", metavar="URL", help="S3/SageMaker endpoint (an S3-compatible server)")
-    group.add_argument("--region", dest="aws_region", metavar="NAME", help="AWS region")
-    group.add_argument("--aws-profile", metavar="NAME", help="AWS profile of the credentials file")
-    group.add_argument("--to", dest="snapshot_to", metavar="DIR", help="snapshot: the folder to write")
-    group.add_argument("--psi-threshold", type=float, metavar="X", help="compare: PSI above X is drift (0.2)")
-    group.add_argument("--ks-threshold", type=float, metavar="X", help="compare: KS above X is drift (0.1)")

@@ -19,7 +19,6 @@ per case, so a known failure is tried first next time.  Also the plugin that add
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import threading
 import time
@@ -29,10 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ...arg_types import positive_int
 from ...contract.strategies import DEFAULT_MAX_ROWS, frame_strategy
 from ...execution.sandbox import SandboxDir, safe_name
-from ...hooks import hookimpl
 from ...results import CaseResult, ErrorClass, Outcome
 from ...run_options import NamespaceOptions
 from ...spec.model import PipelineSpec, SpecError
@@ -45,6 +42,7 @@ from ..step_case import (
     judge,
     run_step,
 )
+from .property_cli import specrun_addoption as specrun_addoption  # the plugin's options (light module)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...plan import PlannedCase
@@ -250,10 +248,3 @@ def _distinct(found: list[StepFailure]) -> list[StepFailure]:
 
 
 
-@hookimpl
-def specrun_addoption(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("property-based testing")
-    group.add_argument("--max-examples", type=positive_int, metavar="N",
-                       help="examples per property scenario (overrides the spec's examples:)")
-    group.add_argument("--no-shrink", action="store_true",
-                       help="report the first failing example as found, without shrinking it")

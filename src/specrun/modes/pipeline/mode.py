@@ -38,6 +38,7 @@ from ...run_options import NamespaceOptions, RunOptions
 from ...spec.model import PipelineSpec, ScenarioSpec, SpecError
 from ..mutation_targets import check_pipeline_mutations
 from ..options import mode_options
+from .cli_options import specrun_addoption as specrun_addoption  # the plugin's options (light module)
 from .record import PipelineRecord, StepTiming, TransitionSummary
 from .run import PipelineScheduler, StepReport
 from .state import KeptOutputs
@@ -209,14 +210,6 @@ class PipelineMode:
 @hookimpl
 def specrun_modes() -> list[PipelineMode]:
     return [PipelineMode()]
-
-
-@hookimpl
-def specrun_addoption(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("pipeline")
-    group.add_argument("--from", dest="from_step", metavar="STEP",
-                       help="pipeline mode only: rerun STEP (or PIPELINE::STEP) and its descendants, "
-                            "reusing the outputs the last run kept for the steps upstream of it")
 
 
 @hookimpl

@@ -1,0 +1,96 @@
+"""Each sub-command's own argument parser: ``specrun COMMAND --help`` lists its options only.
+
+``specrun check`` takes the options of a run (it plans as a run does) and so shares
+the run's parser (``config.build_parser``); every other command is built here.  The
+positional arguments keep the ``paths`` destination the handlers read.  Only argparse
+and light option helpers are imported, so that ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+from ..modes.deep_dive.cli_options import add_source_options
+from . import COMMAND_ARGUMENTS, COMMAND_SUMMARIES
+
+
+def commands_help() -> str:
+    """The ``commands`` section of ``specrun --help``."""
+    width = max(len(f"{name} {COMMAND_ARGUMENTS[name]}") for name in COMMAND_SUMMARIES)
+    lines = ["commands (each with its own --help):"]
+    for name, summary in COMMAND_SUMMARIES.items():
+        lines.append(f"  {f'{name} {COMMAND_ARGUMENTS[name]}':<{width}}  {summary}")
+    return "\n".join(lines)
+
+
+def _new(name: str, epilog: str | None = None) -> argparse.ArgumentParser:
+    return argparse.ArgumentParser(prog=f"specrun {name}", description=COMMAND_SUMMARIES[name] + ".",
+                                   epilog=epilog)
+
+
+def _plugins_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-p", dest="plugins", action="append", default=[], metavar="NAME",
+                        help="load plugin module NAME; -p no:NAME blocks a plugin")
+
+
+def _workspace_option(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    parser.add_argument("--workspace", default=".specrun", metavar="DIR",
+                        help="the workspace (default .specrun)")
+
+
+def _plugins(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="*", default=["specs"], metavar="PATH",
+                        help="spec files or folders whose plugins: to load too (default: specs/)")
+    parser.add_argument("--json", dest="json_path", metavar="FILE", help="also write the list as JSON ('-': stdout)")
+    _plugins_option(parser)
+
+
+def _replay(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs=1, metavar="ID", help="the failure id printed after a property failure")
+    parser.add_argument("--executor", metavar="NAME", help="fresh (default) or fork")
+    _workspace_option(parser)
+    _plugins_option(parser)
+
+
+def _sources(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--step", action="append", metavar="NAME", help="only these SageMaker steps (repeatable)")
+    parser.add_argument("--seed", type=int, help="seed of the sampling (default 0)")
+    add_source_options(parser.add_argument_group("sources"))
+    _workspace_option(parser)
+    _plugins_option(parser)
+
+
+def _compare(parser: argparse.ArgumentParser) -> None:
+    parser.usage = "specrun compare [options] BASELINE COMPARISON"
+    parser.add_argument("paths", nargs=2, metavar="SIDE",
+                        help="BASELINE then COMPARISON: execution ARNs or snapshot folders")
+    parser.add_argument("--psi-threshold", type=float, metavar="X", help="PSI above X is drift (default 0.2)")
+    parser.add_argument("--ks-threshold", type=float, metavar="X", help="KS above X is drift (default 0.1)")
+    parser.add_argument("--json", dest="json_path", metavar="FILE",
+                        help="write the comparison record ('-': stdout)")
+    _sources(parser)
+
+
+def _snapshot(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs=1, metavar="ARN", help="the pipeline execution's ARN")
+    parser.add_argument("--to", dest="snapshot_to", metavar="DIR", required=True, help="the folder to write")
+    _sources(parser)
+
+
+def _schema(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--path", dest="schema_path", action="store_true",
+                        help="print the installed JSON Schema file's path instead of the schema")
+
+
+_BUILDERS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
+    "plugins": _plugins, "replay": _replay, "compare": _compare, "snapshot": _snapshot, "schema": _schema,
+}
+
+
+def command_parser(name: str) -> argparse.ArgumentParser:
+    """The parser of sub-command ``name`` (not ``check``: see ``config.build_parser``)."""
+    parser = _new(name)
+    _BUILDERS[name](parser)
+    return parser
+
