@@ -58,3 +58,15 @@ def test_every_command_has_a_parser_and_a_summary(command: str) -> None:
     parser = command_parser(command)
     assert parser.prog == f"specrun {command}"
     assert COMMAND_SUMMARIES[command] in parser.format_help()
+
+
+def test_every_option_is_documented_in_docs_cli_md(monkeypatch) -> None:
+    from pathlib import Path
+
+    monkeypatch.setenv("SPECRUN_DISABLE_PLUGIN_AUTOLOAD", "1")
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "cli.md").read_text(encoding="utf-8")
+    parsers = [build_parser(load_plugins([]))] + [command_parser(c) for c in sorted(set(COMMAND_MODULES) - {"check"})]
+    flags = {flag for parser in parsers for flag in option_strings(parser) if flag.startswith("--")} - {"--help"}
+    import re
+
+    assert sorted(f for f in flags if not re.search(rf"(?<![\w-]){re.escape(f)}(?![\w-])", docs)) == []
