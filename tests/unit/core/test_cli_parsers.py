@@ -70,3 +70,12 @@ def test_every_option_is_documented_in_docs_cli_md(monkeypatch) -> None:
     import re
 
     assert sorted(f for f in flags if not re.search(rf"(?<![\w-]){re.escape(f)}(?![\w-])", docs)) == []
+
+
+def test_version_answers_before_any_plugin_or_spec_module_is_imported() -> None:
+    code = ("import sys; from specrun.cli import main; code = main(['--version']); "
+            "print(code, sorted(m for m in sys.modules if m in ('pluggy', 'strictyaml', 'specrun.config', "
+            "'specrun.hooks', 'pandas')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={"SPECRUN_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTHONPATH": ":".join(sys.path)})
+    assert out.stdout.splitlines()[-1] == "0 []", out.stdout
