@@ -176,9 +176,11 @@ class RunStateRecorder:
         self._workspace: Path | None = None
         self._stepwise_failure: tuple[str, str] | None = None
 
-    def _key(self, session: Any, result: CaseResult) -> str:
+    def _key(self, session: Any, result: CaseResult) -> str | None:
+        """The spec key of ``result``; None when its spec is not known (a session that did not
+        plan through ``session.run``, e.g. pytest's, which keeps its own --lf state)."""
         spec = session.result_spec(result) if hasattr(session, "result_spec") else None
-        return spec_key(getattr(spec, "path", None), session.workspace)
+        return spec_key(spec.path, session.workspace) if spec is not None else None
 
     @hookimpl
     def specrun_sessionstart(self, session: Any) -> None:
@@ -192,6 +194,8 @@ class RunStateRecorder:
         if self._state is None or self._workspace is None:
             return
         key = self._key(session, result)
+        if key is None:
+            return
         with self._lock:
             changed = self._state.record(key, result)
             if session.options.stepwise:
