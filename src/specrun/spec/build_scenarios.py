@@ -29,7 +29,7 @@ from .yamlnodes import Node
 
 BUILTIN_SCENARIOS: dict[str, dict[str, Any]] = {
     "standard": {"rows": 1000},
-    "edge_cases": {"rows": 10, "mutate": {"*": [MutationSpec("boundary", {})]}},
+    "edge_cases": {"rows": 10, "mutate": {"*": [MutationSpec("boundary", {})]}, "edges": True},
     "performance": {"rows": 100000},
     "negative": {"rows": 20, "negative": True},
 }

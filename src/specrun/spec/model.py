@@ -237,6 +237,7 @@ class ScenarioSpec:
     examples: int | None = None             # property scenario
     max_rows: int | None = None             # property scenario
     negative: bool = False                  # one case per input constraint, each broken alone
+    edges: bool = False                     # one case per edge the inputs allow (empty, single row …)
     builtin: bool = False
     location: Location | None = None
 

@@ -42,6 +42,7 @@ from ..step_case import (
     validate_port_parts,
 )
 from . import determinism
+from .edges import Edge, edge_breaks_contract, edge_params, planned_edges
 from .negative import negative_case_ids, run_negative_case
 from .static_check import IsolationFinding, check_isolation_inputs
 
@@ -59,6 +60,7 @@ class IsolationCase:
     scenario: ScenarioSpec
     params: dict[str, Any] = field(default_factory=dict)
     negative: NegativeConstraint | None = None    # the constraint a negative case breaks
+    edge: Edge | None = None                      # the edge an edge_cases case feeds (see edges.py)
 
 
 class IsolationMode:
@@ -74,8 +76,16 @@ class IsolationMode:
             for scenario in scenarios:
                 if not applies(scenario, step):
                     continue
-                if not check_mutations(spec, step, scenario) and scenario.mutate and scenario.builtin:
-                    continue     # a built-in edge-case scenario with nothing generated to mutate
+                mutated = check_mutations(spec, step, scenario)
+                if scenario.edges and scenario.examples is None:
+                    cases += [PlannedCase(make_id(spec.pipeline, step.name, f"{scenario.name}:{edge.name}", params),
+                                          self.name, spec.pipeline, step.name, scenario.name, params, spec=spec,
+                                          payload=IsolationCase(step, scenario, params, edge=edge))
+                              for edge, params in edge_params(planned_edges(spec, step, scenario, bool(mutated)),
+                                                              expand(scenario.parametrize))]
+                    continue
+                if not mutated and scenario.mutate and scenario.builtin:
+                    continue     # a built-in mutating scenario with nothing generated to mutate
                 if scenario.negative:
                     cases += [PlannedCase(case_id, self.name, spec.pipeline, step.name, scenario.name, {},
                                           spec=spec, payload=IsolationCase(step, scenario, {}, constraint))
@@ -171,14 +181,22 @@ class IsolationMode:
                 result.outcome, result.classification = Outcome.ERROR, ErrorClass.SETUP_ERROR
                 result.message = str(exc)
             else:
-                outcome = run_step(session, plan, session.executor_name(spec))
-                fill_result(result, outcome)
-                result.details["fed"] = fed_summary(plan.input_frames)
-                result.outcome, result.classification, result.message = judge(case.id, outcome, scenario.expect)
-                if result.passed and determinism.wanted(step, scenario):
-                    executor = session.executor_name(spec)
-                    determinism.check_determinism(lambda again: run_step(session, again, executor),
-                                                  plan, outcome, result, session.workspace / "sandboxes", keep)
+                if payload.edge is not None:
+                    result.details["edge"] = payload.edge.name
+                skipped = edge_breaks_contract(session, spec, payload.edge, plan)
+                if skipped is not None:   # not an edge case: input that breaks a contract is negative's
+                    result.outcome, result.message = Outcome.SKIPPED, skipped
+                    result.details["fed"] = fed_summary(plan.input_frames)
+                else:
+                    outcome = run_step(session, plan, session.executor_name(spec))
+                    fill_result(result, outcome)
+                    result.details["fed"] = fed_summary(plan.input_frames)
+                    result.outcome, result.classification, result.message = judge(case.id, outcome,
+                                                                                  scenario.expect)
+                    if result.passed and determinism.wanted(step, scenario):
+                        executor = session.executor_name(spec)
+                        determinism.check_determinism(lambda again: run_step(session, again, executor),
+                                                      plan, outcome, result, session.workspace / "sandboxes", keep)
             result.duration_s = time.perf_counter() - started
             if result.passed and not keep:
                 shutil.rmtree(sandbox.root, ignore_errors=True)
@@ -219,11 +237,15 @@ class IsolationMode:
                 continue
             n = int(port.rows if port.rows is not None and "rows" not in params
                     else (rows if rows is not None else DEFAULT_ROWS))
+            edge = payload.edge
+            if edge is not None and edge.rows is not None:
+                n = edge.rows
             frame = vectorised_frame(schema, n, stable_seed(seed, name), session.types)
-            mutations = scenario.mutate.get(name, []) + scenario.mutate.get("*", [])
+            mutations = (scenario.mutate.get(name, []) + scenario.mutate.get("*", []) if edge is None
+                         else edge.mutations(scenario, name, declared))
             if mutations:
                 frame = apply_mutations(frame, schema, mutations, stable_seed(seed, name, "mutate"), session.types)
-            if mutations or schema is not declared:
+            if mutations or schema is not declared or edge is not None:
                 fed.frame(name, declared, frame)
             write_port(port, frame, target, seed=seed)
             frames[name] = frame
