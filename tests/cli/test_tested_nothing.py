@@ -158,7 +158,8 @@ modes:
     out = project.run("specs", "--collect-only")
     assert out.code == 0, out.stdout + out.stderr
     listed = [line.strip() for line in out.stdout.splitlines() if line.startswith("  demo::") and "[" in line]
-    assert listed == ["demo::copy[standard]", "demo::generated[standard]", "demo::generated[edge_cases]"], listed
+    assert listed == ["demo::copy[standard]", "demo::generated[standard]", "demo::generated[edge_cases:boundary]",
+                      "demo::generated[edge_cases:empty]", "demo::generated[edge_cases:single_row]"], listed
 
 
 def test_pipeline_scenario_mutating_only_handed_over_inputs_is_an_error(project):

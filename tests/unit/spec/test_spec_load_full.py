@@ -162,7 +162,7 @@ def test_scenarios(spec):
     assert strip(spec.scenarios) == {
         "standard": ScenarioSpec("standard", rows=200),
         "edge_cases": ScenarioSpec("edge_cases", rows=10, mutate={"*": [MutationSpec("boundary", {})]},
-                                   expect=ExpectSpec("fail")),
+                                   expect=ExpectSpec("fail"), edges=True),
         "performance": ScenarioSpec("performance", rows=100000, builtin=True),
         "negative": ScenarioSpec("negative", rows=20, negative=True, builtin=True),
         "bad_currency": ScenarioSpec(

@@ -20,7 +20,7 @@ def test_builtin_scenarios_are_injected(tmp_path):
     assert list(spec.scenarios) == ["standard", "edge_cases", "performance", "negative"]
     standard, edge, performance, negative = spec.scenarios.values()
     assert (standard.rows, standard.builtin, standard.expect) == (1000, True, ExpectSpec("pass"))
-    assert (edge.rows, edge.builtin) == (10, True)
+    assert (edge.rows, edge.builtin, edge.edges) == (10, True, True)
     assert edge.mutate == {"*": [MutationSpec("boundary", {})]}
     assert (performance.rows, performance.builtin) == (100000, True)
     assert (negative.rows, negative.negative, negative.builtin) == (20, True, True)
@@ -33,6 +33,8 @@ def test_user_scenario_overrides_only_the_keys_it_sets(tmp_path):
     edge = spec.scenarios["edge_cases"]
     assert (edge.rows, edge.seed, edge.builtin) == (3, 9, False)
     assert edge.mutate == {"*": [MutationSpec("boundary", {})]}     # kept from the built-in
+    assert edge.edges is True                                        # and so are its edges
+    assert spec.scenarios["mine"].edges is False and spec.scenarios["standard"].edges is False
     assert edge.location.line == 20
     standard = spec.scenarios["standard"]
     assert (standard.rows, standard.expect.outcome, standard.expect.exit_code) == (1000, "fail", 2)
