@@ -13,7 +13,8 @@ per edge its inputs' contracts allow, named ``step[edge_cases:EDGE]``:
 * ``single_row`` — every generated input with one row, planned only if every generated
   input allows one (``rows.min`` ≤ 1 ≤ ``rows.max``);
 * ``all_null`` — the scenario's ``rows`` with every nullable column of every generated
-  input null at once, planned only if some generated input has a nullable column.
+  input null at once, planned only if some generated input has a nullable column (a
+  ``unique`` one keeps its values: two nulls would be a duplicate).
 
 Fixtures and samples are copied as they are in every edge, and a step none of whose
 inputs is generated gets no edge cases.  Each edge feeds input its contracts allow, so
@@ -83,8 +84,9 @@ def generated_inputs(spec: PipelineSpec, step: StepSpec) -> list[tuple[PortSpec,
 
 
 def nullable_columns(schema: SchemaSpec) -> list[str]:
-    """The columns the declared contract lets be null."""
-    return [name for name, column in schema.columns.items() if column.nullable]
+    """The columns the declared contract lets be entirely null: nullable and not unique
+    (two nulls in a unique column are a duplicate)."""
+    return [name for name, column in schema.columns.items() if column.nullable and not column.unique]
 
 
 def allows_rows(schema: SchemaSpec, rows: int) -> bool:
