@@ -160,14 +160,14 @@ def test_exploding_reporter_does_not_kill_the_run(project: PluginProject) -> Non
     project.write("boom.py", EXPLODING_REPORTER)
     run = project.run("spec.yaml", "-p", "boom", "--events", "events.ndjson", "--junitxml", "junit.xml")
     assert run.code == 3, run.output
-    assert ("specrun: INTERNAL ERROR: plugin 'boom:Exploding' failed in specrun_case_finish (2 calls): "
+    assert ("specrun: INTERNAL ERROR: plugin 'boom:Exploding' failed in specrun_case_finish (4 calls): "
             "RuntimeError: cannot render") in run.stderr
     # every other reporter got every event, and the record is complete
-    assert len(run.cases()) == 2 and all(c["outcome"] == "passed" for c in run.cases())
+    assert len(run.cases()) == 4 and all(c["outcome"] == "passed" for c in run.cases())   # standard + 3 edges
     assert run.record["exit_code"] == 3
     assert run.record["records"]["hook_errors"][0]["plugin"] == "boom:Exploding"
     events = [json.loads(line) for line in (project.root / "events.ndjson").read_text().splitlines()]
-    assert [e["event"] for e in events].count("case_finish") == 2
+    assert [e["event"] for e in events].count("case_finish") == 4
     assert events[-1] == {**events[-1], "event": "session_finish", "exit_code": 3}
-    assert (project.root / "junit.xml").read_text().count("<testcase") == 2
-    assert "PASSED  demo::copy[standard]" in run.stdout and "PASSED  demo::copy[edge_cases]" in run.stdout
+    assert (project.root / "junit.xml").read_text().count("<testcase") == 4
+    assert "PASSED  demo::copy[standard]" in run.stdout and "PASSED  demo::copy[edge_cases:empty]" in run.stdout
