@@ -35,8 +35,6 @@ from ..step_case import StepRunPlan, input_schema, validate_port_parts
 if TYPE_CHECKING:  # pragma: no cover
     from ...plugin_types import SessionLike
 
-#: The edges in the order they are planned.
-EDGES = ("boundary", "empty", "single_row", "all_null")
 #: Parameters that do not change what a fixed-size edge feeds (it sets its own rows).
 _SIZE_PARAMS = ("rows",)
 
