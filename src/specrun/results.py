@@ -56,6 +56,7 @@ class ExecutionMetrics:
     oom_killed: bool | None = None
     timeout_s: float | None = None           # the limits that applied (see modes/limits.py); None: unlimited
     memory_limit_bytes: int | None = None
+    isolation: str = "process"               # "namespace" (bubblewrap) or "process" (see execution/namespace.py)
 
 
 @dataclass

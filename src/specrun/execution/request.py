@@ -25,6 +25,7 @@ class RunRequest:
     timeout: float | None = None           # seconds, wall clock
     memory_limit: int | None = None        # bytes, for the whole process tree
     label: str = ""                        # case id, for logs
+    network: bool = False                  # the step's ``network:`` (namespace sandbox only)
     #: whether the inputs satisfied their contracts (None: not known); the classifier
     #: blames the script for an exception on valid input, the data on invalid input
     inputs_valid: bool | None = None

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -50,6 +51,7 @@ from ..spec.units import mib
 from . import child as child_module
 from .classify import classify
 from .monitor import ProcessTreeMonitor, TreeUsage, alive, find_run_processes
+from .namespace import NAMESPACE, PROCESS, Probe, bwrap_argv, decode_returncode, probe
 from .oom import memory_ceiling, oom_kill_count, sigkill_was_oom
 from .request import RunRecord, RunRequest
 from .sandbox import LOGS_DIR, RUN_MARKER_VAR, child_env, ensure_layout, safe_name
@@ -170,6 +172,15 @@ def load_warnings(path: Path, limit: int = MAX_WARNINGS) -> list[ScriptWarning]:
     return found
 
 
+def _script_exit_code(error_path: Path) -> int | None:
+    """The code the script passed to ``sys.exit``, as the child recorded it (None: it did not)."""
+    error = load_child_error(error_path)
+    if error is None or error.type != "SystemExit":
+        return None
+    found = re.fullmatch(r"sys\.exit\((-?\d+)\)", error.message.strip())
+    return int(found.group(1)) & 0xFF if found else 1     # sys.exit("text") exits 1
+
+
 @dataclass
 class _Exit:
     """How the child ended, filled in by the waiter thread and the kill logic."""
@@ -232,13 +243,24 @@ class FreshExecutor:
     ``keep_logs_dir``: copy each run's ``logs/`` there (the sandbox may be deleted).
     ``classifier``: e.g. the plugin hook ``pm.hook.specrun_classify_error``; its
     ``None`` falls back to :func:`.classify.classify`.
+    ``isolation``: ``"process"`` (the default of a hand-made executor), ``"namespace"``
+    (each run inside bubblewrap, see :mod:`.namespace`; the probe must have found it
+    available) or ``"auto"`` (what the probe found).  Each record says which applied
+    (``metrics.isolation``).
     """
 
     name = "fresh"
 
     def __init__(self, python: str = sys.executable, keep_logs_dir: Path | None = None, *,
                  classifier: Classifier | None = None, monitor_interval: float = 0.05,
-                 kill_grace: float = 1.0) -> None:
+                 kill_grace: float = 1.0, isolation: str = PROCESS) -> None:
+        self.namespace: Probe | None = None      # set: every run goes through bwrap
+        if isolation in ("auto", NAMESPACE):
+            found = probe()
+            if found.namespaced:
+                self.namespace = found
+            elif isolation == NAMESPACE:
+                raise RuntimeError(f"namespace isolation is not available: {found.reason}")
         self.python = python
         self.keep_logs_dir = Path(keep_logs_dir) if keep_logs_dir is not None else None
         self.classifier = classifier
@@ -284,18 +306,41 @@ class FreshExecutor:
         files = self._prepare(request)
         env = child_env(files.workdir, request.env, run_marker=files.marker, python=self.python)
 
+        argv = [self.python, "-P", child_module.__file__, str(files.request)]
+        if self.namespace is not None:
+            assert self.namespace.bwrap is not None
+            argv = bwrap_argv(self.namespace.bwrap, files.workdir, inputs=request.input_paths.values(),
+                              writable=request.output_paths.values(), network=request.network,
+                              readable=self._readable(request, env)) + argv
+
         started_epoch = time.time()
         t0 = time.monotonic()
         with open(files.stdout, "wb") as out, open(files.stderr, "wb") as err:
             proc = subprocess.Popen(
-                [self.python, "-P", child_module.__file__, str(files.request)],
-                cwd=files.workdir, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                argv, cwd=files.workdir, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                 start_new_session=True, close_fds=True)
         fate = _Exit(exited=threading.Event(), wake=threading.Event())
         threading.Thread(target=self._wait_exit, args=(proc.pid, fate), daemon=True,
                          name=f"specrun-wait-{proc.pid}").start()
-        return self._watch(proc.pid, request, files, fate, t0, started_epoch,
-                           reap=lambda: self._reap(proc))
+        if self.namespace is None:
+            return self._watch(proc.pid, request, files, fate, t0, started_epoch,
+                               reap=lambda: self._reap(proc))
+
+        def reap_namespaced() -> tuple[int | None, float]:
+            returncode, cpu = self._reap(proc)
+            return decode_returncode(returncode, _script_exit_code(files.error)), cpu
+
+        record = self._watch(proc.pid, request, files, fate, t0, started_epoch, reap=reap_namespaced)
+        record.metrics.isolation = NAMESPACE
+        return record
+
+    def _readable(self, request: RunRequest, env: dict[str, str]) -> list[str]:
+        """What a namespaced run must still read: the script's folder, the interpreter's
+        installation and every PYTHONPATH entry (the bootstrap, site-packages)."""
+        python = Path(self.python)
+        paths = [str(Path(request.script).resolve().parent), str(python.parent.parent),
+                 str(python.resolve().parent.parent), sys.prefix, sys.base_prefix]
+        return paths + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
 
     def _watch(self, pid: int, request: RunRequest, files: RunFiles, fate: _Exit, t0: float,
                started_epoch: float, reap: Callable[[], tuple[int | None, float]]) -> RunRecord:

@@ -92,7 +92,7 @@ def run_step(session: SessionLike, plan: StepRunPlan, executor_name: str | None 
         env=dict(plan.env), input_paths={k: str(v) for k, v in plan.input_paths.items()},
         output_paths={k: str(v) for k, v in plan.output_paths.items()},
         job_args=dict(plan.job_args), timeout=plan.timeout, memory_limit=plan.memory_limit,
-        label=plan.label, inputs_valid=plan.inputs_valid,
+        label=plan.label, inputs_valid=plan.inputs_valid, network=step.network,
     )
     before = fingerprint(plan.input_paths)
     record = session.executor(executor_name).run(request)

@@ -170,6 +170,7 @@ class StepSpec:
     properties: list[PropertySpec] = field(default_factory=list)
     timeout: float | None = None
     memory_limit: int | None = None         # bytes
+    network: bool = False                   # the script may reach the network (namespace sandbox)
     sagemaker_step: str | None = None
     deterministic: DeterminismSpec | None = None   # None: not checked
     location: Location | None = None

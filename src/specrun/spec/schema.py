@@ -369,6 +369,10 @@ def step_validator() -> sy.Validator:
         sy.Optional("job_args"): sy.MapPattern(Identifier(), sy.Any()),
         sy.Optional("timeout"): Duration(),
         sy.Optional("memory_limit"): MemorySize(),
+        sy.Optional("network"): note(
+            sy.Bool(),
+            description="let the script reach the network (default false: under the namespace "
+                        "sandbox it has no network, not even loopback; see docs/cli.md)"),
         sy.Optional("sagemaker_step"): NonEmptyStr(),
         sy.Optional("inputs"): sy.MapPattern(Name(), port_validator()),
         sy.Optional("outputs"): sy.MapPattern(Name(), port_validator()),
