@@ -255,6 +255,8 @@ def run_parser(command: str | None = None) -> argparse.ArgumentParser:
                      help="run N cases in parallel ('auto' = CPU count)")
     run.add_argument("--executor", metavar="NAME",
                      help="how scripts run: fresh (a new interpreter, default) or fork (from a warm parent)")
+    run.add_argument("--hermetic", action="store_true",
+                     help="require the namespace sandbox: a usage error where it is not available")
     run.add_argument("--keep-sandboxes", action="store_true", help="keep every case's sandbox, not only failures")
     run.add_argument("--workspace", default=".specrun", metavar="DIR",
                      help="where sandboxes, caches and the last run's record live (default .specrun)")

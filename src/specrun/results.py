@@ -186,6 +186,8 @@ class SessionResult:
     stop_signal: str | None = None   # SIGINT, SIGTERM or SIGHUP when a signal interrupted the run
     stopped: str | None = None       # why the run stopped early (-x, --sw): "stopping after first failure (ID)"
     not_run: int = 0                 # selected cases that never finished (stopped early or interrupted)
+    isolation: str | None = None     # "namespace" or "process": how scripts ran (None: nothing ran)
+    isolation_reason: str = ""       # why "process" (no bubblewrap, namespaces disabled …)
 
     def counts(self) -> dict[str, int]:
         out = {o.value: 0 for o in Outcome}

@@ -24,6 +24,7 @@ from ._version import __version__
 from .contract.compiler import ContractCompiler
 from .contract.types import TypeRegistry
 from .errors import UsageError
+from .execution.namespace import Probe, probe
 from .execution.request import Executor
 from .hooks import hook_failures
 from .keywords import KeywordExpression
@@ -79,6 +80,18 @@ class Session:
         self.running_spec: PipelineSpec | None = None   # the spec whose cases are running now
         self._lock = threading.Lock()
         self._closed = False   # set by close(): no executor is created after it
+        self.isolation = self._choose_isolation()
+
+    def _choose_isolation(self) -> Probe | None:
+        """How scripts will run (the start-up probe, see execution/namespace.py); None when
+        nothing runs.  ``--hermetic`` makes the process-sandbox fallback a usage error."""
+        if self.options.plans_only:
+            return None
+        found = probe()
+        if self.options.hermetic and not found.namespaced:
+            raise UsageError(f"--hermetic: the namespace sandbox is not available here ({found.reason})")
+        self.result.isolation, self.result.isolation_reason = found.isolation, found.reason
+        return found
 
     # -- registries ----------------------------------------------------------
 

@@ -16,16 +16,23 @@ def plugin_classifier(pm: Any) -> Callable[..., Any]:
     return classify
 
 
+def isolation_of(session: Any) -> str:
+    """The isolation the session's start-up probe chose ("namespace" or "process")."""
+    found = getattr(session, "isolation", None)
+    return str(found.isolation) if found is not None else "process"
+
+
 def _fresh(session: Any) -> Any:
     from .runner import FreshExecutor
 
-    return FreshExecutor(classifier=plugin_classifier(session.pm))
+    return FreshExecutor(classifier=plugin_classifier(session.pm), isolation=isolation_of(session))
 
 
 def _fork(session: Any) -> Any:
     from .fork import ForkExecutor
 
-    return ForkExecutor(classifier=plugin_classifier(session.pm), server_dir=session.workspace / "fork")
+    return ForkExecutor(classifier=plugin_classifier(session.pm), server_dir=session.workspace / "fork",
+                        isolation=isolation_of(session))
 
 
 @hookimpl

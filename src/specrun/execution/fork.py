@@ -17,6 +17,13 @@ What fork cannot isolate: state created while the preloaded modules were importe
 identical in every run and is inherited, not re-created; a change one run makes to
 it does not reach the next run, because each run is a separate process.  Where
 ``fork`` is unavailable the executor runs every request as a fresh process.
+
+Under the namespace sandbox (``isolation="namespace"``, what the session's probe
+chooses where bubblewrap works) every request also runs as a fresh process, inside its
+own namespaces: forks of one warm parent would share its mount, PID and network
+namespaces (one /tmp, one writable sandboxes folder, one network setting for every run),
+which is weaker than what the sandbox promises.  The record says ``isolation:
+namespace``; the price is the fresh interpreter's start-up (``bench/sandbox_overhead.py``).
 """
 
 from __future__ import annotations
@@ -208,9 +215,9 @@ class ForkExecutor(FreshExecutor):
 
     def __init__(self, python: str = sys.executable, keep_logs_dir: Path | None = None, *,
                  classifier: Classifier | None = None, monitor_interval: float = 0.05,
-                 kill_grace: float = 1.0, server_dir: Path | None = None) -> None:
+                 kill_grace: float = 1.0, server_dir: Path | None = None, isolation: str = "process") -> None:
         super().__init__(python, keep_logs_dir, classifier=classifier,
-                         monitor_interval=monitor_interval, kill_grace=kill_grace)
+                         monitor_interval=monitor_interval, kill_grace=kill_grace, isolation=isolation)
         self.server_dir = server_dir
         self._server: ForkServer | None = None
         self._server_lock = threading.Lock()
@@ -239,6 +246,8 @@ class ForkExecutor(FreshExecutor):
 
     def run(self, request: RunRequest) -> RunRecord:
         self.check_open()   # before server(): a closed executor starts no new warm parent
+        if self.namespace is not None:   # a fork of one warm parent cannot get its own namespaces
+            return super().run(request)
         server = self.server()
         if server is None:
             self.fallbacks += 1

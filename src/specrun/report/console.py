@@ -76,6 +76,13 @@ class ConsoleReporter:
         self.console.print(" · ".join(parts))
         seed = session.seed if session.seed is not None else "from each spec's defaults.seed"
         self.console.print(f"seed: {seed}   workspace: {session.workspace}")
+        result = session.result
+        if result.isolation == "namespace":
+            self.console.print("isolation: namespace (read-only filesystem but the sandbox, private /tmp, "
+                               "own PIDs, no network unless a step says network: true)")
+        elif result.isolation is not None:
+            self.console.print(f"[yellow]isolation: process only[/] ({escape(result.isolation_reason)}): "
+                               "scripts can write outside their sandbox and reach the network")
 
     @hookimpl
     def specrun_spec_error(self, session, error) -> None:
