@@ -38,16 +38,18 @@ class Project:
         path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
         return path
 
-    def run(self, *args: str, timeout: float = 240) -> RunOutcome:
+    def run(self, *args: str, timeout: float = 240, env: dict[str, str] | None = None) -> RunOutcome:
+        """Run specrun in the project; ``env`` adds variables (after SPECRUN_* are removed)."""
         json_path = self.root / "result.json"
         json_path.unlink(missing_ok=True)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SPECRUN_")}
-        env["SPECRUN_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-        env["COLUMNS"] = "200"
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("SPECRUN_")}
+        environ["SPECRUN_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+        environ["COLUMNS"] = "200"
+        environ.update(env or {})
         cmd = [sys.executable, "-m", "specrun", *args]
         if "--json" not in args and (not args or args[0] not in ("plugins", "schema", "replay", "snapshot")):
             cmd += ["--json", str(json_path)]
-        proc = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True, timeout=timeout, env=env)
+        proc = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True, timeout=timeout, env=environ)
         record = json.loads(json_path.read_text()) if json_path.exists() else None
         return RunOutcome(proc.returncode, proc.stdout, proc.stderr, record)
 

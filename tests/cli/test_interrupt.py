@@ -52,6 +52,10 @@ def test_interrupt_kills_scripts_and_writes_record(project, jobs, sig):
     project.write("specs/s.yaml", SPEC.format(markers=markers))
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPECRUN_")}
     env["SPECRUN_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    # the scripts report their (host) pids in marker files outside their sandbox: only the
+    # process sandbox lets them (tests/integration/execution/test_exec_namespace.py and
+    # tests/cli/test_sandbox_isolation.py test the namespace one)
+    env["SPECRUN_ISOLATION"] = "process"
     proc = subprocess.Popen([sys.executable, "-m", "specrun", "specs", "-n", jobs, "--json", "out.json"],
                             cwd=project.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 60
@@ -107,6 +111,10 @@ def test_an_interrupted_property_run_saves_no_failure_and_last_run_is_this_run(p
     project.write(".specrun/last-run.json", '{"started": "an earlier run"}')
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPECRUN_")}
     env["SPECRUN_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    # the scripts report their (host) pids in marker files outside their sandbox: only the
+    # process sandbox lets them (tests/integration/execution/test_exec_namespace.py and
+    # tests/cli/test_sandbox_isolation.py test the namespace one)
+    env["SPECRUN_ISOLATION"] = "process"
     proc = subprocess.Popen([sys.executable, "-m", "specrun", "specs", "-n", jobs],
                             cwd=project.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 60

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 
 from specrun.execution.namespace import probe
@@ -156,3 +160,60 @@ def test_hermetic_runs_where_namespaces_work(sandboxed: Path) -> None:
     done, record = _specrun(sandboxed, "--hermetic", "--step", "leak")
     assert done.returncode == 0, done.stdout + done.stderr
     assert record["isolation"] == "namespace"
+
+
+SLEEPER = '''
+import pathlib, subprocess, sys, time
+
+def main(input_paths, output_paths, environ_vars, job_args):
+    subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)", environ_vars["TOKEN"]])
+    pathlib.Path("output/started").write_text("up")      # inside the sandbox: allowed
+    time.sleep(600)
+'''
+
+
+@needs_namespaces
+def test_sigterm_kills_the_namespaced_runs_in_flight(tmp_path: Path) -> None:
+    token = f"specrun-sleeper-{uuid.uuid4().hex}"
+    (tmp_path / "sleeper.py").write_text(SLEEPER)
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "s.yaml").write_text(
+        f"version: 1\npipeline: sleepy\nsteps:\n  sleep:\n    script: ../sleeper.py\n    call: main\n"
+        f"    env: {{TOKEN: \"{token}\"}}\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPECRUN_")}
+    env["SPECRUN_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    proc = subprocess.Popen([sys.executable, "-m", "specrun", "specs", "--quick", "--scenario", "standard",
+                             "--json", "out.json"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(tmp_path.glob(".specrun/sandboxes/*/output/started")):
+            assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+            assert time.monotonic() < deadline, "the script never started"
+            time.sleep(0.05)
+        assert _with_token(token)                  # the script's child runs (seen from outside)
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=120)
+        assert proc.returncode == 2, out
+        record = json.loads((tmp_path / "out.json").read_text())
+        assert record["interrupted"] is True and record["stop_signal"] == "SIGTERM"
+        _, alive = psutil.wait_procs(_with_token(token), timeout=10)
+        assert alive == []
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for leftover in _with_token(token):
+            leftover.kill()
+
+
+def _with_token(token: str) -> list[psutil.Process]:
+    """Live processes whose command line holds ``token``."""
+    found = []
+    for process in psutil.process_iter(["cmdline"]):
+        try:
+            if token in (process.info.get("cmdline") or []) and process.status() != psutil.STATUS_ZOMBIE:
+                found.append(process)
+        except psutil.Error:
+            continue
+    return found

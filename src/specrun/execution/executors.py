@@ -29,10 +29,13 @@ def _fresh(session: Any) -> Any:
 
 
 def _fork(session: Any) -> Any:
+    """Forks of the warm parent are process-isolated (a fork cannot get namespaces of its
+    own); under ``--hermetic`` every run goes fresh into its own namespaces instead."""
     from .fork import ForkExecutor
 
+    hermetic = bool(session.options.hermetic)
     return ForkExecutor(classifier=plugin_classifier(session.pm), server_dir=session.workspace / "fork",
-                        isolation=isolation_of(session))
+                        isolation=isolation_of(session) if hermetic else "process")
 
 
 @hookimpl

@@ -18,12 +18,12 @@ identical in every run and is inherited, not re-created; a change one run makes 
 it does not reach the next run, because each run is a separate process.  Where
 ``fork`` is unavailable the executor runs every request as a fresh process.
 
-Under the namespace sandbox (``isolation="namespace"``, what the session's probe
-chooses where bubblewrap works) every request also runs as a fresh process, inside its
-own namespaces: forks of one warm parent would share its mount, PID and network
-namespaces (one /tmp, one writable sandboxes folder, one network setting for every run),
-which is weaker than what the sandbox promises.  The record says ``isolation:
-namespace``; the price is the fresh interpreter's start-up (``bench/sandbox_overhead.py``).
+Forked runs are process-isolated (``metrics.isolation: process``): a fork of one warm
+parent cannot get mount, PID and network namespaces of its own, and sharing the
+parent's (one /tmp, one writable sandboxes folder, one network setting for every run)
+is less than the namespace sandbox promises.  With ``isolation="namespace"`` (the
+session passes it under ``--hermetic``) every request runs as a fresh process inside
+its own namespaces instead; the price is the fresh interpreter's start-up.
 """
 
 from __future__ import annotations

@@ -78,8 +78,10 @@ class ConsoleReporter:
         self.console.print(f"seed: {seed}   workspace: {session.workspace}")
         result = session.result
         if result.isolation == "namespace":
-            self.console.print("isolation: namespace (read-only filesystem but the sandbox, private /tmp, "
-                               "own PIDs, no network unless a step says network: true)")
+            forks = ("every run" if session.options.hermetic
+                     else "fresh runs; forked runs (--executor fork, property runs) process only")
+            self.console.print(f"isolation: namespace for {forks} (read-only filesystem but the sandbox, "
+                               "private /tmp, own PIDs, no network unless a step says network: true)")
         elif result.isolation is not None:
             self.console.print(f"[yellow]isolation: process only[/] ({escape(result.isolation_reason)}): "
                                "scripts can write outside their sandbox and reach the network")

@@ -20,6 +20,7 @@ import psutil
 import pytest
 from misbehaving_cases import MISBEHAVING, ScriptCase, run_case
 
+from specrun.execution.fork import ForkExecutor
 from specrun.execution.namespace import NAMESPACE, probe
 from specrun.execution.request import RunRecord, RunRequest
 from specrun.execution.runner import FreshExecutor
@@ -242,3 +243,28 @@ def test_namespace_isolation_that_is_unavailable_is_refused(monkeypatch: pytest.
     with pytest.raises(RuntimeError, match="namespace isolation is not available"):
         FreshExecutor(isolation=NAMESPACE)
     assert FreshExecutor(isolation="auto").namespace is None
+
+
+def test_fork_executor_forks_process_isolated_and_goes_fresh_for_namespaces(tmp_path: Path) -> None:
+    """A fork of the warm parent says it is process-isolated; with isolation="namespace"
+    (what --hermetic asks) the fork executor runs the request fresh inside namespaces."""
+    script = tmp_path / "escape.py"
+    script.write_text("import sys\nopen(sys.argv[1], 'w').write('escaped')\n")
+    targets = [Path(f"/tmp/escape-{uuid.uuid4().hex}") for _ in range(2)]
+    forked = ForkExecutor(server_dir=tmp_path / "fork")
+    hermetic = ForkExecutor(server_dir=tmp_path / "fork-ns", isolation=ISOLATION)
+    try:
+        records = []
+        for executor, target in zip((forked, hermetic), targets, strict=True):
+            with SandboxDir(base=tmp_path / "sandboxes") as box:
+                records.append(executor.run(RunRequest(script=script, workdir=box.root, args=[str(target)])))
+        assert all(r.ok for r in records), [r.message for r in records]
+        assert [r.metrics.isolation for r in records] == ["process", ISOLATION]
+        assert targets[0].exists()            # the forked run escaped, as its record admits
+        assert not targets[1].exists()
+        assert hermetic._server is None       # no warm parent was started for it
+    finally:
+        forked.close()
+        hermetic.close()
+        for target in targets:
+            target.unlink(missing_ok=True)
