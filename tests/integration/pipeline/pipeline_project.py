@@ -77,6 +77,9 @@ class PipelineProject:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        #: added to specrun's environment, e.g. SPECRUN_ISOLATION=process for scripts that
+        #: share a file outside their sandboxes (a log of runs, a rendezvous folder)
+        self.extra_env: dict[str, str] = {}
         self.write("copy_step.py", COPY_SCRIPT)
 
     def write(self, relative: str, text: str, **values: Any) -> Path:
@@ -92,7 +95,7 @@ class PipelineProject:
         json_path = self.root / "result.json"
         json_path.unlink(missing_ok=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith("SPECRUN_")}
-        env.update(SPECRUN_DISABLE_PLUGIN_AUTOLOAD="1", COLUMNS="200")
+        env.update(SPECRUN_DISABLE_PLUGIN_AUTOLOAD="1", COLUMNS="200", **self.extra_env)
         proc = subprocess.run([sys.executable, "-m", "specrun", *args, "--json", str(json_path)],
                               cwd=self.root, capture_output=True, text=True, timeout=timeout, env=env)
         record = json.loads(json_path.read_text()) if json_path.exists() else None

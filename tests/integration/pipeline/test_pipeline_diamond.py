@@ -108,6 +108,7 @@ def intervals(project) -> dict[str, tuple[float, float]]:
 
 
 def test_parallel_branches_overlap_and_every_edge_is_a_case(pipeline_project):
+    pipeline_project.extra_env["SPECRUN_ISOLATION"] = "process"   # the steps share a file outside their sandboxes
     make(pipeline_project, "parallel", wait=60)
     junit = pipeline_project.root / "junit.xml"
     out = pipeline_project.run("specs", "--mode", "pipeline", "--junitxml", str(junit))
@@ -145,6 +146,7 @@ def test_parallel_branches_overlap_and_every_edge_is_a_case(pipeline_project):
 
 
 def test_sequential_runs_one_step_at_a_time(pipeline_project):
+    pipeline_project.extra_env["SPECRUN_ISOLATION"] = "process"   # the steps share a file outside their sandboxes
     make(pipeline_project, "sequential", wait=0)
     out = pipeline_project.run("specs", "--mode", "pipeline")
     assert out.code == 0, out.output

@@ -55,6 +55,7 @@ def runs(project) -> list[str]:
 
 
 def test_resume_from_a_step_reuses_the_kept_upstream_outputs(pipeline_project):
+    pipeline_project.extra_env["SPECRUN_ISOLATION"] = "process"   # the steps share a file outside their sandboxes
     make(pipeline_project)
     first = pipeline_project.run("specs")        # isolation and pipeline
     assert first.code == 0, first.output
@@ -83,6 +84,7 @@ def test_resume_from_a_step_reuses_the_kept_upstream_outputs(pipeline_project):
 
 
 def test_resume_needs_kept_outputs_and_a_known_step(pipeline_project):
+    pipeline_project.extra_env["SPECRUN_ISOLATION"] = "process"   # the steps share a file outside their sandboxes
     make(pipeline_project)
     fresh = pipeline_project.run("specs", "--from", "c")
     assert fresh.code == 2 and "step 'b' has no kept outputs" in fresh.stderr
@@ -91,6 +93,7 @@ def test_resume_needs_kept_outputs_and_a_known_step(pipeline_project):
 
 
 def test_selecting_a_step_runs_the_ancestors_it_needs(pipeline_project):
+    pipeline_project.extra_env["SPECRUN_ISOLATION"] = "process"   # the steps share a file outside their sandboxes
     make(pipeline_project)
     out = pipeline_project.run("specs", "--mode", "pipeline", "--step", "b")
     assert out.code == 0, out.output
