@@ -83,7 +83,7 @@ class ConsoleReporter:
             self.console.print(f"isolation: namespace for {forks} (read-only filesystem but the sandbox, "
                                "private /tmp, own PIDs, no network unless a step says network: true)")
         elif result.isolation is not None:
-            self.console.print(f"[yellow]isolation: process only[/] ({escape(result.isolation_reason)}): "
+            self.console.print(f"[yellow]isolation: process only[/] ({shown(result.isolation_reason)}): "
                                "scripts can write outside their sandbox and reach the network")
 
     @hookimpl
