@@ -51,6 +51,11 @@ def main(input_paths, output_paths, environ_vars, job_args):
     shutil.copy(input_paths["made"], output_paths["used"])
 """
 
+# What these tests catch is what happens WITHOUT the namespace sandbox (issue 12, point 2):
+# under it an input cannot be modified and strays die with the namespace, uncounted
+# (tests/integration/execution/test_exec_namespace.py).
+PROCESS_SANDBOX = {"SPECRUN_ISOLATION": "process"}
+
 
 def _project(project, use: str):
     project.write("make.py", MAKE)
@@ -61,7 +66,7 @@ def _project(project, use: str):
 
 def test_isolation_names_an_input_the_script_modified_without_failing(project):
     _project(project, USE_TAMPERS)
-    out = project.run("specs", "--mode", "isolation", "--junitxml", "junit.xml")
+    out = project.run("specs", "--mode", "isolation", "--junitxml", "junit.xml", env=PROCESS_SANDBOX)
     assert out.code == 0, out.stdout + out.stderr
     case = out.case("use[standard]")
     assert case["outcome"] == "passed"
@@ -75,7 +80,7 @@ def test_isolation_names_an_input_the_script_modified_without_failing(project):
 
 def test_pipeline_fails_a_consumer_that_rewrites_its_handoff_and_from_refuses_it(project):
     _project(project, USE_TAMPERS)
-    out = project.run("specs", "--mode", "pipeline")
+    out = project.run("specs", "--mode", "pipeline", env=PROCESS_SANDBOX)
     assert out.code == 1, out.stdout + out.stderr
     step_cases = [c for c in out.record["cases"] if c["kind"] == "step" and c["step"] == "use"]
     assert len(step_cases) == 1
@@ -84,7 +89,7 @@ def test_pipeline_fails_a_consumer_that_rewrites_its_handoff_and_from_refuses_it
     assert "modified its inputs" in case["message"] and "kept outputs" in case["message"]
     # the producer's kept output was rewritten through the hard link: --from must not reuse it
     project.write("use.py", USE_CLEAN)
-    again = project.run("specs", "--mode", "pipeline", "--from", "use")
+    again = project.run("specs", "--mode", "pipeline", "--from", "use", env=PROCESS_SANDBOX)
     assert again.code == 2, again.stdout + again.stderr   # a usage error, as for any --from that cannot reuse
     assert "output make.made was modified since it was kept" in again.stdout + again.stderr
 
@@ -124,7 +129,7 @@ def main(input_paths, output_paths, environ_vars, job_args):
 def test_stray_processes_killed_after_a_pass_are_a_notice(project):
     project.write("daemon.py", DAEMON)
     project.write("specs/s.yaml", STRAY_SPEC)
-    out = project.run("specs", "--junitxml", "junit.xml")
+    out = project.run("specs", "--junitxml", "junit.xml", env=PROCESS_SANDBOX)
     assert out.code == 0, out.stdout + out.stderr
     case = out.case("leaves_a_daemon")
     assert case["metrics"]["stray_processes_killed"] == 1
