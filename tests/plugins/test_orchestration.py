@@ -104,7 +104,8 @@ STEP = '''
     outputs: {{out: {{format: csv, schema: rows}}}}
 '''
 # sleep: sleeps ARG seconds; hog: holds ARG MB; meet: waits (up to 60 s) for a file of the
-# other step in ARG's folder, so it only passes when the two steps run at the same time.
+# other step in ARG's folder, so it only passes when the two steps run at the same time
+# (the flag files lie outside the sandboxes: those tests run with SPECRUN_ISOLATION=process).
 SCRIPT = '''
 import os, shutil, sys, time
 from pathlib import Path
@@ -169,7 +170,7 @@ def test_isolation_parallel_execution(project: PluginProject) -> None:
     a, b = project.root / "a.flag", project.root / "b.flag"
     iso_project(project, "meet", {"left": f"{a},{b}", "right": f"{b},{a}"},
                 "modes:\n  isolation: {scenarios: [standard], parallel_execution: 2}")
-    run = project.run("spec.yaml", "--quick")
+    run = project.run("spec.yaml", "--quick", env=project.env(SPECRUN_ISOLATION="process"))
     assert run.code == 0, run.output
     assert sorted(c["outcome"] for c in run.cases()) == ["passed", "passed"]
 
@@ -179,7 +180,7 @@ def test_pipeline_testing_modes_config_keys(project: PluginProject) -> None:
     a, b = project.root / "a.flag", project.root / "b.flag"
     iso_project(project, "meet", {"left": f"{a},{b}", "right": f"{b},{a}"},
                 "modes:\n  isolation: {enabled: false}\n  pipeline: {data_flow_validation: lenient}")
-    parallel = project.run("spec.yaml")
+    parallel = project.run("spec.yaml", env=project.env(SPECRUN_ISOLATION="process"))
     assert parallel.code == 0, parallel.output                  # the two steps met: they ran together
     record = parallel.record["records"]["pipeline:iso"]
     assert (record["execution"], record["validation"]) == ("parallel", "lenient")
@@ -188,7 +189,7 @@ def test_pipeline_testing_modes_config_keys(project: PluginProject) -> None:
     b.unlink()
     project.write("pyproject.toml", '[tool.specrun.modes.pipeline]\nexecution_mode = "sequential"\n'
                   'timeout_per_step = "2s"\ncontinue_on_failure = true\n')
-    sequential = project.run("spec.yaml")
+    sequential = project.run("spec.yaml", env=project.env(SPECRUN_ISOLATION="process"))
     assert sequential.code == 1, sequential.output
     record = sequential.record["records"]["pipeline:iso"]
     assert record["execution"] == "sequential" and record["continue_on_failure"] is True
@@ -203,7 +204,7 @@ def test_dash_n_1_overrides_parallel_execution(project: PluginProject) -> None:
     a, b = project.root / "a.flag", project.root / "b.flag"
     iso_project(project, "meet", {"left": f"{a},{b}", "right": f"{b},{a}"},
                 "modes:\n  isolation: {scenarios: [standard], parallel_execution: 2, timeout_per_scenario: 3s}")
-    run = project.run("spec.yaml", "--quick", "-n", "1")
+    run = project.run("spec.yaml", "--quick", "-n", "1", env=project.env(SPECRUN_ISOLATION="process"))
     assert run.code == 1, run.output
     # one at a time: the first waits alone for the other until its timeout, the second then finds it
     assert sorted((c["outcome"], c["classification"]) for c in run.cases()) == [
