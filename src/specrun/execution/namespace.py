@@ -140,7 +140,8 @@ def bwrap_argv(bwrap: str, workdir: Path, *, inputs: Iterable[Path | str], writa
     shown: list[Path] = []
     for raw in readable:
         path = Path(raw).resolve()
-        if path.exists() and any(_inside(path, p) for p in private) and path not in shown:
+        hidden = any(_inside(path, p) and path != p for p in private)     # never a whole /tmp
+        if path.exists() and hidden and path not in shown:
             shown.append(path)
             argv += ["--ro-bind", str(path), str(path)]
     binds = [workdir]

@@ -336,11 +336,14 @@ class FreshExecutor:
 
     def _readable(self, request: RunRequest, env: dict[str, str]) -> list[str]:
         """What a namespaced run must still read: the script's folder, the interpreter's
-        installation and every PYTHONPATH entry (the bootstrap, site-packages)."""
+        installation, every PYTHONPATH entry (the bootstrap, site-packages) and specrun's own
+        import path (editable installs' ``.pth`` folders); only those under a private /tmp
+        are bound (see :func:`.namespace.bwrap_argv`)."""
         python = Path(self.python)
         paths = [str(Path(request.script).resolve().parent), str(python.parent.parent),
                  str(python.resolve().parent.parent), sys.prefix, sys.base_prefix]
-        return paths + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+        paths += [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+        return paths + [p for p in sys.path if p]
 
     def _watch(self, pid: int, request: RunRequest, files: RunFiles, fate: _Exit, t0: float,
                started_epoch: float, reap: Callable[[], tuple[int | None, float]]) -> RunRecord:

@@ -78,3 +78,8 @@ def test_readable_paths_under_tmp_are_bound_before_the_sandbox(tmp_path: Path) -
 ])
 def test_bwrap_exit_codes_become_signals_again(returncode, script_exit, expected) -> None:
     assert decode_returncode(returncode, script_exit) == expected
+
+
+def test_a_whole_private_folder_is_never_made_readable() -> None:
+    argv = bwrap_argv("bwrap", Path("/tmp/box"), inputs=[], writable=[], network=False, readable=["/tmp", "/tmp/"])
+    assert ("--ro-bind", "/tmp") not in _mounts(argv)
