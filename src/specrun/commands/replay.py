@@ -2,13 +2,16 @@
 
 It reruns exactly that case in a fresh sandbox with the saved inputs (a fresh
 process unless ``--executor`` says otherwise), prints the script's traceback and
-exits 1 if it still fails, 0 if it now passes.
+exits 1 if it still fails, 0 if it now passes.  An off-contract example (a property
+scenario with ``negative:``) is judged again as a negative case: rejected or
+tolerated passes, an accepted invalid input still fails as ``ACCEPTED_INVALID``.
 """
 
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import shutil
 import sys
@@ -20,6 +23,7 @@ from ..results import ExitCode
 from ..run_options import RunOptions
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
     from ..modes.step_case import StepRunPlan
     from ..session import Session
@@ -54,6 +58,7 @@ def _requested_id(config: argparse.Namespace) -> str:
 def replay(config: argparse.Namespace, pm: Any) -> int:
     """Rerun a saved failure; 1 if it still fails, 0 if it passes now."""
     from ..execution.sandbox import SandboxDir
+    from ..modes.isolation.property_negative import broken_from_record, judge_off_contract
     from ..modes.step_case import judge, run_step
     from ..results import Outcome
     from ..session import Session
@@ -76,12 +81,19 @@ def replay(config: argparse.Namespace, pm: Any) -> int:
     print(f"replaying {failure_id}: {record['case_id']} (seed {record['seed']})", file=out)
     print(f"input: {record.get('input_summary')} from {saved.path / 'input'}", file=out)
     print(f"saved failure: {record.get('classification')}: {record.get('message')}", file=out)
+    negative = record.get("negative")
+    if negative is not None:
+        print(f"off-contract input: {negative['constraint']} ({negative['description']})", file=out)
     box = SandboxDir(base=session.workspace / "sandboxes", prefix=f"replay-{failure_id}-", keep=True)
     try:
         with box:
             plan = _plan(session, spec, record, saved.path, box.root)
             outcome = run_step(session, plan, session.options.executor or "fresh")
-            verdict = judge(record["case_id"], outcome, expect)
+            if negative is not None:   # an off-contract example: the negative cases' verdict
+                broken = broken_from_record(negative, _as_written(session, plan, negative["port"]))
+                outcome, verdict, _ = judge_off_contract(session, plan.step, broken, outcome)
+            else:
+                verdict = judge(record["case_id"], outcome, expect)
     finally:
         session.close()
     if verdict[0] is Outcome.PASSED:
@@ -99,6 +111,20 @@ def replay(config: argparse.Namespace, pm: Any) -> int:
     print(f"FAILED {verdict[1].value if verdict[1] else ''}: {verdict[2]}", file=out)
     print(f"sandbox: {box.root}", file=out)
     return int(ExitCode.TESTS_FAILED)
+
+
+def _as_written(session: Session, plan: StepRunPlan, name: str) -> pd.DataFrame | None:
+    """The saved off-contract input read without its contract, so the broken values show as written."""
+    from ..contract.io import read_port_frame
+
+    port = plan.step.inputs.get(name)
+    if port is None or name not in plan.input_paths:
+        return None
+    try:
+        return read_port_frame(dataclasses.replace(port, schema=None), plan.input_paths[name], None,
+                               types=session.types)
+    except Exception:  # noqa: BLE001 - only shown next to the outputs; the verdict does not need it
+        return None
 
 
 def _plan(session: Session, spec: PipelineSpec, record: dict[str, Any], saved: Path,

@@ -152,6 +152,12 @@ def corrupter(fmt: str, compression: str | None) -> Callable[[list[Path]], None]
     return corrupt
 
 
+def offered_values(types: TypeRegistry, column: Any, fmt: str) -> dict[str, list[Any]]:
+    """Per value constraint of ``column`` (``min`` … ``type``), the values its type offers to
+    break it, for a port of format ``fmt``."""
+    return _violations(types, column, fmt in TEXT_FORMATS)
+
+
 def _violations(types: TypeRegistry, column: Any, textual: bool) -> dict[str, list[Any]]:
     if column.type not in types:
         return {}

@@ -108,16 +108,17 @@ def _frames(draw: st.DrawFn, columns: dict[str, tuple[ColumnSpec, ColumnType, st
 
 
 def frame_strategy(schema: SchemaSpec, types: TypeRegistry, max_rows: int = DEFAULT_MAX_ROWS,
-                   *, text_format: bool = False) -> st.SearchStrategy[pd.DataFrame]:
+                   *, text_format: bool = False, min_rows: int = 0) -> st.SearchStrategy[pd.DataFrame]:
     """Frames valid for ``schema`` with at most ``max_rows`` rows (fewer if the contract
-    cannot hold more).  ``text_format``: the frame will be written as CSV/TSV."""
+    cannot hold more) and at least ``min_rows`` (where it can hold them: a frame to break
+    needs rows).  ``text_format``: the frame will be written as CSV/TSV."""
     columns: dict[str, tuple[ColumnSpec, ColumnType, st.SearchStrategy[Any]]] = {}
     for name, column in schema.columns.items():
         column_type = types.for_column(column)
         column = column_type.text_safe(column) if text_format else column
         columns[name] = (column, column_type, value_strategy(column, column_type))
     low, high = row_bounds(schema, max_rows, types)
-    return _frames(columns, low, high)
+    return _frames(columns, max(low, min(min_rows, high)), high)
 
 
 __all__ = ["DEFAULT_MAX_ROWS", "column_elements", "column_shapes", "frame_strategy", "row_bounds",

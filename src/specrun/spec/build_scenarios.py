@@ -116,6 +116,8 @@ def scenario_fields(node: Node, steps: dict[str, StepSpec], options: LoadOptions
     fields: dict[str, Any] = {key: data[key] for key in
                               ("rows", "seed", "timeout", "memory_limit", "examples", "max_rows")
                               if key in data}
+    if "negative" in data:
+        fields["negative"] = _negative(node)
     if "steps" in data:
         fields["steps"] = list(data["steps"])
     if "columns" in node:
@@ -131,6 +133,16 @@ def scenario_fields(node: Node, steps: dict[str, StepSpec], options: LoadOptions
         fields["parametrize"] = {key: _parameter(key, values, steps, names)
                                  for key, values in node["parametrize"].items()}
     return fields
+
+
+def _negative(node: Node) -> bool | float:
+    """``negative:``: true / false, or a share of the examples of a property scenario."""
+    value = node.data["negative"]
+    if not isinstance(value, bool) and "examples" not in node.data:
+        raise node["negative"].error(
+            f"negative: {value} (a share of examples drawn off-contract) needs examples: "
+            "(a property scenario); use negative: true for one case per constraint")
+    return bool(value) if isinstance(value, bool) else float(value)
 
 
 def _override(node: Node, column_type: str | None) -> dict[str, Any]:

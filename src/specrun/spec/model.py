@@ -237,10 +237,19 @@ class ScenarioSpec:
     parametrize: dict[str, list[Any]] = field(default_factory=dict)   # "rows", "env.X", "job_args.Y", "columns.c.isin"
     examples: int | None = None             # property scenario
     max_rows: int | None = None             # property scenario
-    negative: bool = False                  # one case per input constraint, each broken alone
+    # one case per input constraint, each broken alone; with ``examples:`` the property
+    # examples drawn off-contract: all (True) or this share of them (a float in (0, 1])
+    negative: bool | float = False
     edges: bool = False                     # one case per edge the inputs allow (empty, single row …)
     builtin: bool = False
     location: Location | None = None
+
+    @property
+    def negative_share(self) -> float:
+        """The share of a property scenario's examples drawn off-contract (0.0: none)."""
+        if isinstance(self.negative, bool):
+            return 1.0 if self.negative else 0.0
+        return float(self.negative)
 
 
 @dataclass

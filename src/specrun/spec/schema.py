@@ -166,6 +166,21 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _negative_share(text: str) -> bool | float:
+    """``negative:`` of a scenario: ``true`` / ``false``, or the share of property examples
+    drawn off-contract (a number in (0, 1])."""
+    lowered = text.strip().lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    try:
+        value = float(lowered)
+    except ValueError:
+        raise ValueError(f"expected true, false or a fraction in (0, 1], found {text!r}") from None
+    if not 0.0 < value <= 1.0:
+        raise ValueError(f"expected true, false or a fraction in (0, 1], found {text!r}")
+    return value
+
+
 def _non_negative(text: str) -> float:
     try:
         value = float(text.strip())
@@ -263,6 +278,11 @@ def ModuleRef() -> Checked:
 
 def Fraction() -> Checked:
     return Checked(_fraction, "a number from 0 to 1", {"type": "number", "minimum": 0, "maximum": 1})
+
+
+def NegativeShare() -> Checked:
+    return Checked(_negative_share, "true, false or a fraction in (0, 1]",
+                   {"anyOf": [{"type": "boolean"}, {"type": "number", "exclusiveMinimum": 0, "maximum": 1}]})
 
 
 def Tolerance() -> Checked:
@@ -437,6 +457,7 @@ def scenario_validator() -> sy.Validator:
             rules={"propertyNames": {"pattern": _PARAMETRIZE_KEY}}),
         sy.Optional("examples"): Count(1),
         sy.Optional("max_rows"): Count(),
+        sy.Optional("negative"): NegativeShare(),
     }), name="scenario")
 
 

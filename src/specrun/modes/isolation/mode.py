@@ -86,7 +86,7 @@ class IsolationMode:
                     continue
                 if not mutated and scenario.mutate and scenario.builtin:
                     continue     # a built-in mutating scenario with nothing generated to mutate
-                if scenario.negative:
+                if scenario.negative and scenario.examples is None:   # with examples: a property case
                     cases += [PlannedCase(case_id, self.name, spec.pipeline, step.name, scenario.name, {},
                                           spec=spec, payload=IsolationCase(step, scenario, {}, constraint))
                               for case_id, constraint in negative_case_ids(session, spec, step, scenario)]

@@ -100,7 +100,7 @@ def run_negative_case(mode_name: str, prepare: Callable[..., StepRunPlan], sessi
             valid = vectorised_frame(schema, max(rows, 2), stable_seed(seed, port.name), session.types)
             broken = break_constraint(constraint, schema, valid, port.format, port.compression,
                                       session.types, np.random.default_rng(stable_seed(seed, port.name, "negative")))
-            _check_breaks(session, schema, broken)
+            check_breaks(session, schema, broken)
             plan = prepare(session, spec, case, sandbox, seed, given={port.name: broken.frame})
             if broken.corrupt is not None:
                 broken.corrupt(port_files(port, plan.input_paths[port.name]))
@@ -124,7 +124,7 @@ def run_negative_case(mode_name: str, prepare: Callable[..., StepRunPlan], sessi
     return result
 
 
-def _check_breaks(session: SessionLike, schema: SchemaSpec, broken: NegativeInput) -> None:
+def check_breaks(session: SessionLike, schema: SchemaSpec, broken: NegativeInput) -> None:
     """A negative input that honours its contract would test nothing: that is an error."""
     if broken.corrupt is not None:
         return

@@ -10,6 +10,9 @@ validate and the step's ``properties`` hold.  A failing example is shrunk by
 Hypothesis to a minimal one, saved under ``<workspace>/failures/<id>/`` (see
 :mod:`specrun.commands.replay`) and reported with ``specrun replay <id>``.
 
+With ``negative: true`` (or a share, e.g. ``0.2``) examples are drawn off-contract, one
+constraint broken, and judged like negative cases (:mod:`.property_negative`).
+
 Different failures (another error type, another broken property) are told apart, so
 shrinking one never turns it into another; every distinct failure is saved.  The
 Hypothesis example database lives under ``<workspace>/hypothesis/``, one directory
@@ -28,29 +31,28 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from ...contract.strategies import DEFAULT_MAX_ROWS, frame_strategy
+from ...contract.strategies import DEFAULT_MAX_ROWS
 from ...execution.sandbox import SandboxDir, safe_name
 from ...results import CaseResult, ErrorClass, Outcome
 from ...run_options import NamespaceOptions
 from ...spec.model import PipelineSpec, SpecError
-from ..overrides import column_overrides, with_overrides
+from ..overrides import column_overrides
 from ..step_case import (
     StepOutcome,
     StepRunPlan,
     fill_result,
-    input_schema,
     judge,
     run_step,
 )
 from .property_cli import specrun_addoption as specrun_addoption  # the plugin's options (light module)
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ...contract.negative_strategies import DrawnInputs
     from ...plan import PlannedCase
     from ...plugin_types import SessionLike
     from .mode import IsolationMode
 
 DEFAULT_EXECUTOR = "fork"
-TEXT_FORMATS = ("csv", "tsv")
 # Hypothesis keeps global state (its reporter, the current build context): one run at a time.
 _HYPOTHESIS_LOCK = threading.Lock()
 
@@ -61,12 +63,13 @@ class StepFailure(Exception):
     signature = ""
 
     def __init__(self, frames: dict[str, pd.DataFrame], plan: StepRunPlan, outcome: StepOutcome,
-                 verdict: tuple[Outcome, ErrorClass | None, str]) -> None:
+                 verdict: tuple[Outcome, ErrorClass | None, str], negative: dict[str, Any] | None = None) -> None:
         super().__init__(f"{self.signature}: {verdict[2]}")
         self.frames = frames
         self.plan = plan
         self.outcome = outcome
         self.verdict = verdict
+        self.negative = negative     # the broken constraint of an off-contract example
 
     @property
     def rows(self) -> int:
@@ -138,6 +141,8 @@ def run_property_case(mode: IsolationMode, session: SessionLike, spec: PipelineS
                         replay=session.replay_command(spec, case.id))
     result.details = {"examples": examples, "max_rows": max_rows, "shrink": shrink, "executor": executor,
                       "runs": 0, "failures": []}
+    if scenario.negative_share:
+        result.details["negative"] = scenario.negative_share   # the share of off-contract examples
     session.start_case(case)
     started = time.perf_counter()
     root = SandboxDir(base=session.workspace / "sandboxes", prefix=safe_name(case.id) + "-", keep=True)
@@ -156,7 +161,7 @@ def run_property_case(mode: IsolationMode, session: SessionLike, spec: PipelineS
         for failure in found:
             saved = save_failure(session, spec, case, failure.plan, failure.frames, failure.outcome,
                                         failure.verdict, signature=failure.signature, seed=seed,
-                                        executor=executor)
+                                        executor=executor, negative=failure.negative)
             result.details["failures"].append(saved.summary())
         if found:
             first, saved_first = found[0], result.details["failures"][0]
@@ -181,41 +186,44 @@ def _explore(mode: IsolationMode, session: SessionLike, spec: PipelineSpec, case
     """Run the Hypothesis test; the (shrunk) failures it ends with."""
     from hypothesis import HealthCheck, Phase, Verbosity, given, settings
     from hypothesis import seed as hypothesis_seed
-    from hypothesis import strategies as st
     from hypothesis.database import DirectoryBasedExampleDatabase
 
+    from .property_negative import example_inputs, judge_off_contract, negative_record
 
     payload = case.payload
     step, scenario, params = payload.step, payload.scenario, payload.params
-    overrides = column_overrides(scenario, params)
-    strategies = {}
-    for name, port in step.inputs.items():
-        schema = input_schema(spec, port)
-        if port.fixture is None and port.sample is None and schema is not None and port.tabular:
-            strategies[name] = frame_strategy(with_overrides(schema, overrides), session.types, max_rows,
-                                              text_format=port.format in TEXT_FORMATS)
+    inputs = example_inputs(session, spec, step, scenario, column_overrides(scenario, params), max_rows)
 
-    def example(frames: dict[str, pd.DataFrame]) -> None:
+    def example(drawn: DrawnInputs) -> None:
         if session.shouldstop == "interrupted":   # specrun is stopping: run nothing more
             raise KeyboardInterrupt
         details["runs"] += 1
+        frames, negative = drawn.frames, None
         box = SandboxDir(base=root, prefix="example-", keep=True).__enter__()
         plan = mode.prepare(session, spec, case, box, seed, given=frames)
         outcome = run_step(session, plan, executor)
         if session.shouldstop == "interrupted":   # the run was killed because specrun is stopping:
             raise KeyboardInterrupt                # not a failure of the script, never saved
-        verdict = judge(case.id, outcome, scenario.expect)
+        if drawn.broken is None:
+            verdict = judge(case.id, outcome, scenario.expect)
+            signature = signature_of(outcome, verdict)
+        else:   # off-contract: the negative cases' verdict (rejected / tolerated pass)
+            outcome, verdict, kind = judge_off_contract(
+                session, step, drawn.broken, outcome, drawn.port.schema if drawn.port else None)
+            signature = (f"{verdict[1].value if verdict[1] else 'FAILED'}:negative {kind}" if kind != "failed"
+                         else signature_of(outcome, verdict))
+            negative = negative_record(drawn.broken, kind)
         if verdict[0] is Outcome.PASSED:
             box.cleanup()
             return
-        raise failure_class(signature_of(outcome, verdict))(frames, plan, outcome, verdict)
+        raise failure_class(signature)(frames, plan, outcome, verdict, negative)
 
     phases = [Phase.explicit, Phase.reuse, Phase.generate] + ([Phase.shrink] if shrink else [])
     database = DirectoryBasedExampleDatabase(str(session.workspace / "hypothesis" / safe_name(case.id)))
     test = settings(max_examples=examples, deadline=None, database=database, phases=phases,
                     suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet,
                     print_blob=False, report_multiple_bugs=True)(
-        hypothesis_seed(seed)(given(st.fixed_dictionaries(strategies))(example)))
+        hypothesis_seed(seed)(given(inputs)(example)))
     with _HYPOTHESIS_LOCK:
         try:
             test()

@@ -5,7 +5,8 @@ A property run that fails saves its minimal failing input under
 
     failure.json   spec path, pipeline, step, scenario, case id, seed, executor, the
                    error (classification, message, type, traceback), broken properties,
-                   env / job_args / limits of the run, and the head of each input frame
+                   env / job_args / limits of the run, the head of each input frame and,
+                   for an off-contract example, the constraint it broke (``negative``)
     input/         the inputs exactly as the script saw them (port format and layout)
     logs/          the failing run's stdout.log and stderr.log
 
@@ -54,7 +55,8 @@ class SavedFailure:
         """What a report shows of it (kept in the case's ``details``)."""
         keys = ("classification", "message", "properties", "input_rows", "input_head", "input_summary")
         return {"id": self.id, "path": str(self.path), "replay": f"specrun replay {self.id}",
-                **{k: self.record.get(k) for k in keys}}
+                **{k: self.record.get(k) for k in keys},
+                **({"negative": self.record["negative"]} if "negative" in self.record else {})}
 
 
 def _digest(*parts: str, folder: Path) -> str:
@@ -75,7 +77,8 @@ def input_summary(rows: dict[str, int]) -> str:
 
 def save_failure(session: SessionLike, spec: PipelineSpec, case: PlannedCase, plan: StepRunPlan,
                  frames: dict[str, pd.DataFrame], outcome: StepOutcome, verdict: tuple[Any, Any, str],
-                 *, signature: str, seed: int, executor: str) -> SavedFailure:
+                 *, signature: str, seed: int, executor: str,
+                 negative: dict[str, Any] | None = None) -> SavedFailure:
     """Copy the failing run's inputs and logs to ``failures/<id>/`` and describe it there."""
     sandbox = Path(plan.workdir)
     failure_id = f"{_slug(plan.step.name)}-{_digest(case.id, signature, folder=sandbox / 'input')}"
@@ -103,6 +106,8 @@ def save_failure(session: SessionLike, spec: PipelineSpec, case: PlannedCase, pl
                        for port, frame in frames.items()},
         "env": plan.env, "job_args": plan.job_args, "timeout": plan.timeout, "memory_limit": plan.memory_limit,
     }
+    if negative is not None:   # an off-contract example: replay judges it as a negative case
+        data["negative"] = negative
     write_text_atomic(target / RECORD_FILE, json.dumps(data, indent=2, default=str))
     return SavedFailure(failure_id, target, data)
 
