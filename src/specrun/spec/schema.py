@@ -439,6 +439,13 @@ _PARAMETRIZE_KEY = (r"^(rows|seed|timeout|memory_limit|examples|max_rows"
                     r"|columns\..+\.(min|max|isin|pattern|nullable|unique|required))$")
 
 
+# A share of off-contract examples needs examples (checked by build_scenarios._negative).
+_SCENARIO_RULES: dict[str, Any] = {
+    "if": {"required": ["negative"], "properties": {"negative": {"type": "number"}}},
+    "then": {"required": ["examples"]},
+}
+
+
 def scenario_validator() -> sy.Validator:
     return note(sy.Map({
         sy.Optional("rows"): Count(),
@@ -458,7 +465,7 @@ def scenario_validator() -> sy.Validator:
         sy.Optional("examples"): Count(1),
         sy.Optional("max_rows"): Count(),
         sy.Optional("negative"): NegativeShare(),
-    }), name="scenario")
+    }), name="scenario", rules=_SCENARIO_RULES)
 
 
 def spec_validator(extra_keys: Mapping[str, sy.Validator] | None = None) -> sy.Validator:

@@ -206,6 +206,13 @@ CASES = [
     ("parametrize column", SCENARIO + "    parametrize:\n      columns.zz.isin: [[1]]\n",
      "spec.yaml:22: scenarios.s1.parametrize.columns.zz.isin: column 'zz' is not declared by the "
      "inputs of steps one, two"),
+    ("negative share without examples", SCENARIO + "    negative: 0.2\n",
+     "spec.yaml:21: scenarios.s1.negative: negative: 0.2 (a share of examples drawn off-contract) needs "
+     "examples: (a property scenario); use negative: true for one case per constraint"),
+    ("negative share out of range", SCENARIO + "    examples: 5\n    negative: 1.5\n",
+     "spec.yaml:22: scenarios.s1.negative: expected true, false or a fraction in (0, 1], found '1.5'"),
+    ("negative not a share", SCENARIO + "    examples: 5\n    negative: often\n",
+     "spec.yaml:22: scenarios.s1.negative: expected true, false or a fraction in (0, 1], found 'often'"),
     ("isolation scenario", BASE + "modes:\n  isolation: {scenarios: [standard, nope]}\n",
      "spec.yaml:20: modes.isolation.scenarios.1: unknown scenario 'nope' "
      "(known: edge_cases, negative, performance, standard)"),

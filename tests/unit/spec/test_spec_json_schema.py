@@ -154,6 +154,9 @@ REJECTED = {
     "duration units run together wrongly": _edit(STEP_ONE, STEP_ONE + "    timeout: 5 3\n"),
     "negative row count": _with_scenario("    rows: -1\n"),
     "examples below 1": _with_scenario("    examples: 0\n"),
+    "negative share without examples": _with_scenario("    negative: 0.2\n"),
+    "negative share above 1": _with_scenario("    examples: 5\n    negative: 1.5\n"),
+    "negative share of 0": _with_scenario("    examples: 5\n    negative: 0\n"),
     "unknown classification": _with_scenario("    expect: {fail: true, classification: OOPS}\n"),
     "bad port reference": _edit("{from: one.y}", "{from: one}"),
     "bad name": _edit("  two:\n", "  2two:\n"),
@@ -176,6 +179,9 @@ ACCEPTED = {
     "parametrize column constraint": _with_scenario("    parametrize:\n      columns.a.min: [0, 1]\n"),
     "expect log keys": _with_scenario(
         "    expect: {pass: true, stdout: [wrote, 'rows=\\\\d+'], warns: 'UserWarning: late'}\n"),
+    "negative property scenario": _with_scenario("    examples: 5\n    negative: true\n"),
+    "negative share of a property scenario": _with_scenario("    examples: 5\n    negative: 0.25\n"),
+    "negative cases of a user scenario": _with_scenario("    negative: true\n"),
     "on_invalid": _edit("x: {format: csv, schema: t}", "x: {format: csv, schema: t, on_invalid: tolerate}"),
     "plugin column option": _edit("s: {type: str}", "s: {type: sku, prefix: AB}"),
 }

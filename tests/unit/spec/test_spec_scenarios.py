@@ -45,6 +45,17 @@ def test_user_scenario_overrides_only_the_keys_it_sets(tmp_path):
     assert load(tmp_path, BASE).scenarios["edge_cases"].mutate == {"*": [MutationSpec("boundary", {})]}
 
 
+def test_negative_takes_true_false_or_a_share_of_property_examples(tmp_path):
+    spec = load(tmp_path, BASE + "scenarios:\n  all_off: {examples: 5, negative: true}\n"
+                "  some_off: {examples: 5, negative: 0.25}\n  none_off: {examples: 5, negative: false}\n"
+                "  negative: {examples: 8}\n  cases: {negative: true}\n")
+    shares = {name: (s.negative, s.negative_share) for name, s in spec.scenarios.items()}
+    assert shares["all_off"] == (True, 1.0) and shares["some_off"] == (0.25, 0.25)
+    assert shares["none_off"] == (False, 0.0) and shares["standard"] == (False, 0.0)
+    assert shares["negative"] == (True, 1.0) and spec.scenarios["negative"].examples == 8   # the built-in, drawn
+    assert shares["cases"] == (True, 1.0) and spec.scenarios["cases"].examples is None
+
+
 def test_mutate_without_steps_applies_to_steps_with_the_port(tmp_path):
     text = BASE + "scenarios:\n  s:\n    columns: {a: {max: 3}}\n    mutate:\n      x: [empty]\n"
     # column 'a' is checked against the inputs of step one only (the only step with input x)

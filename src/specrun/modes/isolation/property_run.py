@@ -207,12 +207,17 @@ def _explore(mode: IsolationMode, session: SessionLike, spec: PipelineSpec, case
         if drawn.broken is None:
             verdict = judge(case.id, outcome, scenario.expect)
             signature = signature_of(outcome, verdict)
+            if scenario.negative_share:
+                details.setdefault("drawn", {})
+                details["drawn"]["valid"] = details["drawn"].get("valid", 0) + 1
         else:   # off-contract: the negative cases' verdict (rejected / tolerated pass)
             outcome, verdict, kind = judge_off_contract(
                 session, step, drawn.broken, outcome, drawn.port.schema if drawn.port else None)
             signature = (f"{verdict[1].value if verdict[1] else 'FAILED'}:negative {kind}" if kind != "failed"
                          else signature_of(outcome, verdict))
             negative = negative_record(drawn.broken, kind)
+            drawn_kinds = details.setdefault("drawn", {})   # off-contract examples by verdict
+            drawn_kinds[kind] = drawn_kinds.get(kind, 0) + 1
         if verdict[0] is Outcome.PASSED:
             box.cleanup()
             return
