@@ -71,6 +71,13 @@ def judge_off_contract(session: SessionLike, step: StepSpec, broken: NegativeInp
     return outcome, (result, classification, message), kind
 
 
+def tally(details: dict[str, Any], kind: str) -> None:
+    """Count one example of a negative property run in ``details["drawn"]``: ``valid``, or
+    the verdict of an off-contract one (rejected, tolerated, accepted_invalid, failed)."""
+    drawn = details.setdefault("drawn", {})
+    drawn[kind] = drawn.get(kind, 0) + 1
+
+
 def negative_record(broken: NegativeInput, kind: str) -> dict[str, Any]:
     """What a saved failure keeps of the broken constraint (``failure.json``: ``negative``)."""
     constraint = broken.constraint

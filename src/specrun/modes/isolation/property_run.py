@@ -188,7 +188,7 @@ def _explore(mode: IsolationMode, session: SessionLike, spec: PipelineSpec, case
     from hypothesis import seed as hypothesis_seed
     from hypothesis.database import DirectoryBasedExampleDatabase
 
-    from .property_negative import example_inputs, judge_off_contract, negative_record
+    from .property_negative import example_inputs, judge_off_contract, negative_record, tally
 
     payload = case.payload
     step, scenario, params = payload.step, payload.scenario, payload.params
@@ -208,16 +208,14 @@ def _explore(mode: IsolationMode, session: SessionLike, spec: PipelineSpec, case
             verdict = judge(case.id, outcome, scenario.expect)
             signature = signature_of(outcome, verdict)
             if scenario.negative_share:
-                details.setdefault("drawn", {})
-                details["drawn"]["valid"] = details["drawn"].get("valid", 0) + 1
+                tally(details, "valid")
         else:   # off-contract: the negative cases' verdict (rejected / tolerated pass)
             outcome, verdict, kind = judge_off_contract(
                 session, step, drawn.broken, outcome, drawn.port.schema if drawn.port else None)
             signature = (f"{verdict[1].value if verdict[1] else 'FAILED'}:negative {kind}" if kind != "failed"
                          else signature_of(outcome, verdict))
             negative = negative_record(drawn.broken, kind)
-            drawn_kinds = details.setdefault("drawn", {})   # off-contract examples by verdict
-            drawn_kinds[kind] = drawn_kinds.get(kind, 0) + 1
+            tally(details, kind)
         if verdict[0] is Outcome.PASSED:
             box.cleanup()
             return
