@@ -45,7 +45,7 @@ from ...spec.model import (
 )
 from ..overrides import column_overrides, with_overrides
 from ..step_case import StepOutcome, StepRunPlan, fill_result, input_schema, run_step
-from .property_run import DEFAULT_EXECUTOR
+from . import DEFAULT_EXECUTOR
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...plugin_types import SessionLike

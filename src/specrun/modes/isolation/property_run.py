@@ -44,6 +44,7 @@ from ..step_case import (
     judge,
     run_step,
 )
+from . import DEFAULT_EXECUTOR
 from .property_cli import specrun_addoption as specrun_addoption  # the plugin's options (light module)
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -52,7 +53,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from ...plugin_types import SessionLike
     from .mode import IsolationMode
 
-DEFAULT_EXECUTOR = "fork"
 # Hypothesis keeps global state (its reporter, the current build context): one run at a time.
 _HYPOTHESIS_LOCK = threading.Lock()
 
