@@ -135,7 +135,7 @@ def broken_input(draw: st.DrawFn, breakable: Breakable, types: TypeRegistry) -> 
         rows = list(range(count))
         chosen = _values(draw, breakable.offered, count, unique)
         frame[name] = pd.Series(chosen, index=frame.index, dtype=object)
-        return NegativeInput(constraint, frame, rows, chosen, "values",
+        return NegativeInput(constraint, frame, rows, list(dict.fromkeys(chosen)), "values",
                              f"column {name!r} of another type than {schema.columns[name].type}")
     limit = min(count, len(breakable.offered)) if unique and kind != "nullable" else count
     rows = sorted(draw(st.lists(st.integers(0, count - 1), min_size=1, max_size=limit, unique=True)))

@@ -138,7 +138,7 @@ def test_a_share_makes_about_that_part_of_the_examples_off_contract():
     port = BreakablePort("rates", RATES, "parquet")
     seen: list[bool] = []
 
-    @settings(max_examples=600, database=None, deadline=None, phases=[Phase.generate],
+    @settings(max_examples=600, database=None, deadline=None, phases=[Phase.generate], derandomize=True,
               suppress_health_check=list(HealthCheck))
     @given(off_contract_inputs([port], TYPES, 4, 0.2))
     def collect(example):
@@ -152,7 +152,7 @@ def test_a_share_makes_about_that_part_of_the_examples_off_contract():
 
 SMALL = SchemaSpec("orders", {"id": ColumnSpec("id", "int", unique=True),
                               "amount": ColumnSpec("amount", "float", min=0, max=10)}, rows_min=2)
-SHRINK = settings(database=None, max_examples=1000, suppress_health_check=list(HealthCheck))
+SHRINK = settings(database=None, max_examples=1000, derandomize=True, suppress_health_check=list(HealthCheck))
 
 
 def test_a_failure_shrinks_to_few_rows_and_the_first_value_offered():
