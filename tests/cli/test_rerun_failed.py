@@ -168,6 +168,9 @@ def test_an_interrupted_run_does_not_lose_the_failed_cases(project):
     flag.write_text("sleep")
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPECRUN_")}
     env["SPECRUN_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    # The script signals "started" by writing outside its sandbox, which a namespace
+    # sandbox makes read-only: this test is about the run state, so the process sandbox.
+    env["SPECRUN_ISOLATION"] = "process"
     proc = subprocess.Popen([sys.executable, "-m", "specrun", "specs", "--mode", "isolation", "-n", "1"],
                             cwd=project.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 60

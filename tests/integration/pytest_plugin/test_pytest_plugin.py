@@ -95,6 +95,11 @@ def _quiet_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def process_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPECRUN_ISOLATION", "process")
+
+
+@pytest.fixture
 def buggy(pytester: pytest.Pytester) -> Path:
     """examples/buggy copied into the pytester folder as specs/buggy/."""
     target = pytester.path / "specs" / "buggy"
@@ -103,7 +108,9 @@ def buggy(pytester: pytest.Pytester) -> Path:
 
 
 def chain(pytester: pytest.Pytester, fail: str = "") -> Path:
-    """The a -> b spec (pipeline mode only)."""
+    """The a -> b spec (pipeline mode only).  Its scripts log each run to ``runs.log``
+    outside their sandboxes, which a namespace sandbox makes read-only: these tests are
+    about which steps run, so they ask for the process sandbox (``process_sandbox``)."""
     log = pytester.path / "runs.log"
     (pytester.path / "specs" / "scripts").mkdir(parents=True, exist_ok=True)
     (pytester.path / "specs" / "scripts" / "copy_rows.py").write_text(COPY, encoding="utf-8")
@@ -342,6 +349,7 @@ def test_a_workspace_in_use_is_a_usage_error_before_anything_runs(pytester: pyte
 
 # -- cases that depend on others --------------------------------------------------
 
+@pytest.mark.usefixtures("process_sandbox")
 def test_a_step_selected_alone_runs_the_steps_it_needs(pytester: pytest.Pytester) -> None:
     chain(pytester)
     _, found = run(pytester, "specs/chain.yaml::chain::pipeline::b")
@@ -352,6 +360,7 @@ def test_a_step_selected_alone_runs_the_steps_it_needs(pytester: pytest.Pytester
     assert found == {"chain::pipeline::a.out->b.rows": "passed"}
 
 
+@pytest.mark.usefixtures("process_sandbox")
 def test_a_step_whose_producer_is_broken_never_passes(pytester: pytest.Pytester) -> None:
     chain(pytester, fail="a is broken")
     alone, found = run(pytester, "-rs", "specs/chain.yaml::chain::pipeline::b")
@@ -365,6 +374,7 @@ def test_a_step_whose_producer_is_broken_never_passes(pytester: pytest.Pytester)
 
 # -- pytest-xdist ------------------------------------------------------------------
 
+@pytest.mark.usefixtures("process_sandbox")
 @pytest.mark.parametrize("dist", ["load", "loadgroup"])
 def test_xdist_gives_the_same_verdicts(pytester: pytest.Pytester, buggy: Path, dist: str) -> None:
     chain(pytester)
