@@ -27,6 +27,7 @@ from ._version import __version__
 # (see arg_types.py and errors.py).
 from .arg_types import jobs_value as jobs_value
 from .arg_types import positive_int as positive_int
+from .arg_types import warning_filter
 from .commands import COMMAND_SUMMARIES
 from .commands.parsers import command_parser, commands_help
 from .errors import UsageError as UsageError
@@ -258,6 +259,9 @@ def run_parser(command: str | None = None) -> argparse.ArgumentParser:
     run.add_argument("--hermetic", action="store_true",
                      help="require the namespace sandbox: a usage error where it is not available")
     run.add_argument("--keep-sandboxes", action="store_true", help="keep every case's sandbox, not only failures")
+    run.add_argument("-W", dest="warning_filters", action="append", type=warning_filter, metavar="FILTER",
+                     help="a warning filter for the scripts, as python -W takes it (repeatable; "
+                          "e.g. error::DeprecationWarning)")
     run.add_argument("--workspace", default=".specrun", metavar="DIR",
                      help="where sandboxes, caches and the last run's record live (default .specrun)")
     out = parser.add_argument_group("reporting")

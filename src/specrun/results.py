@@ -90,6 +90,15 @@ class ChildError:
 
 
 @dataclass
+class RetryAttempt:
+    """A run of the script that failed transiently and was retried (see ``retries:``)."""
+
+    classification: ErrorClass | None
+    message: str
+    wall_s: float = 0.0
+
+
+@dataclass
 class ScriptWarning:
     """A Python warning the script emitted (as shown, i.e. after the warning filters)."""
 
@@ -162,10 +171,17 @@ class CaseResult:
     #: what specrun noticed that did not decide the verdict (stray processes it killed, an
     #: input the script modified in isolation); shown in the console's notices summary and JUnit
     notices: list[str] = field(default_factory=list)
+    #: the earlier runs that failed transiently and were retried (the last run decided the verdict)
+    retries: list[RetryAttempt] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
         return self.outcome in (Outcome.PASSED, Outcome.SKIPPED)
+
+    @property
+    def flaky(self) -> bool:
+        """Passed, but only after a retry: the script failed at least once on this input."""
+        return self.outcome is Outcome.PASSED and bool(self.retries)
 
 
 @dataclass
@@ -243,4 +259,8 @@ def case_from_json(data: dict[str, Any]) -> CaseResult:
     ]
     data["properties"] = [PropertyResult(**p) for p in data.get("properties", [])]
     data["warnings"] = [ScriptWarning(**w) for w in data.get("warnings", [])]
+    data["retries"] = [RetryAttempt(**{**r, "classification": ErrorClass(r["classification"])
+                                       if r.get("classification") else None})
+                       for r in data.get("retries", [])]
+    data.pop("flaky", None)   # derived (CaseResult.flaky), written by the JSON reporter
     return CaseResult(**data)

@@ -48,6 +48,7 @@ import importlib.util
 import json
 import keyword
 import os
+import re
 import sys
 import types
 import warnings
@@ -211,6 +212,57 @@ def write_returned(path: str, value: Any) -> None:
     if len(text) > RETURNED_REPR_LIMIT:
         text = text[:RETURNED_REPR_LIMIT - 1] + "…"
     write_error(path, {"returned": text, "type": type(value).__name__})
+
+
+def _warning_category(name: str) -> type[Warning]:
+    """The class a ``-W`` category field names: a built-in, else ``module.Class``."""
+    if "." not in name:
+        import builtins
+        found = getattr(builtins, name, None)
+    else:
+        module, _, attr = name.rpartition(".")
+        found = getattr(importlib.import_module(module), attr, None)
+    if not (isinstance(found, type) and issubclass(found, Warning)):
+        raise ValueError(f"unknown warning category: {name!r}")
+    return found
+
+
+def _pattern(match: Any) -> str:
+    """A filter's message or module field as the pattern ``filterwarnings`` takes."""
+    if match is None:
+        return ""
+    return match.pattern if hasattr(match, "pattern") else re.escape(match) + r"\Z"
+
+
+def set_warning_options(base: list[Any], pythonwarnings: str) -> None:
+    """Make the warning filters those of a new interpreter started with this
+    ``PYTHONWARNINGS``: ``base`` (the filters of an interpreter started without it), then
+    each option on top, the last one taking precedence.  The fork executor's children
+    call this, since a forked process keeps its parent's filters; an option Python would
+    reject is reported on stderr and ignored, as Python does."""
+    warnings.resetwarnings()
+    for action, message, category, module, lineno in base:
+        # a filter made by the interpreter itself holds a plain string: an exact match
+        warnings.filterwarnings(action, _pattern(message), category, _pattern(module), lineno,
+                                append=True)
+    options = [option.strip() for option in pythonwarnings.split(",") if option.strip()]
+    sys.warnoptions[:] = options
+    for option in options:
+        try:
+            fields = [part.strip() for part in option.split(":")]
+            if len(fields) > 5:
+                raise ValueError("too many fields")
+            action, message, category, module, lineno = (fields + [""] * 5)[:5]
+            actions = ["always"] if action == "all" else [
+                name for name in ("default", "always", "ignore", "module", "once", "error")
+                if name.startswith(action)]
+            if not actions:
+                raise ValueError(f"invalid action: {action!r}")
+            warnings.filterwarnings(
+                actions[0], re.escape(message), _warning_category(category) if category else Warning,  # type: ignore[arg-type]  # checked above
+                re.escape(module) + r"\Z" if module else "", int(lineno) if lineno else 0)
+        except Exception as exc:  # noqa: BLE001 - as Python itself: say so, go on
+            print(f"Invalid -W option ignored: {exc}", file=sys.stderr)
 
 
 def record_warnings(path: str) -> None:

@@ -56,6 +56,9 @@ def _load_bootstrap() -> Any:
 
 
 bootstrap = _load_bootstrap()   # also installs the script finder for spawn workers
+#: the warning filters of an interpreter started without PYTHONWARNINGS (this one, before
+#: preloading adds any): each child starts from them, then applies its own PYTHONWARNINGS
+BASE_WARNING_FILTERS = list(bootstrap.warnings.filters)
 
 
 def _inside(path: str | None, folder: str) -> bool:
@@ -132,6 +135,7 @@ def _become_run(command: dict[str, Any], private_fds: list[int]) -> None:
         extra = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p and p not in sys.path]
         sys.path[0:0] = extra
         tempfile.tempdir = None                     # re-read TMPDIR
+        bootstrap.set_warning_options(BASE_WARNING_FILTERS, env.get("PYTHONWARNINGS", ""))
         random.seed()
         if "numpy" in sys.modules:
             sys.modules["numpy"].random.seed()

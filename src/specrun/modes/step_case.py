@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,10 +29,12 @@ from ..results import (
     Outcome,
     PortValidation,
     PropertyResult,
+    RetryAttempt,
 )
 from ..spec.model import ExpectSpec, PipelineSpec, PortSpec, SchemaSpec, StepSpec
 from ..spec.placeholders import fill_args
 from .expectation import log_mismatches
+from .retries import run_with_retries
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..plugin_types import SessionLike
@@ -69,6 +71,8 @@ class StepOutcome:
     inputs_valid: bool | None = None
     #: what the run did to its own input files ("input 'x': a.csv changed"); see execution/fingerprint.py
     input_changes: dict[str, str] = field(default_factory=dict)
+    #: the runs before ``record`` that failed transiently and were retried
+    retries: list[RetryAttempt] = field(default_factory=list)
 
 
 def input_schema(spec: PipelineSpec, port: PortSpec) -> SchemaSpec | None:
@@ -82,31 +86,45 @@ def input_schema(spec: PipelineSpec, port: PortSpec) -> SchemaSpec | None:
     return step.outputs[output].schema
 
 
-def run_step(session: SessionLike, plan: StepRunPlan, executor_name: str | None = None) -> StepOutcome:
-    """Run the script and check its outputs and properties; never raises for the script."""
+def with_warning_filters(env: Mapping[str, str], filters: Sequence[str]) -> dict[str, str]:
+    """The step's environment with the ``-W`` filters of the command line appended to its
+    own ``PYTHONWARNINGS``: the child applies them last, so they take precedence, as
+    ``python -W`` options do over ``PYTHONWARNINGS``."""
+    env = dict(env)
+    if filters:
+        env["PYTHONWARNINGS"] = ",".join([*filter(None, [env.get("PYTHONWARNINGS", "")]), *filters])
+    return env
+
+
+def run_step(session: SessionLike, plan: StepRunPlan, executor_name: str | None = None, *,
+             retry: bool = True) -> StepOutcome:
+    """Run the script and check its outputs and properties; never raises for the script.
+    ``retry``: rerun a transient failure as the step's ``retries:`` allow (see modes/retries.py)."""
     step = plan.step
     request = RunRequest(
         script=step.script, workdir=plan.workdir, call=step.call,
         args=fill_args(step.args, {k: str(v) for k, v in plan.input_paths.items()},
                        {k: str(v) for k, v in plan.output_paths.items()}),
-        env=dict(plan.env), input_paths={k: str(v) for k, v in plan.input_paths.items()},
+        env=with_warning_filters(plan.env, session.options.warning_filters),
+        input_paths={k: str(v) for k, v in plan.input_paths.items()},
         output_paths={k: str(v) for k, v in plan.output_paths.items()},
         job_args=dict(plan.job_args), timeout=plan.timeout, memory_limit=plan.memory_limit,
         label=plan.label, inputs_valid=plan.inputs_valid, network=step.network,
     )
     before = fingerprint(plan.input_paths)
-    record = session.executor(executor_name).run(request)
+    record, retried = run_with_retries(session.executor(executor_name), request, step, plan.output_paths,
+                                       retry=retry)
     record.metrics.timeout_s, record.metrics.memory_limit_bytes = plan.timeout, plan.memory_limit
     changes = input_changes(before, plan.input_paths)
     if not record.ok:
-        return StepOutcome(record, [], [], {}, plan.inputs_valid, changes)
+        return StepOutcome(record, [], [], {}, plan.inputs_valid, changes, retried)
     parts: dict[str, dict[str, pd.DataFrame]] = {}
     validations, frames = check_outputs(session, step, plan.output_paths, plan.output_schemas, parts,
                                         returned=record.returned)
     properties: list[PropertyResult] = []
     if all(v.ok for v in validations):
         properties = check_properties(session, step, plan.input_frames, frames, parts)
-    return StepOutcome(record, validations, properties, frames, plan.inputs_valid, changes)
+    return StepOutcome(record, validations, properties, frames, plan.inputs_valid, changes, retried)
 
 
 def check_outputs(session: SessionLike, step: StepSpec, paths: Mapping[str, Path],
@@ -276,6 +294,13 @@ def fill_result(result: CaseResult, outcome: StepOutcome) -> CaseResult:
         n = record.metrics.stray_processes_killed
         result.notices.append(f"killed {n} stray process{'es' if n != 1 else ''} the script left running")
     result.notices.extend(f"the script modified its input: {change}" for change in outcome.input_changes.values())
+    result.retries = list(outcome.retries)
+    if outcome.retries:
+        n = len(outcome.retries)
+        first = outcome.retries[0]
+        result.notices.append(
+            f"retried {n} time{'s' if n != 1 else ''} after a transient failure; the first attempt: "
+            f"{first.classification.value if first.classification else 'failed'}: {first.message}")
     return result
 
 

@@ -144,7 +144,11 @@ class ConsoleReporter:
                 extra = f"  [dim]{shown(result.message[:120])}[/]"
             elif result.outcome is not Outcome.PASSED and result.classification:
                 extra = f"  [{style}]{result.classification.value}[/]"
-            self.console.print(f"[{style}]{result.outcome.value.upper():7}[/] {shown(result.id)} "
+            word = result.outcome.value.upper()
+            if result.flaky:   # passed only on a retry: never shown as a plain pass
+                style, word = "yellow", "FLAKY"
+                extra = f"  [yellow]passed on attempt {len(result.retries) + 1}[/]"
+            self.console.print(f"[{style}]{word:7}[/] {shown(result.id)} "
                                f"[dim]{result.duration_s:.2f}s[/]{extra}")
             if self.verbosity > 0 and isinstance(result.details.get("fed"), dict):
                 for line in fed_lines(result.details["fed"]):
@@ -269,6 +273,9 @@ class ConsoleReporter:
         counts = result.counts()
         parts = [f"{counts[o.value]} {o.value}"
                  for o in (Outcome.FAILED, Outcome.ERROR, Outcome.PASSED, Outcome.SKIPPED) if counts[o.value]]
+        flaky = sum(case.flaky for case in result.cases)
+        if flaky:   # counted among the passed, named apart
+            parts.append(f"{flaky} flaky")
         if self.spec_errors:
             parts.insert(0, f"{len(self.spec_errors)} spec error{'s' if len(self.spec_errors) != 1 else ''}")
         if result.deselected:

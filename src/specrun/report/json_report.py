@@ -42,7 +42,10 @@ def write_json_text(path: str | Path, text: str) -> None:
 def render(result: SessionResult) -> str:
     data: dict[str, Any] = {"format": "specrun-result", "format_version": SCHEMA_VERSION}
     data.update(to_jsonable(result))
+    for entry, case in zip(data["cases"], result.cases, strict=True):
+        entry["flaky"] = case.flaky       # passed only after a retry (see modes/retries.py)
     data["counts"] = result.counts()
+    data["flaky"] = sum(case.flaky for case in result.cases)
     data["failure_groups"] = [group.to_json() for group in group_failures(result.cases)]
     data["warning_groups"] = [group.to_json() for group in group_warnings(result.cases)]
     return json.dumps(data, indent=2, sort_keys=False) + "\n"

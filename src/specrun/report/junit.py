@@ -38,6 +38,10 @@ def render(result: SessionResult) -> str:
                               type=case.classification.value if case.classification else "error").text = body
             elif case.outcome is Outcome.SKIPPED:
                 ET.SubElement(element, "skipped", message=case.message)
+            for attempt in case.retries:   # as Maven Surefire writes reruns: a pass after them is flaky
+                tag = "flakyFailure" if case.outcome is Outcome.PASSED else "rerunFailure"
+                kind = attempt.classification.value if attempt.classification else "failure"
+                ET.SubElement(element, tag, message=f"{kind}: {attempt.message}"[:1000], type=kind)
             # notices (stray processes killed, inputs modified) go first, so CI shows them even on a pass
             out = "".join(f"specrun notice: {notice}\n" for notice in case.notices) + case.stdout_tail
             if out:

@@ -6,11 +6,12 @@ Ports keep which keys were written (:data:`PortKeys`) so that a consumer port wi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from .build_artifact_checks import build_checks
 from .build_schemas import build_inline_schema
-from .model import DeterminismSpec, PortSpec, PropertySpec, SchemaSpec, StepSpec
+from .model import Defaults, DeterminismSpec, PortSpec, PropertySpec, SchemaSpec, StepSpec
 from .options import LoadOptions
 from .relation_expr import relation_expression
 from .schema import PROPERTY_PARAMS
@@ -29,6 +30,18 @@ def build_steps(node: Node, schemas: dict[str, SchemaSpec],
     for name, step_node in node.items():
         steps[name] = build_step(name, step_node, schemas, options, written)
     return steps, written
+
+
+def apply_retry_defaults(steps: Iterable[StepSpec], defaults: Defaults) -> None:
+    """Fill each step's unwritten ``retries``, ``transient`` and ``retry_delay`` from
+    ``defaults:``, then from the built-in defaults (no retries, 1 s delay)."""
+    for step in steps:
+        if step.retries is None:
+            step.retries = defaults.retries if defaults.retries is not None else 0
+        if step.transient is None:
+            step.transient = list(defaults.transient or [])
+        if step.retry_delay is None:
+            step.retry_delay = defaults.retry_delay if defaults.retry_delay is not None else 1.0
 
 
 def build_step(name: str, node: Node, schemas: dict[str, SchemaSpec],
@@ -53,6 +66,9 @@ def build_step(name: str, node: Node, schemas: dict[str, SchemaSpec],
         timeout=node["timeout"].data if "timeout" in node else None,
         memory_limit=node["memory_limit"].data if "memory_limit" in node else None,
         network=bool(node["network"].data) if "network" in node else False,
+        retries=node["retries"].data if "retries" in node else None,
+        transient=[str(name) for name in node["transient"].data] if "transient" in node else None,
+        retry_delay=node["retry_delay"].data if "retry_delay" in node else None,
         sagemaker_step=_optional(node, "sagemaker_step"),
         deterministic=_deterministic(node["deterministic"].data) if "deterministic" in node else None,
         location=node.location,

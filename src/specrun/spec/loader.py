@@ -18,7 +18,7 @@ import strictyaml as sy
 from . import units
 from .build_scenarios import build_scenarios
 from .build_schemas import build_named_schemas
-from .build_steps import build_steps
+from .build_steps import apply_retry_defaults, build_steps
 from .model import Defaults, Location, PipelineSpec, SpecError
 from .options import LoadOptions
 from .references import check_references, link_ports
@@ -67,9 +67,13 @@ def build_spec(root: Node, file: Path, options: LoadOptions,
     if "plugins" in root:
         spec.plugins = [str(name) for name in root["plugins"].data]
     if "defaults" in root:
-        spec.defaults = Defaults(**root["defaults"].data)   # a grammar key without a field fails here
+        defaults = dict(root["defaults"].data)
+        if "transient" in defaults:
+            defaults["transient"] = [str(name) for name in defaults["transient"]]
+        spec.defaults = Defaults(**defaults)   # a grammar key without a field fails here
     spec.schemas = build_named_schemas(root.get("schemas"), options)
     spec.steps, written = build_steps(root["steps"], spec.schemas, options)
+    apply_retry_defaults(spec.steps.values(), spec.defaults)
     link_ports(spec, written)
     if "dag" in root:
         spec.dag = [tuple(edge) for edge in root["dag"].data]

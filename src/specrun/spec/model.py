@@ -171,6 +171,10 @@ class StepSpec:
     timeout: float | None = None
     memory_limit: int | None = None         # bytes
     network: bool = False                   # the script may reach the network (namespace sandbox)
+    # retries of a transient failure; after loading, the step's own values or else defaults:'s
+    retries: int | None = None              # more attempts after the first (None: not written)
+    transient: list[str] | None = None      # classifications retried (names of ErrorClass)
+    retry_delay: float | None = None        # seconds before the first retry, doubled each time
     sagemaker_step: str | None = None
     deterministic: DeterminismSpec | None = None   # None: not checked
     location: Location | None = None
@@ -261,6 +265,9 @@ class Defaults:
     memory_limit: int | None = None         # bytes
     seed: int | None = None
     executor: str | None = None
+    retries: int | None = None
+    transient: list[str] | None = None
+    retry_delay: float | None = None
 
 
 @dataclass

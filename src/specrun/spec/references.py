@@ -51,6 +51,11 @@ def check_references(spec: PipelineSpec) -> None:
 
 def _check_step(spec: PipelineSpec, step: StepSpec) -> None:
     base = f"steps.{step.name}"
+    if step.retries and not step.transient:
+        key = f"{base}.retries" if "retries" in _keys_under(spec, base) else "defaults.retries"
+        raise SpecError(f"step {step.name!r} has retries: {step.retries} but no classification is marked "
+                        "transient, so nothing would be retried (add e.g. transient: [TIMEOUT] to the step "
+                        "or to defaults:)", spec.where(key))
     if step.call is not None and "args" in _keys_under(spec, base):
         raise SpecError("'call' and 'args' cannot be used together: 'call' runs "
                         "main(input_paths, output_paths, environ_vars, job_args), 'args' runs "

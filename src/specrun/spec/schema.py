@@ -307,6 +307,32 @@ def Classification() -> Checked:
     return Checked(_one_of(names, "classification"), "a classification", {"enum": list(names)})
 
 
+#: the classifications a run may end with that ``transient:`` may name: how the process
+#: ended, not what specrun decided about its outputs or its input
+TRANSIENT_CLASSES = ("TIMEOUT", "CRASH", "RESOURCE_ERROR", "SCRIPT_ERROR", "DATA_ERROR", "IMPORT_ERROR")
+
+
+def TransientClass() -> Checked:
+    return Checked(_one_of(TRANSIENT_CLASSES, "transient classification"), "a classification",
+                   {"enum": list(TRANSIENT_CLASSES)})
+
+
+def retry_keys() -> dict[Any, sy.Validator]:
+    """``retries``, ``transient`` and ``retry_delay``: a step's and ``defaults:``."""
+    return {
+        sy.Optional("retries"): note(
+            Count(), description="run the script up to this many more times when it fails with a "
+                                 "classification marked transient (default 0); a case that passes on "
+                                 "a retry is reported flaky"),
+        sy.Optional("transient"): note(
+            sy.Seq(TransientClass()), rules={"minItems": 1},
+            description="the classifications that are retried: " + ", ".join(TRANSIENT_CLASSES)),
+        sy.Optional("retry_delay"): note(
+            Duration(), description="the wait before the first retry, doubled before each next one "
+                                    "(default 1s)"),
+    }
+
+
 def one_key_map() -> sy.Validator:
     """``{name: anything}`` — the shape of a property, a mutation, a column check."""
     return sy.MapPattern(sy.Str(), sy.Any(), minimum_keys=1, maximum_keys=1)
@@ -393,6 +419,7 @@ def step_validator() -> sy.Validator:
             sy.Bool(),
             description="let the script reach the network (default false: under the namespace "
                         "sandbox it has no network, not even loopback; see docs/cli.md)"),
+        **retry_keys(),
         sy.Optional("sagemaker_step"): NonEmptyStr(),
         sy.Optional("inputs"): sy.MapPattern(Name(), port_validator()),
         sy.Optional("outputs"): sy.MapPattern(Name(), port_validator()),
@@ -479,6 +506,7 @@ def spec_validator(extra_keys: Mapping[str, sy.Validator] | None = None) -> sy.V
             sy.Optional("memory_limit"): MemorySize(),
             sy.Optional("seed"): Seed(),
             sy.Optional("executor"): Name(),
+            **retry_keys(),
         }),
         sy.Optional("schemas"): sy.MapPattern(Name(), schema_validator()),
         "steps": sy.MapPattern(Name(), step_validator()),

@@ -201,7 +201,7 @@ def _explore(mode: IsolationMode, session: SessionLike, spec: PipelineSpec, case
         frames, negative = drawn.frames, None
         box = SandboxDir(base=root, prefix="example-", keep=True).__enter__()
         plan = mode.prepare(session, spec, case, box, seed, given=frames)
-        outcome = run_step(session, plan, executor)
+        outcome = run_step(session, plan, executor, retry=False)   # one run per example: see modes/retries.py
         if session.shouldstop == "interrupted":   # the run was killed because specrun is stopping:
             raise KeyboardInterrupt                # not a failure of the script, never saved
         if drawn.broken is None:
