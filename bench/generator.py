@@ -39,7 +39,7 @@ def _without(names: tuple[str, ...]) -> SchemaSpec:
 
 
 def _pandera_example(size: int, drop: tuple[str, ...],
-                     queue: "multiprocessing.Queue[tuple[str, float, str]]") -> None:
+                     queue: multiprocessing.Queue[tuple[str, float, str]]) -> None:
     schema = to_pandera(_without(drop), TypeRegistry.builtin())
     started = time.perf_counter()
     try:
@@ -51,7 +51,7 @@ def _pandera_example(size: int, drop: tuple[str, ...],
 
 def pandera_example_time(size: int, drop: tuple[str, ...] = ()) -> str:
     """How long pandera's ``schema.example(size)`` takes (capped), as one line of text."""
-    queue: "multiprocessing.Queue[tuple[str, float, str]]" = multiprocessing.Queue()
+    queue: multiprocessing.Queue[tuple[str, float, str]] = multiprocessing.Queue()
     child = multiprocessing.Process(target=_pandera_example, args=(size, drop, queue))
     child.start()
     child.join(PANDERA_TIME_CAP_S)

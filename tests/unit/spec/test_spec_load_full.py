@@ -110,7 +110,7 @@ def test_steps(spec):
         name="convert", script=root / "scripts" / "convert.py", call="main",
         job_args={"job_type": "training", "epochs": 3, "ratio": 0.5, "flags": ["a", "b"]},
         env={"BASE_CURRENCY": "USD"}, timeout=90.0, memory_limit=512_000_000,
-        sagemaker_step="Convert",
+        sagemaker_step="Convert", retries=0, transient=[], retry_delay=1.0,
         inputs={
             "transactions": PortSpec("transactions", format="csv", compression="gzip",
                                      schema=strip(spec.schemas["transactions"]),
@@ -142,7 +142,7 @@ def test_steps(spec):
         ],
     )
     assert strip(spec.steps["train"]) == StepSpec(
-        name="train", script=Path("/abs/train.py"),
+        name="train", script=Path("/abs/train.py"), retries=0, transient=[], retry_delay=1.0,
         args=["--train", "{inputs.train}", "--model", "{outputs.model}", "{{literal}}"],
         inputs={
             # inherited from the producer: format, layout, split, schema
