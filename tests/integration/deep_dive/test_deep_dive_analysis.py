@@ -20,9 +20,12 @@ from specrun.modes.deep_dive.analysis import (
     error_patterns,
     find_bottlenecks,
     fit_exponent,
+    near_floor,
     projected,
+    quietest,
     recommend,
     scaling_result,
+    time_noise_floor,
 )
 from specrun.modes.deep_dive.compare import read_datasets
 from specrun.modes.deep_dive.runs import resampled
@@ -56,6 +59,41 @@ def test_growth_below_the_noise_floor_is_never_flagged():
     fit = fit_exponent([1000, 2000, 4000], [0.500, 0.503, 0.530], "cpu_s", baseline=0.5, noise_floor=0.05)
     assert fit.exponent is not None and fit.exponent > 1.2      # steep, but only milliseconds
     assert not fit.significant and not fit.super_linear and "noise floor" in fit.note
+
+
+def test_a_jittery_machine_raises_the_floor_so_a_linear_step_is_not_flagged():
+    # A linear step (~5 ms of growth) measured on a loaded machine: the two larger sizes
+    # caught a burst of contention, which a fixed 0.05 s floor would read as steep growth.
+    baselines = [RunSummary("rows=0", 0, True, cpu_s=c) for c in (0.40, 0.47, 0.43)]
+    points = [RunSummary(f"rows={n}", n, True, cpu_s=c) for n, c in ((2000, 0.41), (4000, 0.47), (8000, 0.62))]
+    base, floor = quietest(baselines), time_noise_floor(baselines)
+    assert base.cpu_s == pytest.approx(0.40) and floor == pytest.approx(3 * 0.07)
+    assert scaling_result("s", "synthetic", points, base).time.super_linear           # the fixed floor is fooled
+    assert not scaling_result("s", "synthetic", points, base, time_floor=floor).time.super_linear
+
+
+def test_a_quiet_machine_keeps_the_fixed_floor_and_a_quadratic_step_is_flagged():
+    baselines = [RunSummary("rows=0", 0, True, cpu_s=c) for c in (0.400, 0.402, 0.401)]
+    points = [RunSummary(f"rows={n}", n, True, cpu_s=0.4 + (n / 1000) ** 2 * 0.1) for n in (2000, 4000, 8000)]
+    floor = time_noise_floor(baselines)
+    assert floor == 0.05
+    assert scaling_result("s", "synthetic", points, quietest(baselines), time_floor=floor).time.super_linear
+
+
+def test_quietest_keeps_the_least_of_each_measurement_and_never_hides_a_failure():
+    runs = [RunSummary("rows=10", 10, True, cpu_s=0.9, wall_s=1.0, peak_rss_bytes=300),
+            RunSummary("rows=10", 10, True, cpu_s=0.5, wall_s=2.0, peak_rss_bytes=200)]
+    best = quietest(runs)
+    assert (best.cpu_s, best.wall_s, best.peak_rss_bytes, best.rows) == (0.5, 1.0, 200, 10)
+    failed = RunSummary("rows=10", 10, False, classification="TIMEOUT")
+    assert quietest([*runs, failed]) is failed
+
+
+def test_only_sizes_near_the_floor_are_measured_again():
+    base = RunSummary("rows=0", 0, True, cpu_s=0.4)
+    assert near_floor(RunSummary("rows=10", 10, True, cpu_s=0.45), base, 0.05)
+    assert not near_floor(RunSummary("rows=10", 10, True, cpu_s=5.0), base, 0.05)
+    assert not near_floor(RunSummary("rows=10", 10, False, cpu_s=0.45), base, 0.05)
 
 
 def test_too_few_points_give_no_exponent():

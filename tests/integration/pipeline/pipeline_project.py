@@ -42,7 +42,9 @@ def main(input_paths, output_paths, environ_vars, job_args):
     if environ_vars.get("NULL_COLUMN"):
         frame[environ_vars["NULL_COLUMN"]] = None
     if environ_vars.get("TOKEN"):
-        frame["token"] = os.urandom(8).hex()
+        # never all digits with at most one 'e': a CSV reader downstream would read
+        # "0123e456..." back as a float, and specrun rightly fails the str column
+        frame["token"] = "run-" + os.urandom(8).hex()
     for name, path in output_paths.items():
         if path.endswith(".parquet"):
             frame.to_parquet(path, index=False)

@@ -9,6 +9,10 @@ testable on synthetic measurements:
   zero rows: interpreter start, imports) is subtracted so a fixed cost does not flatten
   the curve; points whose growth is below a noise floor are left out of the fit, and an
   exponent is only *significant* when the growth at the largest size clears the floor.
+  The floor is measured, not only assumed: the baseline is run several times and the
+  spread of its CPU seconds (a loaded machine's jitter) raises the fixed floor; each size
+  close to the floor is run again and its quietest run kept (:func:`quietest`), since
+  contention only ever adds time.
 * :func:`find_bottlenecks` — the slowest, the most memory-hungry and the most I/O-heavy
   step on real data, with its share of the total.
 * :func:`recommend` — concrete advice, each item quoting the measurement it comes from.
@@ -30,7 +34,11 @@ from ...results import PortValidation
 from ...spec.units import mib
 
 SUPER_LINEAR = 1.2            # exponent above which growth is flagged
-TIME_NOISE_FLOOR_S = 0.05     # CPU seconds of growth that can be told from noise
+TIME_NOISE_FLOOR_S = 0.05     # CPU seconds of growth that can be told from noise on a quiet machine
+BASELINE_RUNS = 3             # the zero-row run is repeated to measure the machine's jitter
+JITTER_FACTOR = 3.0           # growth must clear this many baseline spreads to count
+NEAR_FLOOR = 10.0             # a size whose growth is within this many floors is measured again
+NEAR_FLOOR_RUNS = 3           # ... up to this many runs in all, the quietest kept
 MEMORY_NOISE_FLOOR = 4 * 2**20
 PROJECTION_FACTOR = 10        # recommendations project to this many times the largest size
 SLOW_VS_SYNTHETIC = 2.0       # real data this many times slower than synthetic is worth a word
@@ -159,8 +167,37 @@ def fit_exponent(rows: Sequence[int], values: Sequence[float], metric: str,
                        significant and exponent > threshold, note)
 
 
+def quietest(runs: Sequence[RunSummary]) -> RunSummary:
+    """One summary of repeated runs of the same thing: the least of each measurement.
+
+    Contention on a shared machine only adds CPU time, wall time and (through delayed
+    frees) memory, so the minimum is the estimate closest to the step's own cost.  A
+    failed run wins over successful ones: its failure must not be hidden by a retry."""
+    failed = [r for r in runs if not r.ok]
+    if failed or len(runs) == 1:
+        return failed[0] if failed else runs[0]
+    first = runs[0]
+    return RunSummary(first.label, first.rows, True, wall_s=min(r.wall_s for r in runs),
+                      cpu_s=min(r.cpu_s for r in runs), peak_rss_bytes=min(r.peak_rss_bytes for r in runs),
+                      read_bytes=min(r.read_bytes for r in runs), write_bytes=min(r.write_bytes for r in runs),
+                      output_rows=first.output_rows)
+
+
+def time_noise_floor(baselines: Sequence[RunSummary]) -> float:
+    """The CPU-seconds growth that can be told from noise, given repeated baseline runs."""
+    cpu = [r.cpu_s for r in baselines if r.ok]
+    spread = max(cpu) - min(cpu) if len(cpu) >= 2 else 0.0
+    return max(TIME_NOISE_FLOOR_S, JITTER_FACTOR * spread)
+
+
+def near_floor(point: RunSummary, baseline: RunSummary | None, floor: float) -> bool:
+    """Whether ``point``'s CPU growth is small enough that noise could decide its fit."""
+    base = baseline.cpu_s if baseline is not None and baseline.ok else 0.0
+    return point.ok and point.cpu_s - base < NEAR_FLOOR * floor
+
+
 def scaling_result(step: str, data: str, points: list[RunSummary], baseline: RunSummary | None,
-                   threshold: float = SUPER_LINEAR) -> ScalingResult:
+                   threshold: float = SUPER_LINEAR, time_floor: float = TIME_NOISE_FLOOR_S) -> ScalingResult:
     """Fit time (CPU), wall time and peak memory of the successful ``points``."""
     good = [p for p in points if p.ok]
     base = baseline if baseline is not None and baseline.ok else None
@@ -170,8 +207,8 @@ def scaling_result(step: str, data: str, points: list[RunSummary], baseline: Run
         return fit_exponent(rows, [float(getattr(p, metric)) for p in good], metric,
                             float(getattr(base, metric)) if base else None, floor, threshold)
 
-    return ScalingResult(step, data, points, baseline, fit("cpu_s", TIME_NOISE_FLOOR_S),
-                         fit("wall_s", TIME_NOISE_FLOOR_S), fit("peak_rss_bytes", MEMORY_NOISE_FLOOR))
+    return ScalingResult(step, data, points, baseline, fit("cpu_s", time_floor),
+                         fit("wall_s", time_floor), fit("peak_rss_bytes", MEMORY_NOISE_FLOOR))
 
 
 def projected(fit: ExponentFit, points: Sequence[RunSummary], factor: float = PROJECTION_FACTOR) -> float | None:

@@ -36,14 +36,20 @@ from ...spec.units import mib
 from ..options import mode_options
 from ..step_case import fill_result
 from .analysis import (
+    BASELINE_RUNS,
+    NEAR_FLOOR_RUNS,
     Bottleneck,
     ErrorPattern,
     Recommendation,
+    RunSummary,
     StepAnalysis,
     error_patterns,
     find_bottlenecks,
+    near_floor,
+    quietest,
     recommend,
     scaling_result,
+    time_noise_floor,
 )
 from .cli_options import DeepDiveRunOptions
 from .cli_options import specrun_addoption as specrun_addoption  # the plugin's options (light module)
@@ -204,15 +210,23 @@ class DeepDiveMode:
     def _scale(runner: StepRunner, inputs: dict[str, Any], frames: dict[str, Any], sizes: list[int]) -> Any:
         tabular = [n for n, p in runner.step.inputs.items() if p.tabular and (n in frames or p.schema is not None)]
         resample = bool(frames)
-        points = []
-        baseline, _, _ = runner.run("rows=0", runner.sized_writer(inputs, frames, dict.fromkeys(tabular, 0),
+
+        def measure(label: str, rows: int) -> RunSummary:
+            summary, _, _ = runner.run(label, runner.sized_writer(inputs, frames, dict.fromkeys(tabular, rows),
                                                                   resample, "scaling"), judged=False)
+            summary.rows = rows
+            return summary
+
+        baselines = [measure("rows=0", 0) for _ in range(BASELINE_RUNS)]
+        baseline, floor = quietest(baselines), time_noise_floor(baselines)
+        points = []
         for rows in sorted(set(sizes)):
-            point, _, _ = runner.run(f"rows={rows}", runner.sized_writer(
-                inputs, frames, dict.fromkeys(tabular, rows), resample, "scaling"), judged=False)
-            point.rows = rows
-            points.append(point)
-        return scaling_result(runner.step.name, "real (resampled)" if resample else "synthetic", points, baseline)
+            runs = [measure(f"rows={rows}", rows)]
+            while len(runs) < NEAR_FLOOR_RUNS and near_floor(quietest(runs), baseline, floor):
+                runs.append(measure(f"rows={rows}", rows))
+            points.append(quietest(runs))
+        return scaling_result(runner.step.name, "real (resampled)" if resample else "synthetic", points, baseline,
+                              time_floor=floor)
 
     @staticmethod
     def _judge(analysis: StepAnalysis, result: CaseResult) -> None:
