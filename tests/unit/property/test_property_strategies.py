@@ -75,7 +75,9 @@ def test_reaches_an_all_null_nullable_column() -> None:
     frame = find(frame_strategy(schema, TYPES), lambda f: len(f) >= 3 and f["note"].isna().all(),
                  settings=FIND)
     assert frame["note"].isna().all() and len(frame) == 3
-    assert sorted(frame["id"]) == [0, 1, 2]
+    # unique keys survive shrinking; how small they get is Hypothesis' own (0, 1, 2 on
+    # recent releases, a boundary value such as 10**9 may stay on the declared minimum)
+    assert frame["id"].is_unique
 
 
 def test_reaches_duplicate_keys_where_not_unique_but_never_in_unique_columns() -> None:
