@@ -75,8 +75,8 @@ def test_quadratic_step_is_flagged_super_linear_and_linear_is_not(tmp_path):
         assert set(scaling["time"]) >= {"exponent", "r2", "significant", "super_linear", "baseline"}
         assert scaling["memory"]["metric"] == "peak_rss_bytes"
     assert steps["pairs"]["real"]["rows"] == 500 and steps["pairs"]["sources"]["rows"]["kind"] == "local"
-    assert pairs["time"]["super_linear"] and pairs["time"]["exponent"] > 1.2
-    assert not total["time"]["super_linear"]
+    assert pairs["time"]["super_linear"] and pairs["time"]["exponent"] > 1.2, (pairs, total)
+    assert not total["time"]["super_linear"], (pairs, total)
     advice = [r for r in out.deep_dive("scaling")["recommendations"] if r["topic"] == "scaling"]
     assert [r["step"] for r in advice] == ["pairs"] and "super-linear" in advice[0]["message"]
     assert "volume scaling" in out.output and "super-linear scaling" in out.case("pairs")["message"]

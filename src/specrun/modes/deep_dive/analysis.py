@@ -36,7 +36,7 @@ from ...spec.units import mib
 SUPER_LINEAR = 1.2            # exponent above which growth is flagged
 TIME_NOISE_FLOOR_S = 0.05     # CPU seconds of growth that can be told from noise on a quiet machine
 BASELINE_RUNS = 3             # the zero-row run is repeated to measure the machine's jitter
-JITTER_FACTOR = 3.0           # growth must clear this many baseline spreads to count
+JITTER_FACTOR = 1.0           # growth must clear the baseline runs' own spread to count
 NEAR_FLOOR = 10.0             # a size whose growth is within this many floors is measured again
 NEAR_FLOOR_RUNS = 3           # ... up to this many runs in all, the quietest kept
 MEMORY_NOISE_FLOOR = 4 * 2**20
