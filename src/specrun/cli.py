@@ -1,7 +1,7 @@
 """The ``specrun`` command.
 
 ``specrun [PATHS]`` runs the specs; the sub-commands (``check``, ``plugins``,
-``replay``, ``compare``, ``snapshot``, ``schema``) live in :mod:`specrun.commands`, each imported
+``replay``, ``compare``, ``snapshot``, ``schema``, ``report``) live in :mod:`specrun.commands`, each imported
 only when used.  This module parses arguments; heavy imports happen after it.
 """
 

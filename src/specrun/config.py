@@ -267,6 +267,8 @@ def run_parser(command: str | None = None) -> argparse.ArgumentParser:
     out = parser.add_argument_group("reporting")
     out.add_argument("--json", dest="json_path", metavar="FILE", help="write the JSON result record")
     out.add_argument("--junitxml", metavar="FILE", help="write a JUnit XML report")
+    out.add_argument("--html", dest="html_path", metavar="FILE",
+                     help="write a self-contained HTML report (see docs/html-report.md)")
     out.add_argument("-q", "--quiet", action="count", default=0, help="less output")
     out.add_argument("-v", "--verbose", action="count", default=0, help="more output")
     parser.add_argument("-p", dest="plugins", action="append", default=[], metavar="NAME",

@@ -47,6 +47,7 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("deep_dive_console", "specrun.report.deep_dive_console"),
     ("json", "specrun.report.json_report"),
     ("junit", "specrun.report.junit"),
+    ("html", "specrun.report.html.reporter"),
     ("events", "specrun.report.events"),
     ("lastfailed", "specrun.report.last_failed"),
 )

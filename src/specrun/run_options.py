@@ -91,6 +91,7 @@ class RunOptions(NamespaceOptions):
     # reporting
     json_path: str | None = None               # --json FILE
     junitxml: str | None = None
+    html_path: str | None = None               # --html FILE (a run, and ``specrun report RECORD``)
     quiet: int = 0
     verbose: int = 0
     plugins: tuple[str, ...] = ()              # -p NAME

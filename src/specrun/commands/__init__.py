@@ -23,6 +23,7 @@ COMMAND_MODULES: dict[str, str] = {
     "compare": "specrun.commands.sources",
     "snapshot": "specrun.commands.sources",
     "schema": "specrun.commands.schema",
+    "report": "specrun.commands.report",
 }
 
 
@@ -34,10 +35,12 @@ COMMAND_SUMMARIES: dict[str, str] = {
     "compare": "compare two pipeline executions (ARNs or snapshot folders)",
     "snapshot": "sample an execution's data into a folder for offline deep dives",
     "schema": "print the JSON Schema of spec files",
+    "report": "render a saved JSON record (last-run.json or a --json file) as an HTML report",
 }
 COMMAND_ARGUMENTS: dict[str, str] = {
     "check": "[PATH ...]", "plugins": "[PATH ...]", "replay": "ID", "compare": "BASELINE COMPARISON",
     "snapshot": "ARN --to DIR", "schema": "[--path]",
+    "report": "RECORD --html FILE",
 }
 
 

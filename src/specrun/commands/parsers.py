@@ -83,8 +83,17 @@ def _schema(parser: argparse.ArgumentParser) -> None:
                         help="print the installed JSON Schema file's path instead of the schema")
 
 
+def _report(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs=1, metavar="RECORD",
+                        help="a JSON result record: .specrun/last-run.json or a file --json wrote")
+    parser.add_argument("--html", dest="html_path", metavar="FILE", required=True,
+                        help="the HTML file to write")
+    _plugins_option(parser)
+
+
 _BUILDERS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
     "plugins": _plugins, "replay": _replay, "compare": _compare, "snapshot": _snapshot, "schema": _schema,
+    "report": _report,
 }
 
 

@@ -1,0 +1,180 @@
+"""What the HTML report shows, built from the JSON record (never from live objects).
+
+The record is first made safe (:func:`clean`: every string through
+``safe_text.xml_text``, so lone surrogates and control characters become visible
+escapes); then :func:`build_report` computes the summary, the case rows embedded as
+one JSON blob, the failure groups with their details, each pipeline run's DAG,
+timeline and data evolution, the resource charts and the deep-dive tables.  A part
+the record does not hold is ``None`` or empty, and the page leaves it out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..safe_text import xml_text
+from .deep_dive_view import DeepDiveView, deep_dive_view
+from .failures import FailureDetail, failure_detail
+from .pipeline_view import PipelineView, pipeline_view
+
+FORMAT = "specrun-result"
+#: the columns of each row in the embedded case table (the JS reads them by position)
+CASE_COLUMNS = ("id", "outcome", "mode", "step", "scenario", "kind", "classification",
+                "duration_s", "cpu_s", "peak_rss_bytes", "group", "message")
+MESSAGE_CHARS = 300
+TOP_CASES = 20     # the resource charts show the heaviest cases
+
+
+class RecordError(ValueError):
+    """The file is not a specrun result record."""
+
+
+def clean(value: Any) -> Any:
+    """``value`` with every string (keys too) made safe for HTML and UTF-8."""
+    if isinstance(value, str):
+        return xml_text(value)
+    if isinstance(value, dict):
+        return {xml_text(str(k)): clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean(v) for v in value]
+    return value
+
+
+@dataclass
+class Summary:
+    counts: dict[str, int]
+    by_mode: dict[str, int]
+    by_classification: dict[str, int]
+    seed: int | None
+    versions: dict[str, str]
+    started: str | None
+    finished: str | None
+    duration_s: float | None
+    exit_code: int | None
+    args: list[str]
+    collected: int
+    deselected: int
+    not_run: int
+    flaky: int
+    interrupted: bool
+    stopped: str | None
+    isolation: str | None
+
+
+@dataclass
+class Bar:
+    label: str
+    value: float
+    text: str
+    width: float                     # of 100
+
+
+@dataclass
+class ResourceChart:
+    title: str
+    bars: list[Bar]
+
+
+@dataclass
+class Report:
+    title: str
+    summary: Summary
+    case_columns: tuple[str, ...]
+    case_rows: list[list[Any]]
+    filters: dict[str, list[str]]
+    failures: list[FailureDetail]
+    pipelines: list[PipelineView]
+    resources: list[ResourceChart]
+    deep_dives: list[DeepDiveView]
+
+
+def _duration(started: str | None, finished: str | None) -> float | None:
+    try:
+        return (datetime.fromisoformat(str(finished)) - datetime.fromisoformat(str(started))).total_seconds()
+    except (TypeError, ValueError):
+        return None
+
+
+def build_summary(record: dict[str, Any]) -> Summary:
+    cases = record.get("cases", [])
+    classes = Counter(c["classification"] for c in cases if c.get("classification"))
+    return Summary(
+        counts=dict(record.get("counts") or Counter(c["outcome"] for c in cases)),
+        by_mode=dict(Counter(c.get("mode", "?") for c in cases)), by_classification=dict(classes),
+        seed=record.get("seed"), versions=dict(record.get("versions") or {}),
+        started=record.get("started"), finished=record.get("finished"),
+        duration_s=_duration(record.get("started"), record.get("finished")),
+        exit_code=record.get("exit_code"), args=list(record.get("args") or []),
+        collected=int(record.get("collected") or 0), deselected=int(record.get("deselected") or 0),
+        not_run=int(record.get("not_run") or 0), flaky=int(record.get("flaky") or 0),
+        interrupted=bool(record.get("interrupted")), stopped=record.get("stopped"),
+        isolation=record.get("isolation"))
+
+
+def _metric(case: dict[str, Any], name: str) -> float | int | None:
+    metrics = case.get("metrics") or {}
+    value = metrics.get(name)
+    return value if isinstance(value, (int, float)) else None
+
+
+def case_rows(record: dict[str, Any], group_of: dict[str, int]) -> list[list[Any]]:
+    """One row per case, in :data:`CASE_COLUMNS` order."""
+    rows = []
+    for case in record.get("cases", []):
+        rows.append([case["id"], case["outcome"], case.get("mode"), case.get("step"), case.get("scenario"),
+                     case.get("kind"), case.get("classification"), round(float(case.get("duration_s") or 0), 4),
+                     _metric(case, "cpu_s"), _metric(case, "peak_rss_bytes"), group_of.get(case["id"], -1),
+                     (case.get("message") or "")[:MESSAGE_CHARS]])
+    return rows
+
+
+def _filters(record: dict[str, Any]) -> dict[str, list[str]]:
+    cases = record.get("cases", [])
+    return {key: sorted({str(c[key]) for c in cases if c.get(key) is not None})
+            for key in ("outcome", "step", "scenario", "mode", "classification")}
+
+
+def _mib(value: float) -> str:
+    return f"{value / 2**20:.1f} MiB"
+
+
+def resource_charts(record: dict[str, Any]) -> list[ResourceChart]:
+    """Bar charts of the heaviest cases by wall time, CPU time and peak RSS (cases that ran a script)."""
+    measured = [c for c in record.get("cases", []) if c.get("metrics")]
+    charts = []
+    for title, name, fmt in (("wall time", "wall_s", "{:.2f} s"), ("CPU time", "cpu_s", "{:.2f} s"),
+                             ("peak RSS", "peak_rss_bytes", None)):
+        values = [(c["id"], float(_metric(c, name) or 0)) for c in measured]
+        values = sorted(values, key=lambda item: -item[1])[:TOP_CASES]
+        top = max((v for _, v in values), default=0.0)
+        if top <= 0:
+            continue
+        bars = [Bar(label, value, _mib(value) if fmt is None else fmt.format(value), 100 * value / top)
+                for label, value in values]
+        charts.append(ResourceChart(f"{title} (top {len(bars)} of {len(measured)} cases)", bars))
+    return charts
+
+
+def build_report(raw: dict[str, Any]) -> Report:
+    """The page's content from a JSON record; :class:`RecordError` if it is not one."""
+    if not isinstance(raw, dict) or raw.get("format") != FORMAT or not isinstance(raw.get("cases"), list):
+        raise RecordError(f"not a specrun result record (expected \"format\": \"{FORMAT}\" and a \"cases\" list)")
+    record = clean(raw)
+    by_id = {c["id"]: c for c in record["cases"]}
+    groups = [g for g in record.get("failure_groups") or [] if g.get("cases") and g["cases"][0] in by_id]
+    group_of = {case_id: index for index, g in enumerate(groups) for case_id in g["cases"]}
+    records = record.get("records") or {}
+    pipelines = [pipeline_view(r) for name, r in records.items()
+                 if name.startswith("pipeline:") and isinstance(r, dict) and "steps" in r]
+    deep_dives = [deep_dive_view(r) for name, r in records.items()
+                  if name.startswith("deep_dive:") and isinstance(r, dict)]
+    names = sorted({c.get("pipeline", "") for c in record["cases"]})
+    return Report(
+        title="specrun report" + (f": {', '.join(names)}" if names else ""), summary=build_summary(record),
+        case_columns=CASE_COLUMNS, case_rows=case_rows(record, group_of), filters=_filters(record),
+        failures=[failure_detail(i, g, by_id[g["cases"][0]]) for i, g in enumerate(groups)],
+        pipelines=pipelines, resources=resource_charts(record),
+        deep_dives=[d for d in deep_dives if d.tables])
