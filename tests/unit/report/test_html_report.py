@@ -16,7 +16,6 @@ from specrun.report.html.gantt import gantt_chart
 from specrun.report.html.model import RecordError, build_report
 from specrun.report.html.page import json_blob
 from specrun.report.safe_text import xml_text
-
 from tests.unit.report.html_records import record_with
 
 # all of Unicode (controls and lone surrogates too), with the markup that matters forced in
