@@ -98,12 +98,34 @@ def _duration(started: str | None, finished: str | None) -> float | None:
         return None
 
 
-def build_summary(record: dict[str, Any]) -> Summary:
-    cases = record.get("cases", [])
+def _s(value: Any) -> Any:
+    return xml_text(value) if isinstance(value, str) else value
+
+
+def _num(value: Any) -> float | int | None:
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def slim_case(case: dict[str, Any]) -> dict[str, Any]:
+    """What the table, the filters, the summary and the charts read of a case, made safe
+    (only this is cleaned for every case: a record of 10,000 cases stays fast to render)."""
+    metrics = case.get("metrics")
+    metrics = metrics if isinstance(metrics, dict) else {}
+    out = {key: _s(case.get(key)) for key in ("id", "outcome", "mode", "step", "scenario", "kind",
+                                               "classification", "pipeline")}
+    out["message"] = _s(str(case.get("message") or "")[:MESSAGE_CHARS])
+    out["duration_s"] = round(float(_num(case.get("duration_s")) or 0), 4)
+    out["measured"] = bool(metrics)
+    for key in ("wall_s", "cpu_s", "peak_rss_bytes"):
+        out[key] = _num(metrics.get(key))
+    return out
+
+
+def build_summary(record: dict[str, Any], cases: list[dict[str, Any]]) -> Summary:
     classes = Counter(c["classification"] for c in cases if c.get("classification"))
     return Summary(
         counts=dict(record.get("counts") or Counter(c["outcome"] for c in cases)),
-        by_mode=dict(Counter(c.get("mode", "?") for c in cases)), by_classification=dict(classes),
+        by_mode=dict(Counter(c.get("mode") or "?" for c in cases)), by_classification=dict(classes),
         seed=record.get("seed"), versions=dict(record.get("versions") or {}),
         started=record.get("started"), finished=record.get("finished"),
         duration_s=_duration(record.get("started"), record.get("finished")),
@@ -114,25 +136,14 @@ def build_summary(record: dict[str, Any]) -> Summary:
         isolation=record.get("isolation"))
 
 
-def _metric(case: dict[str, Any], name: str) -> float | int | None:
-    metrics = case.get("metrics") or {}
-    value = metrics.get(name)
-    return value if isinstance(value, (int, float)) else None
+def case_rows(cases: list[dict[str, Any]], group_of: dict[str, int]) -> list[list[Any]]:
+    """One row per (slim) case, in :data:`CASE_COLUMNS` order."""
+    return [[case["id"], case["outcome"], case["mode"], case["step"], case["scenario"], case["kind"],
+             case["classification"], case["duration_s"], case["cpu_s"], case["peak_rss_bytes"],
+             group_of.get(case["id"], -1), case["message"]] for case in cases]
 
 
-def case_rows(record: dict[str, Any], group_of: dict[str, int]) -> list[list[Any]]:
-    """One row per case, in :data:`CASE_COLUMNS` order."""
-    rows = []
-    for case in record.get("cases", []):
-        rows.append([case["id"], case["outcome"], case.get("mode"), case.get("step"), case.get("scenario"),
-                     case.get("kind"), case.get("classification"), round(float(case.get("duration_s") or 0), 4),
-                     _metric(case, "cpu_s"), _metric(case, "peak_rss_bytes"), group_of.get(case["id"], -1),
-                     (case.get("message") or "")[:MESSAGE_CHARS]])
-    return rows
-
-
-def _filters(record: dict[str, Any]) -> dict[str, list[str]]:
-    cases = record.get("cases", [])
+def _filters(cases: list[dict[str, Any]]) -> dict[str, list[str]]:
     return {key: sorted({str(c[key]) for c in cases if c.get(key) is not None})
             for key in ("outcome", "step", "scenario", "mode", "classification")}
 
@@ -141,13 +152,13 @@ def _mib(value: float) -> str:
     return f"{value / 2**20:.1f} MiB"
 
 
-def resource_charts(record: dict[str, Any]) -> list[ResourceChart]:
-    """Bar charts of the heaviest cases by wall time, CPU time and peak RSS (cases that ran a script)."""
-    measured = [c for c in record.get("cases", []) if c.get("metrics")]
+def resource_charts(cases: list[dict[str, Any]]) -> list[ResourceChart]:
+    """Bar charts of the heaviest (slim) cases by wall time, CPU time and peak RSS (those that ran a script)."""
+    measured = [c for c in cases if c["measured"]]
     charts = []
     for title, name, fmt in (("wall time", "wall_s", "{:.2f} s"), ("CPU time", "cpu_s", "{:.2f} s"),
                              ("peak RSS", "peak_rss_bytes", None)):
-        values = [(c["id"], float(_metric(c, name) or 0)) for c in measured]
+        values = [(c["id"], float(c[name] or 0)) for c in measured]
         values = sorted(values, key=lambda item: -item[1])[:TOP_CASES]
         top = max((v for _, v in values), default=0.0)
         if top <= 0:
@@ -162,8 +173,10 @@ def build_report(raw: dict[str, Any]) -> Report:
     """The page's content from a JSON record; :class:`RecordError` if it is not one."""
     if not isinstance(raw, dict) or raw.get("format") != FORMAT or not isinstance(raw.get("cases"), list):
         raise RecordError(f"not a specrun result record (expected \"format\": \"{FORMAT}\" and a \"cases\" list)")
-    record = clean(raw)
-    by_id = {c["id"]: c for c in record["cases"]}
+    record = clean({key: value for key, value in raw.items() if key != "cases"})
+    raw_cases = [c for c in raw["cases"] if isinstance(c, dict) and "id" in c and "outcome" in c]
+    cases = [slim_case(c) for c in raw_cases]
+    by_id = {slim["id"]: case for slim, case in zip(cases, raw_cases, strict=True)}
     groups = [g for g in record.get("failure_groups") or [] if g.get("cases") and g["cases"][0] in by_id]
     group_of = {case_id: index for index, g in enumerate(groups) for case_id in g["cases"]}
     records = record.get("records") or {}
@@ -171,10 +184,10 @@ def build_report(raw: dict[str, Any]) -> Report:
                  if name.startswith("pipeline:") and isinstance(r, dict) and "steps" in r]
     deep_dives = [deep_dive_view(r) for name, r in records.items()
                   if name.startswith("deep_dive:") and isinstance(r, dict)]
-    names = sorted({c.get("pipeline", "") for c in record["cases"]})
+    names = sorted({str(c["pipeline"]) for c in cases if c["pipeline"]})
     return Report(
-        title="specrun report" + (f": {', '.join(names)}" if names else ""), summary=build_summary(record),
-        case_columns=CASE_COLUMNS, case_rows=case_rows(record, group_of), filters=_filters(record),
-        failures=[failure_detail(i, g, by_id[g["cases"][0]]) for i, g in enumerate(groups)],
-        pipelines=pipelines, resources=resource_charts(record),
+        title="specrun report" + (f": {', '.join(names)}" if names else ""), summary=build_summary(record, cases),
+        case_columns=CASE_COLUMNS, case_rows=case_rows(cases, group_of), filters=_filters(cases),
+        failures=[failure_detail(i, g, clean(by_id[g["cases"][0]])) for i, g in enumerate(groups)],
+        pipelines=pipelines, resources=resource_charts(cases),
         deep_dives=[d for d in deep_dives if d.tables])
