@@ -69,6 +69,7 @@
       return !needle || text(r[col.id]).toLowerCase().indexOf(needle) !== -1;
     });
     body.style.height = (shown.length * ROW_H) + "px";
+    scroll.style.height = Math.min(440, Math.max(shown.length, 3) * ROW_H + 2) + "px";
     count.textContent = shown.length + " of " + rows.length + " cases";
     scroll.scrollTop = 0;
     draw();
