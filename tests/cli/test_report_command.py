@@ -72,8 +72,9 @@ def test_a_runs_record_renders_with_every_case(project) -> None:
     project.write("specs/tiny.yaml", SPEC)
     project.write("specs/ok.py", OK)
     project.write("specs/broken.py", BROKEN)
-    out = project.run("specs")
+    out = project.run("specs", "--html", "blocked.html", "-p", "no:html")
     assert out.code == 1, out.stdout + out.stderr
+    assert not (project.root / "blocked.html").exists()   # the reporter is a plugin like any other
     done = report(project, "result.json", "--html", "page.html")
     assert done.returncode == 0, done.stderr
     cases = out.record["cases"]

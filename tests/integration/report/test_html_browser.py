@@ -153,6 +153,10 @@ def test_hostile_text_is_shown_not_run_and_the_replay_command_copies(run: Pipeli
     assert page.evaluate("window.__alerts") == []
     messages = page.eval_on_selector_all("pre.message", "ps => ps.map(p => p.textContent)")
     assert any(HOSTILE in m for m in messages)
+    # d failed the same way alone and in the pipeline: one group of two
+    groups = page.eval_on_selector_all("details.failure", "ds => ds.map(d => [...d.querySelectorAll('p.ids code')]"
+                                                          ".map(c => c.textContent))")
+    assert ["demo::d[standard]", "demo::pipeline::d"] in groups
     button = page.locator("details.failure button.copy").first
     command = button.get_attribute("data-copy")
     assert command.startswith("specrun specs/demo.yaml --seed 5 --id ")
