@@ -57,6 +57,14 @@ class ExecutionMetrics:
     timeout_s: float | None = None           # the limits that applied (see modes/limits.py); None: unlimited
     memory_limit_bytes: int | None = None
     isolation: str = "process"               # "namespace" (bubblewrap) or "process" (see execution/namespace.py)
+    #: what held the memory limit: "cgroup" (the kernel, exact: execution/cgroups.py) or "watchdog"
+    #: (RSS sampled by execution/monitor.py); None without a limit
+    memory_enforcement: str | None = None
+    #: the most memory the kernel charged to the case's cgroup (cgroup enforcement only): what
+    #: the limit bounds; RSS also counts shared pages charged elsewhere (libraries, a fork's parent)
+    memory_peak_bytes: int | None = None
+    cpu_limit: float | None = None           # the step's ``cpu:`` (None: not limited)
+    cpu_enforcement: str | None = None       # "cgroup" (cpu.max quota) or "affinity" (ceil(cpu) cores)
 
 
 @dataclass

@@ -350,10 +350,21 @@ def _compile_as_main(script: str, name: str) -> tuple[types.ModuleType, types.Co
     return module, code
 
 
+def _pin_cpus(cores: list[int] | None) -> None:
+    """The step's ``cpu:`` where no cgroup holds it: this process (and all it starts) on
+    ``cores`` only."""
+    if cores and hasattr(os, "sched_setaffinity"):
+        try:
+            os.sched_setaffinity(0, cores)
+        except OSError as exc:
+            print(f"specrun: could not pin the script to cores {cores}: {exc}", file=sys.stderr)
+
+
 def run(request: dict[str, Any]) -> int:
     """Run the script described by ``request``; the process exit code."""
     script = os.path.realpath(request["script"])
     error_path = request["error_path"]
+    _pin_cpus(request.get("cpu_affinity"))
     name = module_name_for(script)
     sys.argv = [script, *map(str, request.get("args", []))]
     if sys.flags.safe_path:           # -P: nothing was prepended to sys.path

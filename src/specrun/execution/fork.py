@@ -43,7 +43,7 @@ from typing import Any
 
 from . import fork_server
 from .request import RunRecord, RunRequest
-from .runner import KILL_WAIT_S, Classifier, FreshExecutor, _Exit
+from .runner import KILL_WAIT_S, Classifier, FreshExecutor, _Exit, cpu_cores, joined
 from .sandbox import child_env
 
 START_TIMEOUT_S = 120.0
@@ -252,9 +252,11 @@ class ForkExecutor(FreshExecutor):
         if server is None:
             self.fallbacks += 1
             return super().run(request)
-        files = self._prepare(request)
+        case = self.case_cgroup(request)
+        files = self._prepare(request, cpu_cores(request.cpu, case))
         script = Path(request.script).resolve()
         command = {"request": str(files.request), "workdir": str(files.workdir),
+                   "cgroup_procs": [str(p) for p in case.procs_files] if case is not None else [],
                    "env": child_env(files.workdir, request.env, run_marker=files.marker, python=self.python),
                    "stdout": str(files.stdout), "stderr": str(files.stderr),
                    "preload": script_imports(script), "script_dir": str(script.parent)}
@@ -269,8 +271,10 @@ class ForkExecutor(FreshExecutor):
         try:
             run_id, run = server.launch(command, exited)
         except RuntimeError:
+            if case is not None:
+                case.remove()
             self.fallbacks += 1
             return super().run(request)
         assert run.pid is not None
         return self._watch(run.pid, request, files, fate, t0, started_epoch,
-                           reap=lambda: server.reap(run_id, run))
+                           reap=lambda: server.reap(run_id, run), case=joined(case, run.pid))

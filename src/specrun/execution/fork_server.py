@@ -116,6 +116,12 @@ def _become_run(command: dict[str, Any], private_fds: list[int]) -> None:
     """In the forked child: set up the run's process state, run the script, never return."""
     code = 1
     try:
+        for procs in command.get("cgroup_procs") or ():   # into the run's cgroup before anything
+            try:                                            # else: "0" is the writer itself
+                with open(procs, "w") as fh:                # (specrun moves it if this fails)
+                    fh.write("0")
+            except OSError:
+                pass
         os.setsid()
         signal.set_wakeup_fd(-1)
         for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):

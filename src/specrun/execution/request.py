@@ -24,6 +24,8 @@ class RunRequest:
     job_args: dict[str, Any] = field(default_factory=dict)
     timeout: float | None = None           # seconds, wall clock
     memory_limit: int | None = None        # bytes, for the whole process tree
+    cpu: float | None = None               # cores' time per wall second (``cpu: 1.5``)
+    max_output_bytes: int | None = None    # the sandbox's disk budget (``max_output_size``)
     label: str = ""                        # case id, for logs
     network: bool = False                  # the step's ``network:`` (namespace sandbox only)
     #: whether the inputs satisfied their contracts (None: not known); the classifier

@@ -30,6 +30,7 @@ create, an interpreter that does not start) do.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import shutil
@@ -49,6 +50,7 @@ import psutil
 from ..results import ChildError, ErrorClass, ExecutionMetrics, ScriptWarning, TracebackFrame
 from ..spec.units import mib
 from . import child as child_module
+from .cgroups import CaseCgroup, cgroup_support, enter_argv, make_case_cgroup
 from .classify import classify
 from .monitor import ProcessTreeMonitor, TreeUsage, alive, find_run_processes
 from .namespace import NAMESPACE, PROCESS, Probe, bwrap_argv, decode_returncode, probe
@@ -192,6 +194,49 @@ class _Exit:
     memory_rss: int = 0
     killed: bool = False
     tree_size_at_kill: int = 0
+    oom_kills: int = 0                 # the case cgroup's OOM kills (the kernel held memory.max)
+
+
+def joined(case: CaseCgroup | None, pid: int) -> CaseCgroup | None:
+    """``case`` once ``pid`` is in it (it moved itself; moved here if it could not), else
+    None with the cgroup removed: the run falls back to the watchdog."""
+    if case is None:
+        return None
+    try:
+        case.add(pid)
+        return case
+    except ProcessLookupError:         # it ended already, after the shell moved it in
+        return case
+    except OSError:
+        if pid in case.pids():
+            return case
+    case.remove()
+    return None
+
+
+def enforcement(memory_limit: int | None, case: CaseCgroup | None) -> str | None:
+    """What held the run's memory limit: "cgroup", "watchdog" (None: no limit)."""
+    if memory_limit is None:
+        return None
+    return "cgroup" if case is not None else "watchdog"
+
+
+def cpu_cores(cpu: float | None, case: CaseCgroup | None) -> list[int] | None:
+    """The cores a run is pinned to when no cgroup holds its ``cpu`` (ceil(cpu) of the
+    cores specrun may use), else None."""
+    if cpu is None or (case is not None and "cpu" in case.dirs) or not hasattr(os, "sched_getaffinity"):
+        return None
+    allowed = sorted(os.sched_getaffinity(0))
+    return allowed[:max(1, math.ceil(cpu))]
+
+
+def cpu_enforcement(cpu: float | None, case: CaseCgroup | None) -> str | None:
+    """What held the run's ``cpu``: "cgroup" (cpu.max), "affinity" (None: no ``cpu``)."""
+    if cpu is None:
+        return None
+    if case is not None and "cpu" in case.dirs:
+        return "cgroup"
+    return "affinity" if hasattr(os, "sched_setaffinity") else None
 
 
 def _signal_all(pgid: int, procs: list[psutil.Process], sig: int) -> None:
@@ -269,6 +314,7 @@ class FreshExecutor:
         self._active: dict[int, tuple] = {}     # pid → what close() needs to kill a run in flight
         self._active_lock = threading.Lock()
         self._closed = False                     # set by close(): no run starts after it
+        self.cgroups = cgroup_support()          # per-case cgroups where they can be made
 
     def close(self) -> None:
         """Kill every run still in flight (specrun is stopping); nothing else persists, and a
@@ -276,14 +322,15 @@ class FreshExecutor:
         with self._active_lock:
             self._closed = True
             active = list(self._active.values())
-        for pid, monitor, marker, started_epoch, fate in active:
-            self._kill_tree(pid, monitor, marker, started_epoch, fate, signal.SIGKILL)
+        for pid, monitor, marker, started_epoch, fate, case in active:
+            self._kill_tree(pid, monitor, marker, started_epoch, fate, signal.SIGKILL, case)
 
     # -- the run ---------------------------------------------------------------
 
     @staticmethod
-    def _prepare(request: RunRequest) -> RunFiles:
-        """Lay out the sandbox and write the request the child bootstrap reads."""
+    def _prepare(request: RunRequest, cpu_cores: list[int] | None = None) -> RunFiles:
+        """Lay out the sandbox and write the request the child bootstrap reads
+        (``cpu_cores``: the cores the run is pinned to, where no cgroup holds its ``cpu``)."""
         workdir = Path(request.workdir).resolve()
         ensure_layout(workdir)
         logs = workdir / LOGS_DIR
@@ -293,6 +340,7 @@ class FreshExecutor:
         for stale in (files.error, files.returned, files.warnings):
             stale.unlink(missing_ok=True)
         payload = request_payload(request, files.error, files.returned, files.warnings)
+        payload["cpu_affinity"] = cpu_cores
         files.request.write_text(json.dumps(payload, default=str), encoding="utf-8")
         return files
 
@@ -301,9 +349,14 @@ class FreshExecutor:
         if self._closed:
             raise ExecutorClosed("the executor is closed: specrun is stopping")
 
+    def case_cgroup(self, request: RunRequest) -> CaseCgroup | None:
+        """A cgroup of the run's own, its limits set (None: none can be made here)."""
+        return make_case_cgroup(self.cgroups, request.memory_limit, request.cpu)
+
     def run(self, request: RunRequest) -> RunRecord:
         self.check_open()
-        files = self._prepare(request)
+        case = self.case_cgroup(request)
+        files = self._prepare(request, cpu_cores(request.cpu, case))
         env = child_env(files.workdir, request.env, run_marker=files.marker, python=self.python)
 
         argv = [self.python, "-P", child_module.__file__, str(files.request)]
@@ -312,6 +365,8 @@ class FreshExecutor:
             argv = bwrap_argv(self.namespace.bwrap, files.workdir, inputs=request.input_paths.values(),
                               writable=request.output_paths.values(), network=request.network,
                               readable=self._readable(request, env)) + argv
+        if case is not None:
+            argv = enter_argv(case, argv)
 
         started_epoch = time.time()
         t0 = time.monotonic()
@@ -319,18 +374,20 @@ class FreshExecutor:
             proc = subprocess.Popen(
                 argv, cwd=files.workdir, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                 start_new_session=True, close_fds=True)
+        case = joined(case, proc.pid)
         fate = _Exit(exited=threading.Event(), wake=threading.Event())
         threading.Thread(target=self._wait_exit, args=(proc.pid, fate), daemon=True,
                          name=f"specrun-wait-{proc.pid}").start()
         if self.namespace is None:
             return self._watch(proc.pid, request, files, fate, t0, started_epoch,
-                               reap=lambda: self._reap(proc))
+                               reap=lambda: self._reap(proc), case=case)
 
         def reap_namespaced() -> tuple[int | None, float]:
             returncode, cpu = self._reap(proc)
             return decode_returncode(returncode, _script_exit_code(files.error)), cpu
 
-        record = self._watch(proc.pid, request, files, fate, t0, started_epoch, reap=reap_namespaced)
+        record = self._watch(proc.pid, request, files, fate, t0, started_epoch, reap=reap_namespaced,
+                             case=case)
         record.metrics.isolation = NAMESPACE
         return record
 
@@ -346,26 +403,32 @@ class FreshExecutor:
         return paths + [p for p in sys.path if p]
 
     def _watch(self, pid: int, request: RunRequest, files: RunFiles, fate: _Exit, t0: float,
-               started_epoch: float, reap: Callable[[], tuple[int | None, float]]) -> RunRecord:
+               started_epoch: float, reap: Callable[[], tuple[int | None, float]],
+               case: CaseCgroup | None = None) -> RunRecord:
         """Monitor the started run ``pid`` until it ends (killing it on timeout or memory),
-        kill its strays, reap it with ``reap()`` and make its record."""
+        kill its strays, reap it with ``reap()`` and make its record.  With a ``case``
+        cgroup the kernel holds the memory limit (the watchdog stays off) and everything
+        left in the cgroup is killed at the end."""
         marker = files.marker
         oom_before = oom_kill_count()
-        monitor = ProcessTreeMonitor(pid, self.monitor_interval, request.memory_limit,
+        watchdog = request.memory_limit if case is None else None
+        monitor = ProcessTreeMonitor(pid, self.monitor_interval, watchdog,
                                      on_memory_exceeded=lambda rss: self._on_memory(fate, rss))
         monitor.start()
         with self._active_lock:
-            self._active[pid] = (pid, monitor, marker, started_epoch, fate)
+            self._active[pid] = (pid, monitor, marker, started_epoch, fate, case)
             closed = self._closed   # close() ran while this run was starting: it missed this pid
         try:
             if closed:
                 raise ExecutorClosed("the executor was closed while the run started")
-            self._supervise(pid, request.timeout, t0, monitor, fate, marker, started_epoch)
+            self._supervise(pid, request.timeout, t0, monitor, fate, marker, started_epoch, case)
         except BaseException:              # specrun itself is interrupted: leave nothing behind
-            self._kill_tree(pid, monitor, marker, started_epoch, fate, signal.SIGKILL)
+            self._kill_tree(pid, monitor, marker, started_epoch, fate, signal.SIGKILL, case)
             fate.exited.wait(KILL_WAIT_S)
             monitor.stop()
             reap()
+            if case is not None:
+                case.remove()
             raise
         finally:
             with self._active_lock:
@@ -373,10 +436,21 @@ class FreshExecutor:
         wall_s = time.monotonic() - t0
         monitor.sample()                   # the zombie's final CPU and I/O totals
         usage = monitor.stop()
-        strays = self._kill_strays(pid, monitor, marker, started_epoch)
+        strays = self._kill_strays(pid, monitor, marker, started_epoch, case)
         returncode, rusage_cpu = reap()
+        charged = case.peak_bytes() if case is not None else None
+        if case is not None:
+            fate.oom_kills = case.oom_kills()
+            fate.memory_exceeded = fate.memory_exceeded or (fate.oom_kills > 0 and case.memory_limit is not None)
+            strays += case.kill_all()         # anything still inside (nothing escapes a cgroup)
+            case.remove()
         metrics = self._metrics(usage, wall_s, returncode, rusage_cpu, fate, strays)
-        if metrics.signal == signal.SIGKILL and not (fate.timed_out or fate.memory_exceeded):
+        metrics.memory_enforcement = enforcement(request.memory_limit, case)
+        metrics.memory_peak_bytes = charged
+        metrics.cpu_limit, metrics.cpu_enforcement = request.cpu, cpu_enforcement(request.cpu, case)
+        if case is not None and (fate.oom_kills or metrics.signal == signal.SIGKILL):
+            metrics.oom_killed = fate.oom_kills > 0       # known: the case cgroup's own counter
+        elif metrics.signal == signal.SIGKILL and not (fate.timed_out or fate.memory_exceeded):
             metrics.oom_killed = sigkill_was_oom(oom_before, oom_kill_count(), metrics.peak_rss_bytes)
         return self._record(request, metrics, fate, files, strays)
 
@@ -396,25 +470,25 @@ class FreshExecutor:
         fate.wake.set()
 
     def _supervise(self, pid: int, timeout: float | None, t0: float, monitor: ProcessTreeMonitor,
-                   fate: _Exit, marker: str, started_epoch: float) -> None:
+                   fate: _Exit, marker: str, started_epoch: float, case: CaseCgroup | None = None) -> None:
         """Wait for the exit, the timeout or the memory watchdog, killing as needed."""
         while not fate.exited.is_set():
             remaining = None if timeout is None else timeout - (time.monotonic() - t0)
             if remaining is not None and remaining <= 0:
                 fate.timed_out = True
-                self._kill_tree(pid, monitor, marker, started_epoch, fate, signal.SIGTERM)
+                self._kill_tree(pid, monitor, marker, started_epoch, fate, signal.SIGTERM, case)
                 break
             fate.wake.wait(remaining)
             fate.wake.clear()
             if fate.memory_exceeded and not fate.exited.is_set():
-                self._kill_tree(pid, monitor, marker, started_epoch, fate, signal.SIGKILL)
+                self._kill_tree(pid, monitor, marker, started_epoch, fate, signal.SIGKILL, case)
                 break
         fate.exited.wait(KILL_WAIT_S)
 
     def _kill_tree(self, pid: int, monitor: ProcessTreeMonitor, marker: str,
-                   started_epoch: float, fate: _Exit, first: int) -> None:
+                   started_epoch: float, fate: _Exit, first: int, case: CaseCgroup | None = None) -> None:
         """Signal the group and every known descendant; SIGTERM gets a grace period."""
-        procs = self._run_processes(pid, monitor, marker, started_epoch, include_root=True)
+        procs = self._run_processes(pid, monitor, marker, started_epoch, include_root=True, case=case)
         fate.killed = True
         fate.tree_size_at_kill = len(procs)
         _signal_all(pid, procs, first)
@@ -427,21 +501,27 @@ class FreshExecutor:
 
     @staticmethod
     def _run_processes(pid: int, monitor: ProcessTreeMonitor, marker: str, started_epoch: float,
-                       include_root: bool) -> list[psutil.Process]:
-        """Live processes of this run: seen by the monitor, in its group, or marked."""
+                       include_root: bool, case: CaseCgroup | None = None) -> list[psutil.Process]:
+        """Live processes of this run: seen by the monitor, in its group, marked, or in its
+        cgroup (where even a double-forked daemon with an empty environment stays)."""
         found = {p.pid: p for p in monitor.live_descendants()}
         for proc in find_run_processes(RUN_MARKER_VAR, marker, pid, started_epoch - 1.0,
                                        exclude={pid, os.getpid()}):
             found.setdefault(proc.pid, proc)
+        for member in sorted(case.pids() - {pid, os.getpid()}) if case is not None else ():
+            try:
+                found.setdefault(member, psutil.Process(member))
+            except psutil.Error:
+                continue
         if include_root:
             root = [p for p in monitor.seen_processes() if p.pid == pid]
             found.update({p.pid: p for p in alive(root)})
         return list(found.values())
 
     def _kill_strays(self, pid: int, monitor: ProcessTreeMonitor, marker: str,
-                     started_epoch: float) -> int:
+                     started_epoch: float, case: CaseCgroup | None = None) -> int:
         """Kill descendants still alive after the child exited; how many there were."""
-        strays = self._run_processes(pid, monitor, marker, started_epoch, include_root=False)
+        strays = self._run_processes(pid, monitor, marker, started_epoch, include_root=False, case=case)
         strays = _wait_gone(strays, SETTLE_S)
         if not strays:
             return 0
@@ -516,6 +596,11 @@ class FreshExecutor:
             n = fate.tree_size_at_kill
             return (f"timed out after {request.timeout:g} s; killed the process tree "
                     f"({n} process{'es' if n != 1 else ''})")
+        if metrics.memory_exceeded and fate.oom_kills:
+            n = fate.oom_kills
+            return (f"memory limit {mib(request.memory_limit or 0)} exceeded: the kernel's OOM killer killed "
+                    f"{n} process{'es' if n != 1 else ''} at the case cgroup's exact limit; "
+                    f"peak {mib(metrics.memory_peak_bytes or 0)} charged, {mib(metrics.peak_rss_bytes)} RSS")
         if metrics.memory_exceeded:
             return (f"memory limit {mib(request.memory_limit or 0)} exceeded: "
                     f"peak {mib(metrics.peak_rss_bytes)}")

@@ -81,9 +81,11 @@ def test_escaped_grandchild_is_killed(tmp_path: Path) -> None:
     assert record.metrics.stray_processes_killed == 1
 
 
-def test_memory_limit_reports_peak_over_the_limit(tmp_path: Path) -> None:
+def test_memory_limit_reports_peak_over_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The RSS watchdog (no per-case cgroup) kills a tree that went over its limit."""
+    monkeypatch.setenv("SPECRUN_CGROUPS", "off")
     case = next(c for c in MISBEHAVING if c.id == "memory_hog")
     record, _ = run_case(case, tmp_path)
-    assert record.metrics.memory_exceeded
+    assert record.metrics.memory_exceeded and record.metrics.memory_enforcement == "watchdog"
     assert case.memory_limit is not None
     assert record.metrics.peak_rss_bytes > case.memory_limit

@@ -225,8 +225,12 @@ def test_misbehaving_script_is_classified_in_the_namespace(case: ScriptCase, tmp
         assert record.metrics.exit_code == case.exit_code
     if case.signal is not None:
         assert record.metrics.signal == case.signal
-    if case.memory_limit is not None:
+    if case.memory_limit is not None and record.metrics.memory_enforcement == "watchdog":
         assert record.metrics.memory_exceeded and record.metrics.peak_rss_bytes > case.memory_limit
+    elif case.memory_limit is not None:         # the case cgroup: the kernel held the limit
+        assert record.metrics.memory_exceeded and record.metrics.oom_killed
+        assert record.metrics.memory_peak_bytes is not None
+        assert record.metrics.memory_peak_bytes <= case.memory_limit
     if case.id == "escaping_grandchild":
         pid_file = root / "output" / "grandchild.pid"
         assert pid_file.exists()

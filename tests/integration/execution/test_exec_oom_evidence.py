@@ -1,4 +1,7 @@
-"""A SIGKILL specrun did not send is blamed on the OOM killer only with evidence."""
+"""A SIGKILL specrun did not send is blamed on the OOM killer only with evidence.
+
+These are the fallback's tests (no per-case cgroup: SPECRUN_CGROUPS=off); with a case
+cgroup the case's own counter decides (test_exec_cgroups.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +16,11 @@ from specrun.execution.runner import FreshExecutor
 from specrun.results import ErrorClass
 
 SCRIPTS = Path(__file__).parent / "scripts"
+
+
+@pytest.fixture(autouse=True)
+def _no_case_cgroups(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPECRUN_CGROUPS", "off")
 
 
 def _run_self_sigkill(tmp_path: Path) -> runner.RunRecord:
