@@ -200,10 +200,19 @@ def soak(cases: int, base: Path, jobs: int = 2, executor: str = "fresh") -> Soak
             proc.kill()
     return SoakResult(
         cases=len(record["cases"]), exit_code=int(fds["code"]), seconds=seconds,
-        isolation=record.get("isolation") or "?", classes=dict(classes), orphans=orphans,
+        isolation=runs_isolation(record), classes=dict(classes), orphans=orphans,
         leaked_fds=sorted(set(fds["after"]) - set(fds["before"])),
         extra_sandboxes=sorted(left - failed_sandboxes), escaped=escaped,
         expected={name: expected for name, (_, _, expected) in STEPS.items()})
+
+
+def runs_isolation(record: dict) -> str:
+    """How the scripts ran: the cases' own ``metrics.isolation`` (the fork executor's runs are
+    process-isolated under a session whose probe found namespaces), else the session's."""
+    found = {(case.get("metrics") or {}).get("isolation") for case in record["cases"]} - {None}
+    if found:
+        return "namespace" if found == {"namespace"} else "process"
+    return record.get("isolation") or "?"
 
 
 def main() -> int:
