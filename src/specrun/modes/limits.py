@@ -3,7 +3,9 @@
 Every mode (built-in or plugin, through :mod:`specrun.plugin`) asks
 :func:`resolve_limits`; :func:`~specrun.modes.step_case.run_step` records the limits
 that applied in the run's :class:`~specrun.results.ExecutionMetrics`, so the JSON
-record carries them.
+record carries them.  A step's ``cpu:`` (and ``max_output_size:``) come from the step,
+else the spec's ``defaults:``, filled in at load time (``spec/build_steps.py``), and the
+executor records what held them (``metrics.cpu_limit``, ``metrics.cpu_enforcement``).
 """
 
 from __future__ import annotations

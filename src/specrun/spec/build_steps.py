@@ -44,6 +44,13 @@ def apply_retry_defaults(steps: Iterable[StepSpec], defaults: Defaults) -> None:
             step.retry_delay = defaults.retry_delay if defaults.retry_delay is not None else 1.0
 
 
+def apply_resource_defaults(steps: Iterable[StepSpec], defaults: Defaults) -> None:
+    """Fill each step's unwritten ``cpu`` from ``defaults:`` (None stays: unlimited)."""
+    for step in steps:
+        if step.cpu is None:
+            step.cpu = defaults.cpu
+
+
 def build_step(name: str, node: Node, schemas: dict[str, SchemaSpec],
                options: LoadOptions, written: PortKeys) -> StepSpec:
     ports: dict[str, dict[str, PortSpec]] = {"inputs": {}, "outputs": {}}
@@ -65,6 +72,7 @@ def build_step(name: str, node: Node, schemas: dict[str, SchemaSpec],
                     for element in node["properties"].elements()] if "properties" in node else [],
         timeout=node["timeout"].data if "timeout" in node else None,
         memory_limit=node["memory_limit"].data if "memory_limit" in node else None,
+        cpu=node["cpu"].data if "cpu" in node else None,
         network=bool(node["network"].data) if "network" in node else False,
         retries=node["retries"].data if "retries" in node else None,
         transient=[str(name) for name in node["transient"].data] if "transient" in node else None,

@@ -18,7 +18,7 @@ import strictyaml as sy
 from . import units
 from .build_scenarios import build_scenarios
 from .build_schemas import build_named_schemas
-from .build_steps import apply_retry_defaults, build_steps
+from .build_steps import apply_resource_defaults, apply_retry_defaults, build_steps
 from .model import Defaults, Location, PipelineSpec, SpecError
 from .options import LoadOptions
 from .references import check_references, link_ports
@@ -74,6 +74,7 @@ def build_spec(root: Node, file: Path, options: LoadOptions,
     spec.schemas = build_named_schemas(root.get("schemas"), options)
     spec.steps, written = build_steps(root["steps"], spec.schemas, options)
     apply_retry_defaults(spec.steps.values(), spec.defaults)
+    apply_resource_defaults(spec.steps.values(), spec.defaults)
     link_ports(spec, written)
     if "dag" in root:
         spec.dag = [tuple(edge) for edge in root["dag"].data]

@@ -170,6 +170,7 @@ class StepSpec:
     properties: list[PropertySpec] = field(default_factory=list)
     timeout: float | None = None
     memory_limit: int | None = None         # bytes
+    cpu: float | None = None                # cores' CPU time per wall second (None: unlimited)
     network: bool = False                   # the script may reach the network (namespace sandbox)
     # retries of a transient failure; after loading, the step's own values or else defaults:'s
     retries: int | None = None              # more attempts after the first (None: not written)
@@ -263,6 +264,7 @@ class Defaults:
 
     timeout: float | None = None            # seconds
     memory_limit: int | None = None         # bytes
+    cpu: float | None = None                # cores
     seed: int | None = None
     executor: str | None = None
     retries: int | None = None

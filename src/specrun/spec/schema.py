@@ -16,6 +16,7 @@ the builder checks, per-kind parameters) is noted beside them with :func:`note`.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -191,6 +192,17 @@ def _non_negative(text: str) -> float:
     return value
 
 
+def _cpu_share(text: str) -> float:
+    """``cpu:``: cores' worth of CPU time per wall second, a number > 0 (``1.5``)."""
+    try:
+        value = float(text.strip())
+    except ValueError:
+        raise ValueError(f"expected a number of cores such as 0.5 or 1.5, found {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"expected a number of cores > 0, found {text!r}")
+    return value
+
+
 def _non_empty(text: str) -> str:
     if not text.strip():
         raise ValueError("must not be empty")
@@ -252,6 +264,13 @@ def MemorySize() -> Checked:
     return note(Checked(units.parse_memory, "a memory size", _memory_json()), name="memory",
                 description="bytes (a number) or a size: 512MB, 2GB (powers of 1000), "
                             "1GiB (powers of 1024)")
+
+
+def CpuShare() -> Checked:
+    return note(Checked(_cpu_share, "a number of cores > 0", {"type": "number", "exclusiveMinimum": 0}),
+                description="CPU time per wall second, in cores (1.5: one and a half cores); held by the "
+                            "case cgroup's cpu.max where specrun can make one, else by pinning the "
+                            "script to ceil(cpu) cores")
 
 
 def PortRef() -> Checked:
@@ -415,6 +434,7 @@ def step_validator() -> sy.Validator:
         sy.Optional("job_args"): sy.MapPattern(Identifier(), sy.Any()),
         sy.Optional("timeout"): Duration(),
         sy.Optional("memory_limit"): MemorySize(),
+        sy.Optional("cpu"): CpuShare(),
         sy.Optional("network"): note(
             sy.Bool(),
             description="let the script reach the network (default false: under the namespace "
@@ -504,6 +524,7 @@ def spec_validator(extra_keys: Mapping[str, sy.Validator] | None = None) -> sy.V
         sy.Optional("defaults"): sy.Map({
             sy.Optional("timeout"): Duration(),
             sy.Optional("memory_limit"): MemorySize(),
+            sy.Optional("cpu"): CpuShare(),
             sy.Optional("seed"): Seed(),
             sy.Optional("executor"): Name(),
             **retry_keys(),
