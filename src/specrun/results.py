@@ -65,6 +65,9 @@ class ExecutionMetrics:
     memory_peak_bytes: int | None = None
     cpu_limit: float | None = None           # the step's ``cpu:`` (None: not limited)
     cpu_enforcement: str | None = None       # "cgroup" (cpu.max quota) or "affinity" (ceil(cpu) cores)
+    max_output_bytes: int | None = None      # the step's ``max_output_size`` (None: no disk budget)
+    output_bytes: int | None = None          # the most disk the outputs took (measured with a budget only)
+    output_exceeded: bool = False            # killed for writing more than ``max_output_size``
 
 
 @dataclass

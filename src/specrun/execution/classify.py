@@ -3,7 +3,8 @@ whether its inputs satisfied their contracts.
 
 The rules, first match wins:
 
-1. the run timed out → TIMEOUT; the memory watchdog fired → RESOURCE_ERROR;
+1. the run timed out → TIMEOUT; the memory limit or the disk budget (``max_output_size``)
+   was hit → RESOURCE_ERROR;
 2. killed by a signal: SIGKILL from the kernel's OOM killer (``metrics.oom_killed``, see
    :mod:`.oom`) → RESOURCE_ERROR; any other signal (SIGSEGV, SIGABRT, a SIGKILL the
    script sent itself …) → CRASH;
@@ -97,7 +98,7 @@ def classify(error: ChildError | None, metrics: ExecutionMetrics, stderr: str,
     """How a failed run failed (see the module docstring for the rules)."""
     if metrics.timed_out:
         return ErrorClass.TIMEOUT
-    if metrics.memory_exceeded:
+    if metrics.memory_exceeded or metrics.output_exceeded:
         return ErrorClass.RESOURCE_ERROR
     if metrics.signal is not None:
         oom = metrics.signal == signal.SIGKILL and metrics.oom_killed is not False

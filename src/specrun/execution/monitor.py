@@ -20,18 +20,64 @@ Every process ever seen is remembered (as ``psutil.Process``, which guards
 against pid reuse) so the runner can kill descendants that left the process
 group.  When a memory limit is given, ``on_memory_exceeded(tree_rss)`` is called
 once, from the monitor thread, the first time the tree's RSS goes over it.
+
+With an :class:`OutputBudget` (a step's ``max_output_size``) each sample also measures
+the disk the run's outputs take (:func:`disk_usage`: allocated blocks, each inode once,
+the excluded folders skipped) and calls ``on_output_exceeded(bytes)`` once, the first
+time it goes over the budget.  A cgroup's I/O accounting is not a disk budget (it counts
+bytes written, also to files deleted since), so this one is measured on the disk.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import psutil
 
 MemoryCallback = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class OutputBudget:
+    """A run's disk budget: at most ``limit`` bytes under ``paths`` (``exclude`` skipped)."""
+
+    limit: int
+    paths: tuple[Path, ...]
+    exclude: frozenset[Path] = frozenset()
+    on_exceeded: Callable[[int], None] | None = None
+
+
+def disk_usage(paths: Iterable[Path], exclude: frozenset[Path] = frozenset()) -> int:
+    """Bytes of disk (allocated blocks) the files under ``paths`` take, each inode once,
+    without following symlinks and skipping the folders in ``exclude``."""
+    seen: set[tuple[int, int]] = set()
+    total = 0
+    stack = [Path(p) for p in paths]
+    while stack:
+        path = stack.pop()
+        if path in exclude:
+            continue
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) in seen:
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        blocks = getattr(st, "st_blocks", None)
+        total += blocks * 512 if blocks is not None else st.st_size
+        if stat.S_ISDIR(st.st_mode):
+            try:
+                with os.scandir(path) as entries:
+                    stack.extend(Path(entry.path) for entry in entries)
+            except OSError:
+                continue
+    return total
 
 
 @dataclass
@@ -44,6 +90,7 @@ class TreeUsage:
     write_bytes: int = 0
     max_processes: int = 0
     samples: int = 0
+    peak_output_bytes: int | None = None     # with an output budget: the most disk its outputs took
 
 
 def _io_of(proc: psutil.Process) -> tuple[int, int]:
@@ -116,8 +163,11 @@ class ProcessTreeMonitor:
     """Samples the process tree rooted at ``pid`` every ``interval`` seconds."""
 
     def __init__(self, pid: int, interval: float = 0.05, memory_limit: int | None = None,
-                 on_memory_exceeded: MemoryCallback | None = None) -> None:
+                 on_memory_exceeded: MemoryCallback | None = None,
+                 output_budget: OutputBudget | None = None) -> None:
         self.pid = pid
+        self.output_budget = output_budget
+        self.output_exceeded = False
         self.interval = interval
         self.memory_limit = memory_limit
         self.on_memory_exceeded = on_memory_exceeded
@@ -211,6 +261,17 @@ class ProcessTreeMonitor:
                 callback_rss = int(rss)
         if callback_rss is not None and self.on_memory_exceeded is not None:
             self.on_memory_exceeded(callback_rss)
+        if self.output_budget is not None:
+            self._measure_outputs(self.output_budget)
+
+    def _measure_outputs(self, budget: OutputBudget) -> None:
+        used = disk_usage(budget.paths, budget.exclude)
+        with self._lock:
+            self._usage.peak_output_bytes = max(self._usage.peak_output_bytes or 0, used)
+            fire = used > budget.limit and not self.output_exceeded
+            self.output_exceeded = self.output_exceeded or fire
+        if fire and budget.on_exceeded is not None:
+            budget.on_exceeded(used)
 
     # -- results -----------------------------------------------------------
 

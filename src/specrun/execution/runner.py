@@ -48,15 +48,15 @@ from typing import Any
 import psutil
 
 from ..results import ChildError, ErrorClass, ExecutionMetrics, ScriptWarning, TracebackFrame
-from ..spec.units import mib
+from ..spec.units import mib, size_text
 from . import child as child_module
 from .cgroups import CaseCgroup, cgroup_support, enter_argv, make_case_cgroup
 from .classify import classify
-from .monitor import ProcessTreeMonitor, TreeUsage, alive, find_run_processes
+from .monitor import OutputBudget, ProcessTreeMonitor, TreeUsage, alive, find_run_processes
 from .namespace import NAMESPACE, PROCESS, Probe, bwrap_argv, decode_returncode, probe
 from .oom import memory_ceiling, oom_kill_count, sigkill_was_oom
 from .request import RunRecord, RunRequest
-from .sandbox import LOGS_DIR, RUN_MARKER_VAR, child_env, ensure_layout, safe_name
+from .sandbox import INPUT_DIR, LOGS_DIR, RUN_MARKER_VAR, child_env, ensure_layout, safe_name
 
 #: ``classifier(error, metrics, stderr_tail, inputs_valid)``
 Classifier = Callable[[ChildError | None, ExecutionMetrics, str, "bool | None"], "ErrorClass | None"]
@@ -195,6 +195,24 @@ class _Exit:
     killed: bool = False
     tree_size_at_kill: int = 0
     oom_kills: int = 0                 # the case cgroup's OOM kills (the kernel held memory.max)
+    output_exceeded: bool = False      # the outputs went over max_output_size
+    output_bytes: int = 0              # what they took when the monitor saw it
+
+
+def output_budget(request: RunRequest, workdir: Path, fate: _Exit) -> OutputBudget | None:
+    """The disk budget the monitor checks (``max_output_size``): everything the run may write
+    in its sandbox (not its inputs, not specrun's logs) and the outputs declared outside it."""
+    if request.max_output_bytes is None:
+        return None
+
+    def exceeded(used: int) -> None:
+        fate.output_exceeded, fate.output_bytes = True, used
+        fate.wake.set()
+
+    outside = [Path(p).resolve() for p in request.output_paths.values()
+               if workdir not in Path(p).resolve().parents]
+    skipped = {workdir / INPUT_DIR, workdir / LOGS_DIR} | {Path(p).resolve() for p in request.input_paths.values()}
+    return OutputBudget(request.max_output_bytes, (workdir, *outside), frozenset(skipped), exceeded)
 
 
 def joined(case: CaseCgroup | None, pid: int) -> CaseCgroup | None:
@@ -413,7 +431,8 @@ class FreshExecutor:
         oom_before = oom_kill_count()
         watchdog = request.memory_limit if case is None else None
         monitor = ProcessTreeMonitor(pid, self.monitor_interval, watchdog,
-                                     on_memory_exceeded=lambda rss: self._on_memory(fate, rss))
+                                     on_memory_exceeded=lambda rss: self._on_memory(fate, rss),
+                                     output_budget=output_budget(request, files.workdir, fate))
         monitor.start()
         with self._active_lock:
             self._active[pid] = (pid, monitor, marker, started_epoch, fate, case)
@@ -447,6 +466,8 @@ class FreshExecutor:
         metrics = self._metrics(usage, wall_s, returncode, rusage_cpu, fate, strays)
         metrics.memory_enforcement = enforcement(request.memory_limit, case)
         metrics.memory_peak_bytes = charged
+        metrics.max_output_bytes, metrics.output_bytes = request.max_output_bytes, usage.peak_output_bytes
+        metrics.output_exceeded = fate.output_exceeded
         metrics.cpu_limit, metrics.cpu_enforcement = request.cpu, cpu_enforcement(request.cpu, case)
         if case is not None and (fate.oom_kills or metrics.signal == signal.SIGKILL):
             metrics.oom_killed = fate.oom_kills > 0       # known: the case cgroup's own counter
@@ -480,7 +501,7 @@ class FreshExecutor:
                 break
             fate.wake.wait(remaining)
             fate.wake.clear()
-            if fate.memory_exceeded and not fate.exited.is_set():
+            if (fate.memory_exceeded or fate.output_exceeded) and not fate.exited.is_set():
                 self._kill_tree(pid, monitor, marker, started_epoch, fate, signal.SIGKILL, case)
                 break
         fate.exited.wait(KILL_WAIT_S)
@@ -569,7 +590,8 @@ class FreshExecutor:
         script_warnings = load_warnings(files.warnings)
         stdout_path, stderr_path = files.stdout, files.stderr
         stdout_tail, stderr_tail = read_tail(stdout_path), read_tail(stderr_path)
-        ok = metrics.exit_code == 0 and not metrics.timed_out and not metrics.memory_exceeded
+        ok = (metrics.exit_code == 0 and not metrics.timed_out and not metrics.memory_exceeded
+              and not metrics.output_exceeded)
         classification: ErrorClass | None = None
         message = ""
         if not ok:
@@ -596,6 +618,9 @@ class FreshExecutor:
             n = fate.tree_size_at_kill
             return (f"timed out after {request.timeout:g} s; killed the process tree "
                     f"({n} process{'es' if n != 1 else ''})")
+        if metrics.output_exceeded:
+            return (f"wrote more than {size_text(request.max_output_bytes or 0)} (max_output_size) in its "
+                    f"sandbox: {mib(fate.output_bytes)} on disk; killed the process tree")
         if metrics.memory_exceeded and fate.oom_kills:
             n = fate.oom_kills
             return (f"memory limit {mib(request.memory_limit or 0)} exceeded: the kernel's OOM killer killed "

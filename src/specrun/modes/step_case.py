@@ -110,6 +110,7 @@ def run_step(session: SessionLike, plan: StepRunPlan, executor_name: str | None 
         output_paths={k: str(v) for k, v in plan.output_paths.items()},
         job_args=dict(plan.job_args), timeout=plan.timeout, memory_limit=plan.memory_limit,
         label=plan.label, inputs_valid=plan.inputs_valid, network=step.network, cpu=step.cpu,
+        max_output_bytes=step.max_output_size,
     )
     before = fingerprint(plan.input_paths)
     record, retried = run_with_retries(session.executor(executor_name), request, step, plan.output_paths,

@@ -45,10 +45,13 @@ def apply_retry_defaults(steps: Iterable[StepSpec], defaults: Defaults) -> None:
 
 
 def apply_resource_defaults(steps: Iterable[StepSpec], defaults: Defaults) -> None:
-    """Fill each step's unwritten ``cpu`` from ``defaults:`` (None stays: unlimited)."""
+    """Fill each step's unwritten ``cpu`` and ``max_output_size`` from ``defaults:`` (None
+    stays: unlimited)."""
     for step in steps:
         if step.cpu is None:
             step.cpu = defaults.cpu
+        if step.max_output_size is None:
+            step.max_output_size = defaults.max_output_size
 
 
 def build_step(name: str, node: Node, schemas: dict[str, SchemaSpec],
@@ -73,6 +76,7 @@ def build_step(name: str, node: Node, schemas: dict[str, SchemaSpec],
         timeout=node["timeout"].data if "timeout" in node else None,
         memory_limit=node["memory_limit"].data if "memory_limit" in node else None,
         cpu=node["cpu"].data if "cpu" in node else None,
+        max_output_size=node["max_output_size"].data if "max_output_size" in node else None,
         network=bool(node["network"].data) if "network" in node else False,
         retries=node["retries"].data if "retries" in node else None,
         transient=[str(name) for name in node["transient"].data] if "transient" in node else None,

@@ -171,6 +171,7 @@ class StepSpec:
     timeout: float | None = None
     memory_limit: int | None = None         # bytes
     cpu: float | None = None                # cores' CPU time per wall second (None: unlimited)
+    max_output_size: int | None = None      # bytes of disk the run's outputs may take (None: unlimited)
     network: bool = False                   # the script may reach the network (namespace sandbox)
     # retries of a transient failure; after loading, the step's own values or else defaults:'s
     retries: int | None = None              # more attempts after the first (None: not written)
@@ -265,6 +266,7 @@ class Defaults:
     timeout: float | None = None            # seconds
     memory_limit: int | None = None         # bytes
     cpu: float | None = None                # cores
+    max_output_size: int | None = None      # bytes
     seed: int | None = None
     executor: str | None = None
     retries: int | None = None

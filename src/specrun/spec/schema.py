@@ -273,6 +273,12 @@ def CpuShare() -> Checked:
                             "script to ceil(cpu) cores")
 
 
+def OutputSize() -> Checked:
+    return note(Checked(units.parse_memory, "a size", _memory_json()), name="size",
+                description="the case's disk budget: bytes (a number) or a size such as 100MB, 1GiB; "
+                            "a run whose outputs take more is killed (RESOURCE_ERROR)")
+
+
 def PortRef() -> Checked:
     return Checked(_port_ref, "'step.port'", _text_pattern(_PORT_REF.pattern))
 
@@ -435,6 +441,7 @@ def step_validator() -> sy.Validator:
         sy.Optional("timeout"): Duration(),
         sy.Optional("memory_limit"): MemorySize(),
         sy.Optional("cpu"): CpuShare(),
+        sy.Optional("max_output_size"): OutputSize(),
         sy.Optional("network"): note(
             sy.Bool(),
             description="let the script reach the network (default false: under the namespace "
@@ -525,6 +532,7 @@ def spec_validator(extra_keys: Mapping[str, sy.Validator] | None = None) -> sy.V
             sy.Optional("timeout"): Duration(),
             sy.Optional("memory_limit"): MemorySize(),
             sy.Optional("cpu"): CpuShare(),
+            sy.Optional("max_output_size"): OutputSize(),
             sy.Optional("seed"): Seed(),
             sy.Optional("executor"): Name(),
             **retry_keys(),

@@ -68,6 +68,19 @@ def parse_duration(text: str | int | float) -> float:
     return seconds
 
 
+_SIZE_NAMES = (("TiB", 1024**4), ("TB", 1000**4), ("GiB", 1024**3), ("GB", 1000**3),
+               ("MiB", 1024**2), ("MB", 1000**2), ("KiB", 1024), ("kB", 1000))
+
+
+def size_text(n: int) -> str:
+    """A size as a spec would write it, exact: ``100_000_000`` → ``"100 MB"``, ``2**30`` →
+    ``"1 GiB"``; a size no unit divides stays bytes (``"1234 bytes"``)."""
+    for name, unit in _SIZE_NAMES:
+        if n >= unit and n % unit == 0:
+            return f"{n // unit} {name}"
+    return f"{n} bytes"
+
+
 def mib(n: float, digits: int = 1) -> str:
     """The one way specrun shows a byte count: ``734003200`` → ``"700.0 MiB"``."""
     return f"{n / 2**20:.{digits}f} MiB"

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from spec_helpers import BASE, error_text, write
 
 from specrun.spec.loader import load_spec
+from specrun.spec.units import parse_memory, size_text
 
 
 def _with(step_key: str = "", defaults: str = "") -> str:
@@ -46,3 +47,21 @@ def test_cpu_must_be_a_positive_number(tmp_path: Path, value: str) -> None:
 def test_a_bad_cpu_in_defaults_names_its_line(tmp_path: Path) -> None:
     text = error_text(tmp_path, _with(defaults="cpu: none"))
     assert text.startswith("spec.yaml:3: defaults.cpu: expected a number of cores"), text
+
+
+def test_max_output_size_is_a_size_and_the_step_s_wins(tmp_path: Path) -> None:
+    spec = load_spec(write(tmp_path, _with("max_output_size: 100MB", "max_output_size: 1GiB")))
+    assert spec.steps["one"].max_output_size == 100 * 10**6
+    assert spec.steps["two"].max_output_size == 2**30
+    text = error_text(tmp_path, _with("max_output_size: lots"))
+    assert text.startswith("spec.yaml:11: steps.one.max_output_size: expected a memory size"), text
+
+
+@given(st.integers(min_value=1, max_value=2**50))
+@example(100 * 10**6)
+@example(2**30)
+@example(1234)
+def test_a_size_shown_reads_back_as_the_same_bytes(n: int) -> None:
+    """What a message says ("wrote more than 100 MB") is exactly the budget that was written."""
+    shown = size_text(n)
+    assert parse_memory(shown.replace(" bytes", "")) == n
