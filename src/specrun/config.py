@@ -259,6 +259,9 @@ def run_parser(command: str | None = None) -> argparse.ArgumentParser:
     run.add_argument("--hermetic", action="store_true",
                      help="require the namespace sandbox: a usage error where it is not available")
     run.add_argument("--keep-sandboxes", action="store_true", help="keep every case's sandbox, not only failures")
+    run.add_argument("--update-snapshots", action="store_true",
+                     help="write (or rewrite) the golden snapshots the specs name from the scripts' "
+                          "outputs; the run still fails on any other failure")
     run.add_argument("-W", dest="warning_filters", action="append", type=warning_filter, metavar="FILTER",
                      help="a warning filter for the scripts, as python -W takes it (repeatable; "
                           "e.g. error::DeprecationWarning)")

@@ -85,6 +85,7 @@ class RunOptions(NamespaceOptions):
     jobs: int | None = None                    # -n (None: not given; the mode's option applies)
     executor: str | None = None
     keep_sandboxes: bool = False
+    update_snapshots: bool = False             # --update-snapshots: write golden snapshots from the outputs
     warning_filters: tuple[str, ...] = ()      # -W FILTER (repeatable): passed to every script
     hermetic: bool = False                     # --hermetic: the namespace sandbox or a usage error
     workspace: str = ".specrun"

@@ -186,6 +186,12 @@ class ConsoleReporter:
         self.console.print(f"[bold red]{kind}[/]: {shown(case.message)}")
         if case.kind == "property":
             self.render_shrunk_input(case)
+        for port, lines in (case.details.get("golden") or {}).items():
+            self.console.print(f"output [bold]{shown(port)}[/] against its expected rows:")
+            for line in lines:
+                style = "red" if line.startswith("  - ") else "green" if line.startswith("  + ") else \
+                    "yellow" if line.startswith("  ~ ") else "bold"
+                self.console.print(f"[{style}]{shown(line)}[/]")
         for validation in case.validations:
             if validation.ok or not validation.failures:
                 continue
@@ -280,6 +286,9 @@ class ConsoleReporter:
             parts.insert(0, f"{len(self.spec_errors)} spec error{'s' if len(self.spec_errors) != 1 else ''}")
         if result.deselected:
             parts.append(f"{result.deselected} deselected")
+        written = sum(len(case.details.get("snapshots_written") or []) for case in result.cases)
+        if written:
+            parts.append(f"{written} snapshot{'s' if written != 1 else ''} written")
         if result.not_run:
             parts.append(f"{result.not_run} not run")
         if result.stopped:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import units
+from .build_golden import build_golden_inputs, build_golden_outputs, golden_ports, golden_steps
 from .build_schemas import typed_isin, typed_scalar
 from .model import ExpectSpec, MutationSpec, ScenarioSpec, StepSpec, WarningExpect
 from .options import LoadOptions
@@ -95,6 +96,10 @@ def build_scenarios(node: Node | None, steps: dict[str, StepSpec],
     for name, scenario_node in written.items():
         base = _copy(BUILTIN_SCENARIOS.get(name, {}))
         fields = {**base, **scenario_fields(scenario_node, steps, options)}
+        golden = bool(fields.get("inputs")) or ("expect" in fields and bool(fields["expect"].outputs))
+        if golden and (fields.get("negative") or fields.get("edges")):
+            raise scenario_node.error(f"the built-in scenario {name!r} plans its own cases; give golden "
+                                      "inputs and outputs a scenario of another name")
         scenarios[name] = ScenarioSpec(name=name, builtin=False, location=scenario_node.location,
                                        **fields)
     order = [n for n in BUILTIN_SCENARIOS] + [n for n in written if n not in BUILTIN_SCENARIOS]
@@ -112,14 +117,19 @@ def _copy(fields: dict[str, Any]) -> dict[str, Any]:
 def scenario_fields(node: Node, steps: dict[str, StepSpec], options: LoadOptions) -> dict[str, Any]:
     """The ScenarioSpec fields a user scenario sets."""
     names = affected_steps(node, steps)
+    inputs, outputs = golden_ports(node)
+    if inputs or outputs:
+        names = golden_steps(node, steps, names)
     data = node.data
     fields: dict[str, Any] = {key: data[key] for key in
                               ("rows", "seed", "timeout", "memory_limit", "examples", "max_rows")
                               if key in data}
     if "negative" in data:
         fields["negative"] = _negative(node)
-    if "steps" in data:
-        fields["steps"] = list(data["steps"])
+    if "steps" in data or inputs or outputs:
+        fields["steps"] = list(data["steps"]) if "steps" in data and not (inputs or outputs) else names
+    if inputs:
+        fields["inputs"] = build_golden_inputs(node["inputs"], steps, names, options)
     if "columns" in node:
         scope = column_scope(steps, names, None)
         fields["columns"] = {column: _override(column_node, scope.type_of(column_node, column))
@@ -129,6 +139,8 @@ def scenario_fields(node: Node, steps: dict[str, StepSpec], options: LoadOptions
                             for port, port_node in node["mutate"].items()}
     if "expect" in node:
         fields["expect"] = build_expect(node["expect"])
+        if outputs:
+            fields["expect"].outputs = build_golden_outputs(node["expect"]["outputs"], steps, names, options)
     if "parametrize" in node:
         fields["parametrize"] = {key: _parameter(key, values, steps, names)
                                  for key, values in node["parametrize"].items()}
@@ -234,6 +246,8 @@ def build_expect(node: Node) -> ExpectSpec:
         raise node.error("expect either 'pass: true' or 'fail: true', not both")
     if not passes and not fails:
         raise node.error("expect needs 'pass: true' or 'fail: true'")
+    if fails and "outputs" in data:
+        raise node.error("'outputs' (golden outputs) applies only with 'pass: true'", "outputs")
     if passes:
         for key in ("error", "exit_code", "classification"):
             if key in data:

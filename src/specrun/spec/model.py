@@ -209,6 +209,23 @@ class WarningExpect:
 
 
 @dataclass
+class GoldenData:
+    """Fixed data of one port: rows written in the spec (typed by the port's schema), a file
+    in the port's format, or (outputs only) a named snapshot under ``__snapshots__/``.
+    The comparison options apply to expected outputs (see analysis/frame_diff.py)."""
+
+    port: str
+    rows: list[dict[str, Any]] | None = None
+    file: Path | None = None
+    snapshot: str | None = None
+    ignore_order: bool = False
+    key: list[str] = field(default_factory=list)
+    tolerance: float = 0.0
+    columns: list[str] | None = None
+    location: Location | None = None
+
+
+@dataclass
 class ExpectSpec:
     """What a case must end with.  ``outcome`` is ``pass`` (the script exits 0 and its
     outputs keep their contracts) or ``fail`` (the script itself fails).  The log keys
@@ -226,6 +243,7 @@ class ExpectSpec:
     no_stderr: list[str] = field(default_factory=list)
     warns: list[WarningExpect] = field(default_factory=list)
     no_warns: list[WarningExpect] = field(default_factory=list)
+    outputs: dict[str, GoldenData] = field(default_factory=dict)   # golden outputs (``pass`` only)
     location: Location | None = None
 
 
@@ -247,6 +265,7 @@ class ScenarioSpec:
     # examples drawn off-contract: all (True) or this share of them (a float in (0, 1])
     negative: bool | float = False
     edges: bool = False                     # one case per edge the inputs allow (empty, single row …)
+    inputs: dict[str, GoldenData] = field(default_factory=dict)   # fixed inputs (rows or a file)
     builtin: bool = False
     location: Location | None = None
 

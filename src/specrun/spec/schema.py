@@ -464,7 +464,7 @@ _EXPECT_RULES: dict[str, Any] = {"oneOf": [
      "not": {"anyOf": [{"required": [key]} for key in ("fail", "error", "exit_code",
                                                         "classification")]}},
     {"required": ["fail"], "properties": {"fail": {"const": True}},
-     "not": {"required": ["pass"]}},
+     "not": {"anyOf": [{"required": ["pass"]}, {"required": ["outputs"]}]}},
 ]}
 
 
@@ -472,6 +472,35 @@ _EXPECT_RULES: dict[str, Any] = {"oneOf": [
 EXPECT_LOG_KEYS = ("stdout", "no_stdout", "stderr", "no_stderr")
 #: ``expect:`` keys naming Python warnings.
 EXPECT_WARN_KEYS = ("warns", "no_warns")
+
+
+def _golden_rows() -> sy.Validator:
+    return note(sy.Seq(sy.MapPattern(sy.Str(), sy.Any())),
+                description="rows written inline, one mapping per row; values typed by the port's schema")
+
+
+def golden_input_validator() -> sy.Validator:
+    """A scenario's fixed input of one port: ``rows:`` inline or a ``file:`` in the port's format."""
+    return note(sy.Map({
+        sy.Optional("rows"): _golden_rows(),
+        sy.Optional("file"): NonEmptyStr(),
+    }), name="golden_input", rules={"oneOf": [{"required": ["rows"]}, {"required": ["file"]}]})
+
+
+def golden_output_validator() -> sy.Validator:
+    """What one output must hold: ``rows:``, a ``file:`` or a ``snapshot:``, and how it is compared."""
+    return note(sy.Map({
+        sy.Optional("rows"): _golden_rows(),
+        sy.Optional("file"): NonEmptyStr(),
+        sy.Optional("snapshot"): note(Name(), description="stored under __snapshots__/ next to the spec; "
+                                                          "written by --update-snapshots"),
+        sy.Optional("ignore_order"): sy.Bool(),
+        sy.Optional("key"): _key(),
+        sy.Optional("tolerance"): note(Tolerance(), description="float columns: equal when "
+                                       "|a - b| <= max(tolerance * max(|a|, |b|), tolerance)"),
+        sy.Optional("columns"): note(sy.Seq(sy.Str()), rules={"minItems": 1}),
+    }), name="golden_output",
+        rules={"oneOf": [{"required": ["rows"]}, {"required": ["file"]}, {"required": ["snapshot"]}]})
 
 
 def expect_validator() -> sy.Validator:
@@ -484,6 +513,8 @@ def expect_validator() -> sy.Validator:
         sy.Optional("classification"): Classification(),
         **{sy.Optional(key): sy.Seq(RegexText()) | RegexText() for key in EXPECT_LOG_KEYS},
         **{sy.Optional(key): sy.Seq(WarningPattern()) | WarningPattern() for key in EXPECT_WARN_KEYS},
+        sy.Optional("outputs"): note(sy.MapPattern(Name(), golden_output_validator()),
+                                     description="golden outputs: what each output must hold (pass: true only)"),
     }), name="expect", rules=_EXPECT_RULES)
 
 
@@ -519,6 +550,9 @@ def scenario_validator() -> sy.Validator:
         sy.Optional("examples"): Count(1),
         sy.Optional("max_rows"): Count(),
         sy.Optional("negative"): NegativeShare(),
+        sy.Optional("inputs"): note(sy.MapPattern(Name(), golden_input_validator()),
+                                    description="fixed inputs: these ports get these rows or this file, "
+                                                "not generated data"),
     }), name="scenario", rules=_SCENARIO_RULES)
 
 

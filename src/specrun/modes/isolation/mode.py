@@ -18,6 +18,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from ...analysis.fed import fed_summary
 from ...contract.io import copy_fixture, port_target, write_port
 from ...contract.mutators import apply_mutations
@@ -28,6 +30,7 @@ from ...hooks import hookimpl
 from ...plan import PlannedCase, stable_seed
 from ...results import CaseResult, ErrorClass, Outcome
 from ...spec.model import PipelineSpec, ScenarioSpec, SpecError, StepSpec
+from ..golden import check_golden_outputs, describe, golden_frame
 from ..input_validity import FedInputs
 from ..limits import RunLimits, resolve_limits
 from ..mutation_targets import check_mutations
@@ -193,6 +196,8 @@ class IsolationMode:
                     result.details["fed"] = fed_summary(plan.input_frames)
                     result.outcome, result.classification, result.message = judge(case.id, outcome,
                                                                                   scenario.expect)
+                    if result.passed and scenario.expect.outputs:
+                        judge_golden(session, spec, case.id, plan, outcome.output_frames, scenario, result)
                     if result.passed and determinism.wanted(step, scenario):
                         executor = session.executor_name(spec)
                         determinism.check_determinism(lambda again: run_step(session, again, executor),
@@ -217,6 +222,18 @@ class IsolationMode:
         for name, port in step.inputs.items():
             target = port_target(sandbox.root, port, "input")
             inputs[name] = target
+            fixed = scenario.inputs.get(name)
+            if fixed is not None:       # golden input: these rows or this file, as written
+                declared = input_schema(spec, port)
+                if port.tabular:
+                    frames[name] = golden_frame(fixed, port, declared, session.types)
+                    if declared is not None:
+                        fed.frame(name, declared, frames[name])
+                if fixed.file is not None:
+                    copy_fixture(fixed.file, target)
+                else:
+                    write_port(port, frames[name], target, seed=seed)
+                continue
             source = port.fixture or port.sample
             if source is not None:
                 copy_fixture(source, target)
@@ -269,6 +286,20 @@ class IsolationMode:
             inputs_valid=fed.valid(
                 lambda port, parts, schema: validate_port_parts(session, port, "input", parts, schema)),
         )
+
+
+def judge_golden(session: SessionLike, spec: PipelineSpec, case_id: str, plan: StepRunPlan,
+                 frames: dict[str, pd.DataFrame], scenario: ScenarioSpec, result: CaseResult) -> None:
+    """A passing case's outputs against the scenario's golden outputs (modes/golden.py)."""
+    verdict = check_golden_outputs(spec, case_id, scenario.expect.outputs, plan.step.outputs, plan.output_paths,
+                                   frames, session.types, session.options.update_snapshots)
+    if verdict.written:
+        result.details["snapshots_written"] = verdict.written
+        result.notices.extend(f"snapshot written: {path}" for path in verdict.written)
+    if not verdict.ok:
+        result.outcome, result.classification = Outcome.FAILED, ErrorClass.EXPECTATION_ERROR
+        result.message = verdict.message()
+        result.details["golden"] = describe(verdict)
 
 
 def applies(scenario: ScenarioSpec, step: StepSpec) -> bool:

@@ -57,7 +57,12 @@ def pipeline_scenario(spec: PipelineSpec, options: dict[str, Any]) -> ScenarioSp
     if name not in spec.scenarios:
         raise SpecError(f"unknown scenario {name!r} (known: {', '.join(spec.scenarios)})",
                         spec.where(f"modes.{NAME}.scenario"), key=f"modes.{NAME}.scenario")
-    return spec.scenarios[name]
+    scenario = spec.scenarios[name]
+    if scenario.inputs or scenario.expect.outputs:
+        raise SpecError(f"scenario {name!r} has golden inputs or outputs, which isolation mode checks; "
+                        "pipeline mode cannot use it", spec.where(f"modes.{NAME}.scenario"),
+                        key=f"modes.{NAME}.scenario")
+    return scenario
 
 
 def thresholds(spec: PipelineSpec, options: dict[str, Any]) -> DegradationThresholds:
