@@ -47,7 +47,7 @@ class Project:
         environ["COLUMNS"] = "200"
         environ.update(env or {})
         cmd = [sys.executable, "-m", "specrun", *args]
-        if "--json" not in args and (not args or args[0] not in ("plugins", "schema", "replay", "snapshot")):
+        if "--json" not in args and (not args or args[0] not in ("plugins", "schema", "replay", "snapshot", "infer")):
             cmd += ["--json", str(json_path)]
         proc = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True, timeout=timeout, env=environ)
         record = json.loads(json_path.read_text()) if json_path.exists() else None

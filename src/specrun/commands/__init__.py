@@ -24,6 +24,7 @@ COMMAND_MODULES: dict[str, str] = {
     "snapshot": "specrun.commands.sources",
     "schema": "specrun.commands.schema",
     "report": "specrun.commands.report",
+    "infer": "specrun.commands.infer",
 }
 
 
@@ -36,11 +37,13 @@ COMMAND_SUMMARIES: dict[str, str] = {
     "snapshot": "sample an execution's data into a folder for offline deep dives",
     "schema": "print the JSON Schema of spec files",
     "report": "render a saved JSON record (last-run.json or a --json file) as an HTML report",
+    "infer": "print a schemas: block guessed from sample data files",
 }
 COMMAND_ARGUMENTS: dict[str, str] = {
     "check": "[PATH ...]", "plugins": "[PATH ...]", "replay": "ID", "compare": "BASELINE COMPARISON",
     "snapshot": "ARN --to DIR", "schema": "[--path]",
     "report": "RECORD --html FILE",
+    "infer": "FILE ... [--name N]",
 }
 
 

@@ -9,6 +9,7 @@ and light option helpers are imported, so that ``--help`` stays fast.
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Callable
 
 from ..modes.deep_dive.cli_options import add_source_options
@@ -91,9 +92,27 @@ def _report(parser: argparse.ArgumentParser) -> None:
     _plugins_option(parser)
 
 
+def _infer(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("infer_files", nargs="+", metavar="FILE",
+                        help="sample data files (csv, tsv, parquet, jsonl; .gz too), read as one sample")
+    parser.add_argument("--name", dest="infer_name", type=schema_name, metavar="N",
+                        help="the schema's name (default: the first file's name)")
+    parser.add_argument("--format", dest="infer_format", choices=("csv", "tsv", "parquet", "jsonl"),
+                        help="the files' format (default: from their suffix)")
+    _plugins_option(parser)
+
+
+def schema_name(text: str) -> str:
+    """``--name``: a name a spec accepts for a schema."""
+    if not re.match(r"^[A-Za-z_][A-Za-z0-9_\-]*$", text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a schema name (letters, digits, _ and -)")
+    return text
+
+
 _BUILDERS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
     "plugins": _plugins, "replay": _replay, "compare": _compare, "snapshot": _snapshot, "schema": _schema,
     "report": _report,
+    "infer": _infer,
 }
 
 

@@ -269,6 +269,15 @@ def _parquet_types(path: Path) -> dict[str, str]:
 def _read_file(port: PortSpec, path: Path, schema: SchemaSpec | None, nrows: int | None,
                types: TypeRegistry | None) -> pd.DataFrame:
     types = types if types is not None else _builtin_types()
+    frame, text, found = read_untyped(port, path, schema, nrows, types)
+    return typed_frame(frame, schema, types, text=text, found=found, file=path.name)
+
+
+def read_untyped(port: PortSpec, path: Path, schema: SchemaSpec | None = None, nrows: int | None = None,
+                 types: TypeRegistry | None = None) -> tuple[pd.DataFrame, set[str], dict[str, str]]:
+    """A file of the port as read before its columns are typed: the frame, the columns read as
+    text (every column of a CSV with ``schema`` None) and each typed column's storage type."""
+    types = types if types is not None else _builtin_types()
     if not path.is_file():
         raise PortReadError(port.name, path, "file not found")
     found: dict[str, str] = {}
@@ -293,7 +302,7 @@ def _read_file(port: PortSpec, path: Path, schema: SchemaSpec | None, nrows: int
         raise PortReadError(port.name, path, f"{type(exc).__name__}: {exc}") from None
     if frame.empty and len(frame.columns) == 0 and schema is not None:   # an empty file: zero rows
         frame = pd.DataFrame({name: pd.Series([], dtype=object) for name in schema.columns})
-    return typed_frame(frame, schema, types, text=text, found=found, file=path.name)
+    return frame, text, found
 
 
 def typed_frame(frame: pd.DataFrame, schema: SchemaSpec | None, types: TypeRegistry | None = None, *,
