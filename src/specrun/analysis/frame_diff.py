@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+_FLOAT = "float"     # a column kind (pandas dtypes), not a specrun column type
 #: how many rows of each kind :meth:`FrameDiff.lines` shows (the counts are always given)
 SHOWN = 10
 
@@ -137,7 +138,7 @@ def diff_frames(expected: pd.DataFrame, actual: pd.DataFrame, options: DiffOptio
         kinds = column_kind(expected[column]), column_kind(actual[column])
         if "null" not in kinds and kinds[0] != kinds[1]:
             diff.kinds.append((column, kinds[0], kinds[1]))
-    floats = {c for c in columns if column_kind(expected[c]) == "float" or column_kind(actual[c]) == "float"}
+    floats = {c for c in columns if _FLOAT in (column_kind(expected[c]), column_kind(actual[c]))}
     cells = _CellRule(floats, options.tolerance)
     left, right = _records(expected, columns), _records(actual, columns)
     if options.key:

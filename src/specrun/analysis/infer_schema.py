@@ -19,16 +19,16 @@ from typing import Any
 
 import pandas as pd
 
+from ..contract.builtin_types import INFER_ORDER
 from ..contract.io import typed_frame
 from ..contract.storage import type_failures
 from ..contract.types import TypeRegistry
 from ..spec.model import ColumnSpec, SchemaSpec
 
 #: the types tried, narrowest first
-CANDIDATES = ("int", "float", "bool", "datetime", "str")
+CANDIDATES = INFER_ORDER
 #: text columns with at most this many distinct values (each seen twice or more on average) get ``isin``
 MAX_ISIN = 20
-_NUMERIC = ("int", "float")
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _PLAIN_TEXT = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 
@@ -72,17 +72,20 @@ def _describe(name: str, column_type: str, values: pd.Series) -> InferredColumn:
     if inferred.nullable:
         inferred.notes.append(f"{int(values.isna().sum())} nulls in the sample")
     distinct = present.nunique()
+    dtype = values.dtype
+    integer, text = pd.api.types.is_integer_dtype(dtype), pd.api.types.is_string_dtype(dtype)
+    numeric = pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
     # pandera counts repeated nulls as duplicates: unique only for a column without nulls
-    if column_type in ("int", "str") and len(present) > 1 and distinct == len(values):
+    if (integer or text) and len(present) > 1 and distinct == len(values):
         inferred.unique = True
-    if column_type in _NUMERIC and len(present):
+    if numeric and len(present):
         low, high = present.min(), present.max()
-        if column_type == "int":
+        if integer:
             inferred.min, inferred.max = int(low), int(high)
         else:
             inferred.min, inferred.max = _round(float(low), down=True), _round(float(high), down=False)
         inferred.notes.append("min/max: the sample's, rounded outward")
-    if column_type == "str" and 0 < distinct <= MAX_ISIN and distinct * 2 <= len(present):
+    if text and 0 < distinct <= MAX_ISIN and distinct * 2 <= len(present):
         inferred.isin = sorted(str(v) for v in present.unique())
         inferred.notes.append(f"isin: the {distinct} values of the sample")
     return inferred

@@ -738,3 +738,6 @@ def specrun_column_types() -> tuple[Any, ...]:
 __all__ = ["BUILTIN_TYPES", "STR_DTYPE", "IntType", "FloatType", "StrType", "BoolType",
            "DatetimeType", "CategoryType", "unique_integers", "specrun_column_types",
            "BUILTIN_NAMES", "WIDENINGS", "BuiltinType"]
+
+#: the types ``specrun infer`` tries for a sample column, narrowest first (str reads any text)
+INFER_ORDER = ("int", "float", "bool", "datetime", "str")
