@@ -58,14 +58,16 @@ def test_a_script_writing_in_a_loop_is_killed_at_its_budget(tmp_path: Path, exec
 
 
 def test_a_fast_writer_that_exits_first_is_still_caught(tmp_path: Path) -> None:
-    """The last sample, after the exit, measures the outputs too."""
+    """The last sample, after the exit, measures the outputs too.  The monitor samples
+    only once a minute here, so no sample can catch the script while it runs (with the
+    default 50 ms one sometimes did, and killed it: CI red on bed8cbb)."""
     source = """
         import pathlib, sys
         out = pathlib.Path(sys.argv[1]); out.mkdir(parents=True, exist_ok=True)
         (out / "big.bin").write_bytes(b"x" * (8 << 20))
     """
-    record = _run(FreshExecutor(), tmp_path, source, 5 * MB)
-    assert record.metrics.exit_code == 0
+    record = _run(FreshExecutor(monitor_interval=60.0), tmp_path, source, 5 * MB)
+    assert record.metrics.exit_code == 0, record.message
     assert record.classification is ErrorClass.RESOURCE_ERROR and record.metrics.output_exceeded
 
 
