@@ -183,3 +183,14 @@ def test_a_deep_dive_record_becomes_its_tables() -> None:
 def test_anything_but_a_result_record_is_refused(record) -> None:
     with pytest.raises(RecordError, match="not a specrun result record"):
         build_report(record)
+
+
+def test_registering_the_html_plugin_imports_neither_jinja2_nor_networkx() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, specrun.report.html.reporter; "
+            "print(sorted(m for m in ('jinja2', 'networkx') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={"PYTHONPATH": ":".join(sys.path)})
+    assert out.stdout.strip() == "[]", out.stdout

@@ -11,7 +11,7 @@ from ...hooks import hookimpl
 from ...results import SessionResult
 from ...run_options import RunOptions
 from .. import json_report
-from .page import render_html
+from . import render_html
 
 
 class HtmlReporter:
