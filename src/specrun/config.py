@@ -261,7 +261,11 @@ def run_parser(command: str | None = None) -> argparse.ArgumentParser:
     run.add_argument("--keep-sandboxes", action="store_true", help="keep every case's sandbox, not only failures")
     run.add_argument("--update-snapshots", action="store_true",
                      help="write (or rewrite) the golden snapshots the specs name from the scripts' "
-                          "outputs; the run still fails on any other failure")
+                          "outputs; a snapshot that changed is rewritten and still fails its case "
+                          "(and the run) unless --accept, as does any other failure")
+    run.add_argument("--accept", action="store_true",
+                     help="with --update-snapshots (implied): the changed snapshots are wanted, "
+                          "their cases pass")
     run.add_argument("-W", dest="warning_filters", action="append", type=warning_filter, metavar="FILTER",
                      help="a warning filter for the scripts, as python -W takes it (repeatable; "
                           "e.g. error::DeprecationWarning)")

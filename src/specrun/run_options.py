@@ -86,6 +86,7 @@ class RunOptions(NamespaceOptions):
     executor: str | None = None
     keep_sandboxes: bool = False
     update_snapshots: bool = False             # --update-snapshots: write golden snapshots from the outputs
+    accept: bool = False                       # --accept: a rewritten (changed) snapshot passes
     warning_filters: tuple[str, ...] = ()      # -W FILTER (repeatable): passed to every script
     hermetic: bool = False                     # --hermetic: the namespace sandbox or a usage error
     workspace: str = ".specrun"

@@ -156,16 +156,42 @@ def test_update_snapshots_still_fails_the_run_on_other_failures(project) -> None
     assert not (project.root / "__snapshots__").exists()
 
 
-def test_a_snapshot_rewritten_by_update_is_reported(project) -> None:
+def test_a_changed_snapshot_is_rewritten_but_fails_until_accepted(project) -> None:
+    write(project, expected="          snapshot: doubled")
+    assert project.run("spec.yaml", "--update-snapshots").code == 0       # a new snapshot: written
+    (snapshot,) = (project.root / "__snapshots__" / "spec").rglob("doubled.csv")
+    write(project, body='frame.loc[2, "amount"] = 7.0', expected="          snapshot: doubled")
+
+    outcome = project.run("spec.yaml", "--update-snapshots")
+    assert outcome.code == 1, outcome.stdout          # a changed golden output is never a silent green
+    case = outcome.case("golden")
+    assert case["classification"] == "EXPECTATION_ERROR"
+    assert "snapshot 'doubled' changed and was rewritten" in case["message"] and "--accept" in case["message"]
+    assert "1 changed row" in case["message"]
+    assert "7.0" in outcome.stdout                    # the diff is shown
+    assert "1 snapshot written" in outcome.stdout and "snapshot rewritten" in outcome.stdout
+    assert "7.0" in snapshot.read_text()              # rewritten all the same
+    assert project.run("spec.yaml").code == 0         # the next plain run compares with the new one
+
+    write(project, body='frame.loc[2, "amount"] = 9.0', expected="          snapshot: doubled")
+    outcome = project.run("spec.yaml", "--accept")    # implies --update-snapshots; the change is wanted
+    assert outcome.code == 0, outcome.stdout
+    assert "1 snapshot written" in outcome.stdout and "9.0" in snapshot.read_text()
+
+    outcome = project.run("spec.yaml", "--update-snapshots")
+    assert outcome.code == 0 and "snapshot written" not in outcome.stdout   # unchanged: nothing rewritten
+    assert "snapshots_written" not in json.dumps(outcome.record)
+
+
+def test_accept_does_not_pass_a_case_that_fails_otherwise(project) -> None:
     write(project, expected="          snapshot: doubled")
     assert project.run("spec.yaml", "--update-snapshots").code == 0
-    write(project, body='frame.loc[2, "amount"] = 7.0', expected="          snapshot: doubled")
-    outcome = project.run("spec.yaml", "--update-snapshots")
-    assert outcome.code == 0 and "1 snapshot written" in outcome.stdout
-    outcome = project.run("spec.yaml", "--update-snapshots")
-    assert "snapshot written" not in outcome.stdout       # unchanged: nothing rewritten
-    record = json.dumps(outcome.record)
-    assert "snapshots_written" not in record
+    write(project, body='frame["amount"] = frame["amount"].astype(str) + "x"', expected="          snapshot: doubled")
+    outcome = project.run("spec.yaml", "--accept")
+    assert outcome.code == 1
+    assert outcome.case("golden")["classification"] == "CONTRACT_ERROR"
+    (snapshot,) = (project.root / "__snapshots__" / "spec").rglob("doubled.csv")
+    assert "x" not in snapshot.read_text()            # a broken output is never accepted as golden
 
 
 def test_a_value_that_does_not_fit_its_type_is_a_spec_error(project) -> None:

@@ -4,8 +4,11 @@ what the scenario expects (rows, a file, or a snapshot under ``__snapshots__/``)
 Expected frames are typed exactly as the script's output is read (the port's schema,
 never coerced), then compared by :func:`specrun.analysis.frame_diff.diff_frames`.  A
 snapshot that does not exist fails the case unless the run has ``--update-snapshots``,
-which writes (or rewrites) it from the script's output and reports it; the case still
-fails on anything else that is wrong.  Non-tabular outputs compare bytes (JSON: values).
+which writes it from the script's output and reports it.  A snapshot that exists and
+differs is rewritten too, but the case fails with the diff (a changed golden output is a
+change someone must look at) unless ``--accept`` says the change is wanted.  The case
+still fails on anything else that is wrong.  Non-tabular outputs compare bytes (JSON:
+values).
 """
 
 from __future__ import annotations
@@ -35,11 +38,13 @@ SNAPSHOT_DIR = "__snapshots__"
 @dataclass
 class GoldenVerdict:
     """What the golden outputs of one case found: a problem per port (with its diff lines)
-    and the snapshots written by ``--update-snapshots``."""
+    and the snapshots written by ``--update-snapshots`` (``changed``: the ones that existed
+    and differed)."""
 
     problems: dict[str, str] = field(default_factory=dict)
     diffs: dict[str, list[str]] = field(default_factory=dict)
     written: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -112,8 +117,11 @@ def snapshot_path(spec: PipelineSpec, case_id: str, golden: GoldenData, port: Po
 def check_golden_outputs(spec: PipelineSpec, case_id: str, outputs: dict[str, GoldenData],
                          ports: dict[str, PortSpec], paths: dict[str, Path],
                          frames: dict[str, pd.DataFrame], types: TypeRegistry,
-                         update_snapshots: bool = False) -> GoldenVerdict:
-    """Compare each golden output with what the script wrote (``frames`` as read, ``paths``)."""
+                         update_snapshots: bool = False, accept: bool = False) -> GoldenVerdict:
+    """Compare each golden output with what the script wrote (``frames`` as read, ``paths``).
+
+    ``update_snapshots``: write missing snapshots and rewrite differing ones; a rewritten
+    one is still this case's problem (with its diff) unless ``accept``."""
     verdict = GoldenVerdict()
     for name, golden in outputs.items():
         port = ports[name]
@@ -122,9 +130,17 @@ def check_golden_outputs(spec: PipelineSpec, case_id: str, outputs: dict[str, Go
         if golden.snapshot is not None:
             expected_file = snapshot_path(spec, case_id, golden, port)
             if update_snapshots:
-                if not expected_file.exists() or not _same(golden, port, expected_file, target, frames, types):
+                problem, lines = (None, []) if not expected_file.exists() else \
+                    _difference(golden, port, expected_file, target, frames, types)
+                if not expected_file.exists() or problem is not None:
                     _write_snapshot(target, expected_file)
                     verdict.written.append(str(expected_file))
+                if problem is not None:
+                    verdict.changed.append(str(expected_file))
+                    if not accept:
+                        verdict.problems[name] = (f"snapshot {golden.snapshot!r} changed and was rewritten "
+                                                  f"({problem}); review the change and rerun, or pass --accept")
+                        verdict.diffs[name] = lines
                 continue
             if not expected_file.exists():
                 verdict.problems[name] = (f"snapshot {golden.snapshot!r} does not exist: {expected_file} "
@@ -140,12 +156,14 @@ def check_golden_outputs(spec: PipelineSpec, case_id: str, outputs: dict[str, Go
     return verdict
 
 
-def _same(golden: GoldenData, port: PortSpec, expected_file: Path, target: Path,
-          frames: dict[str, pd.DataFrame], types: TypeRegistry) -> bool:
+def _difference(golden: GoldenData, port: PortSpec, expected_file: Path, target: Path,
+                frames: dict[str, pd.DataFrame], types: TypeRegistry) -> tuple[str | None, list[str]]:
+    """How the output differs from an existing snapshot (None: it does not); a snapshot that
+    no longer reads as the port's contract says differs too."""
     try:
-        return _compare(golden, port, expected_file, target, frames, types)[0] is None
-    except SpecError:
-        return False
+        return _compare(golden, port, expected_file, target, frames, types)
+    except SpecError as exc:
+        return str(exc), []
 
 
 def _compare(golden: GoldenData, port: PortSpec, expected_file: Path | None, target: Path,

@@ -291,11 +291,14 @@ class IsolationMode:
 def judge_golden(session: SessionLike, spec: PipelineSpec, case_id: str, plan: StepRunPlan,
                  frames: dict[str, pd.DataFrame], scenario: ScenarioSpec, result: CaseResult) -> None:
     """A passing case's outputs against the scenario's golden outputs (modes/golden.py)."""
+    options = session.options
     verdict = check_golden_outputs(spec, case_id, scenario.expect.outputs, plan.step.outputs, plan.output_paths,
-                                   frames, session.types, session.options.update_snapshots)
+                                   frames, session.types, options.update_snapshots or options.accept,
+                                   accept=options.accept)
     if verdict.written:
         result.details["snapshots_written"] = verdict.written
-        result.notices.extend(f"snapshot written: {path}" for path in verdict.written)
+        result.notices.extend(f"snapshot {'rewritten' if path in verdict.changed else 'written'}: {path}"
+                              for path in verdict.written)
     if not verdict.ok:
         result.outcome, result.classification = Outcome.FAILED, ErrorClass.EXPECTATION_ERROR
         result.message = verdict.message()
