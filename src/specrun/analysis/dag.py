@@ -11,29 +11,40 @@ the consumer cannot read, or a cycle is a :class:`SpecError` at the consuming ke
 
 from __future__ import annotations
 
-import networkx as nx
+from typing import TYPE_CHECKING
 
+from ..lazy import lazy_module
 from ..spec.model import PipelineSpec, SpecError
-from ..spec.step_graph import find_cycle, step_graph
+from ..spec.step_graph import find_edge_cycle, step_graph
 from .compat import Edge, effective_consumer_port, format_conflict, resolve_edges
 
-__all__ = ["Edge", "build_dag", "critical_path", "edges"]
+if TYPE_CHECKING:
+    import networkx as nx
+else:
+    nx = lazy_module("networkx")
+
+__all__ = ["Edge", "build_dag", "check_dag", "critical_path", "edges"]
 
 
 def build_dag(spec: PipelineSpec) -> nx.DiGraph:
     """The spec's steps and edges, checked for dangling references, formats and cycles."""
+    return step_graph(spec, check_dag(spec))
+
+
+def check_dag(spec: PipelineSpec) -> list[Edge]:
+    """:func:`build_dag`'s checks without the graph (``specrun check`` needs no networkx):
+    the edges, or a :class:`SpecError` for a dangling reference, a format conflict or a cycle."""
     found = resolve_edges(spec)
     for edge in found:
         produced = spec.steps[edge.producer].outputs[edge.output]
         conflict = format_conflict(produced, effective_consumer_port(spec, edge))
         if conflict:
             raise SpecError(f"{edge}: {conflict}", edge.location)
-    graph = step_graph(spec, found)
-    cycle = find_cycle(graph)
+    cycle = find_edge_cycle(found)
     if cycle is not None:
         path, closing = cycle
         raise SpecError(f"the pipeline has a cycle: {path}", closing.location)
-    return graph
+    return found
 
 
 def edges(dag: nx.DiGraph) -> list[Edge]:

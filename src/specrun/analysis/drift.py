@@ -19,13 +19,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-from pandas.api import types as ptypes
-
+from ..lazy import lazy_module
 from ..spec.model import Location, SpecError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    from pandas.api import types as ptypes
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
+    ptypes = lazy_module("pandas.api.types")
 
 EPSILON = 1e-4
 

@@ -16,12 +16,16 @@ import dataclasses
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, get_type_hints
+from typing import TYPE_CHECKING, Any, get_type_hints
 
-import networkx as nx
-
+from ..lazy import lazy_module
 from ..spec.model import Location, SpecError
 from .profile import DataProfile
+
+if TYPE_CHECKING:
+    import networkx as nx
+else:
+    nx = lazy_module("networkx")
 
 ProfileKey = tuple[str, str, str]          # (step, port, "input" | "output")
 MAX_PATHS = 200

@@ -6,11 +6,15 @@ reporter at ``-v``, so a green case shows whether its data went to the edges at 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
+from ..lazy import lazy_module
 from ..results import to_jsonable
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 
 def column_summary(series: pd.Series) -> dict[str, Any]:

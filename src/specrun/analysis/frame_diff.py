@@ -16,9 +16,14 @@ import math
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+from ..lazy import lazy_module
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 _FLOAT = "float"     # a column kind (pandas dtypes), not a specrun column type
 #: how many rows of each kind :meth:`FrameDiff.lines` shows (the counts are always given)

@@ -15,15 +15,19 @@ import math
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..contract.builtin_types import INFER_ORDER
 from ..contract.io import typed_frame
 from ..contract.storage import type_failures
 from ..contract.types import TypeRegistry
+from ..lazy import lazy_module
 from ..spec.model import ColumnSpec, SchemaSpec
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 #: the types tried, narrowest first
 CANDIDATES = INFER_ORDER

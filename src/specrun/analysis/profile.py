@@ -11,11 +11,18 @@ in well under a second per few columns (see ``bench/bench_profile.py``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-from pandas.api import types as ptypes
+from ..lazy import lazy_module
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    from pandas.api import types as ptypes
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
+    ptypes = lazy_module("pandas.api.types")
 
 # How a column is summarised, from its pandas dtype (which each column type declares),
 # so a plugin type's column is profiled like a built-in one of the same dtype.

@@ -12,32 +12,40 @@ Each type also names the values that break one of its constraints
 
 from __future__ import annotations
 
+import functools
 import math
 import re
-from typing import Any
-
-import numpy as np
-import pandas as pd
-import pandera.pandas as pa
-import pyarrow
-from hypothesis import strategies as st
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..hooks import hookimpl
+from ..lazy import lazy_module
 from ..spec.model import ColumnSpec, SpecError
 from .column_type import ColumnType, ColumnTypeBase
 from .patterns import UnsupportedPattern, pattern_sampler
 
-STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)   # pandas 3's default ``str``
-INT64 = np.iinfo(np.int64)
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    import pandera.pandas as pa
+    import pyarrow
+    from hypothesis import strategies as st
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
+    pa = lazy_module("pandera.pandas")
+    pyarrow = lazy_module("pyarrow")
+    st = lazy_module("hypothesis.strategies")
+
+class _Bounds(NamedTuple):
+    min: int
+    max: int
+
+
+INT64 = _Bounds(-2**63, 2**63 - 1)                        # np.iinfo(np.int64), without numpy
 DEFAULT_INT_SPAN = 1_000_000
 # A numeric column with neither min nor max is generated in [-OPEN_RANGE, OPEN_RANGE]:
 # negatives, zero and large magnitudes, where production data goes.
 OPEN_RANGE = 1_000_000_000
-DEFAULT_DATETIME_SPAN = pd.Timedelta(days=5 * 365)
-DEFAULT_DATETIME_MIN = pd.Timestamp("2020-01-01")
-DATETIME_LIMITS = (pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31"))
-_ALNUM = np.array([ord(c) for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"],
-                  dtype=np.uint32)
 
 
 INT_STORAGE = frozenset({"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
@@ -48,7 +56,41 @@ _INT_TEXT = re.compile(r"[+-]?[0-9]+")
 _FLOAT_TEXT = re.compile(r"[+-]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf|infinity)",
                          re.IGNORECASE)
 _DATETIME_TEXT = r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,9})?)?)?"
-_NS_LIMITS = (pd.Timestamp.min, pd.Timestamp.max)
+
+
+# What needs pandas or numpy to build is built on first use (specrun.lazy: planning and
+# ``specrun check`` import this module but generate nothing).
+@functools.cache
+def str_dtype() -> pd.StringDtype:
+    """pandas 3's default ``str`` dtype (``STR_DTYPE``)."""
+    return pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+class _DatetimeDefaults(NamedTuple):
+    span: pd.Timedelta            # an unbounded datetime column spans 5 years ...
+    minimum: pd.Timestamp         # ... from 2020-01-01
+    limits: tuple[pd.Timestamp, pd.Timestamp]      # the datetimes a nanosecond column holds, rounded in
+    ns_limits: tuple[pd.Timestamp, pd.Timestamp]   # pandas' own nanosecond limits
+
+
+@functools.cache
+def _datetimes() -> _DatetimeDefaults:
+    return _DatetimeDefaults(pd.Timedelta(days=5 * 365), pd.Timestamp("2020-01-01"),
+                             (pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31")),
+                             (pd.Timestamp.min, pd.Timestamp.max))
+
+
+@functools.cache
+def _alnum() -> np.ndarray:
+    return np.array([ord(c) for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"],
+                    dtype=np.uint32)
+
+
+def __getattr__(name: str) -> Any:
+    """``STR_DTYPE`` for the modules and plugins that import it by name."""
+    if name == "STR_DTYPE":
+        return str_dtype()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 BUILTIN_NAMES = frozenset({"int", "float", "str", "bool", "datetime", "category"})
@@ -110,7 +152,7 @@ def _is_text(series: pd.Series) -> bool:
 
 def _matching(text: pd.Series, pattern: re.Pattern[str] | str) -> pd.Series:
     """``text`` where it fully matches ``pattern``, NA elsewhere (nulls stay null)."""
-    text = text.astype(STR_DTYPE)
+    text = text.astype(str_dtype())
     return text.where(text.str.fullmatch(pattern).fillna(False).astype(bool))
 
 
@@ -361,7 +403,7 @@ class StrType(BuiltinType):
         return column
 
     def dtype(self, column: ColumnSpec) -> Any:
-        return STR_DTYPE
+        return str_dtype()
 
     def lengths(self, column: ColumnSpec) -> tuple[int, int]:
         low = int(column.min) if column.min is not None else 1
@@ -382,30 +424,30 @@ class StrType(BuiltinType):
         if column.isin is not None:
             values = pyarrow.array([str(v) for v in column.isin], type=pyarrow.string())
             picked = values.take(pyarrow.array(_pick(list(column.isin), rows, rng, column)))
-            return pd.Series(picked, dtype=STR_DTYPE)
+            return pd.Series(picked, dtype=str_dtype())
         if column.pattern is not None:
             try:
                 sampler = pattern_sampler(column.pattern)
                 if column.unique:
                     return sampler.sample_unique(rows, rng)
-                return pd.Series(pyarrow.array(sampler.sample(rows, rng)), dtype=STR_DTYPE)
+                return pd.Series(pyarrow.array(sampler.sample(rows, rng)), dtype=str_dtype())
             except (UnsupportedPattern, ValueError) as exc:
                 raise _error(column, str(exc)) from None
         low, high = self.lengths(column)
         if column.unique:
             return pd.Series(pyarrow.array(self._unique_words(column, rows, low, high, rng)),
-                             dtype=STR_DTYPE)
-        codes = _ALNUM[rng.integers(0, len(_ALNUM), size=(rows, high))]
+                             dtype=str_dtype())
+        codes = _alnum()[rng.integers(0, len(_alnum()), size=(rows, high))]
         lengths = rng.integers(low, high + 1, size=rows)
         codes[np.arange(high)[None, :] >= lengths[:, None]] = 0
         words = np.ascontiguousarray(codes).view(f"<U{max(high, 1)}").reshape(rows) if high else \
             np.full(rows, "", dtype="<U1")
-        return pd.Series(pyarrow.array(words), dtype=STR_DTYPE)
+        return pd.Series(pyarrow.array(words), dtype=str_dtype())
 
     def _unique_words(self, column: ColumnSpec, rows: int, low: int, high: int,
                       rng: np.random.Generator) -> np.ndarray:
         """Distinct fixed-length words: distinct integers written in base 62."""
-        base = len(_ALNUM)
+        base = len(_alnum())
         length = max(low, 1)
         while base ** length < rows and length < 10:
             length += 1
@@ -414,9 +456,9 @@ class StrType(BuiltinType):
         numbers = unique_integers(0, min(base ** length, 2**62) - 1, rows, rng, column)
         digits = min(length, 10)
         powers = np.array([base ** k for k in range(digits - 1, -1, -1)], dtype=np.int64)
-        codes = _ALNUM[(numbers[:, None] // powers[None, :]) % base]
+        codes = _alnum()[(numbers[:, None] // powers[None, :]) % base]
         if length > digits:
-            codes = np.hstack([np.full((rows, length - digits), _ALNUM[0]), codes])
+            codes = np.hstack([np.full((rows, length - digits), _alnum()[0]), codes])
         return np.ascontiguousarray(codes, dtype=np.uint32).view(f"<U{length}").reshape(rows)
 
     def strategy(self, column: ColumnSpec) -> st.SearchStrategy[Any]:
@@ -454,11 +496,11 @@ class StrType(BuiltinType):
         return _is_text(series)
 
     def from_storage(self, column: ColumnSpec, series: pd.Series) -> pd.Series:
-        return series.astype(STR_DTYPE)
+        return series.astype(str_dtype())
 
     def parse_text(self, column: ColumnSpec, text: pd.Series) -> pd.Series:
         """Text as it is; an empty field is null only in a nullable column."""
-        text = text.astype(STR_DTYPE)
+        text = text.astype(str_dtype())
         return text if column.nullable else text.fillna("")
 
     def violating_values(self, column: ColumnSpec, textual: bool) -> dict[str, list[Any]]:
@@ -524,7 +566,7 @@ class BoolType(BuiltinType):
 
     def parse_text(self, column: ColumnSpec, text: pd.Series) -> pd.Series:
         """``true`` / ``false`` in any case (``1``, ``0``, ``yes`` are not booleans)."""
-        words = text.astype(STR_DTYPE).str.lower()
+        words = text.astype(str_dtype()).str.lower()
         parsed = pd.Series(pd.array(words.map({"true": True, "false": False}).tolist(), dtype="boolean"),
                            index=text.index)
         return self.from_storage(column, parsed)
@@ -571,9 +613,9 @@ class DatetimeType(BuiltinType):
         low = _timestamp(column.min, column) if column.min is not None else None
         high = _timestamp(column.max, column) if column.max is not None else None
         if low is None:
-            low = high - DEFAULT_DATETIME_SPAN if high is not None else DEFAULT_DATETIME_MIN
+            low = high - _datetimes().span if high is not None else _datetimes().minimum
         if high is None:
-            high = low + DEFAULT_DATETIME_SPAN
+            high = low + _datetimes().span
         if low > high:
             raise _error(column, f"min {column.min} is later than max {column.max}")
         return low, high
@@ -604,8 +646,8 @@ class DatetimeType(BuiltinType):
     def strategy(self, column: ColumnSpec) -> st.SearchStrategy[Any]:
         if column.isin is not None:
             return st.sampled_from([_timestamp(v, column).to_pydatetime() for v in column.isin])
-        low = _timestamp(column.min, column) if column.min is not None else DATETIME_LIMITS[0]
-        high = _timestamp(column.max, column) if column.max is not None else DATETIME_LIMITS[1]
+        low = _timestamp(column.min, column) if column.min is not None else _datetimes().limits[0]
+        high = _timestamp(column.max, column) if column.max is not None else _datetimes().limits[1]
         return st.datetimes(min_value=low.to_pydatetime(), max_value=high.to_pydatetime())
 
     def boundary_values(self, column: ColumnSpec) -> list[Any]:
@@ -626,7 +668,7 @@ class DatetimeType(BuiltinType):
         return pd.api.types.is_datetime64_dtype(series.dtype)
 
     def from_storage(self, column: ColumnSpec, series: pd.Series) -> pd.Series:
-        held = series.where((series >= _NS_LIMITS[0]) & (series <= _NS_LIMITS[1]))
+        held = series.where((series >= _datetimes().ns_limits[0]) & (series <= _datetimes().ns_limits[1]))
         return held.astype("datetime64[ns]")
 
     def parse_text(self, column: ColumnSpec, text: pd.Series) -> pd.Series:
@@ -639,8 +681,9 @@ class DatetimeType(BuiltinType):
         day = pd.Timedelta(days=1)
         low = _timestamp(column.min, column) if column.min is not None else None
         high = _timestamp(column.max, column) if column.max is not None else None
-        found = _range_violations(low, high, low - day if low is not None and low - day > DATETIME_LIMITS[0] else None,
-                                  high + day if high is not None and high + day < DATETIME_LIMITS[1] else None)
+        first, last = _datetimes().limits
+        found = _range_violations(low, high, low - day if low is not None and low - day > first else None,
+                                  high + day if high is not None and high + day < last else None)
         if column.isin is not None:
             stamps = [_timestamp(v, column) for v in column.isin]
             found["isin"] = _outside([max(stamps) + day, min(stamps) - day], stamps) if stamps else []
@@ -735,7 +778,7 @@ def specrun_column_types() -> tuple[Any, ...]:
     return BUILTIN_TYPES
 
 
-__all__ = ["BUILTIN_TYPES", "STR_DTYPE", "IntType", "FloatType", "StrType", "BoolType",
+__all__ = ["BUILTIN_TYPES", "str_dtype", "IntType", "FloatType", "StrType", "BoolType",
            "DatetimeType", "CategoryType", "unique_integers", "specrun_column_types",
            "BUILTIN_NAMES", "WIDENINGS", "BuiltinType"]
 

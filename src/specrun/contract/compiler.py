@@ -10,13 +10,17 @@ from __future__ import annotations
 import threading
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandera.pandas as pa
-
+from ..lazy import lazy_module
 from ..spec.model import SchemaSpec
 from .pandera_schema import load_pandera_reference, to_pandera
 from .types import TypeRegistry
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
+else:
+    pa = lazy_module("pandera.pandas")
 
 
 class ContractCompiler:

@@ -19,18 +19,24 @@ import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-import numpy as np
-import pandas as pd
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING, Any
 
 from ..atomic import write_atomic
+from ..lazy import lazy_module
 from ..spec.model import TABULAR_FORMATS, PortSpec, SchemaSpec
 from ..spec.placeholders import layout_fields, layout_pattern
-from .builtin_types import INT64, STR_DTYPE
+from .builtin_types import INT64, str_dtype
 from .storage import TypeFailure, check_text, check_typed, json_as_text, mark, type_failures
 from .types import TypeRegistry
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    import pyarrow.parquet as pq
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
+    pq = lazy_module("pyarrow.parquet")
 
 EXTENSIONS = {"csv": "csv", "tsv": "tsv", "parquet": "parquet", "jsonl": "jsonl",
               "json": "json", "pickle": "pkl", "text": "txt", "file": ""}
@@ -193,7 +199,7 @@ def _builtin_types() -> TypeRegistry:
 
 def _read_csv(port: PortSpec, path: Path, schema: SchemaSpec | None, nrows: int | None) -> pd.DataFrame:
     """Declared columns as text (typed afterwards by their types); only an empty field is null."""
-    text = {name: STR_DTYPE for name in schema.columns} if schema is not None else {}
+    text = {name: str_dtype() for name in schema.columns} if schema is not None else {}
     return pd.read_csv(path, sep=SEPARATORS[port.format], nrows=nrows, keep_default_na=False,
                        na_values=[""], dtype=text,
                        compression="gzip" if port.compression == "gzip" else "infer")
@@ -223,7 +229,7 @@ def _json_column(values: list[Any]) -> tuple[pd.Series, str]:
     if kinds == ["boolean"]:
         return pd.Series(pd.array(values, dtype="boolean" if nulls else "bool")), found
     if kinds == ["string"]:
-        return pd.Series(values, dtype=STR_DTYPE), found
+        return pd.Series(values, dtype=str_dtype()), found
     return pd.Series(values, dtype=object), found
 
 
@@ -255,7 +261,7 @@ def _read_jsonl(port: PortSpec, path: Path, schema: SchemaSpec | None, types: Ty
         column = declared.get(name)
         if column is not None and column.type in types and json_as_text(types.get(column.type)):
             columns[name] = pd.Series([v if v is None or isinstance(v, str) else json.dumps(v) for v in values],
-                                      dtype=STR_DTYPE)
+                                      dtype=str_dtype())
             text.add(name)
         else:
             columns[name], found[name] = _json_column(values)
@@ -328,7 +334,7 @@ def typed_frame(frame: pd.DataFrame, schema: SchemaSpec | None, types: TypeRegis
         if name in text:
             typed, failure = check_text(column_type, column, series, file)
         elif series.dtype == object and bool(series.isna().all()):   # no values, no storage to judge
-            typed, failure = check_text(column_type, column, series.astype(STR_DTYPE), file)
+            typed, failure = check_text(column_type, column, series.astype(str_dtype()), file)
         else:
             storage = (found or {}).get(name, str(series.dtype))
             typed, failure = check_typed(column_type, column, series, storage, file)

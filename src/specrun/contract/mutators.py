@@ -9,13 +9,18 @@ schema and the frame do not know is a :class:`SpecError` at the mutation.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-
+from ..lazy import lazy_module
 from ..spec.model import ColumnSpec, Location, MutationSpec, SchemaSpec, SpecError
 from .types import TypeRegistry
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 DEFAULT_DUPLICATE_RATE = 0.1
 

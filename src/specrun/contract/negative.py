@@ -14,14 +14,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-
+from ..lazy import lazy_module
 from ..spec.model import SchemaSpec
 from .mutators import nullable_dtype, typed_like
 from .types import TypeRegistry
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 TEXT_FORMATS = ("csv", "tsv", "jsonl")
 EXTRA_COLUMN = "unexpected_column"

@@ -19,17 +19,23 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from hypothesis import assume
-from hypothesis import strategies as st
 
+from ..lazy import lazy_module
 from ..spec.model import SchemaSpec
 from .mutators import nullable_dtype, typed_like
 from .negative import EXTRA_COLUMN, NegativeConstraint, NegativeInput, negative_constraints, offered_values
 from .strategies import frame_strategy, row_bounds
 from .types import TypeRegistry
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from hypothesis import strategies as st
+else:
+    pd = lazy_module("pandas")
+    st = lazy_module("hypothesis.strategies")
 
 FRAME_TEXT_FORMATS = ("csv", "tsv")   # formats whose frames are drawn text-safe (as property runs do)
 SHARE_SCALE = 1000                    # the resolution of a share of off-contract examples

@@ -12,12 +12,16 @@ import importlib
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandera.pandas as pa
-
+from ..lazy import lazy_module
 from ..spec.model import ColumnSpec, Location, SchemaSpec, SpecError
 from .types import ColumnType, TypeRegistry
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
+else:
+    pa = lazy_module("pandera.pandas")
 
 
 def _rows_checks(schema: SchemaSpec) -> list[pa.Check]:

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import re
 import string
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
+from ..lazy import lazy_module
 from ..results import PropertyResult
 from ..spec.model import PortSpec
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 
 def _split_patterns(port: PortSpec) -> dict[str, re.Pattern[str]]:

@@ -23,11 +23,18 @@ import re._constants as sre  # type: ignore[import-not-found]
 import re._parser as sre_parse  # type: ignore[import-not-found]
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-import pyarrow as pa
+from ..lazy import lazy_module
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
+    pa = lazy_module("pyarrow")
 
 # One parsed regex item: an opcode and an argument whose shape depends on the opcode
 # (a code point, a (low, high) range, a (min, max, items) repeat, ...), hence Any.
@@ -35,14 +42,26 @@ _ParsedItem = tuple[Any, Any]
 
 UNBOUNDED_REPEAT_CAP = 5
 # Characters drawn for ".", negated classes and \W / \D / \S: printable ASCII.
-_PRINTABLE = np.arange(32, 127, dtype=np.uint32)
-_CATEGORY_CODES: dict[object, np.ndarray] = {
-    sre.CATEGORY_DIGIT: np.arange(48, 58, dtype=np.uint32),
-    sre.CATEGORY_WORD: np.array([ord(c) for c in
-                                 "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"],
-                                dtype=np.uint32),
-    sre.CATEGORY_SPACE: np.array([32], dtype=np.uint32),
-}
+
+
+@functools.cache
+def _printable() -> np.ndarray:
+    """The printable ASCII code points (built on first use: numpy is imported lazily)."""
+    return np.arange(32, 127, dtype=np.uint32)
+
+
+@functools.cache
+def _category_codes() -> dict[object, np.ndarray]:
+    """The code points of \\d, \\w and \\s (ASCII)."""
+    return {
+        sre.CATEGORY_DIGIT: np.arange(48, 58, dtype=np.uint32),
+        sre.CATEGORY_WORD: np.array([ord(c) for c in
+                                     "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"],
+                                    dtype=np.uint32),
+        sre.CATEGORY_SPACE: np.array([32], dtype=np.uint32),
+    }
+
+
 _NEGATED_CATEGORY = {
     sre.CATEGORY_NOT_DIGIT: sre.CATEGORY_DIGIT,
     sre.CATEGORY_NOT_WORD: sre.CATEGORY_WORD,
@@ -55,7 +74,7 @@ class UnsupportedPattern(ValueError):
     """The pattern uses a construct the vectorised sampler cannot generate."""
 
 
-Block = tuple[np.ndarray, np.ndarray]  # (codes uint32[rows, width], used bool[rows, width])
+Block = tuple["np.ndarray", "np.ndarray"]  # (codes uint32[rows, width], used bool[rows, width])
 
 
 class _Node:
@@ -191,17 +210,17 @@ def _class_codes(items: Sequence[_ParsedItem]) -> np.ndarray:
             low, high = arg
             chosen.update(range(int(low), int(high) + 1))
         elif op is sre.CATEGORY:
-            if arg in _CATEGORY_CODES:
-                chosen.update(int(c) for c in _CATEGORY_CODES[arg])
+            if arg in _category_codes():
+                chosen.update(int(c) for c in _category_codes()[arg])
             elif arg in _NEGATED_CATEGORY:
                 excluded = set(int(c) for c in _class_codes([(sre.CATEGORY, _NEGATED_CATEGORY[arg])]))
-                chosen.update(int(c) for c in _PRINTABLE if int(c) not in excluded)
+                chosen.update(int(c) for c in _printable() if int(c) not in excluded)
             else:
                 raise UnsupportedPattern(f"unsupported character category {arg}")
         else:
             raise UnsupportedPattern(f"unsupported construct {op} in a character class")
     if negate:
-        codes = np.array([c for c in _PRINTABLE if int(c) not in chosen], dtype=np.uint32)
+        codes = np.array([c for c in _printable() if int(c) not in chosen], dtype=np.uint32)
     else:
         codes = np.array(sorted(chosen), dtype=np.uint32)
     if len(codes) == 0:
@@ -215,9 +234,9 @@ def _compile(items: Sequence[_ParsedItem]) -> _Node:
         if op is sre.LITERAL:
             parts.append(_Chars(np.array([arg], dtype=np.uint32)))
         elif op is sre.NOT_LITERAL:
-            parts.append(_Chars(_PRINTABLE[_PRINTABLE != int(arg)]))
+            parts.append(_Chars(_printable()[_printable() != int(arg)]))
         elif op is sre.ANY:
-            parts.append(_Chars(_PRINTABLE))
+            parts.append(_Chars(_printable()))
         elif op is sre.IN:
             parts.append(_Chars(_class_codes(arg)))
         elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT):

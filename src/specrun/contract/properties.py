@@ -20,15 +20,19 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ..hooks import hookimpl
+from ..lazy import lazy_module
 from ..results import PropertyResult
 from ..spec.model import Location, SpecError, StepSpec
 from .part_properties import check_class_balance, check_part_rows
 from .relations import check_relation, check_unchanged
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 
 @dataclass

@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import ast
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-
+from ..lazy import lazy_module
 from ..results import PropertyResult
 from ..spec.model import Location, SpecError
 from ..spec.relation_expr import PREFIXED as _PREFIXED
 from ..spec.relation_expr import relation_expression
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 EXAMPLES = 5
 

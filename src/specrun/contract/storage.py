@@ -19,13 +19,17 @@ from __future__ import annotations
 import copy
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
+from ..lazy import lazy_module
 from ..results import ColumnFailure, to_jsonable
 from ..spec.model import ColumnSpec
 from .types import ColumnType
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 MAX_EXAMPLES = 5
 _ATTRS_KEY = "specrun.type_failures"

@@ -12,13 +12,18 @@ shape towards plain values, so a shrunk failure is as small and plain as it can 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-from hypothesis import strategies as st
-
+from ..lazy import lazy_module
 from ..spec.model import ColumnSpec, SchemaSpec, SpecError
 from .types import ColumnType, TypeRegistry
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from hypothesis import strategies as st
+else:
+    pd = lazy_module("pandas")
+    st = lazy_module("hypothesis.strategies")
 
 DEFAULT_MAX_ROWS = 20
 REPEATED_POOL = 3          # how many distinct values a "repeated" column draws from

@@ -9,13 +9,18 @@ pandera's findings that only restate them are left out.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-import pandera.pandas as pa
-
+from ..lazy import lazy_module
 from ..results import ColumnFailure, to_jsonable
 from .storage import restate, type_failures
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pandera.pandas as pa
+else:
+    pd = lazy_module("pandas")
+    pa = lazy_module("pandera.pandas")
 
 MAX_EXAMPLES = 5
 _COLUMN_PRESENCE_CHECKS = ("column_in_dataframe", "column_in_schema")

@@ -9,12 +9,18 @@ truly unique (each column type guarantees it, and it is verified here).
 from __future__ import annotations
 
 import zlib
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
-
+from ..lazy import lazy_module
 from ..spec.model import ColumnSpec, SchemaSpec, SpecError
 from .types import TypeRegistry
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 NULL_RATE = 0.05
 

@@ -20,14 +20,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from ..analysis.frame_diff import DiffOptions, diff_frames
 from ..atomic import write_atomic
 from ..contract.io import EXTENSIONS, PortReadError, read_port_frame
 from ..contract.storage import type_failures
 from ..execution.sandbox import safe_name
+from ..lazy import lazy_module
 from ..spec.model import GoldenData, PipelineSpec, PortSpec, SchemaSpec, SpecError
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..contract.types import TypeRegistry

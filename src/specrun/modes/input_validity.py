@@ -14,16 +14,21 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..contract.io import PortReadError, read_port
+from ..lazy import lazy_module
 from ..results import PortValidation
 from ..spec.model import PortSpec, SchemaSpec
 
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
+
 #: Validates one input port's frames (by file) against a contract, e.g.
 #: ``lambda name, parts, schema: validate_port_parts(session, name, "input", parts, schema)``.
-PortCheck = Callable[[str, Mapping[str, pd.DataFrame], SchemaSpec], PortValidation]
+PortCheck = Callable[[str, Mapping[str, "pd.DataFrame"], SchemaSpec], PortValidation]
 
 
 @dataclass

@@ -16,12 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from ..contract.io import PortReadError, port_files, read_port
 from ..contract.validate import validate_frame
 from ..execution.fingerprint import fingerprint, input_changes
 from ..execution.request import RunRecord, RunRequest
+from ..lazy import lazy_module
 from ..results import (
     CaseResult,
     ColumnFailure,
@@ -35,6 +34,11 @@ from ..spec.model import ExpectSpec, PipelineSpec, PortSpec, SchemaSpec, StepSpe
 from ..spec.placeholders import fill_args
 from .expectation import log_mismatches
 from .retries import run_with_retries
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..plugin_types import SessionLike

@@ -10,13 +10,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
-import botocore.exceptions as bexc
-from botocore.config import Config
-
+from ..lazy import lazy_module
 from .errors import SourceError
+
+if TYPE_CHECKING:
+    import boto3
+    import botocore.config as boto_config
+    import botocore.exceptions as bexc
+else:
+    boto3 = lazy_module("boto3")
+    bexc = lazy_module("botocore.exceptions")
+    boto_config = lazy_module("botocore.config")
 
 # Client-error codes that are not worth retrying even if botocore let them through.
 _PERMANENT_CODES = frozenset({
@@ -25,10 +31,14 @@ _PERMANENT_CODES = frozenset({
     "InvalidObjectState", "PreconditionFailed", "412", "InvalidRange", "416",
     "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "UnrecognizedClientException",
 })
-_TRANSIENT_EXCEPTIONS = (bexc.ConnectionError, bexc.HTTPClientError, bexc.ResponseStreamingError,
-                         bexc.IncompleteReadError)
-_CREDENTIAL_EXCEPTIONS = (bexc.NoCredentialsError, bexc.PartialCredentialsError,
-                          bexc.ProfileNotFound, bexc.NoRegionError)
+
+
+def _transient_exceptions() -> tuple[type[Exception], ...]:
+    return (bexc.ConnectionError, bexc.HTTPClientError, bexc.ResponseStreamingError, bexc.IncompleteReadError)
+
+
+def _credential_exceptions() -> tuple[type[Exception], ...]:
+    return (bexc.NoCredentialsError, bexc.PartialCredentialsError, bexc.ProfileNotFound, bexc.NoRegionError)
 
 
 @dataclass(frozen=True)
@@ -46,8 +56,8 @@ class S3Settings:
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
 
-    def botocore_config(self) -> Config:
-        return Config(
+    def botocore_config(self) -> boto_config.Config:
+        return boto_config.Config(
             retries={"mode": self.retry_mode, "total_max_attempts": self.max_attempts},
             connect_timeout=self.connect_timeout,
             read_timeout=self.read_timeout,
@@ -65,7 +75,7 @@ def make_clients(settings: S3Settings = DEFAULT_SETTINGS) -> tuple[Any, Any]:
         config = settings.botocore_config()
         kwargs = {"endpoint_url": settings.endpoint_url, "config": config}
         return session.client("s3", **kwargs), session.client("sagemaker", **kwargs)
-    except _CREDENTIAL_EXCEPTIONS as exc:
+    except _credential_exceptions() as exc:
         raise SourceError(where, f"cannot set up AWS clients: {exc}", permanent=True) from exc
     except ValueError as exc:   # a bad endpoint URL or retry mode
         raise SourceError(where, f"invalid S3 settings: {exc}", permanent=True) from exc
@@ -84,7 +94,7 @@ def is_permanent(exc: BaseException) -> bool:
             return True
         return not (status >= 500 or status == 429 or "thrott" in code.lower()
                     or code in ("SlowDown", "RequestTimeout", "RequestLimitExceeded"))
-    if isinstance(exc, _TRANSIENT_EXCEPTIONS):
+    if isinstance(exc, _transient_exceptions()):
         return False
     return True
 
@@ -101,7 +111,7 @@ def source_error(uri: str, exc: BaseException) -> SourceError:
         if attempts:
             text += f" (after {attempts + 1} attempts)"
         return SourceError(uri, text, permanent=is_permanent(exc))
-    if isinstance(exc, _CREDENTIAL_EXCEPTIONS):
+    if isinstance(exc, _credential_exceptions()):
         return SourceError(uri, f"no usable AWS credentials: {exc}", permanent=True)
     return SourceError(uri, f"{type(exc).__name__}: {exc}", permanent=is_permanent(exc))
 

@@ -13,11 +13,15 @@ import io
 import random
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import botocore.exceptions as bexc
-
+from ..lazy import lazy_module
 from .client import reading, source_error
+
+if TYPE_CHECKING:
+    import botocore.exceptions as bexc
+else:
+    bexc = lazy_module("botocore.exceptions")
 
 STREAM_ATTEMPTS = 3          # GETs of one range whose body broke off before giving up
 STREAM_BACKOFF_S = 0.2       # base of the jittered exponential pause between those GETs

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from .build_steps import PortKeys
 from .model import PipelineSpec, PortSpec, SpecError, StepSpec
 from .placeholders import arg_placeholders, layout_fields
-from .step_graph import Edge, find_cycle, step_graph
+from .step_graph import Edge, find_edge_cycle
 
 # Keys a consumer port inherits from its producer when it does not write them.
 INHERITED_PORT_KEYS = ("format", "compression", "schema", "layout", "shards", "split")
@@ -168,7 +168,7 @@ def _check_dag(spec: PipelineSpec) -> None:
                 producer, _, output = port.from_.partition(".")
                 where = spec.where(f"steps.{step.name}.inputs.{port.name}.from")
                 edges.append(Edge(producer, output, step.name, port.name, where))
-    cycle = find_cycle(step_graph(spec, edges))
+    cycle = find_edge_cycle(edges)
     if cycle is not None:
         path, closing = cycle
         raise SpecError(f"the steps form a cycle: {path}", closing.location)

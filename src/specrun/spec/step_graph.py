@@ -4,12 +4,13 @@ Nodes are step names (attribute ``step``: the :class:`StepSpec`); an edge
 ``producer -> consumer`` carries ``producer``, ``consumer`` and ``ports``, the
 :class:`Edge` records (producer.output → consumer.input) it stands for, in the order
 they were given.  The load-time cycle check (``spec/references.py``) and the pipeline's
-DAG (``analysis/dag.py``) both build it here from the edges they gathered; each decides
-what else an edge must satisfy and words its own error.
+DAG (``analysis/dag.py``) both find cycles here (:func:`find_edge_cycle`) in the edges
+they gathered; each decides what else an edge must satisfy and words its own error.
 """
 
 from __future__ import annotations
 
+import graphlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -60,12 +61,24 @@ def step_graph(spec: PipelineSpec, edges: Iterable[Edge]) -> nx.DiGraph:
 
 def find_cycle(graph: nx.DiGraph) -> tuple[str, Edge] | None:
     """A cycle of the step graph as ``"a -> b -> a"`` and the first edge closing it, or None."""
-    import networkx as nx
+    return find_edge_cycle(edge for _, _, ports in graph.edges(data="ports") for edge in ports)
 
+
+def find_edge_cycle(edges: Iterable[Edge]) -> tuple[str, Edge] | None:
+    """:func:`find_cycle` without building the graph: the load-time check runs on every
+    ``specrun check`` and ``--help``-fast start, and networkx costs ~0.2 s to import, so the
+    cycle is found by the standard library's ``graphlib``."""
+    given = list(edges)
+    producers: dict[str, set[str]] = {}
+    for edge in given:
+        producers.setdefault(edge.consumer, set()).add(edge.producer)
+        producers.setdefault(edge.producer, set())
+    # by name, so the same edges in any order name the same cycle
+    ordered = {step: sorted(producers[step]) for step in sorted(producers)}
     try:
-        cycle = nx.find_cycle(graph)
-    except nx.NetworkXNoCycle:
-        return None
-    path = " -> ".join([cycle[0][0], *(target for _, target in cycle)])
-    closing: Edge = graph.edges[cycle[-1][0], cycle[-1][1]]["ports"][0]
-    return path, closing
+        graphlib.TopologicalSorter(ordered).prepare()
+    except graphlib.CycleError as exc:
+        cycle: list[str] = exc.args[1]      # each node feeds the next; the first is the last
+        closing = next(e for e in given if (e.producer, e.consumer) == (cycle[-2], cycle[-1]))
+        return " -> ".join(cycle), closing
+    return None

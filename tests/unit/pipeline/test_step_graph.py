@@ -11,7 +11,7 @@ from pipeline_builders import pipeline, port, step
 from specrun.analysis.dag import build_dag
 from specrun.spec.model import SpecError
 from specrun.spec.references import check_references
-from specrun.spec.step_graph import Edge, find_cycle, step_graph
+from specrun.spec.step_graph import Edge, find_cycle, find_edge_cycle, step_graph
 
 
 def test_every_step_is_a_node_and_ports_gather_on_one_edge_in_order():
@@ -65,3 +65,23 @@ def test_load_time_check_and_dag_see_the_same_cycles(graph):
     load_path, dag_path = at_load.value.message.split(": ", 1)[1], in_dag.value.message.split(": ", 1)[1]
     assert load_path == dag_path
     assert (at_load.value.line, at_load.value.key) == (in_dag.value.line, in_dag.value.key)
+
+
+@settings(max_examples=100, deadline=None)
+@given(from_graphs(), st.randoms(use_true_random=False))
+def test_the_cycle_found_without_networkx_is_a_real_cycle_in_any_edge_order(graph, rnd):
+    n, pairs = graph
+    given_edges = [Edge(f"s{a}", "out", f"s{b}", f"from_s{a}") for a, b in pairs]
+    shuffled = list(given_edges)
+    rnd.shuffle(shuffled)
+    found, again = find_edge_cycle(given_edges), find_edge_cycle(shuffled)
+    assert found == again                                   # the order edges were given in does not matter
+    acyclic = nx.is_directed_acyclic_graph(nx.DiGraph([(f"s{a}", f"s{b}") for a, b in pairs]))
+    assert (found is None) == acyclic                       # networkx is the oracle
+    if found is not None:
+        path, closing = found
+        nodes = path.split(" -> ")
+        assert nodes[0] == nodes[-1] and len(nodes) > 2
+        pairs_given = {(e.producer, e.consumer) for e in given_edges}
+        assert all((u, v) in pairs_given for u, v in zip(nodes, nodes[1:], strict=False))
+        assert (closing.producer, closing.consumer) == (nodes[-2], nodes[-1])

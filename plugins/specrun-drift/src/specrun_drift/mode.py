@@ -12,12 +12,12 @@ columns.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import asdict
-from typing import TYPE_CHECKING, Any, Iterator
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from specrun.analysis.drift import compare_frames
+from specrun.lazy import lazy_module
 from specrun.plugin import (
     CaseResult,
     ErrorClass,
@@ -43,6 +43,11 @@ from specrun.sources import SourceError
 from .options import NAME, DriftOptions, drift_options
 from .reference import Reference, place
 
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
+
 if TYPE_CHECKING:  # pragma: no cover
     from specrun.session import Session
 
@@ -50,12 +55,12 @@ if TYPE_CHECKING:  # pragma: no cover
 class DriftMode:
     name = NAME
 
-    def plan(self, session: "Session", spec: PipelineSpec) -> list[PlannedCase]:
+    def plan(self, session: Session, spec: PipelineSpec) -> list[PlannedCase]:
         options = drift_options(spec, session.project_modes)
         return [PlannedCase(f"{spec.pipeline}::{step}[drift]", self.name, spec.pipeline, step, "drift",
                             spec=spec, payload=options) for step in options.steps]
 
-    def run(self, session: "Session", spec: PipelineSpec, cases: list[PlannedCase]) -> Iterator[CaseResult]:
+    def run(self, session: Session, spec: PipelineSpec, cases: list[PlannedCase]) -> Iterator[CaseResult]:
         summary: dict[str, Any] = {}
         reference: Reference | None = None
         for case in cases:
@@ -70,7 +75,7 @@ class DriftMode:
             yield result
         session.publish(self.name, {"reference": cases[0].payload.reference if cases else None, "cases": summary})
 
-    def run_case(self, session: "Session", spec: PipelineSpec, case: PlannedCase, options: DriftOptions,
+    def run_case(self, session: Session, spec: PipelineSpec, case: PlannedCase, options: DriftOptions,
                  reference: Reference) -> CaseResult:
         step = spec.steps[case.step]
         seed = session.case_seed(spec, case.id)

@@ -17,14 +17,18 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
+from specrun.lazy import lazy_module
 from specrun.plugin import PortSpec, StepSpec, copy_fixture, read_port_frame, write_port
 from specrun.sources import S3Settings, SourceCache, SourceError, find_snapshot, make_clients, sample_uri
 
 from .options import DriftOptions
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 SUFFIXES = {"csv": (".csv", ".csv.gz"), "tsv": (".tsv", ".tsv.gz"), "jsonl": (".jsonl", ".jsonl.gz"),
             "parquet": (".parquet", ".pq")}

@@ -24,14 +24,18 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from ...analysis.drift import ColumnDrift
 from ...analysis.profile import DataProfile
+from ...lazy import lazy_module
 from ...results import PortValidation
 from ...spec.units import mib
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_module("numpy")
 
 SUPER_LINEAR = 1.2            # exponent above which growth is flagged
 TIME_NOISE_FLOOR_S = 0.05     # CPU seconds of growth that can be told from noise on a quiet machine

@@ -17,20 +17,24 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ...analysis.drift import ColumnDrift, DriftThresholds, compare_frames
+from ...lazy import lazy_module
 from ...sources import ExecutionData, SourceCache, SourceError, sample_uri
 from ...sources.sampling import SampledFile, format_of
 from ...sources.snapshot import Snapshot
 from ...spec.model import PipelineSpec
 from .sources import data_files, load_execution
 
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
+
 READERS: dict[str, Callable[[Path], pd.DataFrame]] = {
-    "parquet": pd.read_parquet,
-    "csv": pd.read_csv,
+    "parquet": lambda path: pd.read_parquet(path),
+    "csv": lambda path: pd.read_csv(path),
     "tsv": lambda path: pd.read_csv(path, sep="\t"),
     "jsonl": lambda path: pd.read_json(path, lines=True),
 }

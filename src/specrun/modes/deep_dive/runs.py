@@ -17,13 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-
 from ...contract.io import PortReadError, port_target, read_port, write_port
 from ...contract.types import TypeRegistry
 from ...contract.vectorised import vectorised_column, vectorised_frame
 from ...execution.sandbox import SandboxDir, safe_name
+from ...lazy import lazy_module
 from ...plan import stable_seed
 from ...results import PortValidation
 from ...spec.model import ExpectSpec, PipelineSpec, SchemaSpec, StepSpec
@@ -40,11 +38,18 @@ from ..step_case import (
 from .analysis import RunSummary
 from .sources import RealInput, place_input
 
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
+
 if TYPE_CHECKING:  # pragma: no cover
     from ...plugin_types import SessionLike
 
 #: writes a step's inputs under a sandbox root: port → path, and the tabular frames written
-InputWriter = Callable[[Path], tuple[dict[str, Path], dict[str, pd.DataFrame]]]
+InputWriter = Callable[[Path], tuple[dict[str, Path], dict[str, "pd.DataFrame"]]]
 
 
 @dataclass

@@ -23,11 +23,10 @@ import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ...contract.io import read_port, write_port
+from ...lazy import lazy_module
 from ...sources import (
     ExecutionData,
     S3Settings,
@@ -43,6 +42,11 @@ from ...sources.cache import DEFAULT_MAX_BYTES
 from ...sources.sampling import DEFAULT_MAX_SHARDS
 from ...sources.snapshot import Snapshot
 from ...spec.model import PipelineSpec, PortSpec, StepSpec
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 FULL_SCOPE = 2**62   # "no limit" for rows and shards when analysis_scope is full
 

@@ -13,15 +13,20 @@ import hashlib
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ...contract.io import port_files
 from ...contract.relations import values_equal
 from ...execution.sandbox import SandboxDir, safe_name
+from ...lazy import lazy_module
 from ...results import CaseResult, ErrorClass, Outcome, PropertyResult
 from ...spec.model import ScenarioSpec, StepSpec
 from ..step_case import StepOutcome, StepRunPlan
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 SCENARIO = "standard"     # the case that is run a second time
 ROWS_SHOWN = 3

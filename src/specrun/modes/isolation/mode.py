@@ -18,8 +18,6 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from ...analysis.fed import fed_summary
 from ...contract.io import copy_fixture, port_target, write_port
 from ...contract.mutators import apply_mutations
@@ -27,6 +25,7 @@ from ...contract.negative import NegativeConstraint
 from ...contract.vectorised import vectorised_frame
 from ...execution.sandbox import SandboxDir, safe_name
 from ...hooks import hookimpl
+from ...lazy import lazy_module
 from ...plan import PlannedCase, stable_seed
 from ...results import CaseResult, ErrorClass, Outcome
 from ...spec.model import PipelineSpec, ScenarioSpec, SpecError, StepSpec
@@ -48,6 +47,11 @@ from . import determinism
 from .edges import Edge, edge_breaks_contract, edge_params, planned_edges
 from .negative import negative_case_ids, run_negative_case
 from .static_check import IsolationFinding, check_isolation_inputs
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...plugin_types import SessionLike

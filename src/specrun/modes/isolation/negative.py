@@ -24,15 +24,13 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
-
 from ...analysis.fed import fed_summary
 from ...contract.io import port_files
 from ...contract.negative import NegativeConstraint, NegativeInput, break_constraint, negative_constraints
 from ...contract.validate import validate_frame
 from ...contract.vectorised import vectorised_frame
 from ...execution.sandbox import SandboxDir, safe_name
+from ...lazy import lazy_module
 from ...plan import PlannedCase, stable_seed
 from ...results import CaseResult, ErrorClass, Outcome
 from ...spec.model import (
@@ -46,6 +44,13 @@ from ...spec.model import (
 from ..overrides import column_overrides, with_overrides
 from ..step_case import StepOutcome, StepRunPlan, fill_result, input_schema, run_step
 from . import DEFAULT_EXECUTOR
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...plugin_types import SessionLike

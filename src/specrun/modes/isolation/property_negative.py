@@ -16,16 +16,21 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-from hypothesis import strategies as st
-
 from ...contract.negative import NegativeConstraint, NegativeInput
 from ...contract.negative_strategies import BreakablePort, DrawnInputs, off_contract_inputs, valid_frames
+from ...lazy import lazy_module
 from ...results import ErrorClass, Outcome, to_jsonable
 from ...spec.model import PipelineSpec, ScenarioSpec, SchemaSpec, SpecError, StepSpec
 from ..overrides import with_overrides
 from ..step_case import StepOutcome, input_schema
 from .negative import check_breaks, judge_negative
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from hypothesis import strategies as st
+else:
+    pd = lazy_module("pandas")
+    st = lazy_module("hypothesis.strategies")
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...plugin_types import SessionLike

@@ -29,10 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from ...contract.strategies import DEFAULT_MAX_ROWS
 from ...execution.sandbox import SandboxDir, safe_name
+from ...lazy import lazy_module
 from ...results import CaseResult, ErrorClass, Outcome
 from ...run_options import NamespaceOptions
 from ...spec.model import PipelineSpec, SpecError
@@ -46,6 +44,11 @@ from ..step_case import (
 )
 from . import DEFAULT_EXECUTOR
 from .property_cli import specrun_addoption as specrun_addoption  # the plugin's options (light module)
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...contract.negative_strategies import DrawnInputs
@@ -119,6 +122,8 @@ def property_settings(session: SessionLike, scenario_examples: int, params: dict
     """(examples, max_rows, shrink) from the scenario, its parameters and the command line."""
     given = PropertyRunOptions.from_namespace(session.config)
     examples = given.max_examples or int(params.get("examples", scenario_examples))
+    from ...contract.strategies import DEFAULT_MAX_ROWS  # Hypothesis on first property run
+
     max_rows = int(params.get("max_rows") or 0) or DEFAULT_MAX_ROWS
     return max(1, examples), max(0, max_rows), not given.no_shrink
 

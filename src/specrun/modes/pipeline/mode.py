@@ -25,13 +25,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-
 from ...analysis.compat import Finding, check_pipeline
-from ...analysis.dag import build_dag, critical_path, edges
+from ...analysis.dag import build_dag, check_dag, critical_path, edges
 from ...analysis.evolution import DegradationThresholds, track_evolution
 from ...errors import UsageError
 from ...hooks import hookimpl
+from ...lazy import lazy_module
 from ...plan import PlannedCase
 from ...results import CaseResult, Outcome
 from ...run_options import NamespaceOptions, RunOptions
@@ -44,6 +43,11 @@ from .run import PipelineScheduler, StepReport
 from .state import KeptOutputs
 from .step import PipelineContext, PipelineStepRun, skip_step, step_case_id
 from .transition import transition_id
+
+if TYPE_CHECKING:
+    import networkx as nx
+else:
+    nx = lazy_module("networkx")
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...plugin_types import SessionLike
@@ -231,5 +235,5 @@ def specrun_select_modes(spec: PipelineSpec, config: argparse.Namespace,
 def specrun_static_check(session: SessionLike, spec: PipelineSpec) -> list[Finding]:
     """Static compatibility of every edge (``specrun check``): errors per ``validation``."""
     options = mode_options(spec, NAME, session.project_modes)
-    build_dag(spec)
+    check_dag(spec)
     return check_pipeline(spec, strict=options["validation"] == "strict", types=session.types)

@@ -17,9 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-import pandas as pd
-
 from ...analysis.compat import Edge, effective_consumer_port
 from ...analysis.evolution import ProfileKey
 from ...analysis.profile import DataProfile, profile_frame
@@ -34,6 +31,7 @@ from ...contract.io import (
 from ...contract.mutators import apply_mutations
 from ...contract.vectorised import vectorised_frame
 from ...execution.sandbox import SandboxDir, safe_name
+from ...lazy import lazy_module
 from ...plan import PlannedCase, stable_seed
 from ...results import CaseResult, ErrorClass, Outcome, PortValidation
 from ...spec.model import ExpectSpec, PipelineSpec, ScenarioSpec, SpecError, StepSpec
@@ -50,6 +48,13 @@ from ..step_case import (
 from .run import StepReport
 from .state import KeptOutputs, files_in, link_tree
 from .transition import skipped_transition, validate_transition
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import pandas as pd
+else:
+    nx = lazy_module("networkx")
+    pd = lazy_module("pandas")
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...plugin_types import SessionLike

@@ -17,13 +17,17 @@ import dataclasses
 import time
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from ...analysis.compat import Edge
 from ...contract.io import PortReadError, read_port
+from ...lazy import lazy_module
 from ...results import CaseResult, ErrorClass, Outcome, PortValidation
 from ...spec.model import PortSpec, SchemaSpec
 from ..step_case import validate_port_parts
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_module("pandas")
 
 if TYPE_CHECKING:  # pragma: no cover
     from pathlib import Path
