@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.warm_cli import WarmCli, shared_cli
 
 
 @dataclass
@@ -29,8 +30,9 @@ class RunOutcome:
 class Project:
     """A temporary project folder with specs and scripts."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, cli: WarmCli | None = None) -> None:
         self.root = root
+        self.cli = cli if cli is not None else shared_cli()
 
     def write(self, relative: str, text: str) -> Path:
         path = self.root / relative
@@ -49,11 +51,12 @@ class Project:
         cmd = [sys.executable, "-m", "specrun", *args]
         if "--json" not in args and (not args or args[0] not in ("plugins", "schema", "replay", "snapshot", "infer")):
             cmd += ["--json", str(json_path)]
-        proc = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True, timeout=timeout, env=environ)
+        code, stdout, stderr = self.cli.run(cmd[3:], self.root, environ, timeout)
         record = json.loads(json_path.read_text()) if json_path.exists() else None
-        return RunOutcome(proc.returncode, proc.stdout, proc.stderr, record)
+        return RunOutcome(code, stdout, stderr, record)
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
+    """A project whose runs fork from this worker's warm specrun parent (tests/warm_cli.py)."""
     return Project(tmp_path)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 
 from specrun._version import __version__
+from tests.warm_cli import run_specrun
 
 OK = "def main(input_paths, output_paths, environ_vars, job_args):\n    pass\n"
 BROKEN = 'def main(input_paths, output_paths, environ_vars, job_args):\n    raise ValueError("broken on purpose")\n'
@@ -32,7 +32,7 @@ def specrun(cwd, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPECRUN_")}
     env["SPECRUN_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     env["COLUMNS"] = "200"
-    return subprocess.run([sys.executable, "-m", "specrun", *args], cwd=cwd, capture_output=True, text=True,
+    return run_specrun([*args], cwd=cwd, capture_output=True, text=True,
                           timeout=240, env=env)
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from html.parser import HTMLParser
+
+from tests.warm_cli import run_specrun
 
 SPEC = """
 version: 1
@@ -47,7 +48,7 @@ def main(input_paths, output_paths, environ_vars, job_args):
 def report(project, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPECRUN_")}
     env["SPECRUN_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    return subprocess.run([sys.executable, "-m", "specrun", "report", *args], cwd=project.root,
+    return run_specrun(["report", *args], cwd=project.root,
                           capture_output=True, text=True, timeout=120, env=env)
 
 

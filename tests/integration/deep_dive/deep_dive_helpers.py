@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ if str(ROOT) not in sys.path:   # `tests.s3server` and `examples` live at the re
     sys.path.insert(0, str(ROOT))
 
 from tests.s3server import client_environment  # noqa: E402
+from tests.warm_cli import run_specrun  # noqa: E402
 
 
 @dataclass
@@ -44,7 +44,7 @@ def specrun(cwd: Path, *args: str, env: dict[str, str] | None = None, timeout: f
     environment.update({"SPECRUN_DISABLE_PLUGIN_AUTOLOAD": "1", "COLUMNS": "200"})
     environment.update(env or {})
     record_flag = [] if args[:1] == ("snapshot",) else ["--json", str(out)]   # snapshot writes no record
-    proc = subprocess.run([sys.executable, "-m", "specrun", *args, *record_flag], cwd=cwd,
+    proc = run_specrun([*args, *record_flag], cwd=cwd,
                           capture_output=True, text=True, timeout=timeout, env=environment)
     record = json.loads(out.read_text()) if out.exists() else {}
     return CliResult(proc.returncode, proc.stdout + proc.stderr, record)

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.warm_cli import run_specrun
 
 ROOT = Path(__file__).resolve().parents[3]
 BUGGY = ROOT / "examples" / "buggy"
@@ -32,7 +32,7 @@ def _reject(code):
 def specrun(cwd: Path, workspace: Path, *args: str) -> tuple[int, str, dict]:
     out = workspace / "result.json"
     env = {**os.environ, "SPECRUN_DISABLE_PLUGIN_AUTOLOAD": "1", "COLUMNS": "200"}
-    proc = subprocess.run([sys.executable, "-m", "specrun", *args, "--json", str(out),
+    proc = run_specrun([*args, "--json", str(out),
                            "--workspace", str(workspace / "ws")],
                           cwd=cwd, capture_output=True, text=True, timeout=600, env=env)
     record = json.loads(out.read_text()) if out.exists() else {}

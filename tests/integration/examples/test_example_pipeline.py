@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from broken_copy import EXPECTED, make_broken_copy
+
+from tests.warm_cli import run_specrun
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[3]
 def specrun(tmp_path: Path, *args: str) -> tuple[int, str, dict]:
     out = tmp_path / "result.json"
     env = {**os.environ, "SPECRUN_DISABLE_PLUGIN_AUTOLOAD": "1", "COLUMNS": "200"}
-    proc = subprocess.run([sys.executable, "-m", "specrun", *args, "--json", str(out),
+    proc = run_specrun([*args, "--json", str(out),
                            "--workspace", str(tmp_path / "ws")],
                           cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
     record = json.loads(out.read_text()) if out.exists() else {}

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.warm_cli import run_specrun
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "examples" / "params"
@@ -17,7 +17,7 @@ EXAMPLE = ROOT / "examples" / "params"
 def specrun(tmp_path: Path, spec: Path, *args: str) -> tuple[int, str, dict]:
     out = tmp_path / "result.json"
     env = {**os.environ, "SPECRUN_DISABLE_PLUGIN_AUTOLOAD": "1", "COLUMNS": "200"}
-    proc = subprocess.run([sys.executable, "-m", "specrun", str(spec), *args, "--json", str(out),
+    proc = run_specrun([str(spec), *args, "--json", str(out),
                            "--workspace", str(tmp_path / "ws")],
                           cwd=tmp_path, capture_output=True, text=True, timeout=600, env=env, check=False)
     record = json.loads(out.read_text()) if out.exists() else {}

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from tests.warm_cli import run_specrun
 
 # Reads every input (CSV or Parquet) and writes its rows to every tabular output.
 # PASS_ENV names a column to null out (NULL_COLUMN) or a failure to raise (FAIL).
@@ -98,7 +98,7 @@ class PipelineProject:
         json_path.unlink(missing_ok=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith("SPECRUN_")}
         env.update(SPECRUN_DISABLE_PLUGIN_AUTOLOAD="1", COLUMNS="200", **self.extra_env)
-        proc = subprocess.run([sys.executable, "-m", "specrun", *args, "--json", str(json_path)],
+        proc = run_specrun([*args, "--json", str(json_path)],
                               cwd=self.root, capture_output=True, text=True, timeout=timeout, env=env)
         record = json.loads(json_path.read_text()) if json_path.exists() else None
         return PipelineOutcome(proc.returncode, proc.stdout, proc.stderr, record)

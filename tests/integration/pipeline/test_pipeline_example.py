@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.warm_cli import run_specrun
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[3]
 def test_example_pipeline_passes_with_real_handoffs(tmp_path):
     result = tmp_path / "result.json"
     env = {**os.environ, "SPECRUN_DISABLE_PLUGIN_AUTOLOAD": "1", "COLUMNS": "200"}
-    proc = subprocess.run([sys.executable, "-m", "specrun", "specs", "--mode", "pipeline",
+    proc = run_specrun(["specs", "--mode", "pipeline",
                            "--workspace", str(tmp_path / "ws"), "--json", str(result)],
                           cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -9,11 +9,11 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.warm_cli import run_specrun
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "examples" / "verdicts"
@@ -26,7 +26,7 @@ def specrun(cwd: Path, workspace: Path, *args: str) -> tuple[int, str, dict]:
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("SPECRUN_")},
            "SPECRUN_DISABLE_PLUGIN_AUTOLOAD": "1", "COLUMNS": "200"}
     json_args = ["--json", str(out)] if args and args[0] != "replay" else []
-    proc = subprocess.run([sys.executable, "-m", "specrun", *args, *json_args, "--workspace", str(workspace)],
+    proc = run_specrun([*args, *json_args, "--workspace", str(workspace)],
                           check=False, cwd=cwd, capture_output=True, text=True, timeout=600, env=env)
     record = json.loads(out.read_text()) if out.exists() else {}
     return proc.returncode, proc.stdout + proc.stderr, record

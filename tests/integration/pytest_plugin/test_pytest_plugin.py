@@ -14,8 +14,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import sys
 import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -27,6 +25,7 @@ import specrun.cli  # noqa: F401
 import specrun.modes.isolation.mode  # noqa: F401
 import specrun.modes.pipeline.mode  # noqa: F401
 import specrun.pytest_plugin.state  # noqa: F401
+from tests.warm_cli import run_specrun
 
 pytest_plugins = ["pytester"]
 
@@ -143,7 +142,7 @@ def run(pytester: pytest.Pytester, *args: str, subprocess: bool = False,
 
 
 def specrun_ids(spec: Path, cwd: Path) -> list[str]:
-    proc = subprocess.run([sys.executable, "-m", "specrun", str(spec), "--collect-only", "-q"], cwd=cwd,
+    proc = run_specrun([str(spec), "--collect-only", "-q"], cwd=cwd,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return [line.strip() for line in proc.stdout.splitlines() if line.startswith("  ")]

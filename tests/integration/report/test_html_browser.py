@@ -9,8 +9,6 @@ c's stricter contract and c is skipped; d raises with markup in its message.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ import pytest
 from specrun.report.html.dag import FILL
 from tests.integration.pipeline.pipeline_project import PipelineProject
 from tests.integration.report.browser import open_browser, open_report
+from tests.warm_cli import run_specrun
 
 HOSTILE = "d </script><svg onload=alert(1)> cannot cope"
 SPEC = '''
@@ -84,7 +83,7 @@ def run(tmp_path_factory, browser) -> PipelineProject:
 
 
 def test_the_run_and_the_record_render_the_same_page(run: PipelineProject) -> None:
-    proc = subprocess.run([sys.executable, "-m", "specrun", "report", ".specrun/last-run.json",
+    proc = run_specrun(["report", ".specrun/last-run.json",
                            "--html", "again.html"], cwd=run.root, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "wrote again.html (11 cases" in proc.stdout

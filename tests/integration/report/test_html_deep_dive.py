@@ -7,10 +7,10 @@ from __future__ import annotations
 import html
 import json
 import os
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
+
+from tests.warm_cli import run_specrun
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -41,7 +41,7 @@ class Captions(HTMLParser):
 def test_a_real_deep_dive_becomes_its_tables(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPECRUN_")}
     env.update(SPECRUN_DISABLE_PLUGIN_AUTOLOAD="1", AWS_ENDPOINT_URL="http://127.0.0.1:9")
-    proc = subprocess.run([sys.executable, "-m", "specrun", "specs/fraud.yaml", "--mode", "deep_dive", "-q",
+    proc = run_specrun(["specs/fraud.yaml", "--mode", "deep_dive", "-q",
                            "--workspace", str(tmp_path / "ws"), "--json", str(tmp_path / "r.json"),
                            "--html", str(tmp_path / "r.html")],
                           cwd=ROOT, capture_output=True, text=True, timeout=400, env=env)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.warm_cli import run_specrun
 
 ROOT = Path(__file__).resolve().parents[3]
 SPEC = "examples/verdicts/spec.yaml"
@@ -18,7 +18,7 @@ def specrun(tmp_path: Path, *args: str) -> tuple[int, str, dict]:
     out = tmp_path / "result.json"
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("SPECRUN_")},
            "SPECRUN_DISABLE_PLUGIN_AUTOLOAD": "1", "COLUMNS": "200"}
-    proc = subprocess.run([sys.executable, "-m", "specrun", SPEC, *args, "--json", str(out),
+    proc = run_specrun([SPEC, *args, "--json", str(out),
                            "--workspace", str(tmp_path / "ws")],
                           check=False, cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
     record = json.loads(out.read_text()) if out.exists() else {}
