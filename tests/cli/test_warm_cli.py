@@ -1,0 +1,74 @@
+"""The warm runner the CLI tests use (tests/warm_cli.py) reports what ``python -m specrun``
+would: exit status, stdout, stderr, in the given directory and environment, each run in a
+process of its own, so a test's verdict on specrun is not the runner's."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.warm_cli import run_specrun
+
+SPEC = """\
+version: 1
+pipeline: w
+steps:
+  s:
+    script: s.py
+    call: main
+    inputs: {rows: {format: csv, schema: {columns: {id: {type: int}}}}}
+    outputs: {out: {format: csv, schema: {columns: {id: {type: int}}}}}
+scenarios:
+  standard: {rows: 3}
+"""
+
+
+def cold(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "specrun", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=240)
+
+
+def test_warm_and_cold_runs_agree_on_status_and_output(tmp_path: Path) -> None:
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "w.yaml").write_text(SPEC)
+    (tmp_path / "specs" / "s.py").write_text(
+        "import shutil\ndef main(input_paths, output_paths, environ_vars, job_args):\n"
+        "    shutil.copy(input_paths['rows'], output_paths['out'])\n")
+    env = {**os.environ, "SPECRUN_DISABLE_PLUGIN_AUTOLOAD": "1", "COLUMNS": "100"}
+    for args, expected in ((["specs", "-q", "--collect-only"], 0), (["nowhere/"], 4), (["--no-such-flag"], 2)):
+        warm, plain = run_specrun(args, cwd=tmp_path, env=env), cold(args, tmp_path, env)
+        assert (warm.returncode, warm.stdout, warm.stderr) == (plain.returncode, plain.stdout, plain.stderr)
+        assert warm.returncode == expected
+    (tmp_path / "specs" / "s.py").write_text("def main(input_paths, output_paths, environ_vars, job_args):\n"
+                                             "    raise KeyError('amount')\n")
+    failed = run_specrun(["specs", "-q"], cwd=tmp_path, env=env)
+    assert failed.returncode == 1 and "KeyError" in failed.stdout
+
+
+PROBE = """
+import json, os, sys
+print(json.dumps({"pid": os.getpid(), "cwd": os.getcwd(), "mark": os.environ.get("WARM_MARK"),
+                  "argv0": os.path.basename(sys.argv[0]), "path0": sys.path[0]}), file=sys.stderr)
+"""
+
+
+def test_each_run_has_its_own_process_directory_and_environment(tmp_path: Path) -> None:
+    import json
+
+    seen = []
+    for name in ("a", "b"):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "probe.py").write_text(PROBE)      # a plugin: imported inside the specrun process
+        env = {**os.environ, "SPECRUN_DISABLE_PLUGIN_AUTOLOAD": "1", "WARM_MARK": name}
+        done = run_specrun(["-p", "probe", "--version"], cwd=folder, env=env)
+        assert done.returncode == 0, done.stderr
+        seen.append(json.loads(done.stderr.splitlines()[0]))
+    assert [s["cwd"] for s in seen] == [str(tmp_path / "a"), str(tmp_path / "b")]
+    assert [s["mark"] for s in seen] == ["a", "b"]
+    assert seen[0]["pid"] != seen[1]["pid"] and os.getpid() not in {s["pid"] for s in seen}
+    assert {s["argv0"] for s in seen} == {"__main__.py"}           # as python -m specrun
+    assert [s["path0"] for s in seen] == [str(tmp_path / "a"), str(tmp_path / "b")]
+    assert "WARM_MARK" not in os.environ
