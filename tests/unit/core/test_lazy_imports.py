@@ -37,6 +37,9 @@ scenarios:
 """
 
 
+STEP = "def main(input_paths, output_paths, environ_vars, job_args):\n    pass\n"
+
+
 def imported_after(code: str, cwd: Path, autoload: bool = False) -> tuple[int, list[str]]:
     probe = textwrap.dedent(f"""
         import json, sys
@@ -60,7 +63,7 @@ def test_check_of_a_small_spec_imports_no_heavy_library(tmp_path: Path) -> None:
     (tmp_path / "specs").mkdir()
     one_step = SPEC[:SPEC.index("  second:")] + SPEC[SPEC.index("scenarios:"):]
     (tmp_path / "specs" / "tiny.yaml").write_text(one_step)
-    (tmp_path / "specs" / "step.py").write_text("def main(input_paths, output_paths, environ_vars, job_args):\n    pass\n")
+    (tmp_path / "specs" / "step.py").write_text(STEP)
     code, heavy = imported_after("from specrun.cli import main\ncode = main(['check', 'specs'])", tmp_path)
     assert code == 0
     assert heavy == []
@@ -69,7 +72,7 @@ def test_check_of_a_small_spec_imports_no_heavy_library(tmp_path: Path) -> None:
 def test_check_of_a_pipeline_imports_networkx_only_to_plan_its_dag(tmp_path: Path) -> None:
     (tmp_path / "specs").mkdir()
     (tmp_path / "specs" / "tiny.yaml").write_text(SPEC)
-    (tmp_path / "specs" / "step.py").write_text("def main(input_paths, output_paths, environ_vars, job_args):\n    pass\n")
+    (tmp_path / "specs" / "step.py").write_text(STEP)
     code, heavy = imported_after("from specrun.cli import main\ncode = main(['check', 'specs'])", tmp_path)
     assert code == 0
     assert {m.split(".")[0] for m in heavy} == {"networkx"}
@@ -80,7 +83,7 @@ def test_a_cycle_is_still_found_by_check_without_networkx(tmp_path: Path) -> Non
     cyclic = SPEC.replace("    inputs: {rows: {format: csv, schema: rows}}\n",
                           "    inputs: {rows: {format: csv, schema: rows, from: second.out}}\n", 1)
     (tmp_path / "specs" / "tiny.yaml").write_text(cyclic)
-    (tmp_path / "specs" / "step.py").write_text("def main(input_paths, output_paths, environ_vars, job_args):\n    pass\n")
+    (tmp_path / "specs" / "step.py").write_text(STEP)
     code, heavy = imported_after("from specrun.cli import main\ncode = main(['check', 'specs'])", tmp_path)
     assert code == 4                                 # a spec error: the cycle
     assert "networkx" not in heavy
