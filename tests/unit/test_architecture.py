@@ -17,7 +17,7 @@ directed graph.  Two rules are checked:
 Placement decisions: ``results.py`` and ``plan.py`` are records (dataclasses, enums, the
 planned case and its seed) shared by contract, execution, modes and report, so they sit
 just above ``spec``, with ``run_options`` (the run's typed options, read by modes and
-reporters); ``atomic``, ``keywords``, ``interrupts`` and ``workspace_lock`` are
+reporters); ``atomic``, ``keywords``, ``interrupts``, ``workspace_lock`` and ``lazy`` are
 standard-library-only helpers at the bottom.
 
 ``KNOWN_BACK_EDGES`` and ``KNOWN_CYCLE_EDGES`` list what was already there when the test
@@ -38,7 +38,7 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 
 # Lowest first.  A name matches a module and everything under it; the longest match wins.
 LAYERS: list[tuple[str, ...]] = [
-    ("specrun.atomic", "specrun.keywords", "specrun.interrupts", "specrun.workspace_lock",
+    ("specrun.atomic", "specrun.keywords", "specrun.interrupts", "specrun.workspace_lock", "specrun.lazy",
      "specrun._version", "specrun.errors", "specrun.arg_types", "specrun.error_class",
      "specrun.hooks", "specrun.hook_guard", "specrun.plugin_types"),
     ("specrun.spec",),
