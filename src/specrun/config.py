@@ -99,6 +99,7 @@ OPTION_PLUGINS: dict[str, str] = {
     "pipeline": "specrun.modes.pipeline.cli_options",
     "deep_dive": "specrun.modes.deep_dive.cli_options",
     "events": "specrun.report.events",
+    "history": "specrun.report.history.options",
 }
 
 

@@ -50,6 +50,7 @@ DEFAULT_PLUGINS: tuple[tuple[str, str], ...] = (
     ("html", "specrun.report.html.reporter"),
     ("events", "specrun.report.events"),
     ("lastfailed", "specrun.report.last_failed"),
+    ("history", "specrun.report.history.recorder"),
 )
 ESSENTIAL_PLUGINS: frozenset[str] = frozenset({"selection", "builtin_types", "classify"})
 

@@ -25,6 +25,7 @@ COMMAND_MODULES: dict[str, str] = {
     "schema": "specrun.commands.schema",
     "report": "specrun.commands.report",
     "infer": "specrun.commands.infer",
+    "history": "specrun.commands.history",
 }
 
 
@@ -38,12 +39,14 @@ COMMAND_SUMMARIES: dict[str, str] = {
     "schema": "print the JSON Schema of spec files",
     "report": "render a saved JSON record (last-run.json or a --json file) as an HTML report",
     "infer": "print a schemas: block guessed from sample data files",
+    "history": "success rates, trends, flaky cases and regressions of past runs",
 }
 COMMAND_ARGUMENTS: dict[str, str] = {
     "check": "[PATH ...]", "plugins": "[PATH ...]", "replay": "ID", "compare": "BASELINE COMPARISON",
     "snapshot": "ARN --to DIR", "schema": "[--path]",
     "report": "RECORD --html FILE",
     "infer": "FILE ... [--name N]",
+    "history": "[--last N] [--regressions]",
 }
 
 

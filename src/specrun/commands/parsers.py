@@ -12,6 +12,7 @@ import argparse
 import re
 from collections.abc import Callable
 
+from ..arg_types import positive_int
 from ..modes.deep_dive.cli_options import add_source_options
 from . import COMMAND_ARGUMENTS, COMMAND_SUMMARIES
 
@@ -89,7 +90,16 @@ def _report(parser: argparse.ArgumentParser) -> None:
                         help="a JSON result record: .specrun/last-run.json or a file --json wrote")
     parser.add_argument("--html", dest="html_path", metavar="FILE", required=True,
                         help="the HTML file to write")
+    _history_source(parser)
     _plugins_option(parser)
+
+
+def _history_source(parser: argparse.ArgumentParser) -> None:
+    """Where the run history is (``specrun report`` draws its trends from it)."""
+    from ..report.history.options import add_history_db
+
+    _workspace_option(parser)
+    add_history_db(parser)
 
 
 def _infer(parser: argparse.ArgumentParser) -> None:
@@ -100,6 +110,45 @@ def _infer(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", dest="infer_format", choices=("csv", "tsv", "parquet", "jsonl"),
                         help="the files' format (default: from their suffix)")
     _plugins_option(parser)
+
+
+def _history(parser: argparse.ArgumentParser) -> None:
+    from ..report.history.options import add_history_db
+
+    parser.add_argument("--last", type=positive_int, default=10, metavar="N",
+                        help="the summary reads the last N runs (default 10)")
+    _workspace_option(parser)
+    add_history_db(parser)
+    group = parser.add_argument_group("regressions")
+    group.add_argument("--regressions", action="store_true",
+                       help="flag new failures and time/memory regressions of a run against a baseline; exit 1 if any")
+    group.add_argument("--run", type=_converter("run_selector"), metavar="RUN",
+                       help="the run checked (default latest): an id, latest, latest~K or an ISO date/time")
+    group.add_argument("--baseline", type=_converter("run_selector"), metavar="RUN",
+                       help="the run compared against (default: the run before --run)")
+    group.add_argument("--threshold", type=_converter("percent"), default=None, metavar="PCT",
+                       help="growth that is a regression (default 50%%)")
+    group.add_argument("--time-floor", dest="time_floor", type=_converter("time_floor"), default=None,
+                       metavar="SECONDS", help="and by at least this much time (default 0.2s)")
+    group.add_argument("--memory-floor", dest="memory_floor", type=_converter("memory_floor"), default=None,
+                       metavar="SIZE", help="and by at least this much peak memory (default 32MiB)")
+
+
+
+def _converter(name: str) -> Callable[[str], object]:
+    """An argparse type for a ``specrun history`` option value (parsed by report/history)."""
+    def convert(text: str) -> object:
+        from ..report.history import analysis, store
+
+        parse: Callable[[str], object] = {
+            "run_selector": store.parse_run_selector, "percent": analysis.parse_percent,
+            "time_floor": analysis.parse_time_floor, "memory_floor": analysis.parse_memory_floor}[name]
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    convert.__name__ = name   # argparse names it in "invalid run_selector value"
+    return convert
 
 
 def schema_name(text: str) -> str:
@@ -113,6 +162,7 @@ _BUILDERS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
     "plugins": _plugins, "replay": _replay, "compare": _compare, "snapshot": _snapshot, "schema": _schema,
     "report": _report,
     "infer": _infer,
+    "history": _history,
 }
 
 

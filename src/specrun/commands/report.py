@@ -15,8 +15,10 @@ from typing import Any
 
 from ..atomic import write_text_atomic
 from ..errors import UsageError
+from ..report.history.options import HistoryOptions
 from ..report.html import render_html
 from ..report.html.model import RecordError
+from ..report.html.reporter import history_trends
 from ..results import ExitCode
 from ..run_options import RunOptions
 
@@ -41,7 +43,10 @@ def report_command(config: argparse.Namespace, pm: Any) -> int:
     source = Path(options.paths[0])
     record = read_record(source)
     try:
-        page = render_html(record)
+        # the trends up to the record's own run (an old record does not show later runs)
+        trends = history_trends(Path(options.workspace), HistoryOptions.from_namespace(config).history_db,
+                                str(record.get("started") or "") or None)
+        page = render_html(record, trends)
     except RecordError as exc:
         raise UsageError(f"{source}: {exc}") from None
     assert options.html_path is not None   # required by the parser

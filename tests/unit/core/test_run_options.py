@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import specrun
+from specrun.commands.history import HistoryQuery
 from specrun.commands.parsers import command_parser
 from specrun.config import build_parser
 from specrun.hooks import DEFAULT_PLUGINS, make_plugin_manager
@@ -20,6 +21,7 @@ from specrun.modes.isolation.property_run import PropertyRunOptions
 from specrun.modes.pipeline.mode import PipelineRunOptions
 from specrun.plan import PlannedCase
 from specrun.report.events import EventsOptions
+from specrun.report.history.options import HistoryOptions
 from specrun.run_options import NamespaceOptions, RunOptions
 from specrun.session import Session, select_cases
 
@@ -99,7 +101,8 @@ COMMAND_ONLY = {"snapshot_to", "psi_threshold", "ks_threshold"}
 
 
 def test_every_option_a_built_in_plugin_adds_has_a_typed_field_of_that_plugin() -> None:
-    owned = {kind: dests(kind) for kind in (PropertyRunOptions, PipelineRunOptions, DeepDiveRunOptions, EventsOptions)}
+    owned = {kind: dests(kind) for kind in (PropertyRunOptions, PipelineRunOptions, DeepDiveRunOptions, EventsOptions,
+                                            HistoryOptions)}
     given = set(vars(parser(True).parse_args([]))) - dests(RunOptions)
     assert given == set().union(*owned.values()) - COMMAND_ONLY
 
@@ -109,6 +112,22 @@ def test_every_option_of_a_sub_command_has_a_typed_field(command: str) -> None:
     args = {"replay": ["id"], "compare": ["a", "b"], "snapshot": ["arn", "--to", "d"]}.get(command, [])
     given = set(vars(command_parser(command).parse_args(args)))
     assert given <= dests(RunOptions) | dests(DeepDiveRunOptions), given - dests(RunOptions) - dests(DeepDiveRunOptions)
+
+
+@pytest.mark.parametrize("command", ["history", "report"])
+def test_every_option_of_the_history_reading_commands_has_a_typed_field(command: str) -> None:
+    args = ["rec.json", "--html", "x.html"] if command == "report" else []
+    given = set(vars(command_parser(command).parse_args(args)))
+    typed = dests(RunOptions) | dests(HistoryOptions) | dests(HistoryQuery)
+    assert given <= typed, given - typed
+
+
+def test_the_history_options_are_read_typed() -> None:
+    query = HistoryQuery.from_namespace(command_parser("history").parse_args(
+        ["--regressions", "--baseline", "latest~2", "--threshold", "25%", "--time-floor", "500ms"]))
+    assert query.regressions and str(query.baseline) == "latest~2" and query.run is None
+    assert query.thresholds().ratio == 0.25 and query.thresholds().time_floor_s == 0.5
+    assert query.thresholds().memory_floor_bytes == 32 * 2**20 and query.last == 10
 
 
 def test_the_built_in_plugins_options_are_read_typed() -> None:

@@ -63,8 +63,8 @@ def test_a_flip_after_the_script_or_seed_changed_is_not_flaky() -> None:
     assert flaky_cases([row(1, spec_hash=None), row(2, outcome="failed", spec_hash=None)]) == []
 
 
-def kinds(current: list[CaseRow], baseline: list[CaseRow], thresholds: Thresholds = Thresholds()) -> list[tuple]:
-    return [(r.case_id, r.kind) for r in regressions(current, baseline, thresholds)]
+def kinds(current: list[CaseRow], baseline: list[CaseRow], thresholds: Thresholds | None = None) -> list[tuple]:
+    return [(r.case_id, r.kind) for r in regressions(current, baseline, thresholds or Thresholds())]
 
 
 def test_new_failures_are_flagged_and_old_ones_are_not() -> None:

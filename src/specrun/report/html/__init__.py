@@ -9,15 +9,16 @@ other reporters it reads only the record.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = ["render_html"]
 
 
-def render_html(record: dict[str, Any]) -> str:
+def render_html(record: dict[str, Any], trends: Mapping[str, Sequence[float]] | None = None) -> str:
     """The page for ``record`` (see :func:`.page.render_html`).  jinja2 and networkx are
     imported here, on the first render: registering the ``--html`` plugin costs nothing
     to a run, or a ``specrun check``, that writes no page."""
     from .page import render_html as render
 
-    return render(record)
+    return render(record, trends)

@@ -11,6 +11,7 @@ the record does not hold is ``None`` or empty, and the page leaves it out.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,7 @@ from ..safe_text import xml_text
 from .deep_dive_view import DeepDiveView, deep_dive_view
 from .failures import FailureDetail, failure_detail
 from .pipeline_view import PipelineView, pipeline_view
+from .sparkline import Sparkline, sparklines
 
 FORMAT = "specrun-result"
 #: the columns of each row in the embedded case table (the JS reads them by position)
@@ -89,6 +91,7 @@ class Report:
     pipelines: list[PipelineView]
     resources: list[ResourceChart]
     deep_dives: list[DeepDiveView]
+    trends: list[Sparkline]
 
 
 def _duration(started: str | None, finished: str | None) -> float | None:
@@ -169,8 +172,9 @@ def resource_charts(cases: list[dict[str, Any]]) -> list[ResourceChart]:
     return charts
 
 
-def build_report(raw: dict[str, Any]) -> Report:
-    """The page's content from a JSON record; :class:`RecordError` if it is not one."""
+def build_report(raw: dict[str, Any], trends: Mapping[str, Sequence[float]] | None = None) -> Report:
+    """The page's content from a JSON record; :class:`RecordError` if it is not one.
+    ``trends``: each case's durations over the last runs, from the run history (optional)."""
     if not isinstance(raw, dict) or raw.get("format") != FORMAT or not isinstance(raw.get("cases"), list):
         raise RecordError(f"not a specrun result record (expected \"format\": \"{FORMAT}\" and a \"cases\" list)")
     record = clean({key: value for key, value in raw.items() if key != "cases"})
@@ -190,4 +194,5 @@ def build_report(raw: dict[str, Any]) -> Report:
         case_columns=CASE_COLUMNS, case_rows=case_rows(cases, group_of), filters=_filters(cases),
         failures=[failure_detail(i, g, clean(by_id[g["cases"][0]])) for i, g in enumerate(groups)],
         pipelines=pipelines, resources=resource_charts(cases),
-        deep_dives=[d for d in deep_dives if d.tables])
+        deep_dives=[d for d in deep_dives if d.tables],
+        trends=sparklines(trends or {}, [c["id"] for c in raw_cases]))

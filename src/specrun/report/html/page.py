@@ -9,6 +9,7 @@ cases stays small and opens fast.  Nothing on the page loads from the network.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -53,6 +54,7 @@ def render_report(report: Report) -> str:
         report=report, cases_json=json_blob(data), css=_asset("report.css"), js=_asset("report.js"))
 
 
-def render_html(record: dict[str, Any]) -> str:
-    """The self-contained HTML page of a JSON record (``model.RecordError`` if it is not one)."""
-    return render_report(build_report(record))
+def render_html(record: dict[str, Any], trends: Mapping[str, Sequence[float]] | None = None) -> str:
+    """The self-contained HTML page of a JSON record (``model.RecordError`` if it is not one);
+    ``trends`` (case id → durations, oldest first) adds a sparkline per case."""
+    return render_report(build_report(record, trends))
