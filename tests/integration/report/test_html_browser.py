@@ -173,3 +173,20 @@ def test_a_request_that_leaves_the_file_is_caught(tmp_path: Path, browser) -> No
     opened = open_report(browser, page_path)
     opened.page.wait_for_timeout(200)
     assert opened.outside == ["http://127.0.0.1:9/x.png"]
+
+
+def test_trend_sparklines_from_the_run_history(run: PipelineProject, browser) -> None:
+    """A second run adds to the history: the page then draws each case's duration over both
+    runs (inline SVG), still with no script error and no request leaving the file."""
+    again = run.run("specs", "--html", "trends.html")
+    assert again.code == 1, again.output
+    opened = open_report(browser, run.root / "trends.html")
+    page = opened.page
+    rows = page.eval_on_selector_all(
+        "#trends tr", "rs => rs.map(r => [r.dataset.case, r.querySelector('svg.spark polyline')"
+                      ".getAttribute('points').split(' ').length])")
+    cases = {c["id"] for c in json.loads((run.root / "result.json").read_text())["cases"]}
+    assert {case for case, _ in rows} == cases
+    assert all(points == 2 for _, points in rows)
+    assert page.locator("#trends svg.spark").first.bounding_box()["width"] > 0
+    assert opened.errors == [] and opened.outside == []
