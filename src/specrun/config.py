@@ -260,6 +260,9 @@ def run_parser(command: str | None = None) -> argparse.ArgumentParser:
     run.add_argument("--hermetic", action="store_true",
                      help="require the namespace sandbox: a usage error where it is not available")
     run.add_argument("--keep-sandboxes", action="store_true", help="keep every case's sandbox, not only failures")
+    run.add_argument("--cov", action="store_true",
+                     help="measure the line coverage of each step's script with coverage.py "
+                          "(pip install 'specrun[cov]')")
     run.add_argument("--update-snapshots", action="store_true",
                      help="write (or rewrite) the golden snapshots the specs name from the scripts' "
                           "outputs; a snapshot that changed is rewritten and still fails its case "

@@ -85,6 +85,7 @@ class RunOptions(NamespaceOptions):
     jobs: int | None = None                    # -n (None: not given; the mode's option applies)
     executor: str | None = None
     keep_sandboxes: bool = False
+    cov: bool = False                          # --cov: line coverage of the scripts (coverage.py, in the child)
     update_snapshots: bool = False             # --update-snapshots: write golden snapshots from the outputs
     accept: bool = False                       # --accept: a rewritten (changed) snapshot passes
     warning_filters: tuple[str, ...] = ()      # -W FILTER (repeatable): passed to every script

@@ -35,7 +35,11 @@ recorded as the warning is shown, i.e. after the warning filters.  When no
 category (as under pytest): a ``DeprecationWarning`` is shown and recorded once per
 location instead of being ignored.
 
-Standard library only, and few imports: this must not import pandas or the rest
+With ``coverage_path`` (``--cov``), coverage.py measures which of the script's lines ran
+and ``{file, statements, missing}`` is written there when the script ends (also when it
+raised or called ``sys.exit``; not when it was killed or called ``os._exit``).
+
+Standard library only (coverage.py only for ``--cov``), and few imports: this must not import pandas or the rest
 of specrun before the script does.
 """
 
@@ -360,8 +364,35 @@ def _pin_cpus(cores: list[int] | None) -> None:
             print(f"specrun: could not pin the script to cores {cores}: {exc}", file=sys.stderr)
 
 
+def start_coverage(script: str) -> Any:
+    """``--cov``: coverage.py measuring the script's own lines (started before it is imported)."""
+    import coverage  # only when asked: a run without --cov imports nothing before the script
+
+    cov = coverage.Coverage(data_file=None, include=[script], config_file=False)
+    cov.start()
+    return cov
+
+
+def write_coverage(cov: Any, script: str, path: str) -> None:
+    """The script's statements and the lines that ran, as JSON for the parent."""
+    cov.stop()
+    _, statements, _excluded, missing, _text = cov.analysis2(script)
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump({"file": script, "statements": sorted(statements), "missing": sorted(missing)}, fh)
+
+
 def run(request: dict[str, Any]) -> int:
     """Run the script described by ``request``; the process exit code."""
+    script = os.path.realpath(request["script"])
+    cov = start_coverage(script) if request.get("coverage_path") else None
+    try:
+        return _run(request)
+    finally:
+        if cov is not None:
+            write_coverage(cov, script, request["coverage_path"])
+
+
+def _run(request: dict[str, Any]) -> int:
     script = os.path.realpath(request["script"])
     error_path = request["error_path"]
     _pin_cpus(request.get("cpu_affinity"))

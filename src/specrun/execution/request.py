@@ -31,6 +31,7 @@ class RunRequest:
     #: whether the inputs satisfied their contracts (None: not known); the classifier
     #: blames the script for an exception on valid input, the data on invalid input
     inputs_valid: bool | None = None
+    coverage: bool = False                 # measure the script's line coverage (``--cov``)
 
 
 @dataclass
@@ -48,6 +49,8 @@ class RunRecord:
     stderr_tail: str = ""
     returned: str | None = None            # repr of main()'s return value (``call: main`` only)
     warnings: list[ScriptWarning] = field(default_factory=list)   # Python warnings shown
+    #: ``--cov``: the script's line coverage, ``{file, statements, missing}`` (None: not measured)
+    coverage: dict[str, Any] | None = None
 
 
 class Executor(Protocol):

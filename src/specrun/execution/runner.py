@@ -65,6 +65,7 @@ REQUEST_FILE = "request.json"
 ERROR_FILE = "child_error.json"
 RETURNED_FILE = "returned.json"
 WARNINGS_FILE = "warnings.jsonl"
+COVERAGE_FILE = "coverage.json"   #: ``--cov``: the script's line coverage (see child.write_coverage)
 #: At most this many recorded warnings are kept in a run's record.
 MAX_WARNINGS = 200
 STDOUT_FILE = "stdout.log"
@@ -110,7 +111,7 @@ def read_tail(path: Path, max_bytes: int = TAIL_BYTES, max_lines: int = TAIL_LIN
 
 
 def request_payload(request: RunRequest, error_path: Path, returned_path: Path | None = None,
-                    warnings_path: Path | None = None) -> dict[str, Any]:
+                    warnings_path: Path | None = None, coverage_path: Path | None = None) -> dict[str, Any]:
     """The JSON the child bootstrap reads (see :mod:`.child`)."""
     return {
         "script": str(Path(request.script).resolve()),
@@ -123,6 +124,7 @@ def request_payload(request: RunRequest, error_path: Path, returned_path: Path |
         "error_path": str(error_path),
         "returned_path": str(returned_path) if returned_path is not None else None,
         "warnings_path": str(warnings_path) if warnings_path is not None else None,
+        "coverage_path": str(coverage_path) if coverage_path is not None and request.coverage else None,
         "label": request.label,
     }
 
@@ -149,6 +151,16 @@ def load_returned(path: Path) -> str | None:
     """The ``repr`` of what ``main()`` returned, if the child recorded that it returned."""
     try:
         return str(json.loads(path.read_text(encoding="utf-8"))["returned"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def load_coverage(path: Path) -> dict[str, Any] | None:
+    """The line coverage the child measured (``--cov``); None when it wrote none (killed)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {"file": str(data["file"]), "statements": [int(n) for n in data["statements"]],
+                "missing": [int(n) for n in data["missing"]]}
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -295,6 +307,7 @@ class RunFiles:
     error: Path
     returned: Path
     warnings: Path
+    coverage: Path
     stdout: Path
     stderr: Path
     marker: str
@@ -353,11 +366,11 @@ class FreshExecutor:
         ensure_layout(workdir)
         logs = workdir / LOGS_DIR
         files = RunFiles(workdir, logs / REQUEST_FILE, logs / ERROR_FILE, logs / RETURNED_FILE,
-                         logs / WARNINGS_FILE, logs / STDOUT_FILE, logs / STDERR_FILE,
+                         logs / WARNINGS_FILE, logs / COVERAGE_FILE, logs / STDOUT_FILE, logs / STDERR_FILE,
                          uuid.uuid4().hex)
-        for stale in (files.error, files.returned, files.warnings):
+        for stale in (files.error, files.returned, files.warnings, files.coverage):
             stale.unlink(missing_ok=True)
-        payload = request_payload(request, files.error, files.returned, files.warnings)
+        payload = request_payload(request, files.error, files.returned, files.warnings, files.coverage)
         payload["cpu_affinity"] = cpu_cores
         files.request.write_text(json.dumps(payload, default=str), encoding="utf-8")
         return files
@@ -588,6 +601,7 @@ class FreshExecutor:
         error = load_child_error(files.error)
         returned = load_returned(files.returned) if request.call else None
         script_warnings = load_warnings(files.warnings)
+        coverage = load_coverage(files.coverage) if request.coverage else None
         stdout_path, stderr_path = files.stdout, files.stderr
         stdout_tail, stderr_tail = read_tail(stdout_path), read_tail(stderr_path)
         ok = (metrics.exit_code == 0 and not metrics.timed_out and not metrics.memory_exceeded
@@ -609,7 +623,7 @@ class FreshExecutor:
         return RunRecord(ok=ok, metrics=metrics, classification=classification, error=error,
                          message=message, stdout_path=stdout_path, stderr_path=stderr_path,
                          stdout_tail=stdout_tail, stderr_tail=stderr_tail, returned=returned,
-                         warnings=script_warnings)
+                         warnings=script_warnings, coverage=coverage)
 
     @staticmethod
     def _message(request: RunRequest, metrics: ExecutionMetrics, fate: _Exit,

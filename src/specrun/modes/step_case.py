@@ -114,7 +114,7 @@ def run_step(session: SessionLike, plan: StepRunPlan, executor_name: str | None 
         output_paths={k: str(v) for k, v in plan.output_paths.items()},
         job_args=dict(plan.job_args), timeout=plan.timeout, memory_limit=plan.memory_limit,
         label=plan.label, inputs_valid=plan.inputs_valid, network=step.network, cpu=step.cpu,
-        max_output_bytes=step.max_output_size,
+        max_output_bytes=step.max_output_size, coverage=session.options.cov,
     )
     before = fingerprint(plan.input_paths)
     record, retried = run_with_retries(session.executor(executor_name), request, step, plan.output_paths,
@@ -295,6 +295,8 @@ def fill_result(result: CaseResult, outcome: StepOutcome) -> CaseResult:
     result.stderr_tail = record.stderr_tail
     result.warnings = list(record.warnings)
     result.returned = record.returned
+    if record.coverage is not None:
+        result.details["coverage"] = record.coverage
     if record.metrics.stray_processes_killed:
         n = record.metrics.stray_processes_killed
         result.notices.append(f"killed {n} stray process{'es' if n != 1 else ''} the script left running")

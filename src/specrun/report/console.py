@@ -22,6 +22,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from ..analysis.coverage import line_ranges, step_coverage
 from ..hooks import hookimpl
 from ..results import CaseResult, ChildError, ExitCode, Outcome, SessionResult
 from ..run_options import RunOptions
@@ -169,6 +170,7 @@ class ConsoleReporter:
                 self.render_failure(group.first, group.ids)
         self.render_notices(result.cases)
         self.render_warnings(result.cases)
+        self.render_coverage(result.cases)
         self._summary(result, session.elapsed())
 
     # -- rendering -------------------------------------------------------------
@@ -215,6 +217,25 @@ class ConsoleReporter:
             self.console.print(f"sandbox: {shown(case.workdir)}")
         if case.replay:
             self.console.print(f"replay: [bold]{shown(case.replay)}[/]")
+
+    def render_coverage(self, cases: Sequence[CaseResult]) -> None:
+        """``--cov``: each step's line coverage (the lines no case ran), scenarios and constraints."""
+        steps = [s for s in step_coverage({"pipeline": c.pipeline, "step": c.step, "scenario": c.scenario,
+                                           "kind": c.kind, "outcome": c.outcome.value, "details": c.details}
+                                          for c in cases) if s.measured]
+        if not steps:
+            return
+        self.console.rule("[bold]coverage")
+        for step in steps:
+            percent = step.percent
+            text = f"{percent:.0f}% of {len(step.statements)} lines" if percent is not None else "no statements"
+            missed = f", missed {line_ranges(step.missing)}" if step.missing else ""
+            rejected = sum(outcome == "passed" for outcome in step.constraints.values())
+            constraints = (f"; constraints {rejected}/{len(step.constraints)} rejected as they must"
+                           if step.constraints else "")
+            self.console.print(f"{shown(step.pipeline)}::{shown(step.step)} [bold]{text}[/]{shown(missed)} "
+                               f"[dim]{shown(step.file or '')}[/]; scenarios: "
+                               f"{shown(', '.join(step.scenarios) or '-')}{shown(constraints)}")
 
     def render_notices(self, cases: Sequence[CaseResult]) -> None:
         """What specrun noticed that did not decide a verdict (stray processes killed, inputs

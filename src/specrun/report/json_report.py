@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..analysis.coverage import step_coverage
 from ..atomic import write_text_atomic
 from ..hooks import hookimpl
 from ..results import SessionResult, to_jsonable
@@ -48,6 +49,8 @@ def render(result: SessionResult) -> str:
     data["flaky"] = sum(case.flaky for case in result.cases)
     data["failure_groups"] = [group.to_json() for group in group_failures(result.cases)]
     data["warning_groups"] = [group.to_json() for group in group_warnings(result.cases)]
+    # per step: the scenarios that ran, the constraints negative cases exercised, --cov's lines
+    data["coverage"] = [step.to_json() for step in step_coverage(data["cases"])]
     return json.dumps(data, indent=2, sort_keys=False) + "\n"
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ...analysis.coverage import line_ranges
 from ..safe_text import xml_text
 from .deep_dive_view import DeepDiveView, deep_dive_view
 from .failures import FailureDetail, failure_detail
@@ -81,6 +82,37 @@ class ResourceChart:
 
 
 @dataclass
+class CoverageRow:
+    """One step of the record's ``coverage``: scenarios run, constraints exercised, --cov's lines."""
+
+    step: str
+    scenarios: str
+    constraints: int
+    rejected: int
+    line_percent: float | None
+    statements: int
+    missed: str
+    file: str
+
+
+def coverage_rows(record: dict[str, Any]) -> list[CoverageRow]:
+    rows = []
+    for entry in record.get("coverage") or []:
+        if not isinstance(entry, dict):
+            continue
+        found = entry.get("constraints")
+        constraints: dict[str, Any] = found if isinstance(found, dict) else {}
+        missing = [n for n in entry.get("missing") or [] if isinstance(n, int)]
+        rows.append(CoverageRow(
+            step=f"{entry.get('pipeline')}::{entry.get('step')}", scenarios=", ".join(map(str, entry.get("scenarios")
+                                                                                         or [])),
+            constraints=len(constraints), rejected=sum(v == "passed" for v in constraints.values()),
+            line_percent=_num(entry.get("line_percent")), statements=int(_num(entry.get("statements")) or 0),
+            missed=line_ranges(missing), file=str(entry.get("file") or "")))
+    return rows
+
+
+@dataclass
 class Report:
     title: str
     summary: Summary
@@ -92,6 +124,7 @@ class Report:
     resources: list[ResourceChart]
     deep_dives: list[DeepDiveView]
     trends: list[Sparkline]
+    coverage: list[CoverageRow]
 
 
 def _duration(started: str | None, finished: str | None) -> float | None:
@@ -195,4 +228,4 @@ def build_report(raw: dict[str, Any], trends: Mapping[str, Sequence[float]] | No
         failures=[failure_detail(i, g, clean(by_id[g["cases"][0]])) for i, g in enumerate(groups)],
         pipelines=pipelines, resources=resource_charts(cases),
         deep_dives=[d for d in deep_dives if d.tables],
-        trends=sparklines(trends or {}, [c["id"] for c in raw_cases]))
+        trends=sparklines(trends or {}, [c["id"] for c in raw_cases]), coverage=coverage_rows(record))
