@@ -171,3 +171,26 @@ def test_bad_selectors_say_what_is_accepted() -> None:
             parse_run_selector(text)
 
 
+
+
+def test_a_reader_does_not_wait_for_a_run_being_written(tmp_path: Path) -> None:
+    path = tmp_path / "h.sqlite"
+    store.write_run(path, run_row(), [case_row()])
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")   # another run holds the write lock, mid-transaction
+    writer.execute("INSERT INTO runs (started, args) VALUES ('2026-02-02T00:00:00+00:00', '')")
+    try:   # WAL: the reader sees the last committed state at once, even with no busy timeout
+        history = _read_now(path)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert len(history.runs) == 1
+
+
+def _read_now(path: Path) -> store.History:
+    original = store.BUSY_TIMEOUT_S
+    store.BUSY_TIMEOUT_S = 0.0
+    try:
+        return store.read_history(path)
+    finally:
+        store.BUSY_TIMEOUT_S = original

@@ -113,7 +113,8 @@ def connect(path: Path, timeout: float | None = None) -> sqlite3.Connection:
         raise HistoryError(f"{path}: cannot open the run history: {exc}") from None
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-        conn.execute("PRAGMA journal_mode = WAL")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":   # set once, by the first writer
+            conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA foreign_keys = ON")
         _migrate(conn, path)
     except sqlite3.Error as exc:
@@ -125,7 +126,18 @@ def connect(path: Path, timeout: float | None = None) -> sqlite3.Connection:
     return conn
 
 
+def _current_version(conn: sqlite3.Connection) -> int | None:
+    """The file's schema version, read without a write lock (None: no version table yet)."""
+    found = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").fetchone()
+    if found is None:
+        return None
+    row = conn.execute("SELECT version FROM schema_version").fetchone()
+    return int(row[0]) if row else None
+
+
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    if _current_version(conn) == SCHEMA_VERSION:
+        return   # up to date: no write lock, so a reader never waits for a run being written
     conn.execute("BEGIN IMMEDIATE")   # one migrator at a time; the others wait, then find it done
     try:
         conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
