@@ -42,9 +42,11 @@ from pathlib import Path
 from typing import Any
 
 from . import fork_server
+from .cgroups import CaseCgroup
 from .request import RunRecord, RunRequest
-from .runner import KILL_WAIT_S, Classifier, FreshExecutor, _Exit, cpu_cores, joined
-from .sandbox import child_env
+from .runner import KILL_WAIT_S, Classifier, FreshExecutor, RunFiles, _Exit, cpu_cores, joined
+from .sandbox import TMP_DIR, child_env
+from .short_tmp import TmpAlias
 
 START_TIMEOUT_S = 120.0
 
@@ -254,10 +256,19 @@ class ForkExecutor(FreshExecutor):
             return super().run(request)
         case = self.case_cgroup(request)
         files = self._prepare(request, cpu_cores(request.cpu, case))
+        tmp = TmpAlias(files.workdir / TMP_DIR, on_host=True)
+        try:
+            return self._run_forked(server, request, case, files, tmp)
+        finally:
+            tmp.remove()
+
+    def _run_forked(self, server: ForkServer, request: RunRequest, case: CaseCgroup | None,
+                    files: RunFiles, tmp: TmpAlias) -> RunRecord:
         script = Path(request.script).resolve()
         command = {"request": str(files.request), "workdir": str(files.workdir),
                    "cgroup_procs": [str(p) for p in case.procs_files] if case is not None else [],
-                   "env": child_env(files.workdir, request.env, run_marker=files.marker, python=self.python),
+                   "env": child_env(files.workdir, request.env, run_marker=files.marker, python=self.python,
+                                    tmpdir=tmp.path),
                    "stdout": str(files.stdout), "stderr": str(files.stderr),
                    "preload": script_imports(script), "script_dir": str(script.parent)}
         fate = _Exit(exited=threading.Event(), wake=threading.Event())

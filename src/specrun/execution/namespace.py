@@ -120,13 +120,15 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def bwrap_argv(bwrap: str, workdir: Path, *, inputs: Iterable[Path | str], writable: Iterable[Path | str],
-               network: bool, readable: Iterable[Path | str] = ()) -> list[str]:
+               network: bool, readable: Iterable[Path | str] = (),
+               links: Iterable[tuple[str, str]] = ()) -> list[str]:
     """The ``bwrap`` command line (without the command) for one run in ``workdir``.
 
     ``inputs`` are bound read-only (also inside ``workdir``), ``writable`` paths outside
     ``workdir`` get their folder bound read-write, ``readable`` paths (the script's folder,
     the interpreter, PYTHONPATH entries) are bound read-only when a private /tmp would
-    hide them.  Later mounts win over earlier ones, so the order is: the read-only world,
+    hide them; ``links`` are ``(target, link)`` symbolic links made in the private /tmp
+    (the run's short TMPDIR alias).  Later mounts win over earlier ones, so the order is: the read-only world,
     the private /tmp, what stays readable, the writable sandbox, the inputs."""
     workdir = Path(workdir).resolve()
     argv = [bwrap, "--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
@@ -137,6 +139,8 @@ def bwrap_argv(bwrap: str, workdir: Path, *, inputs: Iterable[Path | str], writa
     private = [Path(p) for p in PRIVATE_DIRS if os.path.isdir(p)]
     for folder in private:
         argv += ["--tmpfs", str(folder)]
+    for target, link in links:
+        argv += ["--symlink", str(target), str(link)]
     shown: list[Path] = []
     for raw in readable:
         path = Path(raw).resolve()

@@ -56,7 +56,8 @@ from .monitor import OutputBudget, ProcessTreeMonitor, TreeUsage, alive, find_ru
 from .namespace import NAMESPACE, PROCESS, Probe, bwrap_argv, decode_returncode, probe
 from .oom import memory_ceiling, oom_kill_count, sigkill_was_oom
 from .request import RunRecord, RunRequest
-from .sandbox import INPUT_DIR, LOGS_DIR, RUN_MARKER_VAR, child_env, ensure_layout, safe_name
+from .sandbox import INPUT_DIR, LOGS_DIR, RUN_MARKER_VAR, TMP_DIR, child_env, ensure_layout, safe_name
+from .short_tmp import TmpAlias
 
 #: ``classifier(error, metrics, stderr_tail, inputs_valid)``
 Classifier = Callable[[ChildError | None, ExecutionMetrics, str, "bool | None"], "ErrorClass | None"]
@@ -388,14 +389,23 @@ class FreshExecutor:
         self.check_open()
         case = self.case_cgroup(request)
         files = self._prepare(request, cpu_cores(request.cpu, case))
-        env = child_env(files.workdir, request.env, run_marker=files.marker, python=self.python)
+        tmp = TmpAlias(files.workdir / TMP_DIR, on_host=self.namespace is None)
+        try:
+            return self._run_fresh(request, case, files, tmp)
+        finally:
+            tmp.remove()
 
+    def _run_fresh(self, request: RunRequest, case: CaseCgroup | None, files: RunFiles,
+                   tmp: TmpAlias) -> RunRecord:
+        env = child_env(files.workdir, request.env, run_marker=files.marker, python=self.python,
+                        tmpdir=tmp.path)
         argv = [self.python, "-P", child_module.__file__, str(files.request)]
         if self.namespace is not None:
             assert self.namespace.bwrap is not None
+            link = tmp.bwrap_link
             argv = bwrap_argv(self.namespace.bwrap, files.workdir, inputs=request.input_paths.values(),
                               writable=request.output_paths.values(), network=request.network,
-                              readable=self._readable(request, env)) + argv
+                              readable=self._readable(request, env), links=[link] if link else []) + argv
         if case is not None:
             argv = enter_argv(case, argv)
 

@@ -8,7 +8,8 @@ paths a script writes land inside the sandbox)::
       output/   where the script writes its outputs
       logs/     request.json, child_error.json, stdout.log, stderr.log
       work/     the child's HOME
-      tmp/      the child's TMPDIR
+      tmp/      the child's TMPDIR, reached through a short alias (``/tmp/sr-XXXXXXXX``,
+                see :mod:`.short_tmp`) so AF_UNIX socket paths fit
 
 The environment a child gets is built from nothing (the parent's environment is
 never inherited): the declared variables plus PATH, HOME, LANG/LC_ALL, TMPDIR,
@@ -75,11 +76,13 @@ def child_pythonpath(extra: str | None = None) -> str:
 
 
 def child_env(root: Path, declared: Mapping[str, str], *, run_marker: str | None = None,
-              python: str = sys.executable) -> dict[str, str]:
+              python: str = sys.executable, tmpdir: str | None = None) -> dict[str, str]:
     """The complete environment of a child running in the sandbox at ``root``.
 
     Declared variables win over the defaults, except PYTHONPATH which is prepended
-    to specrun's own entries (the bootstrap must stay importable).
+    to specrun's own entries (the bootstrap must stay importable).  ``tmpdir``: the
+    run's TMPDIR, a short alias of ``root/tmp`` (see :mod:`.short_tmp`); default that
+    folder itself.
     """
     root = Path(root)
     python_bin = str(Path(python).parent)
@@ -88,7 +91,7 @@ def child_env(root: Path, declared: Mapping[str, str], *, run_marker: str | None
         "HOME": str(root / WORK_DIR),
         "LANG": "C.UTF-8",
         "LC_ALL": "C.UTF-8",
-        "TMPDIR": str(root / TMP_DIR),
+        "TMPDIR": tmpdir or str(root / TMP_DIR),
         "PYTHONHASHSEED": "0",
         "PYTHONDONTWRITEBYTECODE": "1",
     }

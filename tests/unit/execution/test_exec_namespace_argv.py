@@ -83,3 +83,12 @@ def test_bwrap_exit_codes_become_signals_again(returncode, script_exit, expected
 def test_a_whole_private_folder_is_never_made_readable() -> None:
     argv = bwrap_argv("bwrap", Path("/tmp/box"), inputs=[], writable=[], network=False, readable=["/tmp", "/tmp/"])
     assert ("--ro-bind", "/tmp") not in _mounts(argv)
+
+
+def test_tmpdir_alias_is_linked_inside_the_private_tmp(tmp_path: Path) -> None:
+    target = tmp_path / "tmp"
+    argv = bwrap_argv("bwrap", tmp_path, inputs=[], writable=[], network=False,
+                      links=[(str(target), "/tmp/sr-12345678")])
+    at = argv.index("--symlink")
+    assert argv[at + 1:at + 3] == [str(target), "/tmp/sr-12345678"]
+    assert argv.index("--tmpfs") < at          # made in the private /tmp, not hidden by it

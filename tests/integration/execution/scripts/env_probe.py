@@ -13,6 +13,7 @@ def main(input_paths, output_paths, environ_vars, job_args):
             "job_args": vars(job_args),
             "input_paths": input_paths,
             "cwd": os.getcwd(),
+            "tmpdir_real": os.path.realpath(os.environ.get("TMPDIR", "")),
             "argv": sys.argv,
             "name": __name__,
             "sys_path0": sys.path[0],
