@@ -1,6 +1,7 @@
 """Checks of each step's contract before anything runs.
 
-The ``defaults.executor`` exists; the script exists and compiles; with ``call:`` the
+The ``defaults.executor`` exists; a step's ``python:`` interpreter exists and can run the
+child harness; the script exists and compiles; with ``call:`` the
 function exists at the top level with a signature that accepts ``(input_paths,
 output_paths, environ_vars, job_args)``; fixtures and samples exist and, when tabular
 with a schema, honour it; pandera references load; every ``python:`` property's
@@ -40,6 +41,7 @@ def preflight(spec: PipelineSpec, session: Session) -> None:
         for port in [*step.inputs.values(), *step.outputs.values()]:
             if port.schema is not None and port.schema.pandera is not None:
                 session.contracts.resolve(port.schema, spec.path.parent)
+        check_interpreter(spec, step)
         tree = check_script(step, spec.where(f"steps.{step.name}.script"))
         if step.call:
             check_entry_point(step, tree, spec.where(f"steps.{step.name}.call"))
@@ -95,6 +97,21 @@ def check_python_properties(spec: PipelineSpec, step: StepSpec) -> None:
             continue
         where = prop.location or spec.where(f"steps.{step.name}.properties.{number}")
         import_python_function(python_ref(prop.params, where), module_dirs(step), where)
+
+
+def check_interpreter(spec: PipelineSpec, step: StepSpec) -> None:
+    """The step's ``python:`` (its own, else ``defaults.python``) exists, starts and is new
+    enough to run the child harness; the error points at the key that named it."""
+    if step.python is None:
+        return
+    from .execution.interpreter import InterpreterError, inspect_interpreter
+
+    own = f"steps.{step.name}.python"
+    where = spec.where(own if own in spec.locations else "defaults.python")
+    try:
+        inspect_interpreter(step.python)
+    except InterpreterError as exc:
+        raise SpecError(str(exc), where) from None
 
 
 def check_script(step: StepSpec, where: Location) -> ast.Module:

@@ -39,8 +39,11 @@ With ``coverage_path`` (``--cov``), coverage.py measures which of the script's l
 and ``{file, statements, missing}`` is written there when the script ends (also when it
 raised or called ``sys.exit``; not when it was killed or called ``os._exit``).
 
-Standard library only (coverage.py only for ``--cov``), and few imports: this must not import pandas or the rest
-of specrun before the script does.
+Standard library only (coverage.py only for ``--cov``), and few imports: this must not
+import pandas or the rest of specrun before the script does.  It also runs in a step's own
+interpreter (``python:``), which has no specrun: Python 3.10 or newer (see
+:mod:`.interpreter`; without ``-P``, before 3.11, its own folder on ``sys.path`` is
+replaced by the script's).
 """
 
 from __future__ import annotations
@@ -398,7 +401,7 @@ def _run(request: dict[str, Any]) -> int:
     _pin_cpus(request.get("cpu_affinity"))
     name = module_name_for(script)
     sys.argv = [script, *map(str, request.get("args", []))]
-    if sys.flags.safe_path:           # -P: nothing was prepended to sys.path
+    if getattr(sys.flags, "safe_path", False):   # -P (3.11+): nothing was prepended to sys.path
         sys.path.insert(0, os.path.dirname(script))
     else:                             # replace the bootstrap's folder (or the -m cwd)
         sys.path[0] = os.path.dirname(script)

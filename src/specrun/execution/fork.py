@@ -29,6 +29,7 @@ its own namespaces instead; the price is the fresh interpreter's start-up.
 from __future__ import annotations
 
 import ast
+import hashlib
 import json
 import os
 import subprocess
@@ -43,6 +44,7 @@ from typing import Any
 
 from . import fork_server
 from .cgroups import CaseCgroup
+from .interpreter import harness_version, safe_path_flag
 from .request import RunRecord, RunRequest
 from .runner import KILL_WAIT_S, Classifier, FreshExecutor, RunFiles, _Exit, cpu_cores, joined
 from .sandbox import TMP_DIR, child_env
@@ -112,8 +114,10 @@ class ForkServer:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.log_path = self.workdir / "fork-server.log"
         env = child_env(self.workdir, {}, python=python)
+        self.python = python
         self.proc = subprocess.Popen(
-            [python, "-P", fork_server.__file__, str(self.log_path), *preload],
+            [python, *safe_path_flag(harness_version(python)), fork_server.__file__, str(self.log_path),
+             *preload],
             cwd=self.workdir, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
         self.pid = self.proc.pid
@@ -221,36 +225,51 @@ class ForkExecutor(FreshExecutor):
         super().__init__(python, keep_logs_dir, classifier=classifier,
                          monitor_interval=monitor_interval, kill_grace=kill_grace, isolation=isolation)
         self.server_dir = server_dir
-        self._server: ForkServer | None = None
+        self._servers: dict[str, ForkServer] = {}    # interpreter → its warm parent
         self._server_lock = threading.Lock()
         self.fallbacks = 0                       # runs that went to a fresh process instead
 
-    def server(self) -> ForkServer | None:
-        """The warm parent, started on first use (again if it died); None if it cannot be."""
+    @property
+    def _server(self) -> ForkServer | None:
+        """The warm parent of the executor's own interpreter, if started."""
+        return self._servers.get(self.python)
+
+    def server(self, python: str | None = None) -> ForkServer | None:
+        """The warm parent of ``python`` (default: the executor's interpreter), started on
+        first use (again if it died); None if it cannot be.  One per interpreter: a step's
+        own ``python:`` gets a warm parent of its own, with that interpreter's packages."""
         if not fork_available():
             return None
+        python = python or self.python
         with self._server_lock:
-            if self._server is None or not self._server.alive:
-                if self._server is not None:
-                    self._server.close()
+            server = self._servers.get(python)
+            if server is None or not server.alive:
+                if server is not None:
+                    server.close()
+                folder = self.server_dir
+                if folder is not None and python != self.python:
+                    folder = folder / f"python-{hashlib.sha1(python.encode()).hexdigest()[:12]}"
                 try:
-                    self._server = ForkServer(self.python, self.server_dir)
+                    server = ForkServer(python, folder)
                 except (OSError, RuntimeError):
-                    self._server = None
-            return self._server
+                    self._servers.pop(python, None)
+                    return None
+                self._servers[python] = server
+            return server
 
     def close(self) -> None:
         super().close()                          # runs in flight, forked or fresh fallbacks
         with self._server_lock:
-            if self._server is not None:
-                self._server.close()
-                self._server = None
+            servers = list(self._servers.values())
+            self._servers.clear()
+        for server in servers:
+            server.close()
 
     def run(self, request: RunRequest) -> RunRecord:
         self.check_open()   # before server(): a closed executor starts no new warm parent
         if self.namespace is not None:   # a fork of one warm parent cannot get its own namespaces
             return super().run(request)
-        server = self.server()
+        server = self.server(self.python_for(request))
         if server is None:
             self.fallbacks += 1
             return super().run(request)
@@ -267,7 +286,7 @@ class ForkExecutor(FreshExecutor):
         script = Path(request.script).resolve()
         command = {"request": str(files.request), "workdir": str(files.workdir),
                    "cgroup_procs": [str(p) for p in case.procs_files] if case is not None else [],
-                   "env": child_env(files.workdir, request.env, run_marker=files.marker, python=self.python,
+                   "env": child_env(files.workdir, request.env, run_marker=files.marker, python=server.python,
                                     tmpdir=tmp.path),
                    "stdout": str(files.stdout), "stderr": str(files.stderr),
                    "preload": script_imports(script), "script_dir": str(script.parent)}

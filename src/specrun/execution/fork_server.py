@@ -270,6 +270,9 @@ class Server:
 
 def main(argv: list[str]) -> int:
     """``argv = [LOG, MODULE …]``: preload, say ready, serve until stdin closes."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    if not getattr(sys.flags, "safe_path", False) and sys.path and os.path.abspath(sys.path[0]) == here:
+        del sys.path[0]                              # started without -P (Python < 3.11)
     reply_fd = os.dup(1)
     _redirect(argv[0], 1)
     os.dup2(1, 2)

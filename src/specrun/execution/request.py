@@ -16,6 +16,7 @@ class RunRequest:
 
     script: Path
     workdir: Path                          # the sandbox root; the child's cwd
+    python: str | None = None              # the step's own interpreter (None: the executor's)
     call: str | None = None                # "main": SageMaker-style main(...); None: run as __main__
     args: list[str] = field(default_factory=list)         # argv[1:], placeholders already filled
     env: dict[str, str] = field(default_factory=dict)     # declared env only (plus PATH/HOME/LANG)

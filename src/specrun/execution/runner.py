@@ -52,6 +52,7 @@ from ..spec.units import mib, size_text
 from . import child as child_module
 from .cgroups import CaseCgroup, cgroup_support, enter_argv, make_case_cgroup
 from .classify import classify
+from .interpreter import harness_version, safe_path_flag
 from .monitor import OutputBudget, ProcessTreeMonitor, TreeUsage, alive, find_run_processes
 from .namespace import NAMESPACE, PROCESS, Probe, bwrap_argv, decode_returncode, probe
 from .oom import memory_ceiling, oom_kill_count, sigkill_was_oom
@@ -397,9 +398,10 @@ class FreshExecutor:
 
     def _run_fresh(self, request: RunRequest, case: CaseCgroup | None, files: RunFiles,
                    tmp: TmpAlias) -> RunRecord:
-        env = child_env(files.workdir, request.env, run_marker=files.marker, python=self.python,
+        python = self.python_for(request)
+        env = child_env(files.workdir, request.env, run_marker=files.marker, python=python,
                         tmpdir=tmp.path)
-        argv = [self.python, "-P", child_module.__file__, str(files.request)]
+        argv = [python, *safe_path_flag(harness_version(python)), child_module.__file__, str(files.request)]
         if self.namespace is not None:
             assert self.namespace.bwrap is not None
             link = tmp.bwrap_link
@@ -432,14 +434,19 @@ class FreshExecutor:
         record.metrics.isolation = NAMESPACE
         return record
 
+    def python_for(self, request: RunRequest) -> str:
+        """The interpreter that runs ``request``: the step's own, else the executor's."""
+        return request.python or self.python
+
     def _readable(self, request: RunRequest, env: dict[str, str]) -> list[str]:
         """What a namespaced run must still read: the script's folder, the interpreter's
         installation, every PYTHONPATH entry (the bootstrap, site-packages) and specrun's own
         import path (editable installs' ``.pth`` folders); only those under a private /tmp
         are bound (see :func:`.namespace.bwrap_argv`)."""
-        python = Path(self.python)
+        python = Path(self.python_for(request))
         paths = [str(Path(request.script).resolve().parent), str(python.parent.parent),
                  str(python.resolve().parent.parent), sys.prefix, sys.base_prefix]
+        paths.append(str(Path(child_module.__file__).resolve().parent))    # the harness itself
         paths += [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
         return paths + [p for p in sys.path if p]
 

@@ -14,7 +14,8 @@ paths a script writes land inside the sandbox)::
 The environment a child gets is built from nothing (the parent's environment is
 never inherited): the declared variables plus PATH, HOME, LANG/LC_ALL, TMPDIR,
 PYTHONHASHSEED, PYTHONDONTWRITEBYTECODE and a PYTHONPATH that reaches specrun's
-bootstrap and the parent interpreter's site-packages.  Secrets such as AWS_*
+bootstrap and the parent interpreter's site-packages (for a step's own ``python:``, a
+foreign interpreter, only the declared PYTHONPATH: see :mod:`.interpreter`).  Secrets such as AWS_*
 reach the script only when the spec declares them.
 """
 
@@ -28,6 +29,8 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
+
+from .interpreter import is_foreign
 
 INPUT_DIR = "input"
 OUTPUT_DIR = "output"
@@ -63,12 +66,16 @@ def _site_dirs() -> list[str]:
     return [d for d in dirs if os.path.isdir(d)]
 
 
-def child_pythonpath(extra: str | None = None) -> str:
+def child_pythonpath(extra: str | None = None, *, foreign: bool = False) -> str:
     """PYTHONPATH for a child: ``extra`` (declared), specrun's root, the parent's
-    PYTHONPATH entries and site-packages, without duplicates, in that order."""
+    PYTHONPATH entries and site-packages, without duplicates, in that order.  A
+    ``foreign`` interpreter (a step's ``python:``) gets ``extra`` only: its own packages,
+    none of specrun's (the harness needs only its standard library)."""
     entries: list[str] = []
     if extra:
         entries += extra.split(os.pathsep)
+    if foreign:
+        return os.pathsep.join(dict.fromkeys(e for e in entries if e))
     entries.append(_specrun_import_root())
     entries += [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
     entries += _site_dirs()
@@ -97,7 +104,9 @@ def child_env(root: Path, declared: Mapping[str, str], *, run_marker: str | None
     }
     declared = {str(k): str(v) for k, v in declared.items()}
     env.update({k: v for k, v in declared.items() if k != "PYTHONPATH"})
-    env["PYTHONPATH"] = child_pythonpath(declared.get("PYTHONPATH"))
+    pythonpath = child_pythonpath(declared.get("PYTHONPATH"), foreign=is_foreign(python))
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath
     if run_marker is not None:
         env[RUN_MARKER_VAR] = run_marker
     return env

@@ -106,7 +106,7 @@ def run_step(session: SessionLike, plan: StepRunPlan, executor_name: str | None 
     ``retry``: rerun a transient failure as the step's ``retries:`` allow (see modes/retries.py)."""
     step = plan.step
     request = RunRequest(
-        script=step.script, workdir=plan.workdir, call=step.call,
+        script=step.script, workdir=plan.workdir, call=step.call, python=step.python,
         args=fill_args(step.args, {k: str(v) for k, v in plan.input_paths.items()},
                        {k: str(v) for k, v in plan.output_paths.items()}),
         env=with_warning_filters(plan.env, session.options.warning_filters),

@@ -6,6 +6,8 @@ Ports keep which keys were written (:data:`PortKeys`) so that a consumer port wi
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterable
 from typing import Any
 
@@ -44,10 +46,23 @@ def apply_retry_defaults(steps: Iterable[StepSpec], defaults: Defaults) -> None:
             step.retry_delay = defaults.retry_delay if defaults.retry_delay is not None else 1.0
 
 
+def interpreter_path(value: str, options: LoadOptions) -> str:
+    """A ``python:`` value as the path of the interpreter: ``~`` and ``$VAR`` / ``${VAR}``
+    (specrun's environment) expanded, then a path relative to the spec's folder, or a bare
+    command name looked up on PATH (kept as written when not found: preflight says so).
+    Symbolic links are kept: a virtualenv's ``bin/python`` links to its base interpreter."""
+    expanded = os.path.expanduser(os.path.expandvars(value))
+    if os.sep not in expanded:
+        return shutil.which(expanded) or expanded
+    return str(options.resolve(expanded))
+
+
 def apply_resource_defaults(steps: Iterable[StepSpec], defaults: Defaults) -> None:
-    """Fill each step's unwritten ``cpu`` and ``max_output_size`` from ``defaults:`` (None
-    stays: unlimited)."""
+    """Fill each step's unwritten ``cpu``, ``max_output_size`` and ``python`` from
+    ``defaults:`` (None stays: unlimited; specrun's own interpreter)."""
     for step in steps:
+        if step.python is None:
+            step.python = defaults.python
         if step.cpu is None:
             step.cpu = defaults.cpu
         if step.max_output_size is None:
@@ -65,6 +80,7 @@ def build_step(name: str, node: Node, schemas: dict[str, SchemaSpec],
     return StepSpec(
         name=name,
         script=options.resolve(str(node["script"].data)),
+        python=interpreter_path(str(node["python"].data), options) if "python" in node else None,
         call=_optional(node, "call"),
         args=[str(arg) for arg in node["args"].data] if "args" in node else [],
         env={str(k): str(v) for k, v in node["env"].data.items()} if "env" in node else {},

@@ -18,7 +18,7 @@ import strictyaml as sy
 from . import units
 from .build_scenarios import build_scenarios
 from .build_schemas import build_named_schemas
-from .build_steps import apply_resource_defaults, apply_retry_defaults, build_steps
+from .build_steps import apply_resource_defaults, apply_retry_defaults, build_steps, interpreter_path
 from .model import Defaults, Location, PipelineSpec, SpecError
 from .options import LoadOptions
 from .references import check_references, link_ports
@@ -70,6 +70,8 @@ def build_spec(root: Node, file: Path, options: LoadOptions,
         defaults = dict(root["defaults"].data)
         if "transient" in defaults:
             defaults["transient"] = [str(name) for name in defaults["transient"]]
+        if "python" in defaults:
+            defaults["python"] = interpreter_path(str(defaults["python"]), options)
         spec.defaults = Defaults(**defaults)   # a grammar key without a field fails here
     spec.schemas = build_named_schemas(root.get("schemas"), options)
     spec.steps, written = build_steps(root["steps"], spec.schemas, options)

@@ -161,6 +161,7 @@ class DeterminismSpec:
 class StepSpec:
     name: str
     script: Path
+    python: str | None = None               # the interpreter that runs it (None: specrun's own)
     call: str | None = None                 # "main" → main(input_paths, output_paths, environ_vars, job_args)
     args: list[str] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
@@ -288,6 +289,7 @@ class Defaults:
     max_output_size: int | None = None      # bytes
     seed: int | None = None
     executor: str | None = None
+    python: str | None = None               # the interpreter of every step without its own
     retries: int | None = None
     transient: list[str] | None = None
     retry_delay: float | None = None

@@ -430,10 +430,19 @@ def port_validator() -> sy.Validator:
     }), name="port")
 
 
+def python_key() -> sy.Validator:
+    """``python:``: the interpreter that runs a step's script."""
+    return note(NonEmptyStr(), description=(
+        "the Python interpreter that runs the script, e.g. a virtualenv's bin/python: a path "
+        "relative to the spec's folder (~ and $VAR expanded) or a command name on PATH; "
+        "default: specrun's own interpreter"))
+
+
 def step_validator() -> sy.Validator:
     """A step: its script, how it is called, its ports, limits and properties."""
     return note(sy.Map({
         "script": NonEmptyStr(),
+        sy.Optional("python"): python_key(),
         sy.Optional("call"): Identifier(),
         sy.Optional("args"): sy.Seq(sy.Str()),
         sy.Optional("env"): sy.MapPattern(Identifier(), sy.Str()),
@@ -569,6 +578,7 @@ def spec_validator(extra_keys: Mapping[str, sy.Validator] | None = None) -> sy.V
             sy.Optional("max_output_size"): OutputSize(),
             sy.Optional("seed"): Seed(),
             sy.Optional("executor"): Name(),
+            sy.Optional("python"): python_key(),
             **retry_keys(),
         }),
         sy.Optional("schemas"): sy.MapPattern(Name(), schema_validator()),
