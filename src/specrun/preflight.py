@@ -15,6 +15,7 @@ one).  Nothing is imported or executed from the script: it is parsed with :mod:`
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,9 +43,12 @@ def preflight(spec: PipelineSpec, session: Session) -> None:
             if port.schema is not None and port.schema.pandera is not None:
                 session.contracts.resolve(port.schema, spec.path.parent)
         check_interpreter(spec, step)
-        tree = check_script(step, spec.where(f"steps.{step.name}.script"))
-        if step.call:
-            check_entry_point(step, tree, spec.where(f"steps.{step.name}.call"))
+        if step.command is not None:
+            check_command(step, spec.where(f"steps.{step.name}.command.0"))
+        else:
+            tree = check_script(step, spec.where(f"steps.{step.name}.script"))
+            if step.call:
+                check_entry_point(step, tree, spec.where(f"steps.{step.name}.call"))
         for name, port in step.inputs.items():
             check_static_data(session, spec, step, name, port)
         check_python_properties(spec, step)
@@ -114,8 +118,33 @@ def check_interpreter(spec: PipelineSpec, step: StepSpec) -> None:
         raise SpecError(str(exc), where) from None
 
 
+def check_command(step: StepSpec, where: Location) -> None:
+    """A ``command`` step's program exists and is executable: a path as written (made
+    absolute against the spec's folder), a bare name on the PATH the run will get (the
+    step's declared ``env: {PATH: …}``, else the sandbox's default)."""
+    import os
+    import shutil
+
+    from .execution.sandbox import child_env
+
+    assert step.command is not None
+    program = step.command[0]
+    if os.sep not in program:
+        search = child_env(Path(os.sep), step.env, python=step.python or sys.executable)["PATH"]
+        if shutil.which(program, path=search) is None:
+            raise SpecError(f"command not found: {program!r} is on no folder of the run's PATH ({search}); "
+                            "write its path, or declare env: {PATH: …}", where)
+        return
+    if not os.path.isfile(program):
+        raise SpecError(f"command not found: {program}", where)
+    if not os.access(program, os.X_OK):
+        raise SpecError(f"command is not executable: {program} (chmod +x, or run it through its "
+                        "interpreter: [bash, script.sh])", where)
+
+
 def check_script(step: StepSpec, where: Location) -> ast.Module:
     path = step.script
+    assert path is not None
     if not path.is_file():
         raise SpecError(f"script not found: {path}", where)
     try:
@@ -129,6 +158,7 @@ def check_script(step: StepSpec, where: Location) -> ast.Module:
 
 def check_entry_point(step: StepSpec, tree: ast.Module, where: Location) -> None:
     """``call: NAME`` must name a top-level function accepting the SageMaker arguments."""
+    assert step.script is not None
     name = step.call
     found = [node for node in tree.body
              if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name]

@@ -245,7 +245,7 @@ def _class_balance(params: dict[str, Any], context: PropertyContext) -> Property
 def module_dirs(step: StepSpec) -> tuple[Path, ...]:
     """Where a ``python:`` property's module is looked up: the spec's folder first, then the script's."""
     dirs = [step.location.file.parent] if step.location is not None else []
-    dirs.append(step.script.parent)
+    dirs.append(step.folder)
     return tuple(dict.fromkeys(Path(os.path.abspath(d)) for d in dirs))
 
 

@@ -269,6 +269,8 @@ class ForkExecutor(FreshExecutor):
         self.check_open()   # before server(): a closed executor starts no new warm parent
         if self.namespace is not None:   # a fork of one warm parent cannot get its own namespaces
             return super().run(request)
+        if request.command is not None:  # not Python: nothing to fork from a warm interpreter
+            return super().run(request)
         server = self.server(self.python_for(request))
         if server is None:
             self.fallbacks += 1

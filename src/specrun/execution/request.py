@@ -17,6 +17,9 @@ class RunRequest:
     script: Path
     workdir: Path                          # the sandbox root; the child's cwd
     python: str | None = None              # the step's own interpreter (None: the executor's)
+    #: any executable instead of the Python harness (placeholders filled); ``script`` is
+    #: then its program, for logs and the sandbox's readable folders
+    command: list[str] | None = None
     call: str | None = None                # "main": SageMaker-style main(...); None: run as __main__
     args: list[str] = field(default_factory=list)         # argv[1:], placeholders already filled
     env: dict[str, str] = field(default_factory=dict)     # declared env only (plus PATH/HOME/LANG)

@@ -4,7 +4,10 @@ The runner writes the request to ``WORKDIR/logs/request.json`` and starts the
 bootstrap (``python -P …/execution/child.py REQUEST``) there with a minimal environment (see
 :mod:`.sandbox`), stdin closed and stdout/stderr in ``logs/stdout.log`` and
 ``logs/stderr.log``.  While the child runs, a :class:`ProcessTreeMonitor` samples
-the whole tree.  Then:
+the whole tree.  A ``command`` request (any executable: ``RunRequest.command``) is
+started the same way without the bootstrap; everything below holds for it too, except
+the exception record (it is classified from its exit status and stderr).  The
+interpreter is the request's own (a step's ``python:``) or the executor's.  Then:
 
 * timeout → SIGTERM to the process group and to every descendant seen (also those
   that escaped the group with ``setsid``), a short grace, SIGKILL → TIMEOUT;
@@ -401,7 +404,10 @@ class FreshExecutor:
         python = self.python_for(request)
         env = child_env(files.workdir, request.env, run_marker=files.marker, python=python,
                         tmpdir=tmp.path)
-        argv = [python, *safe_path_flag(harness_version(python)), child_module.__file__, str(files.request)]
+        if request.command is not None:         # any executable: no Python harness in between
+            argv = list(request.command)
+        else:
+            argv = [python, *safe_path_flag(harness_version(python)), child_module.__file__, str(files.request)]
         if self.namespace is not None:
             assert self.namespace.bwrap is not None
             link = tmp.bwrap_link
@@ -447,6 +453,9 @@ class FreshExecutor:
         paths = [str(Path(request.script).resolve().parent), str(python.parent.parent),
                  str(python.resolve().parent.parent), sys.prefix, sys.base_prefix]
         paths.append(str(Path(child_module.__file__).resolve().parent))    # the harness itself
+        for arg in request.command or ():      # a command's program and the files it names
+            if os.path.isabs(arg) and os.path.exists(arg):
+                paths.append(arg if os.path.isdir(arg) else os.path.dirname(arg))
         paths += [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
         return paths + [p for p in sys.path if p]
 

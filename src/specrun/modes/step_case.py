@@ -105,10 +105,12 @@ def run_step(session: SessionLike, plan: StepRunPlan, executor_name: str | None 
     """Run the script and check its outputs and properties; never raises for the script.
     ``retry``: rerun a transient failure as the step's ``retries:`` allow (see modes/retries.py)."""
     step = plan.step
+    inputs = {k: str(v) for k, v in plan.input_paths.items()}
+    outputs = {k: str(v) for k, v in plan.output_paths.items()}
     request = RunRequest(
-        script=step.script, workdir=plan.workdir, call=step.call, python=step.python,
-        args=fill_args(step.args, {k: str(v) for k, v in plan.input_paths.items()},
-                       {k: str(v) for k, v in plan.output_paths.items()}),
+        script=step.program, workdir=plan.workdir, call=step.call, python=step.python,
+        args=fill_args(step.args, inputs, outputs),
+        command=fill_args(step.command, inputs, outputs) if step.command is not None else None,
         env=with_warning_filters(plan.env, session.options.warning_filters),
         input_paths={k: str(v) for k, v in plan.input_paths.items()},
         output_paths={k: str(v) for k, v in plan.output_paths.items()},
@@ -197,7 +199,7 @@ def check_properties(session: SessionLike, step: StepSpec, inputs: Mapping[str, 
     from ..contract.properties import PropertyContext, module_dirs
 
     context = PropertyContext(step=step, inputs=dict(inputs), outputs=dict(outputs),
-                              base_dir=step.script.parent, output_parts=dict(output_parts or {}),
+                              base_dir=step.folder, output_parts=dict(output_parts or {}),
                               module_dirs=module_dirs(step))
     results = []
     for prop in step.properties:
@@ -324,7 +326,7 @@ def _check_artifact(name: str, port: PortSpec, files: list[Path], step: StepSpec
 
     folders = [step.location.file.parent] if step.location is not None else []
     for file in files:
-        problems = artifact_problems(port, file, folders + [step.script.parent])
+        problems = artifact_problems(port, file, folders + [step.folder])
         if problems:
             return PortValidation(name, "output", False,
                                   message=f"output {name!r}: {file.name} " + "; ".join(problems))

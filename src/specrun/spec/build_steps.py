@@ -16,7 +16,7 @@ from .build_schemas import build_inline_schema
 from .model import Defaults, DeterminismSpec, PortSpec, PropertySpec, SchemaSpec, StepSpec
 from .options import LoadOptions
 from .relation_expr import relation_expression
-from .schema import PROPERTY_PARAMS
+from .schema import COMMAND_EXCLUDES, PROPERTY_PARAMS
 from .values import generic_data
 from .yamlnodes import Node
 
@@ -44,6 +44,24 @@ def apply_retry_defaults(steps: Iterable[StepSpec], defaults: Defaults) -> None:
             step.transient = list(defaults.transient or [])
         if step.retry_delay is None:
             step.retry_delay = defaults.retry_delay if defaults.retry_delay is not None else 1.0
+
+
+def command_argv(command: list[str], options: LoadOptions) -> list[str]:
+    """A ``command:`` as it runs, from the sandbox as the working directory: the program
+    written as a path (``./clean.sh``, ``bin/tool``) made absolute against the spec's
+    folder (a bare name stays, for PATH); every other element that is the relative path
+    of an existing file or folder next to the spec (``clean.R``) made absolute too.
+    Placeholders stay for the run to fill."""
+    program, *rest = command
+    if os.sep in program or program.startswith("~"):
+        program = str(options.resolve(os.path.expanduser(program)))
+    argv = [program]
+    for arg in rest:
+        candidate = options.base_dir / arg
+        if arg and "{" not in arg and not os.path.isabs(arg) and not arg.startswith("-") and candidate.exists():
+            arg = str(options.resolve(arg))
+        argv.append(arg)
+    return argv
 
 
 def interpreter_path(value: str, options: LoadOptions) -> str:
@@ -77,9 +95,19 @@ def build_step(name: str, node: Node, schemas: dict[str, SchemaSpec],
             ports[direction][port_name] = build_port(
                 port_name, port_node, f"{name}.{direction}.{port_name}", schemas, options)
             written[(name, direction, port_name)] = {key for key, _ in port_node.items()}
+    if ("script" in node) == ("command" in node):
+        raise (node.error("a step has either 'script' or 'command', not both", "command") if "script" in node
+               else node.error("missing required key 'script' (a Python script), or 'command' (any "
+                               "executable)", "script"))
+    for key in COMMAND_EXCLUDES:
+        if "command" in node and key in node:
+            raise node.error(f"'{key}' is about a Python script: a 'command' step cannot have it "
+                             "(write the arguments in the command)", key)
     return StepSpec(
         name=name,
-        script=options.resolve(str(node["script"].data)),
+        script=options.resolve(str(node["script"].data)) if "script" in node else None,
+        command=command_argv([str(a) for a in node["command"].data], options) if "command" in node else None,
+        base_dir=options.base_dir,
         python=interpreter_path(str(node["python"].data), options) if "python" in node else None,
         call=_optional(node, "call"),
         args=[str(arg) for arg in node["args"].data] if "args" in node else [],

@@ -160,8 +160,12 @@ class DeterminismSpec:
 @dataclass
 class StepSpec:
     name: str
-    script: Path
+    script: Path | None                     # the Python script (None: a ``command`` step)
     python: str | None = None               # the interpreter that runs it (None: specrun's own)
+    #: any executable and its arguments instead of a Python script (placeholders unfilled)
+    command: list[str] | None = None
+    #: the spec's folder: where a ``command`` step's relative paths were resolved
+    base_dir: Path | None = field(default=None, compare=False)
     call: str | None = None                 # "main" → main(input_paths, output_paths, environ_vars, job_args)
     args: list[str] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)
@@ -181,6 +185,24 @@ class StepSpec:
     sagemaker_step: str | None = None
     deterministic: DeterminismSpec | None = None   # None: not checked
     location: Location | None = None
+
+    @property
+    def folder(self) -> Path:
+        """The step's own folder: the script's, else (a ``command`` step) the program's
+        when it is a file, else the spec's."""
+        if self.script is not None:
+            return self.script.parent
+        program = Path(self.command[0]) if self.command else None
+        if program is not None and program.is_absolute():
+            return program.parent
+        return self.base_dir or Path.cwd()
+
+    @property
+    def program(self) -> Path:
+        """What runs: the script, else the command's program (as written when on PATH)."""
+        if self.script is not None:
+            return self.script
+        return Path(self.command[0]) if self.command else Path(self.name)
 
 
 @dataclass

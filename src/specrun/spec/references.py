@@ -60,8 +60,9 @@ def _check_step(spec: PipelineSpec, step: StepSpec) -> None:
         raise SpecError("'call' and 'args' cannot be used together: 'call' runs "
                         "main(input_paths, output_paths, environ_vars, job_args), 'args' runs "
                         "the script as __main__", spec.where(f"{base}.call"))
-    for index, arg in enumerate(step.args):
-        where = spec.where(f"{base}.args.{index}")
+    arguments = [("args", step.args)] + ([("command", step.command)] if step.command is not None else [])
+    for key, index, arg in ((key, i, a) for key, values in arguments for i, a in enumerate(values)):
+        where = spec.where(f"{base}.{key}.{index}")
         try:
             references = arg_placeholders(arg)
         except ValueError as error:

@@ -441,7 +441,10 @@ def python_key() -> sy.Validator:
 def step_validator() -> sy.Validator:
     """A step: its script, how it is called, its ports, limits and properties."""
     return note(sy.Map({
-        "script": NonEmptyStr(),
+        sy.Optional("script"): NonEmptyStr(),
+        sy.Optional("command"): note(sy.Seq(sy.Str()), rules={"minItems": 1}, description=(
+            "instead of script: any executable and its arguments (a shell script, Rscript, a "
+            "binary), with {inputs.NAME} / {outputs.NAME} placeholders")),
         sy.Optional("python"): python_key(),
         sy.Optional("call"): Identifier(),
         sy.Optional("args"): sy.Seq(sy.Str()),
@@ -464,7 +467,14 @@ def step_validator() -> sy.Validator:
         sy.Optional("deterministic"): note(
             sy.Bool() | sy.Map({sy.Optional("ignore_row_order"): sy.Bool()}),
             description="run the standard case twice on the same inputs and compare the outputs"),
-    }), name="step", rules={"not": {"required": ["call", "args"]}})
+    }), name="step", rules={"allOf": [
+        {"not": {"required": ["call", "args"]}},
+        {"anyOf": [{"required": ["script"]}, {"required": ["command"]}]},
+        *({"not": {"required": ["command", key]}} for key in ("script", *COMMAND_EXCLUDES))]})
+
+
+#: Step keys that make no sense beside ``command:`` (they are about a Python script).
+COMMAND_EXCLUDES = ("call", "args", "python")
 
 
 # ``pass: true`` alone, or ``fail: true`` with optional details (checked by build_expect).

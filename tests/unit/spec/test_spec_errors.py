@@ -24,7 +24,8 @@ CASES = [
      "spec.yaml:12: steps.one.inputs.x.bad: unknown key 'bad'"),
     ("unknown top-level key", BASE + "extra: 1\n", "spec.yaml:19: extra: unknown key 'extra'"),
     ("missing script", edit("    script: two.py\n", ""),
-     "spec.yaml:15: steps.two.script: missing required key 'script'"),
+     "spec.yaml:15: steps.two.script: missing required key 'script' (a Python script), or 'command' "
+     "(any executable)"),
     ("missing steps", BASE[:BASE.index("steps:")], "spec.yaml:1: steps: missing required key 'steps'"),
     ("missing pipeline and steps", "version: 1\n",
      "spec.yaml:1: missing required keys 'pipeline', 'steps'"),

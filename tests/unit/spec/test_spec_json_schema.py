@@ -216,6 +216,9 @@ def _without_required_keys(schema: Any) -> Any:
     relaxed = {key: _without_required_keys(value) for key, value in schema.items()}
     if relaxed.get("type") == "object" and "properties" in relaxed:
         relaxed.pop("required", None)
+    if "allOf" in relaxed:     # "one of these keys is required" (a step's script or command)
+        relaxed["allOf"] = [rule for rule in relaxed["allOf"]
+                            if not (set(rule) == {"anyOf"} and all(set(b) == {"required"} for b in rule["anyOf"]))]
     return relaxed
 
 
