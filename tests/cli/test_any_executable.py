@@ -8,9 +8,12 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from conftest import Project
+
+if TYPE_CHECKING:  # pragma: no cover
+    from conftest import Project
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "spec.md"
 
@@ -138,3 +141,52 @@ def test_placeholders_in_a_command_name_declared_ports(project: Project) -> None
     outcome = _project(project, spec=spec).run("check", "spec.yaml")
     assert outcome.code == 4, outcome.stdout + outcome.stderr
     assert "{outputs.cleaned} names no declared output" in outcome.stdout + outcome.stderr
+
+
+CLEAN_C = r"""
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int main(int argc, char **argv) {
+    char line[4096];
+    if (argc != 3) { fprintf(stderr, "usage: clean RAW CLEAN\n"); return 2; }
+    FILE *in = fopen(argv[1], "r"), *out = fopen(argv[2], "w");
+    if (!in || !out) { perror("clean"); return 2; }
+    if (!fgets(line, sizeof line, in) || strncmp(line, "id,amount", 9) != 0) {
+        fprintf(stderr, "unexpected header\n"); return 2;
+    }
+    fprintf(out, "id,amount,amount_cents\n");
+    while (fgets(line, sizeof line, in)) {
+        char *end, *comma = strchr(line, ',');
+        if (!comma) { fprintf(stderr, "bad row: %s", line); return 1; }
+        *comma = '\0';
+        long long id = strtoll(line, &end, 10);
+        if (*end != '\0') { fprintf(stderr, "bad id: %s\n", line); return 1; }
+        double amount = strtod(comma + 1, &end);
+        if (end == comma + 1 || amount < 0 || amount > 1000) { fprintf(stderr, "bad amount\n"); return 1; }
+        fprintf(out, "%lld,%.17g,%lld\n", id, amount, (long long)(amount * 100 + 0.5));
+    }
+    return fclose(out) == 0 ? 0 : 1;
+}
+"""
+
+
+@pytest.mark.skipif(shutil.which("cc") is None, reason="needs a C compiler (cc)")
+def test_a_compiled_binary_runs_as_a_step(project: Project) -> None:
+    import subprocess
+
+    source = project.write("clean.c", CLEAN_C)
+    subprocess.run(["cc", "-O1", "-o", str(project.root / "clean"), str(source)], check=True, timeout=120)
+    spec = _example().replace('[sh, clean.sh, "{inputs.raw}"', '[./clean, "{inputs.raw}"')
+    project.write("spec.yaml", spec)
+    outcome = project.run("spec.yaml", "-k", "standard")
+    assert outcome.code == 0, outcome.stdout + outcome.stderr
+    assert outcome.case("clean[standard]")["outcome"] == "passed"
+    broken = CLEAN_C.replace('"%lld,%.17g,%lld\\n", id, amount,', '"%lld,%.17g,-%lld\\n", id, amount,')
+    assert broken != CLEAN_C
+    project.write("clean.c", broken)
+    subprocess.run(["cc", "-O1", "-o", str(project.root / "clean"), str(source)], check=True, timeout=120)
+    outcome = project.run("spec.yaml", "-k", "standard")
+    assert outcome.code == 1, outcome.stdout + outcome.stderr
+    assert outcome.case("clean[standard]")["classification"] == "CONTRACT_ERROR"    # amount_cents < 0

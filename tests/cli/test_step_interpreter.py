@@ -12,9 +12,12 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from conftest import Project
+
+if TYPE_CHECKING:  # pragma: no cover
+    from conftest import Project
 
 #: A package only the second virtualenv has.
 PACKAGE = "specrun_only_in_venv_pkg"

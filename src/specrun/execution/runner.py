@@ -450,8 +450,9 @@ class FreshExecutor:
         import path (editable installs' ``.pth`` folders); only those under a private /tmp
         are bound (see :func:`.namespace.bwrap_argv`)."""
         python = Path(self.python_for(request))
-        paths = [str(Path(request.script).resolve().parent), str(python.parent.parent),
-                 str(python.resolve().parent.parent), sys.prefix, sys.base_prefix]
+        script_dir = [] if request.command is not None else [str(Path(request.script).resolve().parent)]
+        paths = [*script_dir, str(python.parent.parent), str(python.resolve().parent.parent),
+                 sys.prefix, sys.base_prefix]
         paths.append(str(Path(child_module.__file__).resolve().parent))    # the harness itself
         for arg in request.command or ():      # a command's program and the files it names
             if os.path.isabs(arg) and os.path.exists(arg):
