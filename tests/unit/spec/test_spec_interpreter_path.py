@@ -63,3 +63,33 @@ def test_a_step_inherits_defaults_python_unless_it_writes_its_own(tmp_path: Path
     loaded = load_spec(spec)
     assert loaded.steps["one"].python == str(tmp_path / "envs/a/bin/python")
     assert loaded.steps["two"].python == "/opt/b/bin/python"
+
+
+ARGS = st.lists(st.one_of(
+    st.sampled_from(["{inputs.raw}", "{outputs.clean}", "--flag", "-v", "/abs/path", "x=1", "", "clean.sh",
+                     "data", "missing.R", ".", "..", "data/../clean.sh"]),
+    st.text(alphabet="abcdefgh_-.=", min_size=1, max_size=6)), max_size=6)
+
+
+@given(args=ARGS)
+def test_a_command_keeps_what_is_not_a_file_next_to_the_spec(tmp_path_factory: pytest.TempPathFactory,
+                                                              args: list[str]) -> None:
+    from specrun.spec.build_steps import command_argv
+
+    base = tmp_path_factory.mktemp("spec")
+    (base / "clean.sh").write_text("#!/bin/sh\n")
+    (base / "data").mkdir()
+    argv = command_argv(["sh", *args], LoadOptions(base_dir=base))
+    assert argv[0] == "sh" and len(argv) == len(args) + 1
+    for written, ran in zip(args, argv[1:], strict=True):
+        next_to_spec = (written and "{" not in written and not written.startswith(("-", "/"))
+                        and (base / written).exists())
+        assert ran == (os.path.normpath(base / written) if next_to_spec else written)
+
+
+def test_a_program_written_as_a_path_is_made_absolute(tmp_path: Path) -> None:
+    from specrun.spec.build_steps import command_argv
+
+    options = LoadOptions(base_dir=tmp_path)
+    assert command_argv(["./bin/tool", "{inputs.x}"], options) == [str(tmp_path / "bin/tool"), "{inputs.x}"]
+    assert command_argv(["Rscript", "clean.R"], options) == ["Rscript", "clean.R"]      # no such file here
