@@ -190,3 +190,22 @@ def test_a_compiled_binary_runs_as_a_step(project: Project) -> None:
     outcome = project.run("spec.yaml", "-k", "standard")
     assert outcome.code == 1, outcome.stdout + outcome.stderr
     assert outcome.case("clean[standard]")["classification"] == "CONTRACT_ERROR"    # amount_cents < 0
+
+
+def test_the_run_history_hashes_the_files_a_command_names(project: Project) -> None:
+    import sqlite3
+
+    def hashes() -> set[str | None]:
+        with sqlite3.connect(project.root / ".specrun" / "history.sqlite") as conn:
+            last = conn.execute("SELECT max(run_id) FROM runs").fetchone()[0]
+            return {row[0] for row in conn.execute(
+                "SELECT script_hash FROM cases WHERE run_id = ? AND case_id LIKE '%clean[standard]'", (last,))}
+
+    assert _project(project).run("spec.yaml", "--scenario", "standard").code == 0
+    first = hashes()
+    assert first and None not in first               # a command step's run is recorded, hashed
+    assert project.run("spec.yaml", "--scenario", "standard").code == 0
+    assert hashes() == first                          # same files, same hash
+    _project(project, script=CLEAN_SH + "\n# edited\n")
+    assert project.run("spec.yaml", "--scenario", "standard").code == 0
+    assert hashes() != first                          # an edited clean.sh is another script

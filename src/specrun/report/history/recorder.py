@@ -14,6 +14,7 @@ import hashlib
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ...hooks import hookimpl
 from ...results import CaseResult, SessionResult
@@ -21,6 +22,9 @@ from ..last_failed import spec_key
 from .options import HistoryOptions
 from .options import specrun_addoption as specrun_addoption
 from .store import CaseRow, HistoryError, RunRow, db_path, write_run
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ...spec.model import StepSpec
 
 
 def file_hash(path: Path) -> str | None:
@@ -44,6 +48,15 @@ class HistoryRecorder:
                 self._hashes[path] = file_hash(path)
             return self._hashes[path]
 
+    def _script_hash(self, step: StepSpec) -> str | None:
+        """The script's hash; for a ``command:`` step, of the files its command names (the
+        program when it is a file, and the arguments that are files: e.g. ``clean.R``)."""
+        if step.script is not None:
+            return self._hash(Path(step.script))
+        named = [Path(a) for a in step.command or () if Path(a).is_absolute() and Path(a).is_file()]
+        hashes = [self._hash(path) or "" for path in named]
+        return hashlib.sha256("\0".join(hashes).encode()).hexdigest()[:16] if named else None
+
     @hookimpl
     def specrun_case_finish(self, session, result: CaseResult) -> None:
         spec = session.result_spec(result)
@@ -56,7 +69,7 @@ class HistoryRecorder:
             classification=result.classification.value if result.classification else None,
             duration_s=float(result.duration_s), cpu_s=metrics.cpu_s if metrics else None,
             peak_rss_bytes=metrics.peak_rss_bytes if metrics else None, seed=result.seed,
-            script_hash=self._hash(Path(step.script)) if step is not None else None,
+            script_hash=self._script_hash(step) if step is not None else None,
             spec_hash=self._hash(Path(spec.path)) if spec is not None else None)
         with self._lock:
             self._rows.append(row)
