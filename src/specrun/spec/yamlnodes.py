@@ -127,11 +127,41 @@ def parse(text: str, file: Path, validator: sy.Validator) -> Node:
         raise validation_error(error, file) from None
     except MarkedYAMLError as error:
         raise syntax_error(error, text, file) from None
+    except AssertionError:   # strictyaml asserts that every key is text: a list or mapping as a key
+        line = complex_key_line(text)
+        if line is None:
+            raise
+        raise SpecError("a key must be a plain value, not a list or a mapping (in flow style, "
+                        "'{a:, [x]}' makes [x] a key: write 'a: [x]')", file=file, line=line,
+                        key=key_path_at_line(text, line)) from None
     except RecursionError:   # nesting the scan above cannot see (e.g. block style): still located
         line = _deepest_indent_line(text)
         raise SpecError("the spec is nested too deeply to be parsed", file=file, line=line,
                         key=key_path_at_line(text, line)) from None
     return Node(document, file, "", 1)
+
+
+def complex_key_line(text: str) -> int | None:
+    """The line of the first mapping key that is a list or a mapping (YAML allows them,
+    strictyaml cannot hold them), or None."""
+    from strictyaml.ruamel import compose
+    from strictyaml.ruamel.nodes import MappingNode, ScalarNode, SequenceNode
+
+    try:
+        pending = [compose(text)]
+    except MarkedYAMLError:
+        return None
+    lines = []
+    while pending:
+        node = pending.pop()
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                if not isinstance(key, ScalarNode):
+                    lines.append(int(key.start_mark.line) + 1)
+                pending.extend((key, value))
+        elif isinstance(node, SequenceNode):
+            pending.extend(node.value)
+    return min(lines, default=None)
 
 
 #: deeper than any spec key needs (the grammar's deepest path is about ten levels)

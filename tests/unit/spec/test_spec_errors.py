@@ -217,6 +217,9 @@ CASES = [
     ("isolation scenario", BASE + "modes:\n  isolation: {scenarios: [standard, nope]}\n",
      "spec.yaml:20: modes.isolation.scenarios.1: unknown scenario 'nope' "
      "(known: edge_cases, negative, performance, standard)"),
+    ("a list as a key", BASE + "modes:\n  pipeline: {timeout_per_step:, [a, b]}\n",
+     "spec.yaml:20: modes.pipeline: a key must be a plain value, not a list or a mapping (in flow style, "
+     "'{a:, [x]}' makes [x] a key: write 'a: [x]')"),
     ("mode duration", BASE + "modes:\n  pipeline: {timeout_per_step: later}\n",
      "spec.yaml:20: modes.pipeline.timeout_per_step: expected a duration such as 90, 90s, 5m or 1h, "
      "found 'later'"),
