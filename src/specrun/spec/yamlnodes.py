@@ -128,12 +128,12 @@ def parse(text: str, file: Path, validator: sy.Validator) -> Node:
     except MarkedYAMLError as error:
         raise syntax_error(error, text, file) from None
     except AssertionError:   # strictyaml asserts that every key is text: a list or mapping as a key
-        line = complex_key_line(text)
-        if line is None:
+        at = complex_key_line(text)
+        if at is None:
             raise
         raise SpecError("a key must be a plain value, not a list or a mapping (in flow style, "
-                        "'{a:, [x]}' makes [x] a key: write 'a: [x]')", file=file, line=line,
-                        key=key_path_at_line(text, line)) from None
+                        "'{a:, [x]}' makes [x] a key: write 'a: [x]')", file=file, line=at,
+                        key=key_path_at_line(text, at)) from None
     except RecursionError:   # nesting the scan above cannot see (e.g. block style): still located
         line = _deepest_indent_line(text)
         raise SpecError("the spec is nested too deeply to be parsed", file=file, line=line,
