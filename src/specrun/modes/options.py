@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..spec.model import PipelineSpec, SpecError
-from ..spec.units import parse_duration, parse_memory
+from ..spec.units import parse_bandwidth, parse_duration, parse_memory
 
 DEFAULTS: dict[str, dict[str, Any]] = {
     "isolation": {
@@ -32,7 +32,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "comparison_execution": None, "endpoint_url": None, "region": None, "profile": None,
         "volume_rows": [1000, 10000, 100000], "steps": None, "timeout_per_step": None,
         "memory_limit": None, "refresh": False, "cache_dir": None, "cache_max_bytes": None,
-        "drift_thresholds": None,
+        "drift_thresholds": None, "bandwidth": None,
     },
 }
 
@@ -80,6 +80,8 @@ def _normalise(mode: str, key: str, value: Any, location: Any) -> Any:
             return parse_duration(value)
         if key in MEMORIES:
             return parse_memory(value)
+        if key == "bandwidth":
+            return parse_bandwidth(value)
         if key == "jobs" and isinstance(value, bool):  # parallel_execution: true → every CPU
             return (os.cpu_count() or 1) if value else 1
         if key in ("enabled", "continue_on_failure", "resource_monitoring", "comparative_analysis", "refresh"):

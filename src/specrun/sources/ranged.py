@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..lazy import lazy_module
+from .bandwidth import Bandwidth, read_body
 from .client import reading, source_error
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ class FetchStats:
 
     requests: int = 0
     bytes: int = 0
+    bandwidth: Bandwidth | None = None    # the run's download cap, shared by every read
 
 
 class RangedObject(io.RawIOBase):
@@ -82,7 +84,7 @@ class RangedObject(io.RawIOBase):
                 response = self.s3.get_object(**kwargs)
             self.stats.requests += 1
             try:
-                data = response["Body"].read()
+                data = read_body(response["Body"], self.stats.bandwidth)
             except (bexc.HTTPClientError, bexc.IncompleteReadError) as exc:
                 if attempt == STREAM_ATTEMPTS:
                     raise source_error(self.uri, exc) from exc

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..spec.placeholders import layout_pattern
+from .bandwidth import Bandwidth
 from .cache import SourceCache, cache_key
 from .client import reading
 from .errors import SourceError
@@ -178,13 +179,15 @@ def _sample_group(s3: Any, base: S3Uri, members: list[tuple[str, S3Object]], fmt
 def sample_uri(s3: Any, uri: str, fmt: str, sample_size: int, seed: int, layout: str | None = None,
                *, splits: Sequence[str] | None = None, cache: SourceCache, refresh: bool = False,
                max_shards: int = DEFAULT_MAX_SHARDS,
-               max_copy_bytes: int = DEFAULT_MAX_COPY_BYTES) -> SampledSource:
+               max_copy_bytes: int = DEFAULT_MAX_COPY_BYTES,
+               bandwidth: Bandwidth | None = None) -> SampledSource:
     """Sample ``uri`` into ``cache`` (or find it there) and describe the result.
 
     ``fmt`` is a port format (``csv``, ``tsv``, ``jsonl``, ``parquet``, ``json``,
     ``text``, ``file``) or ``auto`` (per file, from its suffix).  ``sample_size``
     rows are taken per directory of a prefix, from the keys ``layout`` holds (with the
     declared ``splits``; the rule local discovery uses).  ``refresh`` ignores cached entries.
+    ``bandwidth`` paces every byte read (the run's download cap; see :mod:`.bandwidth`).
     Every failure is a :class:`SourceError` naming the URI.
     """
     if fmt not in SAMPLED_FORMATS + WHOLE_FORMATS + ("auto",):
@@ -197,7 +200,7 @@ def sample_uri(s3: Any, uri: str, fmt: str, sample_size: int, seed: int, layout:
               "splits": list(splits) if splits else None, "max_shards": max_shards, "sampler": SAMPLER_VERSION}
     key = cache_key(str(base), etag, params)
     entry = None if refresh else cache.get(key)
-    stats = FetchStats()
+    stats = FetchStats(bandwidth=bandwidth)
     if entry is None:
         meta = {"uri": str(base), "etag": etag, "params": params, "single": single}
         with cache.writing(key, meta) as pending:

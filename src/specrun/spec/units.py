@@ -6,7 +6,8 @@ Memory: a plain integer is bytes; decimal units (``KB``, ``MB``, ``GB``, ``TB``,
 be separated from the number by spaces; fractions are allowed (``1.5GB``).
 
 Durations: a plain number is seconds; ``ms``, ``s``, ``m``, ``h``, ``d`` units may
-be combined (``1h30m``).  Both raise :class:`ValueError` with a one-line message.
+be combined (``1h30m``).  Bandwidths are a memory size per second (``20MB/s``; the
+``/s`` may be left out).  All raise :class:`ValueError` with a one-line message.
 """
 
 from __future__ import annotations
@@ -43,6 +44,21 @@ def parse_memory(text: str | int) -> int:
     if value <= 0:
         raise ValueError(f"memory size must be positive, found {text!r}")
     return value
+
+
+def parse_bandwidth(text: str | int) -> int:
+    """Bytes per second for a bandwidth such as ``20MB/s``, ``512KiB/s`` or ``1000000``; > 0."""
+    if isinstance(text, str):
+        raw = text.strip()
+        body = raw[:-2] if raw.lower().endswith("/s") else raw
+        try:
+            return parse_memory(body)
+        except ValueError:
+            raise ValueError(f"expected a bandwidth such as 20MB/s or 512KiB/s, found {text!r}") from None
+    try:
+        return parse_memory(text)
+    except ValueError:
+        raise ValueError(f"expected a bandwidth such as 20MB/s or 512KiB/s, found {text!r}") from None
 
 
 def parse_duration(text: str | int | float) -> float:

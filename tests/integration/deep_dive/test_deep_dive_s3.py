@@ -75,3 +75,16 @@ def test_full_analysis_scope_reads_every_row_and_no_monitoring_skips_resource_ar
     assert step["real"]["ok"] and step["real"]["rows"] == 1500          # every row, not sample_size
     assert step["synthetic"] is None and step["scaling"] is None       # no resource areas
     assert out.deep_dive("fraud-detection")["data"]["focus_areas"] == ["data_quality", "error_patterns"]
+
+
+def test_a_bandwidth_cap_paces_every_byte_read_from_s3(tmp_path, server, fraud_execution):
+    spec = _spec(tmp_path, fraud_execution, server.endpoint_url, "[preprocessing]", ", bandwidth: 50KB/s")
+
+    out = specrun(tmp_path, str(spec), "--mode", "deep_dive")
+
+    assert out.code == 0, out.output
+    fetched = out.case("preprocessing")["details"]["sources"]["converted"]["bytes_fetched"]
+    paced = out.deep_dive("fraud-detection")["data"]["bandwidth"]
+    assert paced["bytes_per_s"] == 50_000
+    assert fetched > 0 and paced["bytes"] == fetched          # every byte read went through the cap
+    assert paced["paced_s"] >= fetched / 50_000 * 0.5         # and was held back (a localhost read is faster)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from ...analysis.drift import ColumnDrift, DriftThresholds, compare_frames
 from ...lazy import lazy_module
 from ...sources import ExecutionData, SourceCache, SourceError, sample_uri
+from ...sources.bandwidth import Bandwidth
 from ...sources.sampling import SampledFile, format_of
 from ...sources.snapshot import Snapshot
 from ...spec.model import PipelineSpec
@@ -59,15 +60,18 @@ class ExecutionSide:
 
 
 def open_side(reference: str, spec: PipelineSpec | None, clients: Callable[[], tuple[Any, Any]],
-              cache: Callable[[], SourceCache], sample_size: int, seed: int, refresh: bool = False) -> ExecutionSide:
-    """An execution to compare: an ARN (sampled from S3 on demand) or a snapshot folder."""
+              cache: Callable[[], SourceCache], sample_size: int, seed: int, refresh: bool = False,
+              bandwidth: Bandwidth | None = None) -> ExecutionSide:
+    """An execution to compare: an ARN (sampled from S3 on demand, paced by ``bandwidth``) or a
+    snapshot folder."""
     execution, snapshot = load_execution(reference, spec, clients)
     if snapshot is not None:
         size = int(snapshot.sampling.get("sample_size", 0))
         return ExecutionSide(reference, execution, lambda uri: _from_snapshot(snapshot, uri, size))
 
     def fetch(uri: str) -> FetchedChannel:
-        sampled = sample_uri(clients()[0], uri, "auto", sample_size, seed, cache=cache(), refresh=refresh)
+        sampled = sample_uri(clients()[0], uri, "auto", sample_size, seed, cache=cache(), refresh=refresh,
+                             bandwidth=bandwidth)
         return FetchedChannel(sampled.path, _whole(sampled.files, sample_size))
     return ExecutionSide(reference, execution, fetch)
 

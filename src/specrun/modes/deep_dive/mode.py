@@ -142,6 +142,10 @@ class DeepDiveMode:
                 yield result
             self.compare(spec, options, real, record, [c.payload for c in cases])
         finally:
+            if real.bandwidth is not None:      # what the download cap held back
+                record.data["bandwidth"] = {"bytes_per_s": real.bandwidth.bytes_per_s,
+                                            "bytes": real.bandwidth.spent,
+                                            "paced_s": round(real.bandwidth.waited_s, 3)}
             if record.steps:
                 record.bottlenecks = find_bottlenecks(record.steps.values())
                 record.recommendations = recommend(list(record.steps.values()), record.bottlenecks)
@@ -261,8 +265,8 @@ class DeepDiveMode:
         if not baseline or not comparison:
             return
         try:
-            sides = [open_side(str(ref), spec, real.clients, real.cache, real.sample_size, real.seed, real.refresh)
-                     for ref in (baseline, comparison)]
+            sides = [open_side(str(ref), spec, real.clients, real.cache, real.sample_size, real.seed, real.refresh,
+                               real.bandwidth) for ref in (baseline, comparison)]
             record.comparison = compare_executions(sides[0], sides[1], options["drift"],
                                                    [sagemaker_name(s) for s in steps])
         except SourceError as exc:

@@ -38,6 +38,7 @@ from ...sources import (
     make_clients,
     sample_uri,
 )
+from ...sources.bandwidth import Bandwidth
 from ...sources.cache import DEFAULT_MAX_BYTES
 from ...sources.sampling import DEFAULT_MAX_SHARDS
 from ...sources.snapshot import Snapshot
@@ -118,6 +119,8 @@ class RealData:
         cache_dir = options.get("cache_dir")
         self.cache_root = resolve_path(spec, cache_dir) if cache_dir else workspace / "cache" / "s3"
         self.cache_max_bytes = options.get("cache_max_bytes") or DEFAULT_MAX_BYTES
+        # bandwidth: one download cap for every S3 read of the run (sources/bandwidth.py)
+        self.bandwidth = Bandwidth(options["bandwidth"]) if options.get("bandwidth") else None
         self._clients: tuple[Any, Any] | None = None
         self._cache: SourceCache | None = None
         self._execution: tuple[ExecutionData | None, Snapshot | None] | None = None
@@ -210,7 +213,7 @@ class RealData:
         sampled = sample_uri(self.clients()[0], uri, fmt, self.sample_size, self.seed,
                              port.layout if port.is_dir else None, splits=port.split, cache=self.cache(),
                              refresh=self.refresh,
-                             max_shards=self.max_shards)
+                             max_shards=self.max_shards, bandwidth=self.bandwidth)
         return RealInput(port.name, sampled.path, uri, "s3", sampled.from_cache, sampled.requests,
                          sampled.bytes_fetched)
 
