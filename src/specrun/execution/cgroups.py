@@ -171,7 +171,42 @@ def _support(forced: str) -> CgroupSupport:
                 found[name] = Controller(name, 2, parent)
     if "memory" not in found:
         return CgroupSupport(tuple(found.values()), reason="no writable memory cgroup (v2 delegated subtree or v1)")
-    return CgroupSupport(tuple(found.values()))
+    support = CgroupSupport(tuple(found.values()))
+    sweep_stale(support)
+    return support
+
+
+_CASE_NAME = re.compile(r"^specrun-(\d+)-[0-9a-f]{10}$")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_stale(support: CgroupSupport) -> list[Path]:
+    """Case cgroups left by a specrun that died without cleaning up (SIGKILL, a power cut):
+    what still runs in them is killed (a script of that run must not outlive it) and the
+    directories removed.  Only ``specrun-<pid>-*`` folders whose pid is gone are touched;
+    returns them."""
+    swept: list[Path] = []
+    for controller in support.controllers:
+        try:
+            children = list(controller.parent.iterdir())
+        except OSError:
+            continue
+        for directory in children:
+            found = _CASE_NAME.match(directory.name)
+            if found is None or not directory.is_dir() or _alive(int(found.group(1))):
+                continue
+            CaseCgroup({controller.name: directory}, {controller.name: controller.version}).remove()
+            swept.append(directory)
+    return swept
 
 
 def _write(path: Path, value: str) -> None:

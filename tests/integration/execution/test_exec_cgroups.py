@@ -133,3 +133,29 @@ def test_off_forces_the_watchdog(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(cgroups.CGROUPS_VAR, "off")
     found = cgroup_support()
     assert not found.available and "SPECRUN_CGROUPS=off" in found.reason
+
+
+@needs_cgroups
+def test_a_dead_runs_cgroups_are_swept_and_what_runs_in_them_killed() -> None:
+    import subprocess
+    import sys
+    import uuid
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()                                   # a specrun that died without cleaning up
+    memory = SUPPORT.get("memory")
+    assert memory is not None
+    stale = memory.parent / f"specrun-{gone.pid}-{uuid.uuid4().hex[:10]}"
+    mine = memory.parent / f"specrun-{os.getpid()}-{uuid.uuid4().hex[:10]}"   # a live run's: kept
+    stale.mkdir()
+    mine.mkdir()
+    orphan = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"])
+    try:
+        (stale / "cgroup.procs").write_text(str(orphan.pid))
+        swept = cgroups.sweep_stale(SUPPORT)
+        assert stale in swept and mine not in swept
+        assert orphan.wait(timeout=30) == -9       # the script of the dead run did not outlive it
+        assert not stale.exists() and mine.exists()
+    finally:
+        orphan.kill()
+        mine.rmdir()
