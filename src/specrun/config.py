@@ -71,6 +71,16 @@ def check_hooks(pm: pluggy.PluginManager) -> None:
         raise PluginError(f"plugin {pm.get_name(exc.plugin) or exc.plugin!r}: {exc}") from None
 
 
+def cache_size(text: str) -> int:
+    """``--cache-size``: a size such as ``100MB`` (see spec/units.py)."""
+    from .spec.units import parse_memory
+
+    try:
+        return parse_memory(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def early_plugin_args(argv: Sequence[str]) -> tuple[list[str], list[str]]:
     """``-p`` values (to load, to block) found before the real parse."""
     load: list[str] = []
@@ -249,7 +259,8 @@ def run_parser(command: str | None = None) -> argparse.ArgumentParser:
     select.add_argument("--sw", "--stepwise", dest="stepwise", action="store_true",
                         help="stop at the first failure; the next --sw run starts from that case")
     select.add_argument("--cache-clear", action="store_true",
-                        help="forget the failed cases and the --sw position stored in the workspace first")
+                        help="forget the failed cases, the --sw position and the cached results stored in "
+                             "the workspace first")
     run = parser.add_argument_group("running")
     run.add_argument("--seed", type=int, help="seed of the whole run (default: the spec's, else random)")
     run.add_argument("-x", "--exitfirst", action="store_true", help="stop after the first failure")
@@ -259,6 +270,11 @@ def run_parser(command: str | None = None) -> argparse.ArgumentParser:
                      help="how scripts run: fresh (a new interpreter, default) or fork (from a warm parent)")
     run.add_argument("--hermetic", action="store_true",
                      help="require the namespace sandbox: a usage error where it is not available")
+    run.add_argument("--no-cache", action="store_true",
+                     help="run every case, even one whose inputs are unchanged since it last ran; store nothing")
+    run.add_argument("--cache-size", type=cache_size, metavar="SIZE",
+                     help="the most disk the result cache takes, e.g. 100MB (default 256MiB, or "
+                          "[tool.specrun] cache_size); least recently used results go first")
     run.add_argument("--keep-sandboxes", action="store_true", help="keep every case's sandbox, not only failures")
     run.add_argument("--cov", action="store_true",
                      help="measure the line coverage of each step's script with coverage.py "

@@ -6,7 +6,8 @@ when both are there).  Keys (top level in ``specrun.toml``):
 
 * ``plugins`` — plugin modules to load, importable from the project root;
 * ``modes`` — per-mode options (``[tool.specrun.modes.isolation]`` …), applied
-  below each spec's own ``modes:`` (see ``modes/options.py``).
+  below each spec's own ``modes:`` (see ``modes/options.py``);
+* ``cache_size`` — the most disk the result cache takes (``"100MB"``), below ``--cache-size``.
 
 Mistakes are :class:`SpecError` naming the file, the line and the key (exit 4).
 """
@@ -21,7 +22,7 @@ from typing import Any
 
 from .spec.model import Location, PipelineSpec, SpecError
 
-PROJECT_KEYS: tuple[str, ...] = ("plugins", "modes")
+PROJECT_KEYS: tuple[str, ...] = ("plugins", "modes", "cache_size")
 FILES = ("specrun.toml", "pyproject.toml")
 
 
@@ -33,6 +34,7 @@ class ProjectConfig:
     prefix: str = ""                  # "tool.specrun." for pyproject.toml
     plugins: list[str] = field(default_factory=list)
     modes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    cache_size: int | None = None     # bytes (None: not written)
 
     @property
     def root(self) -> Path:
@@ -72,7 +74,20 @@ def read_project_config(path: Path) -> ProjectConfig:
             config.plugins = list(value)
         elif key == "modes":
             config.modes = _modes(value, path, text, prefix)
+        elif key == "cache_size":
+            config.cache_size = _size(value, where)
     return config
+
+
+def _size(value: Any, where: Location) -> int:
+    from .spec.units import parse_memory
+
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise SpecError("expected a size such as \"100MB\"", where)
+    try:
+        return parse_memory(value)
+    except ValueError as exc:
+        raise SpecError(str(exc), where) from None
 
 
 def _modes(value: Any, path: Path, text: str, prefix: str) -> dict[str, dict[str, Any]]:

@@ -184,6 +184,9 @@ class CaseResult:
     notices: list[str] = field(default_factory=list)
     #: the earlier runs that failed transiently and were retried (the last run decided the verdict)
     retries: list[RetryAttempt] = field(default_factory=list)
+    #: served from the result cache: this record is the one stored when the case last ran
+    #: on the same inputs (``details['cache']`` holds the key); see modes/result_cache
+    cached: bool = False
 
     @property
     def passed(self) -> bool:

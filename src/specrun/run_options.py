@@ -78,7 +78,7 @@ class RunOptions(NamespaceOptions):
     last_failed: bool = False                  # --lf: only the cases that failed last time they ran
     failed_first: bool = False                 # --ff: those first, then the rest
     stepwise: bool = False                     # --sw: stop at the first failure, start from it next time
-    cache_clear: bool = False                  # --cache-clear: forget the stored run state first
+    cache_clear: bool = False                  # --cache-clear: forget the stored run state and results first
     # running
     seed: int | None = None
     exitfirst: bool = False
@@ -90,6 +90,8 @@ class RunOptions(NamespaceOptions):
     accept: bool = False                       # --accept: a rewritten (changed) snapshot passes
     warning_filters: tuple[str, ...] = ()      # -W FILTER (repeatable): passed to every script
     hermetic: bool = False                     # --hermetic: the namespace sandbox or a usage error
+    no_cache: bool = False                     # --no-cache: run every case, store nothing (modes/result_cache)
+    cache_size: int | None = None              # --cache-size / [tool.specrun] cache_size, bytes (None: default)
     workspace: str = ".specrun"
     # reporting
     json_path: str | None = None               # --json FILE

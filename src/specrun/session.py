@@ -28,6 +28,7 @@ from .execution.namespace import Probe, probe
 from .execution.request import Executor
 from .hooks import hook_failures
 from .keywords import KeywordExpression
+from .modes.result_cache.cache import clear_results
 from .plan import PlannedCase, stable_seed
 from .plugin_types import Mode
 from .report.last_failed import clear_state, load_state, spec_key
@@ -257,6 +258,7 @@ def run(config: argparse.Namespace, pm: pluggy.PluginManager) -> ExitCode:
     options = session.options
     if options.cache_clear:   # before the reporters read it (sessionstart)
         clear_state(session.workspace)
+        clear_results(session.workspace)
     lock = WorkspaceLock(session.workspace)
     pm.hook.specrun_sessionstart(session=session)
     interrupted = False

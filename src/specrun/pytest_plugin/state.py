@@ -74,6 +74,8 @@ class SpecrunState:
             namespace.check_only = False
             namespace.project = project
             namespace.project_modes = project.modes
+            if namespace.cache_size is None:
+                namespace.cache_size = project.cache_size
             self.spec_plugin_errors: dict[Path, SpecError] = {}
             namespace.spec_plugin_errors = self.spec_plugin_errors
             check_hooks(self.pm)

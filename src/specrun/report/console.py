@@ -149,6 +149,8 @@ class ConsoleReporter:
             if result.flaky:   # passed only on a retry: never shown as a plain pass
                 style, word = "yellow", "FLAKY"
                 extra = f"  [yellow]passed on attempt {len(result.retries) + 1}[/]"
+            if result.cached:   # the stored record of an earlier run on the same inputs
+                word += " (cached)"
             self.console.print(f"[{style}]{word:7}[/] {shown(result.id)} "
                                f"[dim]{result.duration_s:.2f}s[/]{extra}")
             if self.verbosity > 0 and isinstance(result.details.get("fed"), dict):
@@ -298,7 +300,8 @@ class ConsoleReporter:
 
     def _summary(self, result: SessionResult, elapsed: float) -> None:
         counts = result.counts()
-        parts = [f"{counts[o.value]} {o.value}"
+        cached = {o: sum(c.cached and c.outcome is o for c in result.cases) for o in Outcome}
+        parts = [f"{counts[o.value]} {o.value}" + (f" ({cached[o]} cached)" if cached[o] else "")
                  for o in (Outcome.FAILED, Outcome.ERROR, Outcome.PASSED, Outcome.SKIPPED) if counts[o.value]]
         flaky = sum(case.flaky for case in result.cases)
         if flaky:   # counted among the passed, named apart

@@ -35,6 +35,7 @@ from ..limits import RunLimits, resolve_limits
 from ..mutation_targets import check_mutations
 from ..options import mode_options
 from ..overrides import column_overrides, with_overrides
+from ..result_cache.cache import result_cache
 from ..step_case import (
     StepRunPlan,
     fill_result,
@@ -150,8 +151,23 @@ class IsolationMode:
                 raise
 
     def run_case(self, session: SessionLike, spec: PipelineSpec, case: PlannedCase) -> CaseResult:
-        """One case's result; running out of memory in specrun's own process (generating or
-        reading a huge frame) is this case's ERROR, never the loss of the other cases' results."""
+        """One case's result: the stored one when the result cache has the case's key (see
+        modes/result_cache), else a run whose result is stored under that key."""
+        cache = result_cache(session)
+        key = cache.key(spec, case) if cache is not None else None
+        if cache is not None and key is not None:
+            hit = cache.lookup(key, case)
+            if hit is not None:
+                session.start_case(case)
+                return hit
+        result = self._run_guarded(session, spec, case)
+        if cache is not None and key is not None:
+            cache.save(key, result)
+        return result
+
+    def _run_guarded(self, session: SessionLike, spec: PipelineSpec, case: PlannedCase) -> CaseResult:
+        """Running out of memory in specrun's own process (generating or reading a huge
+        frame) is this case's ERROR, never the loss of the other cases' results."""
         started = time.perf_counter()
         try:
             return self._run_case(session, spec, case)
