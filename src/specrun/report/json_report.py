@@ -47,6 +47,7 @@ def render(result: SessionResult) -> str:
         entry["flaky"] = case.flaky       # passed only after a retry (see modes/retries.py)
     data["counts"] = result.counts()
     data["flaky"] = sum(case.flaky for case in result.cases)
+    data["cached"] = sum(case.cached for case in result.cases)   # served from the result cache
     data["failure_groups"] = [group.to_json() for group in group_failures(result.cases)]
     data["warning_groups"] = [group.to_json() for group in group_warnings(result.cases)]
     # per step: the scenarios that ran, the constraints negative cases exercised, --cov's lines

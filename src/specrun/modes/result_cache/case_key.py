@@ -97,7 +97,7 @@ class KeyMaker:
             "mode_options": self.encode(dict(mode_options(spec, case.mode, self.session.project_modes))),
             "extensions": self.encode(spec.extensions),
             "seed": self.session.spec_seed(spec),
-            "options": self._options(),
+            "options": self._options(getattr(getattr(payload, "scenario", None), "examples", None) is not None),
             "code": self._code(step),
             "python_refs": self._python_refs(step, [payload, spec.schemas]),
             "environment": self.environment(),
@@ -108,17 +108,23 @@ class KeyMaker:
 
     # -- parts -------------------------------------------------------------------
 
-    def _options(self) -> dict[str, Any]:
+    def _options(self, property_case: bool) -> dict[str, Any]:
+        """The command-line options that change what a case does (``--max-examples`` and
+        ``--no-shrink`` only for property cases)."""
+        from ..isolation.property_run import PropertyRunOptions
+
         options = self.session.options
-        config = vars(self.session.config)
-        return {"executor": options.executor, "warning_filters": list(options.warning_filters),
-                "hermetic": options.hermetic, "max_examples": config.get("max_examples"),
-                "no_shrink": bool(config.get("no_shrink"))}
+        out: dict[str, Any] = {"executor": options.executor, "warning_filters": list(options.warning_filters),
+                               "hermetic": options.hermetic}
+        if property_case:
+            given = PropertyRunOptions.from_namespace(self.session.config)
+            out.update(max_examples=given.max_examples, no_shrink=given.no_shrink)
+        return out
 
     def _code(self, step: StepSpec) -> dict[str, Any]:
         graph = self.graph(step.script, self.roots(step.script))
         return {"files": {str(p): self.digest(p) for p in graph.local},
-                "packages": self.versions(graph.installed)}
+                "packages": self.versions(graph.names, graph.installed)}
 
     def _python_refs(self, step: StepSpec, nodes: list[Any]) -> dict[str, Any]:
         """The modules ``module:function`` strings in the step's nodes name (``python:``
@@ -136,11 +142,12 @@ class KeyMaker:
             module = match.group(1)
             found = imports.resolve(module, dirs)
             if found is None:
-                out[text] = self.versions({module.partition(".")[0]})
+                top = {module.partition(".")[0]}
+                out[text] = self.versions(top, top)
                 continue
             graph = self.graph(found, tuple(dirs))
             out[text] = {"files": {str(p): self.digest(p) for p in graph.local},
-                         "packages": self.versions(graph.installed)}
+                         "packages": self.versions(graph.names, graph.installed)}
         return out
 
     def environment(self) -> dict[str, Any]:
@@ -182,7 +189,10 @@ class KeyMaker:
                 self._graphs[key] = found
         return found
 
-    def versions(self, top_level: set[str]) -> dict[str, str]:
+    def versions(self, top_level: set[str], not_found: set[str]) -> dict[str, str]:
+        """``{distribution: version}`` of the distributions providing ``top_level`` names;
+        a name in ``not_found`` (not a local file either) that no distribution provides is
+        ``{name: "?"}``: its appearing later changes the key."""
         providers = _providers()
         out: dict[str, str] = {}
         for name in sorted(top_level):
@@ -194,7 +204,7 @@ class KeyMaker:
                     with self._lock:
                         self._versions[dist] = version
                 out[dist] = version
-            if not providers.get(name):
+            if not providers.get(name) and name in not_found:
                 out[name] = "?"
         return out
 

@@ -26,11 +26,14 @@ from pathlib import Path
 
 @dataclass
 class ImportGraph:
-    """The local files a script reaches (the script first) and the top-level names of the
-    installed packages it imports."""
+    """The local files a script reaches (the script first), the top-level names of the
+    packages it imports from outside them (``installed``), and every top-level name it
+    imports outside the standard library (``names``: a distribution on ``PYTHONPATH`` is
+    found as a file and has a version too)."""
 
     local: list[Path] = field(default_factory=list)
     installed: set[str] = field(default_factory=set)
+    names: set[str] = field(default_factory=set)
 
 
 def imported_names(source: str) -> list[tuple[str, int]]:
@@ -83,14 +86,15 @@ def import_graph(script: Path, roots: Sequence[Path]) -> ImportGraph:
             continue
         for name, level in imported_names(source):
             found = _resolve_relative(path, name, level) if level else resolve(name, roots)
+            top = name.partition(".")[0]
+            if not level and top and top not in sys.stdlib_module_names:
+                graph.names.add(top)
             if found is not None:
                 todo.append(found.resolve())
                 for parent in _package_inits(found, name, roots) if not level else ():
                     todo.append(parent)
-            elif not level:
-                top = name.partition(".")[0]
-                if top and top not in sys.stdlib_module_names and resolve(top, roots) is None:
-                    graph.installed.add(top)
+            elif not level and top and top not in sys.stdlib_module_names and resolve(top, roots) is None:
+                graph.installed.add(top)
     graph.local = [graph.local[0], *sorted(graph.local[1:])]
     return graph
 
