@@ -233,9 +233,9 @@ def test_the_seed_and_the_run_options_are_in_the_key(keyed):
 
 
 def test_a_property_case_key_follows_its_hypothesis_database(keyed, tmp_path):
-    base = keyed()
-    db = tmp_path / ".specrun" / "hypothesis" / "k__plain_prop_"
     from specrun.execution.sandbox import safe_name
+
+    base = keyed()
 
     db = tmp_path / ".specrun" / "hypothesis" / safe_name("k::plain[prop]")
     db.mkdir(parents=True)
