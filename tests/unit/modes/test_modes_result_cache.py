@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import keyword
 import os
 import subprocess
 import sys
@@ -102,7 +103,8 @@ def test_two_processes_writing_reading_and_evicting_at_once_never_see_half_an_en
 
 # -- the import graph -------------------------------------------------------------
 
-NAMES = st.lists(st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True), min_size=1, max_size=3).map(".".join)
+IDENTIFIERS = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True).filter(lambda s: not keyword.iskeyword(s))
+NAMES = st.lists(IDENTIFIERS, min_size=1, max_size=3).map(".".join)
 
 
 @settings(max_examples=60, deadline=None)
@@ -281,3 +283,55 @@ def test_a_case_without_a_step_is_not_keyed(tmp_path, monkeypatch):
 
     spec = PipelineSpec(path=tmp_path / "x.yaml", pipeline="p")
     assert ResultCache(session).key(spec, PlannedCase("p::x", "isolation", "p", None, payload=None)) is None
+
+
+REFS_SPEC = """
+version: 1
+pipeline: r
+defaults: {seed: 3}
+steps:
+  writer:
+    script: ../writer.py
+    call: main
+    env: {SCRATCH: /tmp}
+    outputs:
+      doc: {format: json, checks: [{json_schema: doc.schema.json}]}
+    properties:
+      - python: checks_mod:doc_ok
+scenarios:
+  one: {}
+modes:
+  isolation: {scenarios: [one]}
+"""
+
+
+def test_files_and_modules_the_spec_names_are_in_the_key_by_content(tmp_path, monkeypatch):
+    """A JSON Schema file and a ``python:`` property's module (and what it imports) change
+    the key when edited; an env value naming a folder (/tmp) is not read."""
+    monkeypatch.setenv("SPECRUN_DISABLE_PLUGIN_AUTOLOAD", "1")
+    monkeypatch.chdir(tmp_path)
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "r.yaml").write_text(REFS_SPEC)
+    (specs / "doc.schema.json").write_text('{"type": "object"}')
+    (specs / "checks_mod.py").write_text("import checks_helper\ndef doc_ok(context):\n    return True\n")
+    (specs / "checks_helper.py").write_text("X = 1\n")
+    (tmp_path / "writer.py").write_text("def main(*a):\n    pass\n")
+
+    def key() -> str | None:
+        session = Session(argparse.Namespace(workspace=str(tmp_path / ".specrun")), load_plugins([]))
+        spec = session.load_spec(specs / "r.yaml")
+        (case,) = session.modes["isolation"].plan(session, spec)
+        return ResultCache(session).key(spec, case)
+
+    read: list[Path] = []
+    real_digest = KeyMaker.digest
+    monkeypatch.setattr(KeyMaker, "digest", lambda self, path: read.append(Path(path)) or real_digest(self, path))
+    base = key()
+    assert base is not None and key() == base
+    assert Path("/tmp") not in read and specs / "doc.schema.json" in read
+    (specs / "doc.schema.json").write_text('{"type": "array"}')
+    schema_edited = key()
+    assert schema_edited != base
+    (specs / "checks_helper.py").write_text("X = 2\n")
+    assert key() != schema_edited

@@ -232,7 +232,9 @@ class KeyMaker:
         if isinstance(value, Path):
             return {"path": str(value), "content": self.digest(value)}
         if isinstance(value, str):
-            if value.startswith("/") and "\n" not in value and len(value) < 4096 and os.path.exists(value):
+            # a file named by absolute path (a pandera YAML, a JSON Schema): by content; never a
+            # folder (an env value such as /tmp is not an input of the case)
+            if value.startswith("/") and "\n" not in value and len(value) < 4096 and os.path.isfile(value):
                 return {"path": value, "content": self.digest(Path(value))}
             return value
         if isinstance(value, bool) or value is None or isinstance(value, int):
