@@ -15,6 +15,7 @@ of STEP from the cache.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -30,7 +31,9 @@ def run(folder: Path, record: Path, *extra: str) -> tuple[float, dict]:
     cmd = [sys.executable, "-m", "specrun", "specs/", "--mode", "isolation", "-q", "--workspace", ".ws",
            "--json", str(record), *extra]
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=folder, capture_output=True, text=True)
+    # installed plugin packages are left out: the bundled suite is built-ins only
+    env = {**os.environ, "SPECRUN_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    proc = subprocess.run(cmd, cwd=folder, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - t0
     if proc.returncode not in (0, 1):
         sys.exit(f"specrun exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")

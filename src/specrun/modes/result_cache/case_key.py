@@ -68,6 +68,7 @@ class KeyMaker:
         self._digests: dict[Path, str] = {}
         self._graphs: dict[tuple[Path, tuple[Path, ...]], imports.ImportGraph] = {}
         self._versions: dict[str, str] = {}
+        self._refs: dict[int, dict[str, Any]] = {}   # id(step) -> its python refs (the spec outlives the session)
         self._lock = threading.Lock()
         self._environment: dict[str, Any] | None = None
 
@@ -99,7 +100,7 @@ class KeyMaker:
             "seed": self.session.spec_seed(spec),
             "options": self._options(getattr(getattr(payload, "scenario", None), "examples", None) is not None),
             "code": self._code(step),
-            "python_refs": self._python_refs(step, [payload, spec.schemas]),
+            "python_refs": self._python_refs(step),
             "environment": self.environment(),
         }
         if extra:
@@ -126,13 +127,23 @@ class KeyMaker:
         return {"files": {str(p): self.digest(p) for p in graph.local},
                 "packages": self.versions(graph.names, graph.installed)}
 
-    def _python_refs(self, step: StepSpec, nodes: list[Any]) -> dict[str, Any]:
+    def _python_refs(self, step: StepSpec) -> dict[str, Any]:
         """The modules ``module:function`` strings in the step's nodes name (``python:``
-        properties and artifact checks, pandera references), by content when local."""
+        properties and artifact checks, its ports' pandera references), by content when
+        local; worked out once per step."""
+        with self._lock:
+            known = self._refs.get(id(step))
+        if known is None:
+            known = self._step_refs(step)
+            with self._lock:
+                self._refs[id(step)] = known
+        return known
+
+    def _step_refs(self, step: StepSpec) -> dict[str, Any]:
         from ...contract.properties import module_dirs
 
         refs: set[str] = set()
-        _strings(self.encode(nodes), refs)
+        _strings(self.encode([step.properties, step.inputs, step.outputs]), refs)
         dirs = list(module_dirs(step))
         out: dict[str, Any] = {}
         for text in sorted(refs):
@@ -193,20 +204,30 @@ class KeyMaker:
         """``{distribution: version}`` of the distributions providing ``top_level`` names;
         a name in ``not_found`` (not a local file either) that no distribution provides is
         ``{name: "?"}``: its appearing later changes the key."""
-        providers = _providers()
         out: dict[str, str] = {}
         for name in sorted(top_level):
-            for dist in providers.get(name) or ():
-                with self._lock:
-                    version = self._versions.get(dist)
-                if version is None:
-                    version = imports.version_of(dist)
-                    with self._lock:
-                        self._versions[dist] = version
-                out[dist] = version
-            if not providers.get(name) and name in not_found:
+            dists = self._distributions(name)
+            for dist in dists:
+                out[dist] = self._version(dist)
+            if not dists and name in not_found:
                 out[name] = "?"
         return out
+
+    def _distributions(self, name: str) -> list[str]:
+        """The distributions providing top-level module ``name``: the one of that name when
+        it is installed (the common case, no scan), else ``packages_distributions()``'s."""
+        if self._version(name) != "?":
+            return [name]
+        return list(_providers().get(name) or ())
+
+    def _version(self, dist: str) -> str:
+        with self._lock:
+            version = self._versions.get(dist)
+        if version is None:
+            version = imports.version_of(dist)
+            with self._lock:
+                self._versions[dist] = version
+        return version
 
     def digest(self, path: Path) -> str:
         """``size:blake2b`` of a file, of every file under a folder, or ``missing``."""
