@@ -81,7 +81,7 @@ class KeyMaker:
 
     def document(self, spec: PipelineSpec, case: PlannedCase,
                  extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """What the key hashes (readable: tests and ``--cache-show``-style debugging print it)."""
+        """What the key hashes, as a readable document (tests and debugging print it)."""
         from ..options import mode_options
         from ..step_case import input_schema
 
