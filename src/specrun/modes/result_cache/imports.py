@@ -2,7 +2,7 @@
 installed distributions it imports.
 
 The import graph is an ``ast`` walk (not ``modulefinder``, which also follows the
-whole standard library and site-packages, whose files are not the key's business):every
+whole standard library and site-packages, whose files are not the key's business): every
 ``import`` and ``from … import`` statement anywhere in the file — at the top, inside
 functions, under ``try`` — is resolved the way the child resolves it: against the script's
 folder (the child's ``sys.path[0]``) and the ``PYTHONPATH`` entries, then, for relative
