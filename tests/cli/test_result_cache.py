@@ -266,3 +266,41 @@ def test_a_bad_cache_size_flag_is_a_usage_error(project):
     assert "--cache-size" in out.stderr and "memory size" in out.stderr
 
 
+
+
+def test_runs_that_must_do_the_work_are_never_served(project):
+    """--cov measures the lines a script runs and --accept / --update-snapshots write
+    snapshots: a served record would do neither, so such runs run every case."""
+    make(project)
+    warm(project)
+    for flag in ("--cov", "--accept", "--update-snapshots"):
+        out = run(project, flag)
+        assert out.code == 0, out.stdout + out.stderr
+        assert served(out) == set() and ran(out) == ALPHA_CASES | BETA_CASES, flag
+
+
+def test_a_command_step_reruns_when_the_file_its_command_names_changes(project):
+    spec = SPEC.replace('''    script: ../alpha.py
+    call: main
+    inputs:
+      lookup: {format: json, fixture: ../data/lookup.json}''', '''    command: [sh, ../alpha.sh, "{inputs.lookup}", "{outputs.out}"]
+    inputs:
+      lookup: {format: json, fixture: ../data/lookup.json}''')
+    make(project, spec)
+    project.write("alpha.sh", 'printf "x\\n3\\n" > "$2"\n')
+    warm(project)
+    project.write("alpha.sh", 'printf "x\\n4\\n" > "$2"\n')
+    after = run(project)
+    assert after.code == 0, after.stdout + after.stderr
+    assert ran(after) == ALPHA_CASES and served(after) == BETA_CASES
+
+
+def test_a_step_in_its_own_interpreter_is_never_served(project, tmp_path):
+    import sys
+
+    spec = SPEC.replace("    script: ../alpha.py\n", f"    script: ../alpha.py\n    python: {sys.executable}\n")
+    make(project, spec)
+    first = run(project)
+    assert first.code == 0, first.stdout + first.stderr
+    again = run(project)
+    assert ALPHA_CASES <= ran(again) and served(again) == BETA_CASES   # its packages are not in the key

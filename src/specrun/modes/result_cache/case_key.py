@@ -33,6 +33,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import sys
 import threading
 from collections.abc import Mapping
@@ -52,6 +53,9 @@ KEY_FORMAT = 1
 #: the libraries specrun generates, writes, reads and validates data with
 DATA_LIBRARIES = ("pandas", "numpy", "pandera", "pyarrow", "hypothesis")
 _PYTHON_REF = re.compile(r"^([A-Za-z_][\w.]*):[A-Za-z_]\w*$")
+#: folders named for where relative paths resolve, not read as inputs: by name, not content
+#: (a step's ``base_dir`` is the spec's folder, which holds the spec itself)
+_NAME_ONLY_FIELDS = frozenset({"base_dir"})
 _SKIPPED_FIELDS = frozenset({"location", "locations"})
 _CHUNK = 1 << 20
 
@@ -123,6 +127,13 @@ class KeyMaker:
         return out
 
     def _code(self, step: StepSpec) -> dict[str, Any]:
+        if step.python is not None:
+            # another interpreter's packages cannot be looked up from here: never served stale
+            raise Uncacheable(f"step {step.name!r} runs in its own interpreter ({step.python})")
+        if step.script is None:     # a command: the program and the files its arguments name
+            named = [Path(shutil.which(step.command[0]) or step.command[0])] if step.command else []
+            named += [Path(a) for a in (step.command or [])[1:] if Path(a).is_absolute()]
+            return {"files": {str(p): self.digest(p) for p in named}, "packages": {}}
         graph = self.graph(step.script, self.roots(step.script))
         return {"files": {str(p): self.digest(p) for p in graph.local},
                 "packages": self.versions(graph.names, graph.installed)}
@@ -246,8 +257,9 @@ class KeyMaker:
         paths with their content's digest; :class:`Uncacheable` for anything else."""
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             return {"@": type(value).__name__,
-                    **{f.name: self.encode(getattr(value, f.name)) for f in dataclasses.fields(value)
-                       if f.name not in _SKIPPED_FIELDS}}
+                    **{f.name: (str(getattr(value, f.name)) if f.name in _NAME_ONLY_FIELDS
+                                else self.encode(getattr(value, f.name)))
+                       for f in dataclasses.fields(value) if f.name not in _SKIPPED_FIELDS}}
         if isinstance(value, enum.Enum):
             return value.value
         if isinstance(value, Path):

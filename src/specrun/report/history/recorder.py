@@ -59,6 +59,8 @@ class HistoryRecorder:
 
     @hookimpl
     def specrun_case_finish(self, session, result: CaseResult) -> None:
+        if result.cached:       # served from the result cache: the original run is in the history
+            return
         spec = session.result_spec(result)
         step = spec.steps.get(result.step) if spec is not None and result.step else None
         metrics = result.metrics
