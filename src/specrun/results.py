@@ -12,7 +12,12 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from .display import html as _display_html
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 # Re-exported: it lives below the spec, whose grammar names it (see error_class.py).
 from .error_class import ErrorClass as ErrorClass
@@ -197,6 +202,72 @@ class CaseResult:
         """Passed, but only after a retry: the script failed at least once on this input."""
         return self.outcome is Outcome.PASSED and bool(self.retries)
 
+    def _repr_html_(self) -> str | None:
+        """The case in a notebook: its summary and, when it failed, the report's failure details."""
+        return _display_html("case", self)
+
+
+#: the columns of :meth:`SessionResult.to_frame`, with their pandas dtypes
+FRAME_COLUMNS: dict[str, str] = {
+    "id": "string", "pipeline": "string", "mode": "string", "kind": "string", "step": "string",
+    "scenario": "string", "outcome": "string", "classification": "string", "message": "string",
+    "seed": "Int64", "duration_s": "float64", "wall_s": "Float64", "cpu_s": "Float64",
+    "peak_rss_bytes": "Int64", "exit_code": "Int64", "flaky": "bool", "replay": "string"}
+
+
+def _frame_row(case: CaseResult) -> dict[str, Any]:
+    metrics = case.metrics
+    return {"id": case.id, "pipeline": case.pipeline, "mode": case.mode, "kind": case.kind, "step": case.step,
+            "scenario": case.scenario, "outcome": case.outcome.value,
+            "classification": case.classification.value if case.classification else None,
+            "message": case.message, "seed": case.seed, "duration_s": case.duration_s,
+            "wall_s": metrics.wall_s if metrics else None, "cpu_s": metrics.cpu_s if metrics else None,
+            "peak_rss_bytes": metrics.peak_rss_bytes if metrics else None,
+            "exit_code": metrics.exit_code if metrics else None, "flaky": case.flaky, "replay": case.replay}
+
+
+@dataclass
+class PipelineRun:
+    """One pipeline-mode run of a spec (``SessionResult.pipeline(name)``), read from its record:
+    the steps with their timings, the validated transitions, the critical path and the data
+    evolution (transformations, degradation points, quality metrics)."""
+
+    name: str
+    record: dict[str, Any]           # the JSON form of the mode's record, as last-run.json holds it
+
+    @property
+    def steps(self) -> list[dict[str, Any]]:
+        return list(self.record.get("steps") or [])
+
+    @property
+    def transitions(self) -> list[dict[str, Any]]:
+        return list(self.record.get("transitions") or [])
+
+    @property
+    def critical_path(self) -> list[str]:
+        return list(self.record.get("critical_path") or [])
+
+    @property
+    def critical_path_s(self) -> float:
+        return float(self.record.get("critical_path_s") or 0.0)
+
+    @property
+    def bottleneck(self) -> str | None:
+        return self.record.get("bottleneck")
+
+    @property
+    def evolution(self) -> dict[str, Any]:
+        """``transformations``, ``degradation_points`` and ``quality_metrics`` along the DAG."""
+        return dict(self.record.get("evolution") or {})
+
+    @property
+    def degradation_points(self) -> list[dict[str, Any]]:
+        return list(self.evolution.get("degradation_points") or [])
+
+    def _repr_html_(self) -> str | None:
+        """The report's pipeline section: DAG, transitions, timeline, data evolution."""
+        return _display_html("pipeline", self)
+
 
 @dataclass
 class SessionResult:
@@ -224,6 +295,39 @@ class SessionResult:
         for case in self.cases:
             out[case.outcome.value] += 1
         return out
+
+    @property
+    def failures(self) -> list[CaseResult]:
+        """The cases that failed or errored, in the order they finished."""
+        return [case for case in self.cases if case.outcome in (Outcome.FAILED, Outcome.ERROR)]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per case (:data:`FRAME_COLUMNS`: ids, outcome, classification, timings, memory);
+        pandas is imported here, not by ``import specrun``."""
+        import pandas as pd
+
+        rows = [_frame_row(case) for case in self.cases]
+        return pd.DataFrame({name: pd.Series([row[name] for row in rows], dtype=dtype)
+                             for name, dtype in FRAME_COLUMNS.items()})
+
+    def pipelines(self) -> list[str]:
+        """The names of the pipelines this run ran in pipeline mode."""
+        return [name.removeprefix("pipeline:") for name in self.records if name.startswith("pipeline:")]
+
+    def pipeline(self, name: str | None = None) -> PipelineRun:
+        """The pipeline-mode run of pipeline ``name`` (may be left out when there is one);
+        ``KeyError`` naming the pipelines that ran otherwise."""
+        names = self.pipelines()
+        if name is None and len(names) == 1:
+            name = names[0]
+        if name is None or name not in names:
+            known = ", ".join(names) or "none: no spec ran in pipeline mode"
+            raise KeyError(f"no pipeline run {name!r} in this result (pipeline runs: {known})")
+        return PipelineRun(name, to_jsonable(self.records[f"pipeline:{name}"]))
+
+    def _repr_html_(self) -> str | None:
+        """The run in a notebook: the report's summary, a case table, failures and pipeline runs."""
+        return _display_html("session", self)
 
 
 def to_jsonable(value: Any) -> Any:
@@ -278,3 +382,12 @@ def case_from_json(data: dict[str, Any]) -> CaseResult:
                        for r in data.get("retries", [])]
     data.pop("flaky", None)   # derived (CaseResult.flaky), written by the JSON reporter
     return CaseResult(**data)
+
+
+def session_from_json(data: dict[str, Any]) -> SessionResult:
+    """Rebuild a :class:`SessionResult` from its JSON record (``--json``, ``last-run.json``);
+    the mode records stay in their JSON form and the derived keys (counts, groups) are
+    recomputed by whoever renders it again."""
+    names = {f.name for f in dataclasses.fields(SessionResult)}
+    fields = {key: value for key, value in data.items() if key in names and key != "cases"}
+    return SessionResult(**fields, cases=[case_from_json(case) for case in data.get("cases", [])])

@@ -40,7 +40,7 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 LAYERS: list[tuple[str, ...]] = [
     ("specrun.atomic", "specrun.keywords", "specrun.interrupts", "specrun.workspace_lock", "specrun.lazy",
      "specrun._version", "specrun.errors", "specrun.arg_types", "specrun.error_class",
-     "specrun.hooks", "specrun.hook_guard", "specrun.plugin_types"),
+     "specrun.hooks", "specrun.hook_guard", "specrun.plugin_types", "specrun.display"),
     ("specrun.spec",),
     ("specrun.results", "specrun.plan", "specrun.run_options"),
     ("specrun.contract",),

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..display import html as _display_html
+
 # Formats a port may declare.  Tabular ones carry a schema; the others are copied
 # from fixtures or produced by scripts and only checked for existence.
 TABULAR_FORMATS = ("csv", "tsv", "parquet", "jsonl")
@@ -333,6 +335,10 @@ class PipelineSpec:
     plugins: list[str] = field(default_factory=list)
     extensions: dict[str, Any] = field(default_factory=dict)    # plugin-owned top-level keys
     locations: dict[str, Location] = field(default_factory=dict)  # dotted key path → location
+
+    def _repr_html_(self) -> str | None:
+        """The spec in a notebook: its step DAG as the HTML report draws it (see specrun/display.py)."""
+        return _display_html("spec", self)
 
     def where(self, key: str) -> Location:
         """Best location for a dotted key path (falls back to its nearest parent)."""

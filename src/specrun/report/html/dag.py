@@ -23,11 +23,12 @@ else:
 NODE_W, NODE_H = 150, 40
 GAP_X, GAP_Y, PAD = 70, 24, 16
 #: step outcome → node fill (also the legend)
-FILL = {"passed": "#2e7d32", "failed": "#c62828", "error": "#6a1b9a", "skipped": "#9e9e9e"}
+FILL = {"passed": "#2e7d32", "failed": "#c62828", "error": "#6a1b9a", "skipped": "#9e9e9e",
+        "planned": "#1565c0"}   # planned: a loaded spec, nothing ran (its notebook display)
 UNKNOWN_FILL = "#546e7a"
 #: transition outcome → edge colour and the mark drawn on it
 EDGE = {"passed": ("#2e7d32", "✓"), "failed": ("#c62828", "✗"), "error": ("#6a1b9a", "✗"),
-        "skipped": ("#9e9e9e", "–")}
+        "skipped": ("#9e9e9e", "–"), "planned": ("#1565c0", "→")}
 
 
 @dataclass
