@@ -74,13 +74,29 @@ def test_a_run_returns_its_result_prints_nothing_and_leaves_the_signal_handlers(
     def mine(signum, frame):   # pragma: no cover - never called
         pass
 
+    # a plugin that looks at the handlers while the case runs
+    (project / "signal_probe.py").write_text(textwrap.dedent('''
+        import signal
+
+        from specrun.plugin import hookimpl
+
+        SEEN = []
+
+
+        @hookimpl
+        def specrun_case_start(session, case):
+            SEEN.append({sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)})
+        '''))
     before = {sig: signal.signal(sig, mine) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
     try:
-        result = specrun.run_specs("chain.yaml", mode="isolation", quick=True, step="a")
+        result = specrun.run_specs("chain.yaml", mode="isolation", quick=True, step="a", plugins=["signal_probe"])
         handlers = {sig: signal.getsignal(sig) for sig in before}
     finally:
         for sig, handler in before.items():
             signal.signal(sig, handler)
+    import signal_probe
+
+    assert signal_probe.SEEN == [dict.fromkeys(before, mine)]   # during the run, and after it
     assert handlers == dict.fromkeys(before, mine)
     out, err = capfd.readouterr()
     assert out == "" and err == ""
