@@ -142,10 +142,18 @@ def _action_args(name: str, action: argparse.Action, value: Any) -> list[str]:
         values = [value] if isinstance(value, (str, int, float, os.PathLike)) else value
         if not isinstance(values, Iterable):
             raise TypeError(f"run_specs({name}=...): expected a value or a list of values, got {value!r}")
-        return [arg for item in values for arg in (flag, _scalar(name, item))]
+        return [arg for item in values for arg in _with_value(flag, _scalar(name, item))]
     if action.nargs not in (None, "?"):
         raise TypeError(f"run_specs(): option {name!r} ({flag}) takes no value from the Python API")
-    return [flag, _scalar(name, value)]
+    return _with_value(flag, _scalar(name, value))
+
+
+def _with_value(flag: str, value: str) -> list[str]:
+    """The flag and its value as one argument, so that a value starting with ``-`` is never
+    read as an option: ``--seed=-1``, ``-kEXPR`` (an empty value follows a short flag)."""
+    if flag.startswith("--"):
+        return [f"{flag}={value}"]
+    return [f"{flag}{value}"] if value else [flag, value]
 
 
 def _scalar(name: str, value: Any) -> str:

@@ -212,7 +212,7 @@ FRAME_COLUMNS: dict[str, str] = {
     "id": "string", "pipeline": "string", "mode": "string", "kind": "string", "step": "string",
     "scenario": "string", "outcome": "string", "classification": "string", "message": "string",
     "seed": "Int64", "duration_s": "float64", "wall_s": "Float64", "cpu_s": "Float64",
-    "peak_rss_bytes": "Int64", "exit_code": "Int64", "flaky": "bool", "replay": "string"}
+    "peak_rss_bytes": "Int64", "memory_peak_bytes": "Int64", "exit_code": "Int64", "flaky": "bool", "replay": "string"}
 
 
 def _frame_row(case: CaseResult) -> dict[str, Any]:
@@ -223,6 +223,7 @@ def _frame_row(case: CaseResult) -> dict[str, Any]:
             "message": case.message, "seed": case.seed, "duration_s": case.duration_s,
             "wall_s": metrics.wall_s if metrics else None, "cpu_s": metrics.cpu_s if metrics else None,
             "peak_rss_bytes": metrics.peak_rss_bytes if metrics else None,
+            "memory_peak_bytes": metrics.memory_peak_bytes if metrics else None,
             "exit_code": metrics.exit_code if metrics else None, "flaky": case.flaky, "replay": case.replay}
 
 

@@ -16,6 +16,7 @@ import specrun
 from specrun.report import json_report
 from specrun.report.safe_text import xml_text
 from specrun.results import (
+    FRAME_COLUMNS,
     CaseResult,
     ErrorClass,
     ExecutionMetrics,
@@ -123,3 +124,25 @@ def test_load_result_reads_the_file_back(tmp_path: Path) -> None:
     assert json_report.render(loaded) == path.read_text()
     assert loaded.to_frame()["id"].tolist() == [c.id for c in result.cases]
     assert loaded.to_frame()["peak_rss_bytes"].tolist() == [2**20, 2**21]
+
+
+def values(series) -> list:
+    """A column as Python values, pandas' missing value as None."""
+    import pandas as pd
+
+    return [None if pd.isna(v) else v for v in series.astype(object).tolist()]
+
+
+@settings(max_examples=100, deadline=None)
+@given(sessions)
+def test_the_frame_has_one_row_per_case_with_its_values(result: SessionResult) -> None:
+    frame = result.to_frame()
+    assert len(frame) == len(result.cases)
+    assert frame["id"].tolist() == [c.id for c in result.cases]
+    assert frame["outcome"].tolist() == [c.outcome.value for c in result.cases]
+    assert values(frame["classification"]) == [c.classification.value if c.classification else None
+                                               for c in result.cases]
+    assert values(frame["peak_rss_bytes"]) == [c.metrics.peak_rss_bytes if c.metrics else None for c in result.cases]
+    assert values(frame["seed"]) == [c.seed for c in result.cases]
+    assert frame["flaky"].tolist() == [c.flaky for c in result.cases]
+    assert list(frame.columns) == list(FRAME_COLUMNS)
