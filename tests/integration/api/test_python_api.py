@@ -144,6 +144,9 @@ def test_the_frame_has_one_row_per_case_and_the_pipeline_run_its_evolution(proje
     assert [(t["source"], t["target"]) for t in run.evolution["transformations"]][0] == ("a.rows", "a.out")
     html = run._repr_html_()
     assert 'class="dag"' in html and 'data-step="b" data-outcome="failed"' in html
+    shown = result._repr_html_()          # the run in a notebook: summary, cases, failure, pipeline section
+    assert 'id="summary"' in shown and 'class="dag"' in shown and "b cannot cope" in shown
+    assert "b cannot cope" in result.failures[0]._repr_html_()
     with pytest.raises(KeyError, match="pipeline runs: chain"):
         result.pipeline("other")
 
@@ -201,3 +204,21 @@ def test_import_specrun_imports_neither_pandas_nor_the_report() -> None:
             "('pandas', 'numpy', 'jinja2', 'networkx', 'pluggy', 'strictyaml')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_keyboard_interrupt_ends_the_run_and_returns_what_it_did(project: Path) -> None:
+    """Ctrl-C (a notebook's interrupt) while a case starts: the run stops as the CLI's does,
+    the result says so, the record is written, and the next run takes the workspace."""
+    (project / "interrupter.py").write_text(textwrap.dedent('''
+        from specrun.plugin import hookimpl
+
+
+        @hookimpl
+        def specrun_case_start(session, case):
+            raise KeyboardInterrupt
+        '''))
+    result = specrun.run_specs("chain.yaml", mode="isolation", plugins=["interrupter"])
+    assert result.interrupted and result.exit_code == int(specrun.ExitCode.INTERRUPTED)
+    assert result.cases == [] and result.not_run == 2
+    assert json.loads((project / ".specrun" / "last-run.json").read_text())["interrupted"] is True
+    assert specrun.run_specs("chain.yaml", mode="isolation", step="a").exit_code == 0
