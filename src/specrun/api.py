@@ -55,16 +55,15 @@ def run_specs(paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] =
     spec_paths = _paths(paths)
     if not isinstance(console, bool):
         raise TypeError(f"run_specs(console=...): expected True or False, got {console!r}")
-    plugin_args = [arg for name in _strings("plugins", plugins) for arg in ("-p", name)]
-    if not console:
-        plugin_args += [arg for name in CONSOLE_PLUGINS for arg in ("-p", f"no:{name}")]
+    asked = [arg for name in _strings("plugins", plugins) for arg in ("-p", name)]
+    plugin_args = asked if console else [*asked, *(arg for name in CONSOLE_PLUGINS for arg in ("-p", f"no:{name}"))]
     try:
         project = load_project_config(Path.cwd())
         pm = load_plugins(plugin_args, project=project)
         parser = build_parser(pm)
         argv = option_argv(parser, options)
         namespace = _parse(parser, [*argv, *plugin_args, "--", *spec_paths], "the options")
-        namespace.argv = [*spec_paths, *argv, *plugin_args]
+        namespace.argv = [*spec_paths, *argv, *asked]   # the record's command: what a CLI user would type
         namespace.command = "run"
         namespace.check_only = False
         namespace.project = project

@@ -111,6 +111,8 @@ def test_a_run_returns_its_result_prints_nothing_and_leaves_the_signal_handlers(
     again = specrun.run_specs(["chain.yaml"], mode=["isolation"], step=["b"], seed=11, html="report.html",
                               junitxml=project / "junit.xml")
     assert again.exit_code == 1 and again.seed == 11
+    assert again.args == ["chain.yaml", "--mode=isolation", "--step=b", "--seed=11", "--html=report.html",
+                          f"--junitxml={project / 'junit.xml'}"]
     [failure] = again.failures
     assert failure.step == "b" and failure.classification is specrun.ErrorClass.SCRIPT_ERROR
     assert "b cannot cope" in failure.message
