@@ -149,16 +149,22 @@ def _action_args(name: str, action: argparse.Action, value: Any) -> list[str]:
 
 def _with_value(flag: str, value: str) -> list[str]:
     """The flag and its value as one argument, so that a value starting with ``-`` is never
-    read as an option: ``--seed=-1``, ``-kEXPR`` (an empty value follows a short flag)."""
+    read as an option: ``--seed=-1``, ``-kEXPR`` (an empty value, or one starting with '=',
+    follows a short flag as the next argument)."""
     if flag.startswith("--"):
         return [f"{flag}={value}"]
-    return [f"{flag}{value}"] if value else [flag, value]
+    # argparse reads ``-k=X`` as X: a value that starts with '=' (or is empty) goes apart,
+    # which is safe since it does not start with '-'
+    return [flag, value] if not value or value.startswith("=") else [f"{flag}{value}"]
 
 
 def _scalar(name: str, value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float, os.PathLike)):
         raise TypeError(f"run_specs({name}=...): expected a string, a number or a path, got {value!r}")
-    return os.fspath(value) if isinstance(value, os.PathLike) else str(value)
+    text = os.fspath(value) if isinstance(value, os.PathLike) else str(value)
+    if text == "--":    # argparse drops a '--' argument wherever it stands: it cannot be a value
+        raise ValueError(f"run_specs({name}='--'): '--' cannot be passed as an option's value")
+    return text
 
 
 def _parse(parser: argparse.ArgumentParser, args: list[str], what: str) -> argparse.Namespace:

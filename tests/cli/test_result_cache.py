@@ -280,12 +280,8 @@ def test_runs_that_must_do_the_work_are_never_served(project):
 
 
 def test_a_command_step_reruns_when_the_file_its_command_names_changes(project):
-    spec = SPEC.replace('''    script: ../alpha.py
-    call: main
-    inputs:
-      lookup: {format: json, fixture: ../data/lookup.json}''', '''    command: [sh, ../alpha.sh, "{inputs.lookup}", "{outputs.out}"]
-    inputs:
-      lookup: {format: json, fixture: ../data/lookup.json}''')
+    spec = SPEC.replace("    script: ../alpha.py\n    call: main\n",
+                        '    command: [sh, ../alpha.sh, "{inputs.lookup}", "{outputs.out}"]\n')
     make(project, spec)
     project.write("alpha.sh", 'printf "x\\n3\\n" > "$2"\n')
     warm(project)

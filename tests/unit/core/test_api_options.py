@@ -14,7 +14,8 @@ from specrun.config import run_parser
 
 PARSER = run_parser()
 DEFAULTS = vars(PARSER.parse_args([]))
-text = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=20)
+text = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=20).filter(
+    lambda t: t != "--")   # refused: test_a_double_dash_value_is_refused
 options = st.fixed_dictionaries({}, optional={
     "keyword": text, "ids": st.lists(text, max_size=3), "scenario": st.lists(text, min_size=1, max_size=3),
     "step": text, "seed": st.integers(-(2**40), 2**40), "quick": st.booleans(), "exitfirst": st.booleans(),
@@ -54,3 +55,9 @@ def test_the_parser_never_exits() -> None:
     with pytest.raises(ValueError, match="unrecognized arguments"):
         _parse(run_parser(), ["--no-such-flag"], "x")
     assert isinstance(PARSER, argparse.ArgumentParser)
+
+
+def test_a_double_dash_value_is_refused() -> None:
+    with pytest.raises(ValueError, match="'--' cannot be passed"):
+        option_argv(PARSER, {"keyword": "--"})
+    assert option_argv(PARSER, {"keyword": "=x"}) == ["-k", "=x"]     # read back as '=x', not 'x'
