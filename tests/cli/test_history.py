@@ -50,11 +50,11 @@ def test_regressions_flag_a_slower_script_and_a_new_failure_not_a_steady_one(pro
     project.write("steady.py", OK)
     project.write("slower.py", SLOW.format(s=0))
     project.write("breaks.py", OK)
-    first = project.run("specs", "--mode", "isolation")
+    first = project.run("specs", "--no-cache", "--mode", "isolation")
     assert first.code == 0, first.stdout + first.stderr
     project.write("slower.py", SLOW.format(s=4))
     project.write("breaks.py", BROKEN)
-    second = project.run("specs", "--mode", "isolation")
+    second = project.run("specs", "--no-cache", "--mode", "isolation")
     assert second.code == 1, second.stdout
 
     db = project.root / ".specrun" / "history.sqlite"
@@ -94,9 +94,9 @@ def test_a_flaky_script_is_found_and_the_html_report_shows_trends(project) -> No
     project.write("specs/h.yaml", spec("flips"))
     project.write("flips.py", FLIPPING)
     project.write("flip.txt", "pass")
-    assert project.run("specs").code == 0
+    assert project.run("specs", "--no-cache").code == 0
     project.write("flip.txt", "fail")
-    failed = project.run("specs", "--html", "report.html")
+    failed = project.run("specs", "--no-cache", "--html", "report.html")
     assert failed.code == 1, failed.stdout
 
     summary = _plain(project, "history")
@@ -116,7 +116,7 @@ def test_a_flaky_script_is_found_and_the_html_report_shows_trends(project) -> No
 def test_without_history_the_report_has_no_trends_and_the_command_says_so(project) -> None:
     project.write("specs/h.yaml", spec("steady"))
     project.write("steady.py", OK)
-    out = project.run("specs", "-p", "no:history", "--html", "report.html")
+    out = project.run("specs", "--no-cache", "-p", "no:history", "--html", "report.html")
     assert out.code == 0, out.stdout
     assert not (project.root / ".specrun" / "history.sqlite").exists()
     assert 'id="trends"' not in (project.root / "report.html").read_text()
@@ -130,7 +130,7 @@ def test_a_corrupt_history_is_a_warning_and_the_run_still_passes(project) -> Non
     db = project.root / ".specrun" / "history.sqlite"
     db.parent.mkdir()
     db.write_bytes(b"definitely not sqlite\n" * 200)
-    out = project.run("specs")
+    out = project.run("specs", "--no-cache")
     assert out.code == 0, out.stdout + out.stderr
     assert out.record["counts"]["passed"] == 1
     warnings = [line for line in out.stderr.splitlines() if "run history not written" in line]
@@ -157,3 +157,13 @@ def test_two_concurrent_runs_share_one_history(project) -> None:
         (2, "hist::one[a]", "passed"), (2, "hist::two[a]", "passed")]
     told = _plain(project, "history", "--history-db", str(shared))
     assert "hist::one  100%  2/2" in told.stdout, told.stdout
+
+
+def test_a_case_served_from_the_result_cache_is_not_recorded_again(project) -> None:
+    project.write("specs/h.yaml", spec("steady"))
+    project.write("steady.py", OK)
+    assert project.run("specs", "--mode", "isolation").code == 0
+    again = project.run("specs", "--mode", "isolation")
+    assert again.code == 0 and again.case("steady")["cached"]
+    db = project.root / ".specrun" / "history.sqlite"
+    assert [r[:3] for r in rows(db)] == [(1, "hist::steady[a]", "passed")]   # one real run, one record

@@ -178,7 +178,7 @@ def test_a_request_that_leaves_the_file_is_caught(tmp_path: Path, browser) -> No
 def test_trend_sparklines_from_the_run_history(run: PipelineProject, browser) -> None:
     """A second run adds to the history: the page then draws each case's duration over both
     runs (inline SVG), still with no script error and no request leaving the file."""
-    again = run.run("specs", "--html", "trends.html")
+    again = run.run("specs", "--no-cache", "--html", "trends.html")   # every case runs again
     assert again.code == 1, again.output
     opened = open_report(browser, run.root / "trends.html")
     page = opened.page
