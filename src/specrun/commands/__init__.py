@@ -45,7 +45,7 @@ COMMAND_ARGUMENTS: dict[str, str] = {
     "check": "[PATH ...]", "plugins": "[PATH ...]", "replay": "ID", "compare": "BASELINE COMPARISON",
     "snapshot": "ARN --to DIR", "schema": "[--path]",
     "report": "RECORD --html FILE",
-    "infer": "FILE ... [--name N]",
+    "infer": "FILE|s3://PREFIX ... [--name N]",
     "history": "[--last N] [--regressions]",
 }
 

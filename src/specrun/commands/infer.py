@@ -2,8 +2,10 @@
 from sample data (see :mod:`specrun.analysis.infer_schema`), ready to paste into a spec.
 
 The files are read as specrun reads a port of that format; several files are one sample.
-A file that does not exist is one line on stderr and exit 4, as a run's missing PATH; one
-that cannot be read is a usage error (exit 2).
+An ``s3://bucket/prefix`` adds every object under it in a tabular format, sampled with
+specrun's S3 client, settings and cache.  A file that does not exist is one line on stderr
+and exit 4, as a run's missing PATH; one that cannot be read, or a column whose type differs
+between files, is a usage error (exit 2).
 """
 
 from __future__ import annotations
@@ -36,43 +38,74 @@ def file_format(path: Path, given: str | None) -> tuple[str, str | None]:
 
 
 def infer_command(config: argparse.Namespace, pm: Any) -> int:
-    import pandas as pd
-
-    from ..analysis.infer_schema import infer_columns, render_schema
-    from ..contract.io import PortReadError, read_untyped
+    from ..analysis.infer_schema import SampleFile, TypeConflict, guess_rows, infer_files, render_schema
     from ..contract.types import TypeRegistry
-    from ..spec.model import ColumnSpec, PortSpec, SchemaSpec
 
-    files = [Path(f) for f in config.infer_files]
-    missing = [f for f in files if not f.is_file()]
+    given = list(config.infer_files)
+    missing = [f for f in given if not f.startswith("s3://") and not Path(f).is_file()]
     for file in missing:   # as a run's missing PATH: one line each, exit 4
         print(f"specrun: {file}: file not found", file=sys.stderr)
     if missing:
         return int(ExitCode.SPEC_ERROR)
     types = TypeRegistry.from_plugins(pm)
-    frames, text, found = [], set(), {}
-    for file in files:
-        fmt, compression = file_format(file, config.infer_format)
-        port = PortSpec(name=file.stem, format=fmt, compression=compression)
-        # every column probed as text, so that a CSV's values are not guessed by pandas
-        probe = SchemaSpec("probe", columns={str(name): ColumnSpec(str(name), "str")
-                                             for name in _header(port, file)})
-        try:
-            frame, as_text, storage = read_untyped(port, file, probe, types=types)
-        except PortReadError as exc:
-            raise UsageError(f"{file}: {exc.message}") from None
-        frames.append(frame)
-        text |= as_text
-        found.update(storage)
-    sample = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    name = config.infer_name or _default_name(files[0])
-    source = ", ".join(str(f) for f in files)
+    samples: list[SampleFile] = []
+    for item in given:
+        if item.startswith("s3://"):
+            samples += _s3_files(item, config, types)
+        else:
+            samples.append(_read_file(Path(item), item, config.infer_format, types, whole=True))
+    name = config.infer_name or _default_name(Path(given[0].rstrip("/").rpartition("/")[2] or "sample"))
+    source = ", ".join(given)
     try:
-        columns = infer_columns(sample, text, found, types)
+        columns = infer_files(samples, types)
+    except TypeConflict as exc:
+        for problem in exc.problems:
+            print(f"specrun: {source}: {problem}", file=sys.stderr)
+        return int(ExitCode.INTERRUPTED)
     except ValueError as exc:
         raise UsageError(f"{source}: {exc}") from None
-    sys.stdout.write(render_schema(name, columns, source, len(sample)))
+    rows = sum(len(s.frame) for s in samples)
+    sys.stdout.write(render_schema(name, columns, source, rows, guess_rows(samples)))
     return int(ExitCode.OK)
+
+
+def _read_file(file: Path, label: str, given: str | None, types: Any, *, whole: bool) -> Any:
+    """One sample file, every column of a text file read as text (pandas guesses nothing)."""
+    from ..analysis.infer_schema import SampleFile
+    from ..contract.io import PortReadError, read_untyped
+    from ..spec.model import ColumnSpec, PortSpec, SchemaSpec
+
+    fmt, compression = file_format(file, given)
+    port = PortSpec(name=file.stem, format=fmt, compression=compression)
+    probe = SchemaSpec("probe", columns={str(name): ColumnSpec(str(name), "str") for name in _header(port, file)})
+    try:
+        frame, as_text, storage = read_untyped(port, file, probe, types=types)
+    except PortReadError as exc:
+        raise UsageError(f"{label}: {exc.message}") from None
+    return SampleFile(label, frame, set(as_text), dict(storage), whole)
+
+
+def _s3_files(uri: str, config: argparse.Namespace, types: Any) -> list[Any]:
+    """Every object under ``uri`` in a tabular format, sampled through specrun's S3 sampler
+    and cache (``--sample-size`` rows shared by the objects of each folder)."""
+    from ..sources import S3Settings, S3Uri, SourceCache, SourceError, make_clients, sample_uri
+    from ..sources.sampling import SAMPLED_FORMATS, list_objects
+
+    settings = S3Settings(endpoint_url=config.endpoint_url, region=config.aws_region, profile=config.aws_profile)
+    try:
+        s3, _ = make_clients(settings)
+        _, objects = list_objects(s3, S3Uri.parse(uri))
+        sampled = sample_uri(s3, uri, config.infer_format or "auto", max(config.deep_sample_size or 10000,
+                                                                        len(objects)),
+                             0, cache=SourceCache(Path(config.workspace) / "cache" / "s3"),
+                             refresh=config.refresh, max_shards=max(len(objects), 1))
+    except SourceError as exc:
+        raise UsageError(str(exc)) from None
+    files = [f for f in sampled.files if f.format in SAMPLED_FORMATS]
+    if not files:
+        raise UsageError(f"{uri}: no object in a tabular format ({', '.join(INFER_FORMATS)})")
+    return [_read_file(sampled.root / f.path, f"s3://{S3Uri.parse(uri).bucket}/{f.key}", f.format, types,
+                       whole=f.whole) for f in files]
 
 
 def _default_name(file: Path) -> str:

@@ -104,11 +104,14 @@ def _history_source(parser: argparse.ArgumentParser) -> None:
 
 def _infer(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("infer_files", nargs="+", metavar="FILE",
-                        help="sample data files (csv, tsv, parquet, jsonl; .gz too), read as one sample")
+                        help="sample data files (csv, tsv, parquet, jsonl; .gz too) or s3:// prefixes, "
+                             "read as one sample")
     parser.add_argument("--name", dest="infer_name", type=schema_name, metavar="N",
                         help="the schema's name (default: the first file's name)")
     parser.add_argument("--format", dest="infer_format", choices=("csv", "tsv", "parquet", "jsonl"),
                         help="the files' format (default: from their suffix)")
+    add_source_options(parser.add_argument_group("s3:// prefixes"))
+    _workspace_option(parser)
     _plugins_option(parser)
 
 
