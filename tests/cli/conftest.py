@@ -49,7 +49,8 @@ class Project:
         environ["COLUMNS"] = "200"
         environ.update(env or {})
         cmd = [sys.executable, "-m", "specrun", *args]
-        if "--json" not in args and (not args or args[0] not in ("plugins", "schema", "replay", "snapshot", "infer")):
+        own_output = ("plugins", "schema", "replay", "snapshot", "infer", "init")
+        if "--json" not in args and (not args or args[0] not in own_output):
             cmd += ["--json", str(json_path)]
         code, stdout, stderr = self.cli.run(cmd[3:], self.root, environ, timeout)
         record = json.loads(json_path.read_text()) if json_path.exists() else None

@@ -26,6 +26,7 @@ COMMAND_MODULES: dict[str, str] = {
     "report": "specrun.commands.report",
     "infer": "specrun.commands.infer",
     "history": "specrun.commands.history",
+    "init": "specrun.commands.init",
 }
 
 
@@ -40,6 +41,7 @@ COMMAND_SUMMARIES: dict[str, str] = {
     "report": "render a saved JSON record (last-run.json or a --json file) as an HTML report",
     "infer": "print a schemas: block guessed from sample data files",
     "history": "success rates, trends, flaky cases and regressions of past runs",
+    "init": "print a steps: entry read from a Python script (ast; never run)",
 }
 COMMAND_ARGUMENTS: dict[str, str] = {
     "check": "[PATH ...]", "plugins": "[PATH ...]", "replay": "ID", "compare": "BASELINE COMPARISON",
@@ -47,6 +49,7 @@ COMMAND_ARGUMENTS: dict[str, str] = {
     "report": "RECORD --html FILE",
     "infer": "FILE|s3://PREFIX ... [--name N]",
     "history": "[--last N] [--regressions]",
+    "init": "SCRIPT [--name N]",
 }
 
 

@@ -152,6 +152,10 @@ def _converter(name: str) -> Callable[[str], object]:
             raise argparse.ArgumentTypeError(str(exc)) from None
     convert.__name__ = name   # argparse names it in "invalid run_selector value"
     return convert
+def _init(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("init_script", metavar="SCRIPT", help="the step's Python script (read, never run)")
+    parser.add_argument("--name", dest="init_name", type=schema_name, metavar="N",
+                        help="the step's name (default: the script's name)")
 
 
 def schema_name(text: str) -> str:
@@ -166,6 +170,7 @@ _BUILDERS: dict[str, Callable[[argparse.ArgumentParser], None]] = {
     "report": _report,
     "infer": _infer,
     "history": _history,
+    "init": _init,
 }
 
 
