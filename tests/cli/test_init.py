@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = """
@@ -127,3 +129,84 @@ def test_the_docs_example_is_what_init_prints(project) -> None:
     assert match, "docs/cli.md lost its init example"
     shutil.copy(ROOT / match.group(1), project.root / match.group(2))
     assert init(project, match.group(2)) == match.group(3)
+
+
+# -- every bundled script, and generated scripts, give a step the spec loader accepts -----
+
+def load_printed(tmp_path: Path, printed: str):
+    """The printed step in a spec with a one-column schema per input it names."""
+    import re
+
+    from specrun.spec.loader import load_spec
+
+    names = sorted(set(re.findall(r"schema: ([A-Za-z_][A-Za-z0-9_\-]*)\}", printed)))
+    schemas = "".join(f"  {n}: {{columns: {{x: {{type: int}}}}}}\n" for n in names)
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("version: 1\npipeline: p\n" + ("schemas:\n" + schemas if names else "") + printed)
+    return load_spec(spec)
+
+
+@pytest.mark.parametrize("script", sorted(str(p.relative_to(ROOT)) for p in ROOT.glob("examples/*/scripts/*.py")))
+def test_every_bundled_script_gives_a_loadable_step(tmp_path: Path, script: str) -> None:
+    from specrun.analysis.script_outline import read_outline
+    from specrun.commands.init import render_step
+
+    outline = read_outline(ROOT / script, str(ROOT / script))
+    spec = load_printed(tmp_path, render_step("step", outline))
+    step = spec.steps["step"]
+    assert set(step.inputs) == set(outline.input_keys) | {k for k, (r, _) in _roles(outline).items() if r == "input"}
+    assert (step.call == "main") == (outline.main_line is not None)
+
+
+def _roles(outline):
+    from specrun.commands.init import _port_role
+
+    if outline.main_line is not None:
+        return {}
+    return {o.dest: _port_role(o, outline) for o in outline.options}
+
+
+IDENT = st.from_regex(r"[a-z][a-z0-9_]{0,7}", fullmatch=True).filter(
+    lambda s: s not in {"if", "in", "is", "or", "as", "def", "for", "and", "not", "del", "try", "with", "else",
+                        "elif", "pass", "from", "while", "class", "raise", "yield", "async", "await", "break",
+                        "lambda", "global", "return", "import", "assert", "except", "finally", "continue",
+                        "nonlocal"})
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(inputs=st.lists(IDENT, min_size=0, max_size=3, unique=True),
+       outputs=st.lists(IDENT, min_size=0, max_size=3, unique=True),
+       env=st.dictionaries(st.from_regex(r"[A-Z][A-Z0-9_]{0,8}", fullmatch=True),
+                           st.one_of(st.none(), st.text(st.characters(codec="ascii", categories=("L", "N", "P", "Zs")),
+                                                        max_size=8)), max_size=3),
+       sagemaker=st.booleans())
+def test_generated_scripts_give_the_step_their_code_says(tmp_path: Path, inputs, outputs, env, sagemaker) -> None:
+    from specrun.analysis.script_outline import read_outline
+    from specrun.commands.init import render_step
+
+    outputs = [o for o in outputs if o not in inputs]
+    reads = "".join(f"    os.environ.get({k!r}, {v!r})\n" if v is not None else f"    os.environ[{k!r}]\n"
+                    for k, v in env.items())
+    if sagemaker:
+        body = "".join(f"    pd.read_parquet(input_paths[{k!r}])\n" for k in inputs)
+        body += "".join(f"    frame.to_csv(output_paths[{k!r}])\n" for k in outputs)
+        source = f"import os\n\ndef main(input_paths, output_paths, environ_vars, job_args):\n{body}{reads}    pass\n"
+    else:
+        adds = "".join(f"    parser.add_argument('--in-{k}', dest={k!r})\n" for k in inputs)
+        adds += "".join(f"    parser.add_argument('--out-{k}', dest={k!r})\n" for k in outputs)
+        uses = "".join(f"    pd.read_parquet(args.{k})\n" for k in inputs)
+        uses += "".join(f"    frame.to_csv(args.{k})\n" for k in outputs)
+        source = (f"import argparse, os\n\ndef run():\n    parser = argparse.ArgumentParser()\n{adds}"
+                  f"    args = parser.parse_args()\n{uses}{reads}    pass\n")
+    script = tmp_path / "script.py"
+    script.write_text(source)
+    spec = load_printed(tmp_path, render_step("step", read_outline(script, str(script))))
+    step = spec.steps["step"]
+    assert set(step.inputs) == set(inputs) and set(step.outputs) == set(outputs)
+    assert all(step.inputs[k].format == "parquet" for k in inputs)
+    assert all(step.outputs[k].format == "csv" for k in outputs)
+    assert step.env == {k: (v if v is not None else "") for k, v in env.items()}
+    assert (step.call == "main") == sagemaker
+    if not sagemaker:
+        flags = [f"--in-{k}" for k in inputs] + [f"--out-{k}" for k in outputs]
+        assert [a for a in step.args if a.startswith("--")] == flags
