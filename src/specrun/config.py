@@ -283,6 +283,9 @@ def run_parser(command: str | None = None) -> argparse.ArgumentParser:
                      help="write (or rewrite) the golden snapshots the specs name from the scripts' "
                           "outputs; a snapshot that changed is rewritten and still fails its case "
                           "(and the run) unless --accept, as does any other failure")
+    run.add_argument("--recheck", action="store_true",
+                     help="judge the last run's kept isolation outputs against the current contracts, "
+                          "properties and golden outputs, without running the scripts")
     run.add_argument("--accept", action="store_true",
                      help="with --update-snapshots (implied): the changed snapshots are wanted, "
                           "their cases pass")

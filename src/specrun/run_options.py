@@ -88,6 +88,7 @@ class RunOptions(NamespaceOptions):
     cov: bool = False                          # --cov: line coverage of the scripts (coverage.py, in the child)
     update_snapshots: bool = False             # --update-snapshots: write golden snapshots from the outputs
     accept: bool = False                       # --accept: a rewritten (changed) snapshot passes
+    recheck: bool = False                      # --recheck: judge the last run's kept outputs, run nothing
     warning_filters: tuple[str, ...] = ()      # -W FILTER (repeatable): passed to every script
     hermetic: bool = False                     # --hermetic: the namespace sandbox or a usage error
     no_cache: bool = False                     # --no-cache: run every case, store nothing (modes/result_cache)

@@ -337,8 +337,10 @@ def claim_workspace(session: Session, lock: WorkspaceLock | None = None) -> Work
         lock.acquire()   # before touching the workspace: another run may be using it
     except WorkspaceBusy as exc:
         raise UsageError(str(exc)) from None
-    # failed cases' sandboxes are kept for inspection until the next run starts
-    shutil.rmtree(session.workspace / "sandboxes", ignore_errors=True)
+    # failed cases' sandboxes are kept for inspection until the next run starts (a --recheck
+    # run reads them, so they stay)
+    if not session.options.recheck:
+        shutil.rmtree(session.workspace / "sandboxes", ignore_errors=True)
     return lock
 
 

@@ -1,6 +1,6 @@
 """Which modes run for a spec, in which order.
 
-* ``--mode NAME`` (repeatable) runs exactly those modes; ``--quick`` runs isolation only.
+* ``--mode NAME`` (repeatable) runs exactly those modes; ``--quick`` and ``--recheck`` run isolation only.
 * Otherwise the automatic choice: isolation always; pipeline when the spec has
   more than one step; deep dive when real data is configured (an execution ARN, a
   snapshot or a baseline execution in ``modes.deep_dive`` of the spec or the
@@ -19,6 +19,7 @@ import argparse
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..errors import UsageError
 from ..hooks import hookimpl
 from ..run_options import RunOptions
 from ..spec.model import PipelineSpec
@@ -62,6 +63,10 @@ def enabled(spec: PipelineSpec, name: str, project: Mapping[str, Any] | None) ->
 def specrun_select_modes(spec: PipelineSpec, config: argparse.Namespace,
                          available: Sequence[str]) -> list[str]:
     options = RunOptions.from_namespace(config)
+    if options.recheck:     # only isolation cases keep outputs a recheck can read (modes/isolation/recheck.py)
+        if options.mode and set(options.mode) != {"isolation"}:
+            raise UsageError(f"--recheck rechecks isolation cases only, not --mode {', '.join(options.mode)}")
+        return ["isolation"]
     if options.mode:
         return ordered(list(options.mode))
     if options.quick:

@@ -151,6 +151,8 @@ class ConsoleReporter:
                 extra = f"  [yellow]passed on attempt {len(result.retries) + 1}[/]"
             if result.cached:   # the stored record of an earlier run on the same inputs
                 word += " (cached)"
+            elif (result.details.get("recheck") or {}).get("rechecked"):   # --recheck: judged, not run
+                word += " (rechecked)"
             self.console.print(f"[{style}]{word:7}[/] {shown(result.id)} "
                                f"[dim]{result.duration_s:.2f}s[/]{extra}")
             if self.verbosity > 0 and isinstance(result.details.get("fed"), dict):

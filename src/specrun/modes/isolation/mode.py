@@ -47,6 +47,7 @@ from ..step_case import (
 from . import determinism
 from .edges import Edge, edge_breaks_contract, edge_params, planned_edges
 from .negative import negative_case_ids, run_negative_case
+from .recheck import recheck_case
 from .static_check import IsolationFinding, check_isolation_inputs
 
 if TYPE_CHECKING:
@@ -182,6 +183,8 @@ class IsolationMode:
 
     def _run_case(self, session: SessionLike, spec: PipelineSpec, case: PlannedCase) -> CaseResult:
         payload: IsolationCase = case.payload
+        if session.options.recheck:
+            return recheck_case(self.name, session, spec, case)
         if payload.negative is not None:
             return run_negative_case(self.name, self.prepare, session, spec, case)
         if payload.scenario.examples is not None:

@@ -108,7 +108,8 @@ def result_cache(session: SessionLike) -> ResultCache | None:
     """The session's cache, made on first use; None when the run must not use one."""
     options = session.options
     # --update-snapshots / --accept write snapshots and --cov measures lines: only a real run does
-    if options.no_cache or options.update_snapshots or options.accept or options.cov or options.plans_only:
+    if (options.no_cache or options.update_snapshots or options.accept or options.cov or options.recheck
+            or options.plans_only):
         return None
     with _LOCK:
         cache = _CACHES.get(session)

@@ -59,7 +59,7 @@ class HistoryRecorder:
 
     @hookimpl
     def specrun_case_finish(self, session, result: CaseResult) -> None:
-        if result.cached:       # served from the result cache: the original run is in the history
+        if result.cached or session.options.recheck:   # not a run of the script: its run is in the history
             return
         spec = session.result_spec(result)
         step = spec.steps.get(result.step) if spec is not None and result.step else None
