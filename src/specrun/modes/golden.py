@@ -26,7 +26,8 @@ from ..contract.io import EXTENSIONS, PortReadError, read_port_frame
 from ..contract.storage import type_failures
 from ..execution.sandbox import safe_name
 from ..lazy import lazy_module
-from ..spec.model import GoldenData, PipelineSpec, PortSpec, SchemaSpec, SpecError
+from ..results import CaseResult, ErrorClass, Outcome
+from ..spec.model import GoldenData, PipelineSpec, PortSpec, ScenarioSpec, SchemaSpec, SpecError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -35,6 +36,7 @@ else:
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..contract.types import TypeRegistry
+    from ..plugin_types import SessionLike
 
 SNAPSHOT_DIR = "__snapshots__"
 
@@ -212,3 +214,22 @@ def _write_snapshot(source: Path, target: Path) -> None:
 def describe(verdict: GoldenVerdict) -> dict[str, Any]:
     """The record's ``details["golden"]``: the diff lines per port."""
     return {port: lines for port, lines in verdict.diffs.items()}
+
+
+def judge_golden(session: SessionLike, spec: PipelineSpec, case_id: str, ports: dict[str, PortSpec],
+                 paths: dict[str, Path], frames: dict[str, pd.DataFrame], scenario: ScenarioSpec,
+                 result: CaseResult) -> None:
+    """A passing case's outputs (``paths``, read as ``frames``) against the scenario's golden
+    outputs: the case fails (``EXPECTATION_ERROR``, with the diff) when one differs; the
+    snapshots ``--update-snapshots`` / ``--accept`` wrote are noted."""
+    options = session.options
+    verdict = check_golden_outputs(spec, case_id, scenario.expect.outputs, ports, paths, frames, session.types,
+                                   options.update_snapshots or options.accept, accept=options.accept)
+    if verdict.written:
+        result.details["snapshots_written"] = verdict.written
+        result.notices.extend(f"snapshot {'rewritten' if path in verdict.changed else 'written'}: {path}"
+                              for path in verdict.written)
+    if not verdict.ok:
+        result.outcome, result.classification = Outcome.FAILED, ErrorClass.EXPECTATION_ERROR
+        result.message = verdict.message()
+        result.details["golden"] = describe(verdict)

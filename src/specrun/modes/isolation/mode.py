@@ -29,7 +29,7 @@ from ...lazy import lazy_module
 from ...plan import PlannedCase, stable_seed
 from ...results import CaseResult, ErrorClass, Outcome
 from ...spec.model import PipelineSpec, ScenarioSpec, SpecError, StepSpec
-from ..golden import check_golden_outputs, describe, golden_frame
+from ..golden import golden_frame, judge_golden
 from ..input_validity import FedInputs
 from ..limits import RunLimits, resolve_limits
 from ..mutation_targets import check_mutations
@@ -220,7 +220,8 @@ class IsolationMode:
                     result.outcome, result.classification, result.message = judge(case.id, outcome,
                                                                                   scenario.expect)
                     if result.passed and scenario.expect.outputs:
-                        judge_golden(session, spec, case.id, plan, outcome.output_frames, scenario, result)
+                        judge_golden(session, spec, case.id, plan.step.outputs, plan.output_paths,
+                                     outcome.output_frames, scenario, result)
                     if result.passed and determinism.wanted(step, scenario):
                         executor = session.executor_name(spec)
                         determinism.check_determinism(lambda again: run_step(session, again, executor),
@@ -309,23 +310,6 @@ class IsolationMode:
             inputs_valid=fed.valid(
                 lambda port, parts, schema: validate_port_parts(session, port, "input", parts, schema)),
         )
-
-
-def judge_golden(session: SessionLike, spec: PipelineSpec, case_id: str, plan: StepRunPlan,
-                 frames: dict[str, pd.DataFrame], scenario: ScenarioSpec, result: CaseResult) -> None:
-    """A passing case's outputs against the scenario's golden outputs (modes/golden.py)."""
-    options = session.options
-    verdict = check_golden_outputs(spec, case_id, scenario.expect.outputs, plan.step.outputs, plan.output_paths,
-                                   frames, session.types, options.update_snapshots or options.accept,
-                                   accept=options.accept)
-    if verdict.written:
-        result.details["snapshots_written"] = verdict.written
-        result.notices.extend(f"snapshot {'rewritten' if path in verdict.changed else 'written'}: {path}"
-                              for path in verdict.written)
-    if not verdict.ok:
-        result.outcome, result.classification = Outcome.FAILED, ErrorClass.EXPECTATION_ERROR
-        result.message = verdict.message()
-        result.details["golden"] = describe(verdict)
 
 
 def applies(scenario: ScenarioSpec, step: StepSpec) -> bool:

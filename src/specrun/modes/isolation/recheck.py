@@ -27,9 +27,9 @@ from ...contract.io import PortReadError, port_target, read_port
 from ...execution.request import RunRecord
 from ...results import CaseResult, Outcome, case_from_json
 from ...spec.model import PipelineSpec
+from ..golden import judge_golden
 from ..step_case import (
     StepOutcome,
-    StepRunPlan,
     check_outputs,
     check_properties,
     fill_result,
@@ -65,8 +65,6 @@ def _script_exited_cleanly(old: CaseResult) -> bool:
 
 
 def recheck_case(mode: str, session: SessionLike, spec: PipelineSpec, case: PlannedCase) -> CaseResult:
-    from .mode import judge_golden
-
     payload = case.payload
     step, scenario = payload.step, payload.scenario
     result = CaseResult(id=case.id, mode=mode, pipeline=spec.pipeline, step=step.name, scenario=scenario.name,
@@ -122,10 +120,7 @@ def recheck_case(mode: str, session: SessionLike, spec: PipelineSpec, case: Plan
     result.duration_s = old.duration_s
     result.outcome, result.classification, result.message = judge(case.id, outcome, scenario.expect)
     if result.passed and scenario.expect.outputs:
-        plan = StepRunPlan(step=step, workdir=sandbox, input_paths=inputs, output_paths=outputs,
-                           output_schemas={n: p.schema for n, p in step.outputs.items()}, env={}, job_args={},
-                           timeout=None, memory_limit=None, label=case.id)
-        judge_golden(session, spec, case.id, plan, frames, scenario, result)
+        judge_golden(session, spec, case.id, step.outputs, outputs, frames, scenario, result)
     result.details["recheck"]["rechecked"] = True
     result.notices.append(f"rechecked the outputs kept in {sandbox}; the script did not run")
     return result
