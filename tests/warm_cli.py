@@ -11,7 +11,8 @@ the package's ``__main__.py``).  This is how specrun's own fork executor runs sc
 
 What a fork cannot give falls back to a fresh ``python -m specrun``: an environment whose
 ``PYTHON*`` variables (how the interpreter starts) differ from the parent's, and machines
-without ``fork``.
+without ``fork``; a ``PYTHONPATH`` the parent has none of is given by putting its entries
+on the child's ``sys.path`` where the interpreter would.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ for line in requests:
             sys.stdin = open(0, closefd=False)
             sys.stdout = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
             sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
-            sys.path[:] = [os.getcwd(), *BASE_PATH[1:]]
+            sys.path[:] = [os.getcwd(), *job["pythonpath"], *BASE_PATH[1:]]
             sys.argv = [MAIN, *job["args"]]
             try:
                 code = specrun.cli.main(job["args"])
@@ -86,7 +87,17 @@ for line in requests:
 
 
 def _interpreter_settings(env: dict[str, str] | os._Environ[str]) -> dict[str, str]:
-    return {k: v for k, v in env.items() if k.startswith("PYTHON")}
+    return {k: v for k, v in env.items() if k.startswith("PYTHON") and k != "PYTHONPATH"}
+
+
+def _added_path(env: dict[str, str]) -> list[str] | None:
+    """The ``sys.path`` entries a run's ``PYTHONPATH`` adds to the warm parent's (put after the
+    current directory, as the interpreter puts them), or None when a fork cannot give that
+    ``sys.path`` (the parent has a ``PYTHONPATH`` of its own that the run's differs from)."""
+    ours, theirs = os.environ.get("PYTHONPATH"), env.get("PYTHONPATH")
+    if ours is not None:
+        return [] if theirs == ours else None
+    return [entry for entry in (theirs or "").split(os.pathsep) if entry]
 
 
 class WarmCli:
@@ -119,7 +130,8 @@ class WarmCli:
     def run(self, args: list[str], cwd: Path, env: dict[str, str], timeout: float) -> tuple[int, str, str]:
         """(exit status, stdout, stderr) of ``specrun ARGS`` in ``cwd`` with exactly ``env``;
         a negative status is a signal, as :mod:`subprocess` reports it."""
-        if not hasattr(os, "fork") or _interpreter_settings(env) != _interpreter_settings(os.environ):
+        added = _added_path(env)
+        if not hasattr(os, "fork") or added is None or _interpreter_settings(env) != _interpreter_settings(os.environ):
             proc = subprocess.run([sys.executable, "-m", "specrun", *args], cwd=cwd, capture_output=True,
                                   text=True, timeout=timeout, env=env)
             return proc.returncode, proc.stdout, proc.stderr
@@ -127,7 +139,7 @@ class WarmCli:
             server = self._server()
             out, err = self._scratch / "stdout", self._scratch / "stderr"
             assert server.stdin is not None
-            server.stdin.write(json.dumps({"args": list(args), "cwd": str(cwd), "env": env,
+            server.stdin.write(json.dumps({"args": list(args), "cwd": str(cwd), "env": env, "pythonpath": added,
                                            "stdout": str(out), "stderr": str(err)}) + "\n")
             server.stdin.flush()
             pid = self._reply(server, timeout=60)["pid"]

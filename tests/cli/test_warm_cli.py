@@ -72,3 +72,30 @@ def test_each_run_has_its_own_process_directory_and_environment(tmp_path: Path) 
     assert {s["argv0"] for s in seen} == {"__main__.py"}           # as python -m specrun
     assert [s["path0"] for s in seen] == [str(tmp_path / "a"), str(tmp_path / "b")]
     assert "WARM_MARK" not in os.environ
+
+
+PATH_PROBE = """
+import json, sys
+print(json.dumps(sys.path[:3]), file=sys.stderr)
+"""
+
+
+def test_a_pythonpath_is_on_sys_path_where_the_interpreter_puts_it(tmp_path: Path) -> None:
+    """A run whose PYTHONPATH names a folder finds a plugin there, with sys.path's first
+    entries what a fresh ``python -m specrun`` has, and the next run does not keep it."""
+    import json
+
+    site, work = tmp_path / "site", tmp_path / "work"
+    site.mkdir()
+    work.mkdir()
+    (site / "pathprobe.py").write_text(PATH_PROBE)
+    base = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env = {**base, "SPECRUN_DISABLE_PLUGIN_AUTOLOAD": "1", "PYTHONPATH": str(site)}
+    warm, plain = run_specrun(["-p", "pathprobe", "--version"], cwd=work, env=env), cold(
+        ["-p", "pathprobe", "--version"], work, env)
+    assert warm.returncode == plain.returncode == 0, warm.stderr
+    assert json.loads(warm.stderr.splitlines()[0])[:2] == json.loads(plain.stderr.splitlines()[0])[:2] \
+        == [str(work), str(site)]
+    without = run_specrun(["-p", "pathprobe", "--version"], cwd=work,
+                          env={**base, "SPECRUN_DISABLE_PLUGIN_AUTOLOAD": "1"})
+    assert without.returncode != 0 and "pathprobe" in without.stdout + without.stderr

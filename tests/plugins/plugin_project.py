@@ -1,5 +1,6 @@
 """Helpers of the plugin tests: a project folder with plugin modules, specs and
-scripts, and the CLI run in a subprocess with the environment each test chooses."""
+scripts, and the CLI run in a process of its own (forked from the warm parent of
+tests/warm_cli.py) with the environment each test chooses."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.warm_cli import run_specrun
 
 REPO = Path(__file__).resolve().parents[2]
 DOCS = REPO / "docs" / "plugins.md"
@@ -97,8 +100,11 @@ class PluginProject:
         cmd = [python or sys.executable, "-m", "specrun", *args]
         if "--json" not in args and args and args[0] not in ("plugins", "check"):
             cmd += ["--json", str(json_path)]
-        proc = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True, timeout=timeout,
-                              env=env if env is not None else self.env(autoload))
+        environ = env if env is not None else self.env(autoload)
+        if python is None:      # forked from the warm parent, as a fresh ``python -m specrun`` would run
+            proc = run_specrun(cmd[3:], cwd=self.root, env=environ, timeout=timeout)
+        else:
+            proc = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True, timeout=timeout, env=environ)
         record = json.loads(json_path.read_text()) if json_path.exists() else None
         return Outcome(proc.returncode, proc.stdout, proc.stderr, record)
 

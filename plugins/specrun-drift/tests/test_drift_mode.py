@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 import textwrap
 import uuid
@@ -24,6 +23,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from tests.s3server import S3TestServer, client_environment  # noqa: E402
+from tests.warm_cli import run_specrun  # noqa: E402
 
 SCRIPT = '''
 import pandas as pd
@@ -80,8 +80,8 @@ def run(root: Path, drift: str, extra_env: dict[str, str] | None = None) -> tupl
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPECRUN_") and k != "PYTHONPATH"}
     env.update(SPECRUN_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONPATH=str(PLUGIN_SRC), COLUMNS="200", **(extra_env or {}))
     out = root / "result.json"
-    proc = subprocess.run([sys.executable, "-m", "specrun", "spec.yaml", "-p", "specrun_drift.plugin",
-                           "--json", str(out)], cwd=root, env=env, capture_output=True, text=True, timeout=240)
+    proc = run_specrun(["spec.yaml", "-p", "specrun_drift.plugin",
+                           "--json", str(out)], cwd=root, env=env, timeout=240)
     return proc.returncode, proc.stdout + proc.stderr, json.loads(out.read_text()) if out.exists() else None
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from hypothesis import given, strategies as st
 
 from specrun.results import CaseResult, ErrorClass, Outcome, SessionResult
 from specrun_markdown.render import cell, inline_code, render
+from tests.warm_cli import run_specrun
 
 PLUGIN_SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -88,8 +88,8 @@ def run(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
     environ = {k: v for k, v in os.environ.items()
                if not k.startswith("SPECRUN_") and k not in ("PYTHONPATH", "GITHUB_STEP_SUMMARY")}
     environ.update(SPECRUN_DISABLE_PLUGIN_AUTOLOAD="1", PYTHONPATH=str(PLUGIN_SRC), **env)
-    return subprocess.run([sys.executable, "-m", "specrun", "spec.yaml", "-p", "specrun_markdown.plugin", *args],
-                          cwd=root, env=environ, capture_output=True, text=True, timeout=240)
+    return run_specrun(["spec.yaml", "-p", "specrun_markdown.plugin", *args],
+                          cwd=root, env=environ, timeout=240)
 
 
 def test_reporter_writes_file_and_step_summary(tmp_path: Path) -> None:
