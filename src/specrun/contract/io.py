@@ -18,6 +18,7 @@ import gzip
 import json
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,16 @@ else:
 EXTENSIONS = {"csv": "csv", "tsv": "tsv", "parquet": "parquet", "jsonl": "jsonl",
               "json": "json", "pickle": "pkl", "text": "txt", "file": ""}
 SEPARATORS = {"csv": ",", "tsv": "\t"}
+
+
+@dataclass(eq=False)
+class LayoutPart:
+    """The rows of one file of a port: its path relative to the port, its split and shard."""
+
+    relative: str
+    split: str | None
+    shard: int | None
+    frame: pd.DataFrame
 
 
 class PortReadError(Exception):
@@ -175,18 +186,34 @@ def write_port(port: PortSpec, frame: pd.DataFrame, path: Path, seed: int = 0) -
     if not port.is_dir:
         _write_file(port, frame, path)
         return [path]
+    return write_parts(port, layout_parts(port, frame, seed), path)
+
+
+def layout_parts(port: PortSpec, frame: pd.DataFrame, seed: int = 0) -> list[LayoutPart]:
+    """``frame`` divided among the files of a layout port, as :func:`write_port` divides it
+    (one part, ``""``, for a single-file port)."""
+    if not port.is_dir:
+        return [LayoutPart("", None, None, frame)]
     files = layout_files(port)
     splits = list(dict.fromkeys(split for _, split, _ in files))
     order = np.random.default_rng(seed).permutation(len(frame)) if splits != [None] else np.arange(len(frame))
     split_rows = dict(zip(splits, (np.sort(chunk) for chunk in np.array_split(order, len(splits))),
                           strict=True))
-    written = []
+    parts = []
     for split in splits:
-        targets = [relative for relative, s, _ in files if s == split]
-        for relative, chunk in zip(targets, np.array_split(split_rows[split], len(targets)), strict=True):
-            target = path / relative
-            _write_file(port, frame.iloc[chunk].reset_index(drop=True), target)
-            written.append(target)
+        targets = [(relative, shard) for relative, s, shard in files if s == split]
+        for (relative, shard), chunk in zip(targets, np.array_split(split_rows[split], len(targets)), strict=True):
+            parts.append(LayoutPart(relative, split, shard, frame.iloc[chunk].reset_index(drop=True)))
+    return parts
+
+
+def write_parts(port: PortSpec, parts: list[LayoutPart], path: Path) -> list[Path]:
+    """Write each part as its file under ``path`` (``path`` itself for a single-file port)."""
+    written = []
+    for part in parts:
+        target = Path(path) / part.relative if part.relative else Path(path)
+        _write_file(port, part.frame, target)
+        written.append(target)
     return written
 
 

@@ -37,6 +37,11 @@ class FedInputs:
 
     frames: dict[str, tuple[SchemaSpec, pd.DataFrame]] = field(default_factory=dict)
     files: dict[str, tuple[PortSpec, SchemaSpec, Path]] = field(default_factory=dict)
+    broken_files: dict[str, str] = field(default_factory=dict)   # port → the files removed or cut
+
+    def broken(self, name: str, what: str) -> None:
+        """A file the port's layout declares was removed or truncated: the input is invalid."""
+        self.broken_files[name] = what
 
     def frame(self, name: str, schema: SchemaSpec, frame: pd.DataFrame) -> None:
         """A frame that must be checked (mutated, overridden or given)."""
@@ -49,6 +54,8 @@ class FedInputs:
 
     def valid(self, check: PortCheck) -> bool:
         """Every checked input satisfies its declared contract."""
+        if self.broken_files:
+            return False
         for name, (schema, frame) in self.frames.items():
             if not check(name, {"": frame}, schema).ok:
                 return False

@@ -52,7 +52,7 @@ def _check_columns(mutation: MutationSpec, spec: PipelineSpec, step: StepSpec, n
 def check_mutations(spec: PipelineSpec, step: StepSpec, scenario: ScenarioSpec,
                     fed: frozenset[str] = frozenset(), strict: bool = True) -> set[str]:
     """Check that the mutations of ``scenario`` apply to ``step``'s generated data; the
-    mutated port names (``"*"`` included) that did apply.
+    ``mutate:`` keys (port, ``step.port`` or ``"*"``) that did apply.
 
     ``fed`` names the inputs a producer feeds (pipeline mode).  A column the port does
     not have is always a :class:`SpecError`.  ``strict`` (isolation mode): so is a
@@ -60,10 +60,11 @@ def check_mutations(spec: PipelineSpec, step: StepSpec, scenario: ScenarioSpec,
     when the step has no generated input (a built-in scenario then just does not apply).
     """
     applied: set[str] = set()
-    for name, mutations in scenario.mutate.items():
-        if name == "*" or name not in step.inputs or not mutations:
+    for key, mutations in scenario.mutate.items():
+        owner, _, name = key.rpartition(".")
+        if key == "*" or (owner and owner != step.name) or name not in step.inputs or not mutations:
             continue
-        port = step.inputs[name]
+        port = scenario.port_of(step, step.inputs[name])
         reason = _not_generated(port, spec, name in fed)
         if reason is not None:
             if strict:
@@ -72,10 +73,11 @@ def check_mutations(spec: PipelineSpec, step: StepSpec, scenario: ScenarioSpec,
             continue
         for mutation in mutations:
             _check_columns(mutation, spec, step, name, port)
-        applied.add(name)
+        applied.add(key)
     everywhere = scenario.mutate.get("*") or []
     if everywhere:
-        targets = [n for n, p in step.inputs.items() if _not_generated(p, spec, n in fed) is None]
+        targets = [n for n, p in step.inputs.items()
+                   if _not_generated(scenario.port_of(step, p), spec, n in fed) is None]
         if strict and not targets and not scenario.builtin and not applied:
             raise not_applicable(scenario, f"every input ('*') of step {step.name!r}, but none is generated "
                                  "(fixtures, samples, hand-overs or files)", everywhere[0])

@@ -62,6 +62,8 @@ class StepRunPlan:
     #: exception blames (see execution/classify.py) and what a clean exit under
     #: ``expect: fail`` is called
     inputs_valid: bool | None = None
+    #: input → the files of it the scenario removed or truncated (contract/part_mutations.py)
+    files_changed: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

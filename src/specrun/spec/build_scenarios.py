@@ -11,19 +11,22 @@ from __future__ import annotations
 import copy
 import dataclasses
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from . import units
 from .build_golden import build_golden_inputs, build_golden_outputs, golden_ports, golden_steps
 from .build_schemas import typed_isin, typed_scalar
-from .model import ExpectSpec, MutationSpec, ScenarioSpec, StepSpec, WarningExpect
+from .model import ExpectSpec, MutationSpec, PartWhere, PortSpec, ScenarioSpec, StepSpec, WarningExpect
 from .options import LoadOptions
+from .placeholders import layout_fields
 from .schema import (
     EXPECT_LOG_KEYS,
     EXPECT_WARN_KEYS,
     MUTATION_DEFAULTS,
     MUTATION_PARAMS,
     WARNING_PATTERN,
+    where_validator,
 )
 from .values import as_bool, generic, generic_data
 from .yamlnodes import Node
@@ -60,16 +63,43 @@ class ColumnScope:
 
 
 def affected_steps(node: Node, steps: dict[str, StepSpec]) -> list[str]:
-    """Steps a scenario applies to: its ``steps:``, else steps with a mutated input, else all."""
+    """Steps a scenario applies to: its ``steps:``, else steps with a mutated input or a
+    replaced fixture (``step.port`` keys: that step only), else all."""
     if "steps" in node:
         for element in node["steps"].elements():
             if element.data not in steps:
                 raise element.error(f"unknown step {element.data!r}{_known(steps)}")
         return list(node["steps"].data)
-    ports = [port for port in node["mutate"].data if port != "*"] if "mutate" in node else []
-    if ports and "*" not in node["mutate"].data:
-        return [name for name, step in steps.items() if set(ports) & set(step.inputs)]
+    mutated = list(node["mutate"].data) if "mutate" in node else []
+    keys = [key for key in mutated + (list(node["fixtures"].data) if "fixtures" in node else [])
+            if key != "*"]
+    if keys and "*" not in mutated:
+        return [name for name, step in steps.items() if any(_names_port(key, name, step) for key in keys)]
     return list(steps)
+
+
+def _names_port(key: str, name: str, step: StepSpec) -> bool:
+    owner, _, port = key.rpartition(".")
+    return (not owner or owner == name) and port in step.inputs
+
+
+def port_key(key: str, node: Node, steps: dict[str, StepSpec], names: list[str]) -> list[tuple[str, str]]:
+    """The (step, input) pairs a ``mutate:`` / ``fixtures:`` key names: ``PORT`` (that input
+    of every step the scenario applies to) or ``STEP.PORT``; an unknown step or port is an error."""
+    owner, _, port = key.rpartition(".")
+    if owner:
+        if owner not in steps:
+            raise node.error(f"{key!r}: unknown step {owner!r}{_known(steps)}")
+        if port not in steps[owner].inputs:
+            raise node.error(f"{key!r}: step {owner!r} has no input {port!r}{_known(steps[owner].inputs)}")
+        if owner not in names:
+            raise node.error(f"{key!r}: step {owner!r} is not among the scenario's steps ({', '.join(names)})")
+        return [(owner, port)]
+    found = [(name, port) for name in names if port in steps[name].inputs]
+    if not found:
+        where = "steps " + ", ".join(names) if names else "any step"
+        raise node.error(f"no input port {port!r} in {where}")
+    return found
 
 
 def column_scope(steps: dict[str, StepSpec], names: list[str], port: str | None) -> ColumnScope:
@@ -137,6 +167,11 @@ def scenario_fields(node: Node, steps: dict[str, StepSpec], options: LoadOptions
     if "mutate" in node:
         fields["mutate"] = {port: _mutations(port, port_node, steps, names, options)
                             for port, port_node in node["mutate"].items()}
+    if "fixtures" in node:
+        fields["fixtures"] = _fixtures(node["fixtures"], steps, names, options)
+    if any(m.on_files for items in fields.get("mutate", {}).values() for m in items) and "expect" not in node:
+        # a removed or truncated file breaks the port's layout: the script must refuse it
+        fields["expect"] = ExpectSpec(outcome="fail", location=node["mutate"].location)
     if "expect" in node:
         fields["expect"] = build_expect(node["expect"])
         if outputs:
@@ -185,18 +220,57 @@ def _override_value(key: str, node: Node, column_type: str | None) -> Any:
 
 def _mutations(port: str, node: Node, steps: dict[str, StepSpec], names: list[str],
                options: LoadOptions) -> list[MutationSpec]:
-    if port != "*":
-        if not any(port in steps[name].inputs for name in names):
-            where = "steps " + ", ".join(names) if names else "any step"
-            raise node.error(f"no input port {port!r} in {where}")
-    scope = column_scope(steps, names, None if port == "*" else port)
-    return [build_mutation(element, scope, options) for element in node.elements()]
+    targets = port_key(port, node, steps, names) if port != "*" else []
+    owners = [step for step, _ in targets] if "." in port else names
+    scope = column_scope(steps, owners, None if port == "*" else port.rpartition(".")[2])
+    mutations = [build_mutation(element, scope, options) for element in node.elements()]
+    for mutation, element in zip(mutations, node.elements(), strict=True):
+        if mutation.targeted:
+            _check_where(mutation, element, port, [steps[s].inputs[p] for s, p in targets])
+    return mutations
+
+
+def _check_where(mutation: MutationSpec, node: Node, key: str, ports: list[PortSpec]) -> None:
+    """A ``where:`` or a file mutation names a port, and its splits and shards are the port's."""
+    if key == "*":
+        raise node.error(f"mutation {mutation.op!r}{' with where' if mutation.where else ''} changes "
+                         "some files of a port: name the port (PORT or STEP.PORT), not '*'")
+    where = mutation.where
+    for port in ports:
+        fields = layout_fields(port.layout or "")
+        if where is None:
+            continue
+        if where.split is not None:
+            if "split" not in fields:
+                raise node.error(f"where: split: input {port.name!r} has no {{split}} in its layout "
+                                 f"({port.layout or 'a single file'})", "where")
+            declared = port.split or []
+            if not any("{" in name for name in declared):   # names following job_args are checked per case
+                unknown = [s for s in where.split if s not in declared]
+                if unknown:
+                    raise node.error(f"where: split {', '.join(map(repr, unknown))} is not a split of input "
+                                     f"{port.name!r} (splits: {', '.join(declared)})", "where")
+        if where.shard is not None:
+            if "shard" not in fields:
+                raise node.error(f"where: shard: input {port.name!r} has no {{shard}} in its layout "
+                                 f"({port.layout or 'a single file'})", "where")
+            count = port.shards if isinstance(port.shards, int) else None
+            wrong = [n for n in where.shard if count is not None and n >= count]
+            if wrong:
+                raise node.error(f"where: shard {', '.join(map(str, wrong))} is out of range: input "
+                                 f"{port.name!r} has {count} shard(s), numbered from 0", "where")
 
 
 def build_mutation(node: Node, scope: ColumnScope, options: LoadOptions) -> MutationSpec:
-    """``- op`` or ``- {op: params}``; built-in ops' parameters and columns are checked."""
+    """``- op`` or ``- {op: params[, where: …]}``; built-in ops' parameters and columns are checked."""
+    where = None
     if node.is_mapping():
-        (op, params_node), = node.items()
+        entries = [(key, child) for key, child in node.items() if key != "where"]
+        if len(entries) != 1:
+            raise node.error("a mutation is one {op: parameters} mapping, optionally with 'where:' beside it")
+        (op, params_node), = entries
+        if "where" in node:
+            where = _where(node["where"])
     else:
         op, params_node = str(node.data), None
     if op not in options.mutators:
@@ -207,9 +281,9 @@ def build_mutation(node: Node, scope: ColumnScope, options: LoadOptions) -> Muta
         default = MUTATION_DEFAULTS.get(op, {})
         if default is None:
             raise node.error(f"mutation {op!r} needs parameters, e.g. {{{op}: …}}")
-        return MutationSpec(op, copy.deepcopy(default), node.location)
+        return MutationSpec(op, copy.deepcopy(default), node.location, where)
     if op not in MUTATION_PARAMS:
-        return MutationSpec(op, generic_data(params_node.data), node.location)
+        return MutationSpec(op, generic_data(params_node.data), node.location, where)
     params_node.revalidate(MUTATION_PARAMS[op]())
     params = params_node.data
     if op in _COLUMN_LISTS and isinstance(params, dict):
@@ -226,7 +300,39 @@ def build_mutation(node: Node, scope: ColumnScope, options: LoadOptions) -> Muta
     elif op == "set":
         params = {column: _set_value(value_node, scope.type_of(value_node, column))
                   for column, value_node in params_node.items()}
-    return MutationSpec(op, params, node.location)
+    elif op == "truncate_file":
+        params = dict(params) or {"fraction": 0.5}
+        if not 0.0 <= float(params.get("fraction", 0.0)) <= 1.0:
+            raise params_node.error(f"fraction must be between 0 and 1, found {params['fraction']}", "fraction")
+    elif op == "remove_file" and params is not True:
+        raise params_node.error("remove_file takes no parameters (write '- remove_file' or "
+                                "'- {remove_file: true, where: …}')")
+    return MutationSpec(op, params, node.location, where)
+
+
+def _where(node: Node) -> PartWhere:
+    """``where: {split: NAME | [NAMES], shard: N | [N…]}``."""
+    revalidated = node.revalidate(where_validator())
+    data = revalidated.data
+
+    def listed(value: Any) -> list[Any]:
+        return list(value) if isinstance(value, list) else [value]
+    split = tuple(str(v) for v in listed(data["split"])) if "split" in data else None
+    shard = tuple(int(v) for v in listed(data["shard"])) if "shard" in data else None
+    return PartWhere(split=split, shard=shard)
+
+
+def _fixtures(node: Node, steps: dict[str, StepSpec], names: list[str],
+              options: LoadOptions) -> dict[str, Path]:
+    """``fixtures: {PORT | STEP.PORT: path}``: an existing file or folder for each named input."""
+    found: dict[str, Path] = {}
+    for key, path_node in node.items():
+        port_key(key, path_node, steps, names)
+        path = options.resolve(str(path_node.data))
+        if not path.exists():
+            raise path_node.error(f"fixture not found: {path}")
+        found[key] = path
+    return found
 
 
 def _set_value(node: Node, column_type: str | None) -> Any:

@@ -25,12 +25,15 @@ class Kinds:
     """Items written ``{kind: parameters}`` (or a bare ``kind``) whose parameters depend on kind.
 
     ``params`` gives each built-in kind's parameter validator; ``bare`` the kinds that may
-    be written as a bare name; ``plugins`` whether other kinds (from plugins) are allowed.
+    be written as a bare name; ``plugins`` whether other kinds (from plugins) are allowed;
+    ``siblings`` optional keys written beside the kind.
     """
 
     params: Mapping[str, Callable[[], sy.Validator]]
     bare: tuple[str, ...] = ()
     plugins: bool = False
+    #: optional keys that may stand beside the kind's key (a mutation's ``where``)
+    siblings: Mapping[str, Callable[[], sy.Validator]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -107,15 +107,16 @@ class _Generator:
     def _kinds(self, kinds: Kinds) -> dict[str, Any]:
         """``{kind: parameters}`` items: each built-in kind's parameters, bare names, plugin kinds."""
         builtin = list(kinds.params)
+        siblings = {key: self.schema(factory()) for key, factory in kinds.siblings.items()}
         choices: list[dict[str, Any]] = [
-            {"type": "object", "required": [kind], "properties": {kind: self.schema(factory())},
+            {"type": "object", "required": [kind], "properties": {kind: self.schema(factory()), **siblings},
              "additionalProperties": False}
             for kind, factory in kinds.params.items()]
         if kinds.bare:
             choices.append({"enum": list(kinds.bare)})
         if kinds.plugins:
             choices.append({"description": "a kind added by a plugin", "type": "object",
-                            "minProperties": 1, "maxProperties": 1,
+                            "minProperties": 1, "maxProperties": 1 + len(siblings),
                             "propertyNames": {"not": {"enum": builtin}}})
             if kinds.bare:
                 choices.append({"description": "a kind added by a plugin", "type": "string",

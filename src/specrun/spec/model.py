@@ -8,7 +8,7 @@ the spec file's folder by the loader).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -207,18 +207,51 @@ class StepSpec:
         return Path(self.command[0]) if self.command else Path(self.name)
 
 
+#: Mutations of a layout port's files rather than of its frame (see contract/part_mutations.py).
+FILE_MUTATIONS = ("remove_file", "truncate_file")
+
+
+@dataclass(frozen=True)
+class PartWhere:
+    """``where:`` of a mutation: only the files of these splits and shards (None: any)."""
+
+    split: tuple[str, ...] | None = None
+    shard: tuple[int, ...] | None = None
+
+    def matches(self, split: str | None, shard: int | None) -> bool:
+        return (self.split is None or split in self.split) and (self.shard is None or shard in self.shard)
+
+    def __str__(self) -> str:
+        parts = ([f"split {'/'.join(self.split)}"] if self.split is not None else []) + \
+                ([f"shard {'/'.join(map(str, self.shard))}"] if self.shard is not None else [])
+        return ", ".join(parts)
+
+
 @dataclass
 class MutationSpec:
     """One edge-case transform applied to a generated input frame.
 
     ``op`` is one of ``nulls``, ``empty``, ``boundary``, ``extreme``, ``duplicates``,
-    ``set``, ``drop_columns``, ``wrong_dtype`` (or a plugin mutator); ``params`` is
-    its argument (a mapping, list or scalar as written).
+    ``set``, ``drop_columns``, ``wrong_dtype`` (or a plugin mutator), or a file
+    mutation (``remove_file``, ``truncate_file``); ``params`` is its argument (a
+    mapping, list or scalar as written).  ``where`` restricts it to some split or
+    shard files of a layout port (None: the whole port).
     """
 
     op: str
     params: Any
     location: Location | None = None
+    where: PartWhere | None = None
+
+    @property
+    def on_files(self) -> bool:
+        """It changes the port's files (after writing), not the generated frame."""
+        return self.op in FILE_MUTATIONS
+
+    @property
+    def targeted(self) -> bool:
+        """It applies file by file (a ``where`` or a file mutation), after the whole-port ones."""
+        return self.where is not None or self.on_files
 
 
 @dataclass(frozen=True)
@@ -281,7 +314,9 @@ class ScenarioSpec:
     memory_limit: int | None = None
     steps: list[str] | None = None          # restrict to these steps
     columns: dict[str, dict[str, Any]] = field(default_factory=dict)   # column overrides
-    mutate: dict[str, list[MutationSpec]] = field(default_factory=dict)  # port ("*" = all) → mutations
+    # port ("*" = all, "step.port" = that step's port only) → mutations
+    mutate: dict[str, list[MutationSpec]] = field(default_factory=dict)
+    fixtures: dict[str, Path] = field(default_factory=dict)   # port or "step.port" → fixture path
     expect: ExpectSpec = field(default_factory=ExpectSpec)
     parametrize: dict[str, list[Any]] = field(default_factory=dict)   # "rows", "env.X", "job_args.Y", "columns.c.isin"
     examples: int | None = None             # property scenario
@@ -293,6 +328,35 @@ class ScenarioSpec:
     inputs: dict[str, GoldenData] = field(default_factory=dict)   # fixed inputs (rows or a file)
     builtin: bool = False
     location: Location | None = None
+
+    def mutations_for(self, step: str, port: str) -> list[MutationSpec]:
+        """The mutations landing on input ``port`` of ``step``: the port's, the step-qualified
+        ``step.port``'s, then every input's (``"*"``), in that order."""
+        return (self.mutate.get(port, []) + self.mutate.get(f"{step}.{port}", [])
+                + self.mutate.get("*", []))
+
+    def fixture_for(self, step: str, port: str) -> Path | None:
+        """The fixture this scenario feeds input ``port`` of ``step`` instead of the port's own."""
+        return self.fixtures.get(f"{step}.{port}", self.fixtures.get(port))
+
+    def port_of(self, step: StepSpec, port: PortSpec) -> PortSpec:
+        """``port`` as this scenario feeds it: with the scenario's fixture when it gives one."""
+        fixture = self.fixture_for(step.name, port.name)
+        if fixture is None:
+            return port
+        return replace(port, fixture=fixture, sample=None)
+
+    def names_ports_of(self, step: StepSpec) -> bool | None:
+        """Whether the scenario's ``mutate:`` / ``fixtures:`` keys name an input of ``step``
+        (None: they name no port, so they restrict nothing)."""
+        keys = [k for k in [*self.mutate, *self.fixtures] if k != "*"]
+        if not keys:
+            return None
+        for key in keys:
+            owner, _, port = key.rpartition(".")
+            if (owner == step.name or not owner) and port in step.inputs:
+                return True
+        return False
 
     @property
     def negative_share(self) -> float:

@@ -36,7 +36,7 @@ _DAG_EDGE = re.compile(rf"^\s*({NAME_PATTERN}\.{NAME_PATTERN})\s*->\s*({NAME_PAT
 _MODULE_REF = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_.]*$")
 
 BUILTIN_MUTATORS = ("nulls", "empty", "boundary", "extreme", "duplicates", "set",
-                    "drop_columns", "wrong_dtype")
+                    "drop_columns", "wrong_dtype", "remove_file", "truncate_file")
 BUILTIN_PROPERTIES = ("row_count", "no_nulls", "unique", "columns_added", "columns_removed",
                       "unchanged", "relation", "part_rows", "class_balance", "python")
 COMPRESSIONS = ("gzip",)
@@ -358,6 +358,20 @@ def retry_keys() -> dict[Any, sy.Validator]:
     }
 
 
+def mutation_map() -> sy.Validator:
+    """``{op: params}``, optionally with ``where:`` beside the op (checked by build_mutation)."""
+    return sy.MapPattern(sy.Str(), sy.Any(), minimum_keys=1, maximum_keys=2)
+
+
+def where_validator() -> sy.Validator:
+    """``where:`` of a mutation: the split names and shard numbers whose files it changes."""
+    return note(sy.Map({
+        sy.Optional("split"): Name() | sy.Seq(Name()),
+        sy.Optional("shard"): Count() | sy.Seq(Count()),
+    }), name="mutation_where", rules={"minProperties": 1},
+        description="only the files of these splits / shards of a layout port")
+
+
 def one_key_map() -> sy.Validator:
     """``{name: anything}`` — the shape of a property, a mutation, a column check."""
     return sy.MapPattern(sy.Str(), sy.Any(), minimum_keys=1, maximum_keys=1)
@@ -558,10 +572,16 @@ def scenario_validator() -> sy.Validator:
         sy.Optional("memory_limit"): MemorySize(),
         sy.Optional("steps"): sy.Seq(Name()),
         sy.Optional("columns"): sy.MapPattern(sy.Str(), column_override_validator()),
-        sy.Optional("mutate"): sy.MapPattern(sy.Str(), sy.Seq(note(
-            Name() | one_key_map(), name="mutation", kinds=Kinds(
-                MUTATION_PARAMS, plugins=True,
+        sy.Optional("mutate"): note(sy.MapPattern(sy.Str(), sy.Seq(note(
+            Name() | mutation_map(), name="mutation", kinds=Kinds(
+                MUTATION_PARAMS, plugins=True, siblings={"where": where_validator},
                 bare=tuple(op for op, default in MUTATION_DEFAULTS.items() if default is not None))))),
+            description="input port (every step's port of that name), STEP.PORT (that step's only) "
+                        "or '*' (every generated input) → mutations applied in order"),
+        sy.Optional("fixtures"): note(
+            sy.MapPattern(sy.Str(), NonEmptyStr()),
+            description="PORT or STEP.PORT → a file or folder fed as it is instead of the port's "
+                        "own fixture or generated data (relative to the spec's folder)"),
         sy.Optional("expect"): expect_validator(),
         sy.Optional("parametrize"): note(
             sy.MapPattern(sy.Str(), note(sy.Seq(sy.Any()), rules={"minItems": 1})),
@@ -680,6 +700,7 @@ PROPERTY_PARAMS: dict[str, Callable[[], sy.Validator]] = {
 MUTATION_DEFAULTS: dict[str, Any] = {
     "nulls": {}, "empty": True, "boundary": {}, "extreme": {}, "duplicates": {},
     "set": None, "drop_columns": None, "wrong_dtype": {},
+    "remove_file": True, "truncate_file": {"fraction": 0.5},
 }
 
 MUTATION_PARAMS: dict[str, Callable[[], sy.Validator]] = {
@@ -691,4 +712,9 @@ MUTATION_PARAMS: dict[str, Callable[[], sy.Validator]] = {
     "set": lambda: sy.MapPattern(sy.Str(), sy.Str()),
     "drop_columns": lambda: sy.Seq(sy.Str()),
     "wrong_dtype": lambda: _columns_map(),
+    "remove_file": sy.Bool,
+    "truncate_file": lambda: note(sy.Map({
+        sy.Optional("bytes"): Count(),
+        sy.Optional("fraction"): note(sy.Float(), rules={"minimum": 0, "maximum": 1}),
+    }), rules={"maxProperties": 1}),
 }

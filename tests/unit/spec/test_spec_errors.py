@@ -174,7 +174,7 @@ CASES = [
      "spec.yaml:23: scenarios.s1.mutate.x: no input port 'x' in steps two"),
     ("mutate unknown op", SCENARIO + "    mutate:\n      x: [bogus]\n",
      "spec.yaml:22: scenarios.s1.mutate.x.0: unknown mutation 'bogus' (known: boundary, "
-     "drop_columns, duplicates, empty, extreme, nulls, set, wrong_dtype)"),
+     "drop_columns, duplicates, empty, extreme, nulls, remove_file, set, truncate_file, wrong_dtype)"),
     ("mutate op without params", SCENARIO + "    mutate:\n      x: [set]\n",
      "spec.yaml:22: scenarios.s1.mutate.x.0: mutation 'set' needs parameters, e.g. {set: …}"),
     ("mutate unknown column", SCENARIO + "    mutate:\n      x:\n        - set: {nope: 1}\n",

@@ -60,10 +60,10 @@ class Edge:
                 "all_null": "every nullable column of every generated input null"}.get(
                     self.name, "the scenario's mutations")
 
-    def mutations(self, scenario: ScenarioSpec, port: str, declared: SchemaSpec) -> list[MutationSpec]:
-        """What to apply to the generated frame of input ``port`` in this edge."""
+    def mutations(self, scenario: ScenarioSpec, port: str, declared: SchemaSpec, step: str = "") -> list[MutationSpec]:
+        """What to apply to the generated frame of input ``port`` (of ``step``) in this edge."""
         if self.mutated:
-            return scenario.mutate.get(port, []) + scenario.mutate.get("*", [])
+            return scenario.mutations_for(step, port)
         if self.all_null:
             columns = nullable_columns(declared)
             return [MutationSpec("nulls", {"columns": columns, "rate": 1.0})] if columns else []

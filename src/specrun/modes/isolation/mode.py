@@ -22,6 +22,7 @@ from ...analysis.fed import fed_summary
 from ...contract.io import copy_fixture, port_target, write_port
 from ...contract.mutators import apply_mutations
 from ...contract.negative import NegativeConstraint
+from ...contract.part_mutations import write_targeted
 from ...contract.vectorised import vectorised_frame
 from ...execution.sandbox import SandboxDir, safe_name
 from ...hooks import hookimpl
@@ -219,6 +220,9 @@ class IsolationMode:
                     result.details["fed"] = fed_summary(plan.input_frames)
                     result.outcome, result.classification, result.message = judge(case.id, outcome,
                                                                                   scenario.expect)
+                    if plan.files_changed:
+                        files_changed_verdict(result, outcome.record.ok and scenario.expect.outcome == "fail",
+                                              plan.files_changed)
                     if result.passed and scenario.expect.outputs:
                         judge_golden(session, spec, case.id, plan.step.outputs, plan.output_paths,
                                      outcome.output_frames, scenario, result)
@@ -258,6 +262,7 @@ class IsolationMode:
                 else:
                     write_port(port, frames[name], target, seed=seed)
                 continue
+            port = scenario.port_of(step, port)   # a scenario's fixture replaces the port's
             source = port.fixture or port.sample
             if source is not None:
                 copy_fixture(source, target)
@@ -282,13 +287,22 @@ class IsolationMode:
             if edge is not None and edge.rows is not None:
                 n = edge.rows
             frame = vectorised_frame(schema, n, stable_seed(seed, name), session.types)
-            mutations = (scenario.mutate.get(name, []) + scenario.mutate.get("*", []) if edge is None
-                         else edge.mutations(scenario, name, declared))
-            if mutations:
-                frame = apply_mutations(frame, schema, mutations, stable_seed(seed, name, "mutate"), session.types)
+            mutations = (scenario.mutations_for(step.name, name) if edge is None
+                         else edge.mutations(scenario, name, declared, step.name))
+            whole = [m for m in mutations if not m.targeted]
+            if whole:
+                frame = apply_mutations(frame, schema, whole, stable_seed(seed, name, "mutate"), session.types)
+            targeted = [m for m in mutations if m.targeted]
+            if targeted:
+                written = write_targeted(port, frame, schema, targeted, target, seed,
+                                         stable_seed(seed, name, "mutate-files"), session.types)
+                frame = written.frame()
+                if written.changed_files:
+                    fed.broken(name, "; ".join(written.describe()))
+            else:
+                write_port(port, frame, target, seed=seed)
             if mutations or schema is not declared or edge is not None:
                 fed.frame(name, declared, frame)
-            write_port(port, frame, target, seed=seed)
             frames[name] = frame
         outputs = {}
         for name, port in step.outputs.items():
@@ -309,17 +323,27 @@ class IsolationMode:
             timeout=limits.timeout_s, memory_limit=limits.memory_limit_bytes, input_frames=frames, label=case.id,
             inputs_valid=fed.valid(
                 lambda port, parts, schema: validate_port_parts(session, port, "input", parts, schema)),
+            files_changed=dict(fed.broken_files),
         )
 
 
+def files_changed_verdict(result: CaseResult, exited_0_expecting_fail: bool, changed: dict[str, str]) -> None:
+    """A clean exit on an input with a file removed or cut, where the script had to refuse it
+    (``expect: fail``, the default of such a scenario), is ACCEPTED_INVALID: it lost data silently."""
+    said = "; ".join(f"input {name!r}: {what}" for name, what in changed.items())
+    result.details["files_changed"] = said
+    if exited_0_expecting_fail and result.classification is ErrorClass.EXPECTATION_ERROR and not result.passed:
+        result.classification = ErrorClass.ACCEPTED_INVALID
+        result.message = (f"accepted invalid input: the script exited 0 although files its input layout "
+                          f"declares were missing or cut ({said}); it should have failed")
+
+
 def applies(scenario: ScenarioSpec, step: StepSpec) -> bool:
-    """A scenario runs on a step unless restricted by ``steps:`` or by its ``mutate:`` ports."""
+    """A scenario runs on a step unless restricted by ``steps:`` or by the ports its ``mutate:``
+    and ``fixtures:`` name (``step.port``: that step's)."""
     if scenario.steps is not None:
         return step.name in scenario.steps
-    ports = [p for p in scenario.mutate if p != "*"]
-    if ports:
-        return any(p in step.inputs for p in ports)
-    return True
+    return scenario.names_ports_of(step) is not False
 
 
 def expand(parametrize: dict[str, list[Any]]) -> list[dict[str, Any]]:

@@ -29,6 +29,7 @@ from ...contract.io import (
     write_port,
 )
 from ...contract.mutators import apply_mutations
+from ...contract.part_mutations import write_targeted
 from ...contract.vectorised import vectorised_frame
 from ...execution.sandbox import SandboxDir, safe_name
 from ...lazy import lazy_module
@@ -191,6 +192,7 @@ class PipelineStepRun:
             edge = fed.get(name)
             effective = effective_consumer_port(ctx.spec, edge) if edge is not None else port
             target = inputs[name] = port_target(root, effective, "input")
+            port = ctx.scenario.port_of(step, port)    # a scenario's fixture replaces the port's
             source = port.fixture or port.sample
             frame: pd.DataFrame | None = None
             if edge is not None:
@@ -222,7 +224,7 @@ class PipelineStepRun:
         scenario, step = self.ctx.scenario, self.step
         if scenario.mutate or scenario.columns or any(
                 (p.fixture or p.sample) is not None and p.tabular and p.schema is not None
-                for p in step.inputs.values()):
+                for p in (scenario.port_of(step, q) for q in step.inputs.values())):
             return None
         return all(t.outcome is Outcome.PASSED for t in report.transitions)
 
@@ -239,9 +241,14 @@ class PipelineStepRun:
         rows = port.rows if port.rows is not None else (scenario.rows if scenario.rows is not None else DEFAULT_ROWS)
         seed = stable_seed(ctx.seed, self.step.name, name)
         frame = vectorised_frame(schema, int(rows), seed, ctx.session.types)
-        mutations = scenario.mutate.get(name, []) + scenario.mutate.get("*", [])
-        if mutations:
-            frame = apply_mutations(frame, schema, mutations, stable_seed(seed, "mutate"), ctx.session.types)
+        mutations = scenario.mutations_for(self.step.name, name)
+        whole = [m for m in mutations if not m.targeted]
+        if whole:
+            frame = apply_mutations(frame, schema, whole, stable_seed(seed, "mutate"), ctx.session.types)
+        targeted = [m for m in mutations if m.targeted]
+        if targeted:
+            return write_targeted(port, frame, schema, targeted, target, seed, stable_seed(seed, "mutate-files"),
+                                  ctx.session.types).frame()
         write_port(port, frame, target, seed=seed)
         return frame
 
