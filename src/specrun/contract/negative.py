@@ -46,12 +46,27 @@ class NegativeConstraint:
     column: str | None          # None for a constraint of the frame or the file
     constraint: str             # min, max, isin, pattern, type, nullable, unique, required,
     #                             rows_min, strict, malformed
+    split: str | None = None    # broken in this split's files only (a port with splits)
 
     @property
     def id(self) -> str:
-        """``port.column.constraint`` (``port.constraint`` for frame and file constraints)."""
+        """``port.column.constraint`` (``port.constraint`` for frame and file constraints),
+        then ``@split=NAME`` when only that split's files break it."""
         middle = f".{self.column}" if self.column is not None else ""
-        return f"{self.port}{middle}.{self.constraint}"
+        where = f"@split={self.split}" if self.split is not None else ""
+        return f"{self.port}{middle}.{self.constraint}{where}"
+
+
+#: Constraints of the port as a whole (all its files together), never broken per split.
+WHOLE_PORT_CONSTRAINTS = ("rows_min",)
+
+
+def per_split(constraints: list[NegativeConstraint], splits: list[str]) -> list[NegativeConstraint]:
+    """Each constraint once per split (the broken rows, column or file in that split only),
+    except those of the whole port (``rows_min``)."""
+    return [c if c.constraint in WHOLE_PORT_CONSTRAINTS else NegativeConstraint(c.port, c.column, c.constraint, s)
+            for c in constraints
+            for s in ([None] if c.constraint in WHOLE_PORT_CONSTRAINTS else splits)]
 
 
 @dataclass

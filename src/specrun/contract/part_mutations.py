@@ -5,7 +5,8 @@ split / shard files only, after the whole-port mutations (those without ``where`
 been applied to the generated frame and the frame has been divided among the port's
 files exactly as :func:`~specrun.contract.io.write_port` divides it.  ``remove_file``
 leaves the matching files out; ``truncate_file`` cuts each matching file, once written,
-to ``bytes`` bytes or to ``fraction`` of its size (a file cut off mid-row, or empty).
+to ``bytes`` bytes or to ``fraction`` of its size (a text file ends with an incomplete
+row; ``bytes: 0`` leaves an empty file).
 Targeted mutations apply in the order written.
 """
 
@@ -20,6 +21,9 @@ from ..spec.model import MutationSpec, PartWhere, PortSpec, SchemaSpec, SpecErro
 from .io import LayoutPart, layout_parts, write_parts
 from .mutators import apply_mutations
 from .types import TypeRegistry
+
+#: Formats whose files are rows of text (cut inside a row by ``truncate_file``).
+TEXT_ROWS = ("csv", "tsv", "jsonl")
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -60,10 +64,18 @@ def _matching(parts: list[LayoutPart], where: PartWhere | None, port: PortSpec,
     return chosen
 
 
-def _truncate(path: Path, params: dict[str, float | int]) -> None:
+def _truncate(port: PortSpec, path: Path, params: dict[str, float | int]) -> None:
+    """Cut the file to the size asked; an uncompressed text file is cut one character into
+    the row the cut fell in, so it ends with an incomplete row as an interrupted write leaves
+    it (a cut on a row boundary, or inside a row's last value, would read as valid rows)."""
     data = path.read_bytes()
     size = int(params["bytes"]) if "bytes" in params else int(len(data) * float(params.get("fraction", 0.5)))
-    path.write_bytes(data[: max(0, min(size, len(data)))])
+    size = max(0, min(size, len(data)))
+    if port.format in TEXT_ROWS and port.compression is None and 0 < size < len(data):
+        line_start = data.rfind(b"\n", 0, size) + 1
+        if line_start > 0 and line_start < len(data) - 1:
+            size = line_start + 1
+    path.write_bytes(data[:size])
 
 
 def write_targeted(port: PortSpec, frame: pd.DataFrame, schema: SchemaSpec, mutations: list[MutationSpec],
@@ -90,6 +102,6 @@ def write_targeted(port: PortSpec, frame: pd.DataFrame, schema: SchemaSpec, muta
     done.kept = parts
     for part, mutation in truncations:
         if part in parts:
-            _truncate(Path(target) / part.relative if part.relative else Path(target), dict(mutation.params))
+            _truncate(port, Path(target) / part.relative if part.relative else Path(target), dict(mutation.params))
             done.truncated.append(part.relative or port.name)
     return done

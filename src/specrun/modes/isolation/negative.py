@@ -19,14 +19,21 @@ step does with valid input and are not judged here.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ...analysis.fed import fed_summary
-from ...contract.io import port_files
-from ...contract.negative import NegativeConstraint, NegativeInput, break_constraint, negative_constraints
+from ...contract.io import layout_files, layout_parts, port_files, write_port
+from ...contract.negative import (
+    NegativeConstraint,
+    NegativeInput,
+    break_constraint,
+    negative_constraints,
+    per_split,
+)
 from ...contract.validate import validate_frame
 from ...contract.vectorised import vectorised_frame
 from ...execution.sandbox import SandboxDir, safe_name
@@ -41,6 +48,7 @@ from ...spec.model import (
     SpecError,
     StepSpec,
 )
+from ...spec.placeholders import layout_fields
 from ..overrides import column_overrides, with_overrides
 from ..step_case import StepOutcome, StepRunPlan, fill_result, input_schema, run_step
 from . import DEFAULT_EXECUTOR
@@ -77,7 +85,22 @@ def negative_case_ids(session: SessionLike, spec: PipelineSpec, step: StepSpec,
     """``(case id, constraint)`` for every constraint of every generated input of ``step``."""
     return [(f"{spec.pipeline}::{step.name}[{scenario.name}:{constraint.id}]", constraint)
             for port, schema in negative_ports(spec, step)
-            for constraint in negative_constraints(port.name, schema, port.format, session.types)]
+            for constraint in port_constraints(session, port, schema)]
+
+
+def port_constraints(session: SessionLike, port: PortSpec, schema: SchemaSpec) -> list[NegativeConstraint]:
+    """The constraints a negative case breaks on ``port``: per split when its layout has splits."""
+    found = negative_constraints(port.name, schema, port.format, session.types)
+    splits = split_names(port)
+    return per_split(found, splits) if splits else found
+
+
+def split_names(port: PortSpec) -> list[str]:
+    """The port's split names when its layout has ``{split}`` (none while they await a case's values)."""
+    if not port.is_dir or "split" not in layout_fields(port.layout or ""):
+        return []
+    names = list(port.split or [])
+    return [] if any("{" in name for name in names) else names
 
 
 def run_negative_case(mode_name: str, prepare: Callable[..., StepRunPlan], session: SessionLike,
@@ -103,12 +126,16 @@ def run_negative_case(mode_name: str, prepare: Callable[..., StepRunPlan], sessi
             schema = with_overrides(declared, column_overrides(scenario, {}))
             rows = port.rows if port.rows is not None else (scenario.rows or DEFAULT_NEGATIVE_ROWS)
             valid = vectorised_frame(schema, max(rows, 2), stable_seed(seed, port.name), session.types)
-            broken = break_constraint(constraint, schema, valid, port.format, port.compression,
-                                      session.types, np.random.default_rng(stable_seed(seed, port.name, "negative")))
-            check_breaks(session, schema, broken)
-            plan = prepare(session, spec, case, sandbox, seed, given={port.name: broken.frame})
-            if broken.corrupt is not None:
-                broken.corrupt(port_files(port, plan.input_paths[port.name]))
+            rng = np.random.default_rng(stable_seed(seed, port.name, "negative"))
+            if constraint.split is not None:
+                plan, broken = _break_split(session, spec, case, sandbox, seed, prepare, port, schema, valid, rng)
+            else:
+                broken = break_constraint(constraint, schema, valid, port.format, port.compression,
+                                          session.types, rng)
+                check_breaks(session, schema, broken)
+                plan = prepare(session, spec, case, sandbox, seed, given={port.name: broken.frame})
+                if broken.corrupt is not None:
+                    broken.corrupt(port_files(port, plan.input_paths[port.name]))
         except SpecError as exc:
             result.outcome, result.classification = Outcome.ERROR, ErrorClass.SETUP_ERROR
             result.message = str(exc)
@@ -127,6 +154,31 @@ def run_negative_case(mode_name: str, prepare: Callable[..., StepRunPlan], sessi
         else:
             result.workdir = str(sandbox.root)
     return result
+
+
+def _break_split(session: SessionLike, spec: PipelineSpec, case: PlannedCase, sandbox: SandboxDir, seed: int,
+                 prepare: Callable[..., StepRunPlan], port: PortSpec, schema: SchemaSpec, valid: pd.DataFrame,
+                 rng: np.random.Generator) -> tuple[StepRunPlan, NegativeInput]:
+    """Every split written valid, then the constraint's split rewritten broken: the rows
+    that split's files hold (as ``write_port`` divides them) with the constraint broken."""
+    constraint = case.payload.negative
+    plan = prepare(session, spec, case, sandbox, seed, given={port.name: valid})
+    target = plan.input_paths[port.name]
+    parts = layout_parts(port, valid, seed)
+    mine = [part.frame for part in parts if part.split == constraint.split]
+    others = [part.frame for part in parts if part.split != constraint.split]
+    broken = break_constraint(constraint, schema, pd.concat(mine, ignore_index=True), port.format,
+                              port.compression, session.types, rng)
+    check_breaks(session, schema, broken)
+    only = dataclasses.replace(port, split=[constraint.split])
+    for relative, _, _ in layout_files(only):     # the valid split files, replaced
+        (target / relative).unlink(missing_ok=True)
+    write_port(only, broken.frame, target, seed=seed)
+    if broken.corrupt is not None:
+        broken.corrupt([target / relative for relative, _, _ in layout_files(only)])
+    plan.input_frames[port.name] = pd.concat([*others, broken.frame], ignore_index=True)
+    broken.description += f" (split {constraint.split!r} only)"
+    return plan, broken
 
 
 def check_breaks(session: SessionLike, schema: SchemaSpec, broken: NegativeInput) -> None:
