@@ -386,3 +386,26 @@ def test_negative_cases_run_per_split_and_each_is_reported(project) -> None:
     selected = project.run("spec.yaml", "-k", "@split=train and label")
     ids = [c["id"] for c in selected.record["cases"]]
     assert ids and all("@split=train" in i and ".label." in i for i in ids), ids
+
+
+# -- pipeline mode ---------------------------------------------------------------
+
+def test_pipeline_mode_honours_where_and_a_scenario_fixture(project) -> None:
+    write_example(project, LENIENT)
+    spec = docs_example().replace(
+        "modes:\n  isolation: {scenarios: [nulls_in_train, nulls_in_test, no_test_split, old_model]}",
+        "modes:\n  isolation: {scenarios: []}\n  pipeline: {scenario: SCENARIO}")
+    project.write("spec.yaml", spec.replace("SCENARIO", "nulls_in_test"))
+    outcome = project.run("spec.yaml", "--keep-sandboxes", "--mode", "pipeline")
+    fit = outcome.case("churn::pipeline::train")
+    assert fit["outcome"] == "passed", fit["message"]
+    seen = json.loads((Path(fit["workdir"]) / "output" / "model.json").read_text())["seen"]
+    assert seen["train_nulls"] == 0 and seen["test_nulls"] > 0
+    score = outcome.case("churn::pipeline::score")
+    assert "model version 2" in score["stdout_tail"]
+    scored = pd.read_csv(Path(score["workdir"]) / "input" / "data" / "test" / "test.csv")
+    assert not scored["tenure"].isna().any()          # train.data was mutated, score.data was not
+
+    project.write("spec.yaml", spec.replace("SCENARIO", "old_model"))
+    outcome = project.run("spec.yaml", "--mode", "pipeline")
+    assert "model version 1" in outcome.case("churn::pipeline::score")["stdout_tail"]
