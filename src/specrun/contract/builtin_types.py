@@ -12,6 +12,7 @@ Each type also names the values that break one of its constraints
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import math
 import re
@@ -578,6 +579,22 @@ class BoolType(BuiltinType):
         return {key: values for key, values in found.items() if values}
 
 
+# _datetimes().limits without pandas (DatetimeType.violated_constraints, at planning)
+_STDLIB_LIMITS = (dt.datetime(1678, 1, 1), dt.datetime(2261, 12, 31))
+
+
+def _naive_stdlib(value: Any) -> bool:
+    """A ``datetime.date`` or naive ``datetime.datetime`` (what a spec's bounds hold)."""
+    if isinstance(value, dt.datetime):
+        return value.tzinfo is None and type(value) is dt.datetime
+    return type(value) is dt.date
+
+
+def _as_datetime(value: dt.date) -> dt.datetime:
+    """A date as midnight of that day (pandas reads it so)."""
+    return value if isinstance(value, dt.datetime) else dt.datetime.combine(value, dt.time())
+
+
 def _timestamp(value: Any, column: ColumnSpec) -> pd.Timestamp:
     try:
         return pd.Timestamp(value)
@@ -604,7 +621,9 @@ class DatetimeType(BuiltinType):
         return _single_value_capacity(column)
 
     def comparable(self, column: ColumnSpec, value: Any) -> Any:
-        return pd.Timestamp(value)
+        """A spec's naive date / datetime as a stdlib datetime (orders as ``pd.Timestamp`` does,
+        without importing pandas at planning); anything else as a ``pd.Timestamp``."""
+        return _as_datetime(value) if _naive_stdlib(value) else pd.Timestamp(value)
 
     def dtype(self, column: ColumnSpec) -> Any:
         return "datetime64[ns]"
@@ -676,6 +695,22 @@ class DatetimeType(BuiltinType):
         iso = _matching(text, _DATETIME_TEXT)
         parsed = pd.to_datetime(iso, format="ISO8601", errors="coerce")
         return self.from_storage(column, pd.Series(parsed, index=text.index))
+
+    def violated_constraints(self, column: ColumnSpec, textual: bool) -> frozenset[str]:
+        """The keys :meth:`violating_values` gives, computed with :mod:`datetime` when the
+        bounds are the naive dates / datetimes a spec holds (planning imports no pandas)."""
+        bounds = [v for v in (column.min, column.max, *(column.isin or ())) if v is not None]
+        if not all(_naive_stdlib(v) for v in bounds):
+            return frozenset(key for key, values in self.violating_values(column, textual).items() if values)
+        first, last = _STDLIB_LIMITS
+        found = {"type"}
+        if column.min is not None and _as_datetime(column.min) > first + dt.timedelta(days=1):
+            found.add("min")
+        if column.max is not None and _as_datetime(column.max) < last - dt.timedelta(days=1):
+            found.add("max")
+        if column.isin:
+            found.add("isin")
+        return frozenset(found)
 
     def violating_values(self, column: ColumnSpec, textual: bool) -> dict[str, list[Any]]:
         day = pd.Timedelta(days=1)

@@ -87,8 +87,8 @@ def negative_constraints(port: str, schema: SchemaSpec, fmt: str, types: TypeReg
     textual = fmt in TEXT_FORMATS
     found: list[NegativeConstraint] = []
     for name, column in schema.columns.items():
-        offered = _violations(types, column, textual)
-        found += [NegativeConstraint(port, name, key) for key in VALUE_CONSTRAINTS if offered.get(key)]
+        breakable = _breakable(types, column, textual)
+        found += [NegativeConstraint(port, name, key) for key in VALUE_CONSTRAINTS if key in breakable]
         if not column.nullable:
             found.append(NegativeConstraint(port, name, "nullable"))
         if column.unique:
@@ -176,6 +176,19 @@ def offered_values(types: TypeRegistry, column: Any, fmt: str) -> dict[str, list
     """Per value constraint of ``column`` (``min`` … ``type``), the values its type offers to
     break it, for a port of format ``fmt``."""
     return _violations(types, column, fmt in TEXT_FORMATS)
+
+
+def _breakable(types: TypeRegistry, column: Any, textual: bool) -> frozenset[str]:
+    """The value constraints of ``column`` its type offers values to break.  Planning asks
+    only this: a type may answer without building the values (``violated_constraints``,
+    optional, so ``specrun check`` imports no pandas), else the values' keys are taken."""
+    if column.type not in types:
+        return frozenset()
+    column_type = types.get(column.type)
+    named = getattr(column_type, "violated_constraints", None)  # optional for every type
+    if callable(named):
+        return frozenset(named(column, textual))
+    return frozenset(key for key, values in _violations(types, column, textual).items() if values)
 
 
 def _violations(types: TypeRegistry, column: Any, textual: bool) -> dict[str, list[Any]]:

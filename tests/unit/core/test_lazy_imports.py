@@ -5,6 +5,7 @@ import none of them, and a lazily bound module behaves as the module itself."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -37,6 +38,9 @@ scenarios:
 """
 
 
+# a bare environment, keeping PYTHONPATH so the probe imports the specrun under test
+_BARE_ENV = {"PATH": "/usr/bin:/bin", **{k: v for k, v in os.environ.items() if k == "PYTHONPATH"}}
+
 STEP = "def main(input_paths, output_paths, environ_vars, job_args):\n    pass\n"
 
 
@@ -51,7 +55,7 @@ def imported_after(code: str, cwd: Path, autoload: bool = False) -> tuple[int, l
         heavy = sorted(m for m in sys.modules if m.split(".")[0] in {HEAVY!r})
         print(json.dumps([code, heavy]))
     """)
-    env = {"PATH": "/usr/bin:/bin", **({} if autoload else {"SPECRUN_DISABLE_PLUGIN_AUTOLOAD": "1"})}
+    env = {**_BARE_ENV, **({} if autoload else {"SPECRUN_DISABLE_PLUGIN_AUTOLOAD": "1"})}
     proc = subprocess.run([sys.executable, "-c", probe], cwd=cwd, capture_output=True, text=True,
                           timeout=120, env=env)
     assert proc.returncode == 0, proc.stderr
@@ -67,6 +71,35 @@ def test_check_of_a_small_spec_imports_no_heavy_library(tmp_path: Path) -> None:
     code, heavy = imported_after("from specrun.cli import main\ncode = main(['check', 'specs'])", tmp_path)
     assert code == 0
     assert heavy == []
+
+
+def test_importing_the_cli_imports_no_heavy_library(tmp_path: Path) -> None:
+    code, heavy = imported_after("import specrun.cli", tmp_path)
+    assert heavy == []
+
+
+DATED = SPEC.replace("tag: {type: str}}}",
+                     "tag: {type: str}, ts: {type: datetime, min: 2024-01-01, max: 2024-12-31T12:00:00}, "
+                     "day: {type: datetime, isin: [2024-01-01, 2024-06-30]}}}")
+
+
+def test_check_of_a_pipeline_with_datetime_bounds_imports_no_pandas(tmp_path: Path) -> None:
+    """Negative cases of datetime min/max/isin are planned, and the hand-off's datetime bounds
+    compared, without building a Timestamp (the example specs have such columns)."""
+    (tmp_path / "specs").mkdir()
+    consumer = DATED.replace("inputs: {rows: {format: parquet, schema: rows, from: first.out}}",
+                             "inputs: {rows: {format: parquet, schema: late, from: first.out}}")
+    consumer = consumer.replace("schemas:\n", "schemas:\n  late: {columns: {ts: {type: datetime, min: 2024-02-01}}}\n")
+    (tmp_path / "specs" / "tiny.yaml").write_text(consumer)
+    (tmp_path / "specs" / "step.py").write_text(STEP)
+    code, heavy = imported_after("from specrun.cli import main\ncode = main(['check', 'specs'])", tmp_path)
+    assert code == 1                  # found: producer min 2024-01-01 does not fit consumer min 2024-02-01
+    assert {m.split(".")[0] for m in heavy} <= {"networkx"}
+    listed = subprocess.run([sys.executable, "-m", "specrun", "--collect-only", "-q", "specs"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120,
+                            env={**_BARE_ENV, "SPECRUN_DISABLE_PLUGIN_AUTOLOAD": "1"})
+    for constraint in ("rows.ts.min", "rows.ts.max", "rows.ts.type", "rows.day.isin"):
+        assert f"tiny::first[negative:{constraint}]" in listed.stdout, listed.stdout
 
 
 def test_check_of_a_pipeline_imports_networkx_only_to_plan_its_dag(tmp_path: Path) -> None:
