@@ -88,6 +88,10 @@ class ColumnType(Protocol):
     def pandera_bound(self, value: Any, *, above: bool, inclusive: bool) -> Any:
         """A pandera range check's bound as this type's ``min``/``max``."""
 
+    def unique_by_construction(self, column: ColumnSpec) -> bool:
+        """Whether :meth:`vectorised` draws a ``unique`` column's values distinct by
+        construction, so the generator need not check them (default: no, it checks)."""
+
     def needs_categories(self) -> bool:
         """Whether a column of this type needs its ``isin`` values (default: if categorical)."""
 
@@ -140,6 +144,11 @@ class ColumnTypeBase:
         if inclusive:
             return value
         return math.nextafter(float(value), math.inf if above else -math.inf)
+
+    def unique_by_construction(self, column: ColumnSpec) -> bool:
+        """Whether :meth:`vectorised` draws a ``unique`` column's values distinct by
+        construction, so the generator need not check them (False: it checks)."""
+        return False
 
     def needs_categories(self) -> bool:
         """Whether a column of this type is incomplete without its ``isin`` values."""

@@ -3,7 +3,10 @@
 The pattern is parsed with the standard library's regex parser (``re._parser``)
 and compiled into a small tree of samplers.  Each sampler draws a whole column at
 once as a matrix of code points (rows x width) plus a "used" mask, so a million
-strings cost a handful of numpy operations, not a Python loop per row.
+strings cost a handful of numpy operations, not a Python loop per row.  A pattern of
+ASCII characters is drawn straight into a byte matrix whose used bytes become a pyarrow
+string array's data buffer (:meth:`PatternSampler.sample_arrow`): no per-row object and
+no UCS-4 copy.  Both paths make the same draws, so a seed gives the same strings.
 
 Supported: literals, ``.``, character classes and ranges (also negated),
 ``\\d \\w \\s`` and their negations, groups, alternation, anchors ``^ $ \\A \\Z``,
@@ -79,8 +82,20 @@ Block = tuple["np.ndarray", "np.ndarray"]  # (codes uint32[rows, width], used bo
 
 class _Node:
     width: int
+    fixed: bool = True     # every row uses all ``width`` characters (no optional part)
 
     def sample(self, rows: int, rng: np.random.Generator) -> Block:
+        raise NotImplementedError
+
+    def fill(self, codes: np.ndarray, used: np.ndarray | None, rng: np.random.Generator) -> None:
+        """Draw ``len(codes)`` rows into ``codes`` (rows x width, any integer dtype wide
+        enough) and ``used`` (None for a fixed node), with the draws :meth:`sample` makes."""
+        block, block_used = self.sample(len(codes), rng)
+        codes[...] = block
+        if used is not None:
+            used[...] = block_used
+
+    def max_code(self) -> int:
         raise NotImplementedError
 
     def cardinality(self) -> int:
@@ -88,6 +103,15 @@ class _Node:
 
     def extremal(self, longest: bool) -> str:
         raise NotImplementedError
+
+
+def _write_codes(table: np.ndarray, draws: np.ndarray, out: np.ndarray) -> None:
+    """``out[...] = table[draws]``, as one addition when ``table`` is a run of code points."""
+    first = int(table[0])
+    if int(table[-1]) - first == len(table) - 1 and bool((np.diff(table) == 1).all()):
+        np.add(draws, first, out=out, casting="unsafe")
+    else:
+        np.take(table.astype(out.dtype), draws, out=out, mode="clip")
 
 
 @dataclass
@@ -100,6 +124,17 @@ class _Chars(_Node):
     def sample(self, rows: int, rng: np.random.Generator) -> Block:
         picked = self.codes[rng.integers(0, len(self.codes), size=rows)]
         return picked.reshape(rows, 1), np.ones((rows, 1), dtype=bool)
+
+    def fill(self, codes: np.ndarray, used: np.ndarray | None, rng: np.random.Generator) -> None:
+        if len(self.codes) == 1:   # a literal: numpy draws nothing from a range of one either
+            codes[:, 0] = self.codes[0]
+        else:
+            _write_codes(self.codes, rng.integers(0, len(self.codes), size=len(codes)), codes[:, 0])
+        if used is not None:
+            used[:, 0] = True
+
+    def max_code(self) -> int:
+        return int(self.codes.max())
 
     def cardinality(self) -> int:
         return len(self.codes)
@@ -114,12 +149,27 @@ class _Sequence(_Node):
 
     def __post_init__(self) -> None:
         self.width = sum(part.width for part in self.parts)
+        self.fixed = all(part.fixed for part in self.parts)
 
     def sample(self, rows: int, rng: np.random.Generator) -> Block:
         if not self.parts:
             return np.zeros((rows, 0), dtype=np.uint32), np.zeros((rows, 0), dtype=bool)
         blocks = [part.sample(rows, rng) for part in self.parts]
         return np.hstack([b[0] for b in blocks]), np.hstack([b[1] for b in blocks])
+
+    def fill(self, codes: np.ndarray, used: np.ndarray | None, rng: np.random.Generator) -> None:
+        start = 0
+        for part in self.parts:
+            end = start + part.width
+            part_used = None if used is None else used[:, start:end]
+            if part_used is not None and part.fixed:
+                part_used[...] = True
+                part_used = None
+            part.fill(codes[:, start:end], part_used, rng)
+            start = end
+
+    def max_code(self) -> int:
+        return max((part.max_code() for part in self.parts), default=0)
 
     def cardinality(self) -> int:
         total = 1
@@ -139,6 +189,25 @@ class _Repeat(_Node):
 
     def __post_init__(self) -> None:
         self.width = self.child.width * self.high
+        self.fixed = self.low == self.high and self.child.fixed
+
+    def fill(self, codes: np.ndarray, used: np.ndarray | None, rng: np.random.Generator) -> None:
+        if self.high == 0 or not isinstance(self.child, _Chars):
+            super().fill(codes, used, rng)
+            return
+        child = self.child.codes
+        rows = len(codes)
+        _write_codes(child, rng.integers(0, len(child), size=(rows, self.high)), codes)
+        if used is None:
+            return
+        if self.low == self.high:
+            used[...] = True
+        else:
+            counts = rng.integers(self.low, self.high + 1, size=rows)
+            np.less(np.arange(self.high)[None, :], counts[:, None], out=used)
+
+    def max_code(self) -> int:
+        return self.child.max_code() if self.high else 0
 
     def sample(self, rows: int, rng: np.random.Generator) -> Block:
         if self.high == 0:
@@ -174,6 +243,10 @@ class _Branch(_Node):
 
     def __post_init__(self) -> None:
         self.width = max(option.width for option in self.options)
+        self.fixed = all(option.fixed and option.width == self.width for option in self.options)
+
+    def max_code(self) -> int:
+        return max(option.max_code() for option in self.options)
 
     def sample(self, rows: int, rng: np.random.Generator) -> Block:
         choice = rng.integers(0, len(self.options), size=rows)
@@ -305,6 +378,27 @@ class PatternSampler:
         """``rows`` matching strings as a numpy unicode array."""
         codes, used = self._root.sample(rows, rng)
         return _to_strings(codes, used)
+
+    def sample_arrow(self, rows: int, rng: np.random.Generator) -> pa.Array:
+        """``rows`` matching strings as a pyarrow ``large_string`` array (the same strings
+        :meth:`sample` draws from the same ``rng``)."""
+        if self._root.max_code() >= 128:   # UTF-8 of non-ASCII characters: through numpy text
+            return pa.array(self.sample(rows, rng), type=pa.large_string())
+        width = self._root.width
+        codes = np.empty((rows, width), dtype=np.uint8)
+        used = None if self._root.fixed else np.empty((rows, width), dtype=bool)
+        if width:
+            self._root.fill(codes, used, rng)
+        if used is None:
+            data = codes
+            offsets = np.arange(0, rows * width + 1, width, dtype=np.int64) if width else \
+                np.zeros(rows + 1, dtype=np.int64)
+        else:
+            data = codes[used]     # row-major: each row's used characters, in order
+            offsets = np.zeros(rows + 1, dtype=np.int64)
+            np.cumsum(used.sum(axis=1), out=offsets[1:])
+        # large_string: 64-bit offsets, what pandas' pyarrow ``str`` holds (no cast on the way in)
+        return pa.LargeStringArray.from_buffers(rows, pa.py_buffer(offsets), pa.py_buffer(data))
 
     def sample_unique(self, rows: int, rng: np.random.Generator, max_rounds: int = 50) -> pd.Series:
         """``rows`` distinct matching strings as a ``str`` Series (redraws duplicates).

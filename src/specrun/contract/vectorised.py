@@ -3,7 +3,8 @@
 Each column draws from its own random stream, derived from the seed and the column
 name, so the same seed gives the same frame and adding a column leaves the others
 unchanged.  Nullable columns get about :data:`NULL_RATE` nulls; unique columns are
-truly unique (each column type guarantees it, and it is verified here).
+truly unique: verified here, unless the type draws them distinct by construction
+(``unique_by_construction``), which its property tests prove instead.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from .types import TypeRegistry
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
+    import pyarrow as pa
 else:
     np = lazy_module("numpy")
     pd = lazy_module("pandas")
+    pa = lazy_module("pyarrow")
 
 NULL_RATE = 0.05
 
@@ -56,12 +59,25 @@ def vectorised_column(column: ColumnSpec, rows: int, seed: int, types: TypeRegis
     if values.dtype != dtype:
         values = values.astype(dtype)
     if column.unique:
-        if not values.is_unique:
+        if not column_type.unique_by_construction(column) and not values.is_unique:
             raise SpecError(f"column {column.name!r}: type {column.type!r} cannot generate "
                             f"{rows} unique values", column.location)
     elif column.nullable and rows:
-        values = values.mask(rng.random(rows) < NULL_RATE)
+        values = with_nulls(values, rng.random(rows) < NULL_RATE)
     return values.rename(column.name)
+
+
+def with_nulls(values: pd.Series, nulls: np.ndarray) -> pd.Series:
+    """``values.mask(nulls)``; a pyarrow string column without nulls gets the mask as its
+    validity bitmap (the same values, without copying the strings)."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        text = pa.array(values.array)     # the column's own buffers (one array, no copy)
+        if text.null_count == 0 and text.offset == 0 and (pa.types.is_string(text.type)
+                                                          or pa.types.is_large_string(text.type)):
+            bitmap = pa.py_buffer(np.packbits(~nulls, bitorder="little"))
+            masked = pa.Array.from_buffers(text.type, len(text), [bitmap, *text.buffers()[1:]])
+            return pd.Series(masked, index=values.index, dtype=values.dtype, name=values.name)
+    return values.mask(nulls)
 
 
 def vectorised_frame(schema: SchemaSpec, rows: int, seed: int, types: TypeRegistry) -> pd.DataFrame:

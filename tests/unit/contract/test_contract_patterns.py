@@ -83,3 +83,16 @@ def test_unsupported_constructs_raise(pattern: str) -> None:
 def test_invalid_regex_raises() -> None:
     with pytest.raises(UnsupportedPattern, match="invalid regular expression"):
         PatternSampler("[a-")
+
+
+@settings(max_examples=300, deadline=None)
+@given(pattern=_regexes() | st.sampled_from([r"é[ü-ÿ]{1,2}", r"x(?:ñ|)", "", r"a{0}", r"(?:|)"]),
+       seed=st.integers(0, 2**32), rows=st.integers(0, 60))
+def test_arrow_samples_are_the_numpy_samples_and_match(pattern: str, seed: int, rows: int) -> None:
+    """The byte-buffer path (sample_arrow) makes the same draws as sample: the same strings
+    for a seed, each fully matching the pattern, non-ASCII patterns included."""
+    sampler = PatternSampler(pattern)
+    arrow = sampler.sample_arrow(rows, np.random.default_rng(seed)).to_pylist()
+    assert arrow == [str(v) for v in sampler.sample(rows, np.random.default_rng(seed))]
+    compiled = re.compile(pattern)
+    assert all(compiled.fullmatch(value) for value in arrow), pattern

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+import numpy as np
 import pandas as pd
 import pytest
 from contract_strategies import TYPES, schemas
@@ -12,7 +14,7 @@ from hypothesis import strategies as st
 
 from specrun.contract.pandera_schema import to_pandera
 from specrun.contract.validate import validate_frame
-from specrun.contract.vectorised import NULL_RATE, clip_rows, vectorised_frame
+from specrun.contract.vectorised import NULL_RATE, clip_rows, vectorised_frame, with_nulls
 from specrun.spec.model import ColumnSpec, Location, SchemaSpec, SpecError
 
 EIGHT_COLUMNS = SchemaSpec(name="transactions", columns={
@@ -113,3 +115,75 @@ def test_unsupported_pattern_is_a_spec_error_at_the_column() -> None:
 def test_unknown_type_is_a_spec_error() -> None:
     with pytest.raises(SpecError, match="unknown type 'money'"):
         vectorised_frame(SchemaSpec("s", {"m": ColumnSpec("m", "money")}), 3, 0, TYPES)
+
+
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+@st.composite
+def _fast_path_schemas(draw: st.DrawFn, rows: int) -> SchemaSpec:
+    """Unique int columns (bounds anywhere in int64, or an isin, duplicates allowed), nullable
+    and plain pattern strings, bounded datetimes: the columns the generator's fast paths draw."""
+    low = draw(st.none() | st.integers(_INT64[0], _INT64[1] - rows))   # room for `rows` values above
+    if low is not None and draw(st.booleans()):   # a range just wide enough: slots of one or a few values
+        high = min(low + draw(st.integers(rows - 1, 3 * rows)), _INT64[1])
+        low = min(low, high - rows + 1)
+    else:
+        high = draw(st.none() | st.integers(low if low is not None else _INT64[0] + rows, _INT64[1]))
+    if low is not None and high is not None and high - low + 1 < rows:
+        high = low + rows - 1
+    columns = {"id": ColumnSpec("id", "int", unique=True, min=low, max=high),
+               "picked": ColumnSpec("picked", "int", unique=True, isin=draw(
+                   st.lists(st.integers(-(10**6), 10**6), min_size=rows, max_size=rows + 3, unique=True))),
+               "code": ColumnSpec("code", "str", nullable=draw(st.booleans()),
+                                  pattern=draw(st.sampled_from([r"^[A-Z]{3}-[0-9]{4}$", r"[a-c]{1,4}(x|yz)?",
+                                                                r"\d+\.\d{2}", r"[^a-y]?é"]))),
+               "when": ColumnSpec("when", "datetime", unique=draw(st.booleans()),
+                                  min=dt.date(2024, 1, 1), max=dt.date(2024, 1, 1) + dt.timedelta(days=rows))}
+    return SchemaSpec("fast", columns)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), rows=st.integers(1, 200), seed=st.integers(0, 2**32))
+def test_fast_paths_hold_the_contract_exactly(data: st.DataObject, rows: int, seed: int) -> None:
+    """Without the generic duplicate re-check for int columns and with pattern strings built
+    from byte buffers: unique columns are unique, every string matches its regex, bounds hold,
+    nulls only where allowed, and a seed gives the same frame."""
+    schema = data.draw(_fast_path_schemas(rows))
+    picked = schema.columns["picked"]
+    frame = vectorised_frame(schema, rows, seed, TYPES)
+    ids, when, code = frame["id"], frame["when"], frame["code"]
+    assert ids.is_unique and frame["picked"].is_unique
+    assert set(frame["picked"]) <= set(picked.isin or [])
+    id_column = schema.columns["id"]
+    assert id_column.min is None or ids.min() >= id_column.min
+    assert id_column.max is None or ids.max() <= id_column.max
+    pattern = schema.columns["code"].pattern
+    present = code.dropna()
+    assert present.map(lambda v: re.fullmatch(pattern, v) is not None).all()
+    assert schema.columns["code"].nullable or len(present) == rows
+    assert not schema.columns["when"].unique or when.is_unique
+    first = pd.Timestamp("2024-01-01")
+    assert when.min() >= first and when.max() <= first + pd.Timedelta(days=rows)
+    pd.testing.assert_frame_equal(frame, vectorised_frame(schema, rows, seed, TYPES))
+
+
+def test_a_unique_int_isin_with_repeated_values_is_still_checked() -> None:
+    """Distinct by construction only when the isin values are distinct: else the draw is checked."""
+    schema = SchemaSpec("s", {"n": ColumnSpec("n", "int", unique=True, isin=[7, 7, 7, 8])})
+    outcomes = []
+    for seed in range(20):
+        try:
+            outcomes.append(vectorised_frame(schema, 2, seed, TYPES)["n"].is_unique)
+        except SpecError as error:
+            assert "unique" in error.message
+            outcomes.append("refused")
+    assert "refused" in outcomes and False not in outcomes
+
+
+def test_nulls_on_pyarrow_strings_are_the_mask_of_the_values() -> None:
+    values = vectorised_frame(SchemaSpec("s", {"p": ColumnSpec("p", "str", pattern=r"[a-z]{0,3}")}), 200, 1, TYPES)["p"]
+    nulls = np.random.default_rng(0).random(200) < 0.3
+    pd.testing.assert_series_equal(with_nulls(values, nulls), values.mask(nulls))
+    sliced = values.iloc[50:].reset_index(drop=True)   # an array with an offset: the generic mask
+    pd.testing.assert_series_equal(with_nulls(sliced, nulls[50:]), sliced.mask(nulls[50:]))
