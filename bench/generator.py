@@ -91,7 +91,8 @@ def handwritten_frame(rows: int, seed: int) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     ids = rng.permutation(rows).astype(np.int64)                        # unique by construction
     amount = rng.uniform(0, 1_000_000, rows)
-    currency = pyarrow.array(["USD", "EUR", "GBP", "JPY"]).take(pyarrow.array(rng.integers(0, 4, rows)))
+    currency = pyarrow.array(["USD", "EUR", "GBP", "JPY"], type=pyarrow.large_string()).take(
+        pyarrow.array(rng.integers(0, 4, rows)))
     start = int(pd.Timestamp("2024-01-01").value // 10**9)
     end = int(pd.Timestamp("2024-12-31").value // 10**9)
     ts = (rng.integers(start, end, rows, endpoint=True) * 10**9).view("datetime64[ns]")
@@ -108,7 +109,7 @@ def handwritten_frame(rows: int, seed: int) -> pd.DataFrame:
         "txn_id": ids, "amount": amount, "currency": pd.Series(currency, dtype=str_dtype()),
         "ts": ts, "merchant": pd.Series(merchant, dtype=str_dtype()), "kind": kind,
         "flag": rng.random(rows) < 0.5, "qty": rng.integers(1, 101, rows),
-    })
+    }, copy=False)                                                      # no consolidating copy
 
 
 def _specrun_frame(rows: int, seed: int) -> pd.DataFrame:

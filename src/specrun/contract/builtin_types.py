@@ -122,11 +122,10 @@ def unique_integers(low: int, high: int, rows: int, rng: np.random.Generator,
                              f"({span} possible); widen min/max or lower the row count")
     span = min(span, 2**62)
     step = span // max(rows, 1)
-    slots = np.arange(rows, dtype=np.int64)     # low + slot * step + an offset inside the slot,
-    slots *= step                               # computed in place (int64 adds are modular, so
-    values = rng.integers(0, step, size=rows)   # the order of the adds cannot change a value)
-    values += slots
-    values += low
+    # low + slot * step + an offset inside the slot: numpy draws the offset in [0, step) and
+    # adds low, so drawing in [low, low + step) is the same draw with one pass less
+    values = rng.integers(low, low + step - 1, size=rows, endpoint=True)
+    values += np.arange(0, rows * step, step, dtype=np.int64)
     rng.shuffle(values)                         # what rng.permutation does, without its copy
     return values
 
@@ -437,7 +436,7 @@ class StrType(BuiltinType):
 
     def vectorised(self, column: ColumnSpec, rows: int, rng: np.random.Generator) -> pd.Series:
         if column.isin is not None:
-            values = pyarrow.array([str(v) for v in column.isin], type=pyarrow.string())
+            values = pyarrow.array([str(v) for v in column.isin], type=pyarrow.large_string())  # str's own
             picked = values.take(pyarrow.array(_pick(list(column.isin), rows, rng, column)))
             return pd.Series(picked, dtype=str_dtype())
         if column.pattern is not None:

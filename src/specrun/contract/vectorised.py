@@ -85,4 +85,6 @@ def vectorised_frame(schema: SchemaSpec, rows: int, seed: int, types: TypeRegist
     rows = clip_rows(schema, rows)
     columns = {name: vectorised_column(column, rows, seed, types)
                for name, column in schema.columns.items()}
-    return pd.DataFrame(columns, index=pd.RangeIndex(rows))
+    # copy=False: each column stays its own block (the Series are fresh; copy-on-write guards
+    # them), instead of consolidating same-dtype columns into one copied block
+    return pd.DataFrame(columns, index=pd.RangeIndex(rows), copy=False)
