@@ -316,7 +316,8 @@ class SessionResult:
         return [name.removeprefix("pipeline:") for name in self.records if name.startswith("pipeline:")]
 
     def pipeline(self, name: str | None = None) -> PipelineRun:
-        """The pipeline-mode run of pipeline ``name`` (may be left out when there is one);
+        """The pipeline-mode run of pipeline ``name`` (may be left out when there is one; a spec
+        that runs its DAG several times names each run ``PIPELINE[RUN]``, see docs/spec.md);
         ``KeyError`` naming the pipelines that ran otherwise."""
         names = self.pipelines()
         if name is None and len(names) == 1:

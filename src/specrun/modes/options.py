@@ -23,7 +23,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "pipeline": {
         "enabled": True, "execution": "parallel", "validation": "strict", "continue_on_failure": False,
         "max_parallel": None, "timeout_per_step": None, "max_pipeline_time": None, "memory_limit": None,
-        "scenario": "standard", "degradation": {},
+        "scenario": "standard", "scenarios": None, "degradation": {},
     },
     "deep_dive": {
         "enabled": True, "execution_arn": None, "snapshot": None, "sample_size": 10000,

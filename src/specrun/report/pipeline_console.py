@@ -1,6 +1,6 @@
-"""Terminal rendering of each pipeline run's record (``pipeline:<name>``).
+"""Terminal rendering of each pipeline run's record (``pipeline:<name>``, ``pipeline:<name>[<run>]``).
 
-One block per pipeline: a line per step (status, time, when it ran), the edges that
+One block per pipeline run: a line per step (status, time, when it ran), the edges that
 failed validation and whose contract is to blame, the degradation points of the
 data evolution, the critical path and its bottleneck step.  It reads only the
 published record; it prints through the console reporter's rich console when there
@@ -33,7 +33,7 @@ def _seconds(value: float | None) -> str:
 def render_lines(record: PipelineRecord) -> list[str]:
     """The block for one pipeline run, as rich markup lines."""
     workers = "sequential" if record.execution == "sequential" else f"parallel (max {record.max_parallel})"
-    lines = [f"[bold]pipeline {shown(record.pipeline)}[/]: {workers}, validation {record.validation}, "
+    lines = [f"[bold]pipeline {shown(record.title)}[/]: {workers}, validation {record.validation}, "
              f"scenario {shown(record.scenario)}, seed {record.seed}, {len(record.steps)} steps in "
              f"{record.wall_s:.2f}s" + (f", --from {shown(record.from_step)}" if record.from_step else "")]
     width = max((len(s.step) for s in record.steps), default=4)
@@ -92,7 +92,7 @@ class PipelineConsoleReporter:
             return
         with self._lock:
             console = self.console(session)
-            console.rule(f"pipeline {shown(record.pipeline)}", characters="-")
+            console.rule(f"pipeline {shown(record.title)}", characters="-")
             for line in render_lines(record):
                 console.print(line)
 

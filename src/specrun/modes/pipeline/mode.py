@@ -1,8 +1,9 @@
 """Pipeline mode: the whole DAG end to end, every hand-over validated, the data's evolution tracked.
 
 Planning builds the DAG (a cycle, a dangling reference or an unreadable format is a
-spec error) and plans one case per step and one per edge (a transition, planned just
-before its consumer, whose ``step`` it is), so ``--collect-only`` lists and the summary
+spec error) and, for every run of the DAG (one per scenario of ``scenarios`` and per
+combination of its ``parametrize``: see ``runs.py``), plans one case per step and one per
+edge (a transition, planned just before its consumer, whose ``step`` it is), so ``--collect-only`` lists and the summary
 counts what runs, and ``-k``/``--step``/``--id`` select steps (a selected transition
 runs its consumer).
 Selecting a subset runs the selected steps plus the ancestors they need (the
@@ -30,16 +31,18 @@ from ...analysis.dag import build_dag, check_dag, critical_path, edges
 from ...analysis.evolution import DegradationThresholds, track_evolution
 from ...errors import UsageError
 from ...hooks import hookimpl
+from ...keywords import KeywordExpression
 from ...lazy import lazy_module
 from ...plan import PlannedCase
 from ...results import CaseResult, Outcome
 from ...run_options import NamespaceOptions, RunOptions
-from ...spec.model import PipelineSpec, ScenarioSpec, SpecError
+from ...spec.model import PipelineSpec
 from ..mutation_targets import check_pipeline_mutations
 from ..options import mode_options
 from .cli_options import specrun_addoption as specrun_addoption  # the plugin's options (light module)
 from .record import PipelineRecord, StepTiming, TransitionSummary
 from .run import PipelineScheduler, StepReport
+from .runs import PipelineCase, ScenarioRun, pipeline_runs
 from .state import KeptOutputs
 from .step import PipelineContext, PipelineStepRun, skip_step, step_case_id
 from .transition import transition_id
@@ -53,20 +56,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from ...plugin_types import SessionLike
 
 NAME = "pipeline"
-
-
-def pipeline_scenario(spec: PipelineSpec, options: dict[str, Any]) -> ScenarioSpec:
-    """The scenario whose rows (and mutations, seed) the source inputs use."""
-    name = options["scenario"]
-    if name not in spec.scenarios:
-        raise SpecError(f"unknown scenario {name!r} (known: {', '.join(spec.scenarios)})",
-                        spec.where(f"modes.{NAME}.scenario"), key=f"modes.{NAME}.scenario")
-    scenario = spec.scenarios[name]
-    if scenario.inputs or scenario.expect.outputs:
-        raise SpecError(f"scenario {name!r} has golden inputs or outputs, which isolation mode checks; "
-                        "pipeline mode cannot use it", spec.where(f"modes.{NAME}.scenario"),
-                        key=f"modes.{NAME}.scenario")
-    return scenario
 
 
 def thresholds(spec: PipelineSpec, options: dict[str, Any]) -> DegradationThresholds:
@@ -116,7 +105,7 @@ class PipelineMode:
         options = mode_options(spec, self.name, session.project_modes)
         dag = build_dag(spec)
         thresholds(spec, options)
-        scenario = pipeline_scenario(spec, options)
+        runs = pipeline_runs(spec, options)
         given = PipelineRunOptions.from_namespace(session.config)
         start = resume_target(given, spec)
         value = given.from_step
@@ -125,30 +114,55 @@ class PipelineMode:
                 raise UsageError(f"--from {value}: no collected pipeline has a step {value.rpartition('::')[2]!r}")
             if start is None:
                 return []          # --from names a step of another pipeline
-            KeptOutputs(session.workspace, spec.pipeline).require(
-                spec, value, reused_outputs(dag, rerun_set(dag, start)))
-        check_pipeline_mutations(spec, scenario, {      # the scenario's mutations land on source inputs only
-            name: frozenset(e.input for _, _, ports in dag.in_edges(name, data="ports") for e in ports)
-            for name in spec.steps})
+        fed = {name: frozenset(e.input for _, _, ports in dag.in_edges(name, data="ports") for e in ports)
+               for name in spec.steps}
+        for run in runs:           # a scenario's mutations land on source inputs only
+            check_pipeline_mutations(spec, run.scenario, fed)
         rerun = rerun_set(dag, start) if start else set(dag)
+        planned: list[PlannedCase] = []
+        for run in runs:
+            cases = self.plan_run(spec, dag, run, rerun)
+            if start and value and (len(runs) == 1 or selected_by_options(session, cases)):
+                KeptOutputs(session.workspace, spec.pipeline, run.folder(spec.pipeline)).require(
+                    spec, value, reused_outputs(dag, rerun_set(dag, start)))
+            planned += cases
+        return planned
+
+    def plan_run(self, spec: PipelineSpec, dag: nx.DiGraph, run: ScenarioRun, rerun: set[str]) -> list[PlannedCase]:
+        """The cases of one run: its steps in topological order, each after its incoming transitions."""
+        prefix = run.prefix(spec.pipeline)
         planned: list[PlannedCase] = []
         for step in nx.lexicographical_topological_sort(dag):
             # a step's incoming transitions are results of their own (filed under the step, as run)
             if step in rerun:
-                planned.extend(PlannedCase(transition_id(spec.pipeline, edge), self.name, spec.pipeline, step,
-                                           scenario.name, spec=spec, payload=edge, kind="transition")
+                planned.extend(PlannedCase(transition_id(prefix, edge), self.name, spec.pipeline, step,
+                                           run.scenario.name, dict(run.params), spec=spec, kind="transition",
+                                           payload=PipelineCase(spec.steps[step], run, edge))
                                for edge in {e.input: e for _, _, ports in dag.in_edges(step, data="ports")
                                             for e in ports}.values())
-            planned.append(PlannedCase(step_case_id(spec.pipeline, step), self.name, spec.pipeline, step,
-                                       scenario.name, spec=spec))
+            planned.append(PlannedCase(step_case_id(prefix, step), self.name, spec.pipeline, step,
+                                       run.scenario.name, dict(run.params), spec=spec,
+                                       payload=PipelineCase(spec.steps[step], run)))
         return planned
 
     # -- running ---------------------------------------------------------------
 
     def run(self, session: SessionLike, spec: PipelineSpec, cases: list[PlannedCase]) -> Iterator[CaseResult]:
+        """Each run of the DAG the selected cases belong to, one after the other."""
         options = mode_options(spec, self.name, session.project_modes)
         dag = build_dag(spec)
-        scenario = pipeline_scenario(spec, options)
+        groups: dict[str | None, tuple[ScenarioRun, list[PlannedCase]]] = {}
+        for case in cases:
+            payload: PipelineCase = case.payload
+            groups.setdefault(payload.run.label, (payload.run, []))[1].append(case)
+        for run, chosen in groups.values():
+            if session.shouldstop:
+                return
+            yield from self.run_one(session, spec, dag, options, run, chosen)
+
+    def run_one(self, session: SessionLike, spec: PipelineSpec, dag: nx.DiGraph, options: dict[str, Any],
+                run: ScenarioRun, cases: list[PlannedCase]) -> Iterator[CaseResult]:
+        scenario = run.scenario
         # a selected transition runs its consumer (and so the producers it needs)
         selected = {case.step for case in cases if case.step is not None}
         needed = selected.union(*(nx.ancestors(dag, step) for step in selected))
@@ -156,16 +170,18 @@ class PipelineMode:
         rerun = needed & rerun_set(dag, start) if start else needed
         reused = set(reused_outputs(dag, rerun))
         workers = 1 if options["execution"] == "sequential" else (options["max_parallel"] or os.cpu_count() or 1)
-        ctx = PipelineContext(session, spec, dag, options, scenario,
-                              session.case_seed(spec, f"{spec.pipeline}::{self.name}", scenario.seed),
-                              KeptOutputs(session.workspace, spec.pipeline),
+        explicit = run.params.get("seed", scenario.seed)
+        seed_of = f"{spec.pipeline}::{self.name}" + (f"[{run.label}]" if run.label else "")
+        ctx = PipelineContext(session, spec, dag, options, run, session.case_seed(spec, seed_of, explicit),
+                              KeptOutputs(session.workspace, spec.pipeline, run.folder(spec.pipeline)),
                               {c.step: c for c in cases if c.step and c.kind == "step"})
         if options["max_pipeline_time"]:
             ctx.deadline = ctx.started + float(options["max_pipeline_time"])
         record = PipelineRecord(pipeline=spec.pipeline, spec=str(spec.path), execution=options["execution"],
                                 validation=options["validation"], max_parallel=workers,
                                 continue_on_failure=bool(options["continue_on_failure"]), scenario=scenario.name,
-                                seed=ctx.seed, from_step=start, kept_outputs=str(ctx.kept.root))
+                                seed=ctx.seed, from_step=start, kept_outputs=str(ctx.kept.root),
+                                run=run.label, params=dict(run.params))
         reports: list[StepReport] = []
         scheduler = PipelineScheduler(
             dag, rerun, lambda step: PipelineStepRun(ctx, step)(),
@@ -181,7 +197,8 @@ class PipelineMode:
                 record.steps.append(StepTiming(step, "skipped", message=reason, reused=step in reused))
                 if step in selected:
                     yield CaseResult(id=ctx.case(step).id, mode=self.name, pipeline=spec.pipeline, step=step,
-                                     scenario=scenario.name, outcome=Outcome.SKIPPED, message=reason, seed=ctx.seed)
+                                     scenario=scenario.name, params=dict(run.params), outcome=Outcome.SKIPPED,
+                                     message=reason, seed=ctx.seed)
             for report in scheduler.run():
                 reports.append(report)
                 yield from report.transitions
@@ -211,7 +228,17 @@ class PipelineMode:
             record.bottleneck = max(path, key=lambda step: durations.get(step, 0.0))
             record.bottleneck_s = durations.get(record.bottleneck, 0.0)
         record.evolution = track_evolution(ctx.dag, dict(ctx.profiles), thresholds(ctx.spec, ctx.options))
-        session.publish(f"{NAME}:{ctx.spec.pipeline}", record)
+        session.publish(f"{NAME}:{ctx.run.run_name(ctx.spec.pipeline)}", record)
+
+
+def selected_by_options(session: SessionLike, cases: Sequence[PlannedCase]) -> bool:
+    """Whether ``--scenario`` and ``-k`` keep any of ``cases`` (a run none of whose cases is
+    selected needs no kept outputs for ``--from``)."""
+    options = session.options
+    keyword = KeywordExpression.compile(options.keyword) if options.keyword else None
+    scenarios = set(options.scenario)
+    return any((not scenarios or case.scenario in scenarios) and (keyword is None or keyword.matches(case.id))
+               for case in cases)
 
 
 # -- hooks -----------------------------------------------------------------------

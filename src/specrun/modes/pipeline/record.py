@@ -1,6 +1,7 @@
 """The pipeline mode's run record: what the JSON report and the pipeline console show.
 
-One :class:`PipelineRecord` per pipeline run, published as ``pipeline:<pipeline>``
+One :class:`PipelineRecord` per pipeline run, published as ``pipeline:<pipeline>`` (or
+``pipeline:<pipeline>[<run>]`` when the spec runs the DAG several times: see ``runs.py``)
 through ``session.publish``.  Plain dataclasses, serialisable with
 :func:`specrun.results.to_jsonable`.
 """
@@ -8,6 +9,7 @@ through ``session.publish``.  Plain dataclasses, serialisable with
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ...analysis.evolution import DataEvolution
 
@@ -51,6 +53,8 @@ class PipelineRecord:
     scenario: str
     seed: int
     from_step: str | None = None
+    run: str | None = None       # the run's label (scenario, parameters) when the DAG runs several times
+    params: dict[str, Any] = field(default_factory=dict)   # the run's parametrize values
     wall_s: float = 0.0
     steps: list[StepTiming] = field(default_factory=list)
     transitions: list[TransitionSummary] = field(default_factory=list)
@@ -61,6 +65,11 @@ class PipelineRecord:
     stopped: str | None = None   # why the run stopped early, if it did
     kept_outputs: str = ""       # <workspace>/pipeline/<pipeline>
     evolution: DataEvolution = field(default_factory=DataEvolution)
+
+    @property
+    def title(self) -> str:
+        """``PIPELINE`` or ``PIPELINE[RUN]``: what the run is called in reports."""
+        return self.pipeline + (f"[{self.run}]" if self.run else "")
 
     @property
     def failed_transitions(self) -> list[TransitionSummary]:

@@ -1,6 +1,7 @@
 """The outputs kept from the last pipeline run, and handing data over without copying.
 
-Each step's outputs are kept under ``<workspace>/pipeline/<pipeline>/<step>``: a
+Each step's outputs are kept under ``<workspace>/pipeline/<pipeline>/<step>``
+(``<pipeline>[<run>]`` for each run of a spec that runs its DAG several times): a
 symlink to a version directory ``.<step>.<token>/`` holding ``output/<port>`` (the
 same names as in a sandbox) and ``manifest.json``.  Keeping a step hard-links its
 sandbox outputs into a fresh version directory, writes the manifest, then swaps the
@@ -99,8 +100,9 @@ def files_in(path: Path) -> list[Path]:
 class KeptOutputs:
     """The kept outputs of one pipeline, under ``<workspace>/pipeline/<pipeline>/``."""
 
-    def __init__(self, workspace: Path, pipeline: str) -> None:
-        self.root = Path(workspace) / "pipeline" / safe_name(pipeline)
+    def __init__(self, workspace: Path, pipeline: str, folder: str | None = None) -> None:
+        """``folder``: the run's own folder name (``PIPELINE[RUN]``, see ``runs.py``), else the pipeline's."""
+        self.root = Path(workspace) / "pipeline" / (folder or safe_name(pipeline))
         self.pipeline = pipeline
 
     def step_dir(self, step: str) -> Path:

@@ -47,6 +47,7 @@ from ..step_case import (
     validate_port_parts,
 )
 from .run import StepReport
+from .runs import PipelineCase, ScenarioRun
 from .state import KeptOutputs, files_in, link_tree
 from .transition import skipped_transition, validate_transition
 
@@ -74,7 +75,7 @@ class PipelineContext:
     spec: PipelineSpec
     dag: nx.DiGraph
     options: dict[str, Any]
-    scenario: ScenarioSpec
+    run: ScenarioRun
     seed: int
     kept: KeptOutputs
     cases: dict[str, PlannedCase]
@@ -83,6 +84,15 @@ class PipelineContext:
     profiles: dict[ProfileKey, DataProfile] = field(default_factory=dict)
     producer_checks: dict[tuple[str, str], PortValidation] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def scenario(self) -> ScenarioSpec:
+        return self.run.scenario
+
+    @property
+    def prefix(self) -> str:
+        """The start of this run's case ids (``PIPELINE::pipeline`` or ``PIPELINE::pipeline[RUN]``)."""
+        return self.run.prefix(self.spec.pipeline)
 
     @property
     def strict(self) -> bool:
@@ -96,8 +106,9 @@ class PipelineContext:
         """The planned case of ``step`` (made here for an ancestor pulled in by a selection)."""
         with self.lock:
             if step not in self.cases:
-                self.cases[step] = PlannedCase(step_case_id(self.spec.pipeline, step), "pipeline",
-                                               self.spec.pipeline, step, self.scenario.name, spec=self.spec)
+                self.cases[step] = PlannedCase(step_case_id(self.prefix, step), "pipeline",
+                                               self.spec.pipeline, step, self.scenario.name, dict(self.run.params),
+                                               spec=self.spec, payload=PipelineCase(self.spec.steps[step], self.run))
             return self.cases[step]
 
     def profile(self, step: str, port: str, direction: str, frame: pd.DataFrame, nbytes: int | None) -> None:
@@ -128,8 +139,9 @@ class PipelineContext:
         return check
 
 
-def step_case_id(pipeline: str, step: str) -> str:
-    return f"{pipeline}::pipeline::{step}"
+def step_case_id(prefix: str, step: str) -> str:
+    """``PREFIX::STEP``, the prefix of the step's run (``PIPELINE::pipeline[RUN]``)."""
+    return f"{prefix}::{step}"
 
 
 class PipelineStepRun:
@@ -144,7 +156,7 @@ class PipelineStepRun:
         ctx, step = self.ctx, self.step
         session = ctx.session
         result = CaseResult(id=self.case.id, mode="pipeline", pipeline=ctx.spec.pipeline, step=step.name,
-                            scenario=ctx.scenario.name, kind="step", seed=ctx.seed,
+                            scenario=ctx.scenario.name, params=dict(ctx.run.params), kind="step", seed=ctx.seed,
                             replay=session.replay_command(ctx.spec, self.case.id))
         session.start_case(self.case)
         started = time.monotonic()
@@ -199,9 +211,10 @@ class PipelineStepRun:
                 produced = ctx.kept.output_path(edge.producer, ctx.spec.steps[edge.producer].outputs[edge.output])
                 method = link_tree(produced, target) if produced.exists() else "none"   # an optional output not written
                 transition, frame = validate_transition(
-                    ctx.session, ctx.spec.pipeline, edge, effective, input_schema(ctx.spec, port), target,
+                    ctx.session, ctx.spec.pipeline, ctx.prefix, edge, effective, input_schema(ctx.spec, port), target,
                     ctx.producer_check(edge))
                 transition.scenario, transition.details["handoff"] = ctx.scenario.name, method
+                transition.params = dict(ctx.run.params)
                 report.transitions.append(transition)
             elif source is not None:
                 copy_fixture(source, target)
@@ -237,8 +250,12 @@ class PipelineStepRun:
                 raise SpecError(f"input {name!r} has no schema and no fixture: nothing to generate", port.location)
             return None
         scenario = ctx.scenario
-        schema = with_overrides(schema, column_overrides(scenario, {}))
-        rows = port.rows if port.rows is not None else (scenario.rows if scenario.rows is not None else DEFAULT_ROWS)
+        params = ctx.run.params
+        schema = with_overrides(schema, column_overrides(scenario, params))
+        rows = params.get("rows", scenario.rows)
+        if port.rows is not None and "rows" not in params:
+            rows = port.rows
+        rows = rows if rows is not None else DEFAULT_ROWS
         seed = stable_seed(ctx.seed, self.step.name, name)
         frame = vectorised_frame(schema, int(rows), seed, ctx.session.types)
         mutations = scenario.mutations_for(self.step.name, name)
@@ -256,7 +273,9 @@ class PipelineStepRun:
 
     def run(self, root: Path, inputs: dict[str, Path], frames: dict[str, pd.DataFrame], report: StepReport) -> None:
         ctx, step, result = self.ctx, self.step, report.result
+        params = ctx.run.params
         limits = resolve_limits(ctx.spec, step,
+                                scenario=RunLimits(params.get("timeout"), params.get("memory_limit")),
                                 mode=RunLimits(ctx.options["timeout_per_step"], ctx.options["memory_limit"]))
         timeout, memory = limits.timeout_s, limits.memory_limit_bytes
         capped = False
@@ -270,7 +289,8 @@ class PipelineStepRun:
             (target if port.is_dir else target.parent).mkdir(parents=True, exist_ok=True)
         plan = StepRunPlan(step=step, workdir=root, input_paths=inputs, output_paths=outputs,
                            output_schemas={n: p.schema for n, p in step.outputs.items()},
-                           env=dict(step.env), job_args=dict(step.job_args), timeout=timeout,
+                           env={**step.env, **ctx.run.env}, job_args={**step.job_args, **ctx.run.job_args},
+                           timeout=timeout,
                            memory_limit=memory, input_frames=frames, label=self.case.id,
                            inputs_valid=self.inputs_valid(report))
         outcome = run_step(ctx.session, plan, ctx.session.executor_name(ctx.spec))
@@ -290,7 +310,8 @@ class PipelineStepRun:
         report.handed_over = written and (result.outcome is Outcome.PASSED or not ctx.strict)
         if report.handed_over:
             ctx.kept.keep(step.name, root, step.outputs, {"spec": str(ctx.spec.path), "seed": ctx.seed,
-                                                          "scenario": ctx.scenario.name})
+                                                          "scenario": ctx.scenario.name, "run": ctx.run.label,
+                                                          "params": dict(ctx.run.params)})
         else:
             ctx.kept.discard(step.name)
         if result.outcome is not Outcome.PASSED:
@@ -315,9 +336,11 @@ def skip_step(ctx: PipelineContext, step: str, reason: str, failure: str | None)
     """The report of a step that did not run: SKIPPED, saying why; its edges not validated."""
     case = ctx.case(step)
     result = CaseResult(id=case.id, mode="pipeline", pipeline=ctx.spec.pipeline, step=step,
-                        scenario=ctx.scenario.name, kind="step", outcome=Outcome.SKIPPED,
+                        scenario=ctx.scenario.name, params=dict(ctx.run.params), kind="step",
+                        outcome=Outcome.SKIPPED,
                         message=f"skipped: {reason}", seed=ctx.seed)
-    transitions = [skipped_transition(ctx.spec.pipeline, edge, reason) for edge in ctx.edges_into(step).values()]
+    transitions = [skipped_transition(ctx.spec.pipeline, ctx.prefix, edge, reason)
+                   for edge in ctx.edges_into(step).values()]
     for transition in transitions:
-        transition.scenario = ctx.scenario.name
+        transition.scenario, transition.params = ctx.scenario.name, dict(ctx.run.params)
     return StepReport(step, result, transitions, handed_over=False, failure=failure or f"step {step} did not run")

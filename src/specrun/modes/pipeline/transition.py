@@ -37,14 +37,14 @@ if TYPE_CHECKING:  # pragma: no cover
 MAX_SUMMARY = 5
 
 
-def transition_id(pipeline: str, edge: Edge) -> str:
-    """``PIPELINE::pipeline::producer.output->consumer.input``."""
-    return f"{pipeline}::pipeline::{edge.producer}.{edge.output}->{edge.consumer}.{edge.input}"
+def transition_id(prefix: str, edge: Edge) -> str:
+    """``PREFIX::producer.output->consumer.input``, the prefix of its run (``PIPELINE::pipeline[RUN]``)."""
+    return f"{prefix}::{edge.producer}.{edge.output}->{edge.consumer}.{edge.input}"
 
 
-def _transition_result(pipeline: str, edge: Edge, **fields: Any) -> CaseResult:
+def _transition_result(pipeline: str, prefix: str, edge: Edge, **fields: Any) -> CaseResult:
     """The result of edge ``edge`` (kind ``transition``, filed under its consumer)."""
-    return CaseResult(id=transition_id(pipeline, edge), mode="pipeline", pipeline=pipeline,
+    return CaseResult(id=transition_id(prefix, edge), mode="pipeline", pipeline=pipeline,
                       step=edge.consumer, kind="transition",
                       details={"edge": str(edge), "producer": edge.source, "consumer": edge.target,
                                "blame": None}, **fields)
@@ -83,13 +83,13 @@ def verdict_message(edge: Edge, producer: PortValidation, consumer: PortValidati
     return ""
 
 
-def validate_transition(session: SessionLike, pipeline: str, edge: Edge, consumer_port: PortSpec,
+def validate_transition(session: SessionLike, pipeline: str, prefix: str, edge: Edge, consumer_port: PortSpec,
                         consumer_schema: SchemaSpec | None, path: Path,
                         producer_check: PortValidation) -> tuple[CaseResult, pd.DataFrame | None]:
     """Validate the data handed over at ``path``; returns the transition's result and the
     frame the consumer reads (None for a non-tabular port or unreadable data)."""
     started = time.perf_counter()
-    result = _transition_result(pipeline, edge)
+    result = _transition_result(pipeline, prefix, edge)
     producer = dataclasses.replace(producer_check, port=edge.source, direction="output")
     frame: pd.DataFrame | None = None
     if not consumer_port.tabular:
@@ -115,6 +115,6 @@ def validate_transition(session: SessionLike, pipeline: str, edge: Edge, consume
     return result, frame
 
 
-def skipped_transition(pipeline: str, edge: Edge, reason: str) -> CaseResult:
+def skipped_transition(pipeline: str, prefix: str, edge: Edge, reason: str) -> CaseResult:
     """The result of an edge that was not validated (its consumer did not run)."""
-    return _transition_result(pipeline, edge, outcome=Outcome.SKIPPED, message=f"not validated: {reason}")
+    return _transition_result(pipeline, prefix, edge, outcome=Outcome.SKIPPED, message=f"not validated: {reason}")

@@ -73,7 +73,8 @@ def pipeline_view(record: dict[str, Any]) -> PipelineView:
     rows, ports, points = _evolution(record.get("evolution") or {})
     degraded = {p.get("step") for p in (record.get("evolution") or {}).get("degradation_points") or []}
     return PipelineView(
-        name=record["pipeline"], scenario=record.get("scenario", ""), seed=record.get("seed"),
+        name=record["pipeline"] + (f"[{record['run']}]" if record.get("run") else ""),
+        scenario=record.get("scenario", ""), seed=record.get("seed"),
         execution=record.get("execution", ""), validation=record.get("validation", ""),
         wall_s=float(record.get("wall_s") or 0), stopped=record.get("stopped"),
         dag=layout_dag(record.get("steps", []), record.get("transitions", []), degraded),
