@@ -42,6 +42,8 @@ def render_lines(record: PipelineRecord) -> list[str]:
         when = (f"{_seconds(step.started_s)} -> {_seconds(step.finished_s)}"
                 if step.started_s is not None else "")
         note = "" if step.outcome == "passed" else f"  [dim]{shown(step.message[:160])}[/]"
+        if getattr(step, "cached", False):
+            note = "  [dim](cached)[/]" + note
         lines.append(f"  [{style}]{step.outcome.upper():7}[/] {shown(step.step):{width}} "
                      f"{_seconds(step.duration_s if step.started_s is not None else None):>8}  {when}{note}")
     if record.transitions:

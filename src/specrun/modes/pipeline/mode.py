@@ -215,7 +215,7 @@ class PipelineMode:
         for report in sorted(reports, key=lambda r: rank[r.step]):
             result = report.result
             record.steps.append(StepTiming(report.step, result.outcome.value, result.duration_s, report.started_s,
-                                           report.finished_s, result.message))
+                                           report.finished_s, result.message, cached=result.cached))
             record.transitions.extend(
                 TransitionSummary(t.id, t.details.get("edge", ""), t.outcome.value, t.details.get("blame"),
                                   t.details.get("rows"), t.details.get("handoff"), t.message)

@@ -25,6 +25,7 @@ class StepTiming:
     finished_s: float | None = None
     message: str = ""
     reused: bool = False         # not rerun: its kept outputs of the last run were handed over (--from)
+    cached: bool = False         # served by the result cache with its stored outputs: the script did not run
 
 
 @dataclass

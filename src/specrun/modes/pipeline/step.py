@@ -13,6 +13,7 @@ from __future__ import annotations
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,8 @@ from ...results import CaseResult, ErrorClass, Outcome, PortValidation
 from ...spec.model import ExpectSpec, PipelineSpec, ScenarioSpec, SpecError, StepSpec
 from ..isolation.mode import DEFAULT_ROWS, column_overrides, with_overrides
 from ..limits import RunLimits, resolve_limits
+from ..result_cache.cache import result_cache
+from ..result_cache.case_key import tree_digest
 from ..step_case import (
     StepRunPlan,
     fill_result,
@@ -151,6 +154,7 @@ class PipelineStepRun:
         self.ctx = context
         self.step: StepSpec = context.spec.steps[step]
         self.case = context.case(step)
+        self.store: Callable[[], None] | None = None   # stores the step's result and outputs in the cache
 
     def __call__(self) -> StepReport:
         ctx, step = self.ctx, self.step
@@ -182,13 +186,17 @@ class PipelineStepRun:
                     report.failure = f"transition {edges} failed validation"
                 else:
                     self.run(sandbox.root, inputs, frames, report)
+            result = report.result          # the stored one, when the result cache served the step
             finished = time.monotonic()
-            result.duration_s = finished - started
+            if not result.cached:           # a served step keeps its original record, duration included
+                result.duration_s = finished - started
+            if self.store is not None:
+                self.store()
             report.finished_s = finished - ctx.started
             keep = session.options.keep_sandboxes
-            if result.outcome is Outcome.PASSED and not keep:
+            if (result.outcome is Outcome.PASSED or result.cached) and not keep:
                 shutil.rmtree(sandbox.root, ignore_errors=True)
-            else:
+            elif not result.cached:
                 result.workdir = str(sandbox.root)
         return report
 
@@ -287,6 +295,14 @@ class PipelineStepRun:
         for name, port in step.outputs.items():
             target = outputs[name] = port_target(root, port, "output")
             (target if port.is_dir else target.parent).mkdir(parents=True, exist_ok=True)
+        cache = result_cache(ctx.session)
+        key = cache.key(ctx.spec, self.case, {"inputs": {n: tree_digest(p) for n, p in inputs.items()}}) \
+            if cache is not None else None
+        if cache is not None and key is not None:
+            hit = cache.lookup_outputs(key, self.case, outputs)
+            if hit is not None:
+                self.served(hit, root, outputs, report)
+                return
         plan = StepRunPlan(step=step, workdir=root, input_paths=inputs, output_paths=outputs,
                            output_schemas={n: p.schema for n, p in step.outputs.items()},
                            env={**step.env, **ctx.run.env}, job_args={**step.job_args, **ctx.run.job_args},
@@ -308,14 +324,47 @@ class PipelineStepRun:
         written = outcome.record.ok and all(files_in(outputs[n]) or not p.required
                                             for n, p in step.outputs.items())
         report.handed_over = written and (result.outcome is Outcome.PASSED or not ctx.strict)
+        if cache is not None and key is not None and not outcome.input_changes:
+            # stored by __call__ once the duration is known (before the sandbox goes)
+            self.store = lambda: cache.save_outputs(key, result, outputs, report.handed_over)
+        self.hand_over(root, report)
+
+    def hand_over(self, root: Path, report: StepReport) -> None:
+        """Keep the outputs of a step that hands them over (forget the old ones otherwise)."""
+        ctx, step = self.ctx, self.step
         if report.handed_over:
             ctx.kept.keep(step.name, root, step.outputs, {"spec": str(ctx.spec.path), "seed": ctx.seed,
                                                           "scenario": ctx.scenario.name, "run": ctx.run.label,
-                                                          "params": dict(ctx.run.params)})
+                                                          "params": dict(ctx.run.params),
+                                                          "cached": report.result.cached})
         else:
             ctx.kept.discard(step.name)
-        if result.outcome is not Outcome.PASSED:
+        if report.result.outcome is not Outcome.PASSED:
             report.failure = f"step {step.name} failed"
+
+    def served(self, hit: CaseResult, root: Path, outputs: dict[str, Path], report: StepReport) -> None:
+        """The result cache served the step, its outputs restored at ``outputs``: what a run would
+        have handed over is handed over (its output checks and profiles, for the transitions and
+        the data evolution), and nothing of the script runs."""
+        ctx, step = self.ctx, self.step
+        hit.params = dict(ctx.run.params)
+        report.result = hit
+        for validation in hit.validations:
+            if validation.direction == "output":
+                with ctx.lock:
+                    ctx.producer_checks[(step.name, validation.port)] = validation
+        for name, port in step.outputs.items():
+            if port.tabular and files_in(outputs[name]):
+                try:
+                    parts = read_port(port, outputs[name], port.schema, types=ctx.session.types)
+                except PortReadError:
+                    continue
+                if parts:
+                    frame = pd.concat(list(parts.values()), ignore_index=True)
+                    ctx.profile(step.name, name, "output", frame, disk_bytes(outputs[name]))
+        report.handed_over = bool(hit.details["cache"].get("handed_over")) and all(
+            files_in(outputs[n]) or not p.required for n, p in step.outputs.items())
+        self.hand_over(root, report)
 
 
     @staticmethod

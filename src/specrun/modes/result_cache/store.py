@@ -7,6 +7,11 @@ folder — sees a whole entry or none.  A hit touches the file, so its mtime is 
 last use; past ``max_bytes`` the least recently used entries are deleted first.  An entry
 that cannot be read (truncated by a crash of the disk, edited by hand) is a miss, never an
 error: it is only a cache.
+
+A pipeline step's entry also keeps the outputs it handed over, in ``<key>.outputs/<port>``
+beside it (:meth:`ResultStore.put_tree`): built in a temporary folder, renamed into place,
+then the entry written, so an entry that names outputs finds them whole.  Its size counts
+towards the cap and it is evicted with its entry.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Mapping
@@ -24,6 +30,7 @@ from ...atomic import write_text_atomic
 
 DEFAULT_MAX_BYTES = 256 * 1024**2
 SUFFIX = ".json"
+TREE_SUFFIX = ".outputs"
 
 
 class ResultStore:
@@ -53,8 +60,34 @@ class ResultStore:
             pass
         return data
 
-    def put(self, key: str, entry: Mapping[str, Any]) -> None:
-        """Store ``entry`` under ``key`` (replacing any), then evict past the size cap."""
+    def tree_path(self, key: str) -> Path:
+        """The folder of the files kept with ``key``'s entry (a pipeline step's outputs)."""
+        return self.root / key[:2] / f"{key}{TREE_SUFFIX}"
+
+    def put_tree(self, key: str, sources: Mapping[str, Path]) -> int:
+        """Copy each file or folder of ``sources`` to ``<key>.outputs/<name>``, all or nothing
+        (a temporary folder beside it, renamed into place); the bytes copied."""
+        final = self.tree_path(key)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{key}.", dir=final.parent))
+        try:
+            for name, source in sources.items():
+                if source.is_dir():
+                    shutil.copytree(source, staging / name)
+                elif source.is_file():
+                    shutil.copy2(source, staging / name)
+            size = _tree_bytes(staging)
+            if final.exists():
+                shutil.rmtree(final, ignore_errors=True)
+            os.replace(staging, final)
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return size
+
+    def put(self, key: str, entry: Mapping[str, Any], extra_bytes: int = 0) -> None:
+        """Store ``entry`` under ``key`` (replacing any), then evict past the size cap;
+        ``extra_bytes``: what :meth:`put_tree` kept beside it."""
         text = json.dumps({**entry, "key": key, "stored": time.time()}, sort_keys=True)
         path = self.path(key)
         write_text_atomic(path, text)
@@ -62,7 +95,7 @@ class ResultStore:
             if self._total is None:
                 self._total = self._scan_total()
             else:
-                self._total += len(text.encode())
+                self._total += len(text.encode()) + extra_bytes
             over = self._total > self.max_bytes
         if over:
             self.evict(keep=key)
@@ -82,7 +115,8 @@ class ResultStore:
                     stat = path.stat()
                 except OSError:
                     continue
-                found.append((stat.st_mtime, stat.st_size, path))
+                tree = path.with_suffix(TREE_SUFFIX)
+                found.append((stat.st_mtime, stat.st_size + (_tree_bytes(tree) if tree.is_dir() else 0), path))
         return sorted(found)
 
     def evict(self, keep: str | None = None) -> int:
@@ -96,6 +130,7 @@ class ResultStore:
             if keep is not None and path.name == f"{keep}{SUFFIX}":
                 continue
             path.unlink(missing_ok=True)   # another run may have evicted it already
+            shutil.rmtree(path.with_suffix(TREE_SUFFIX), ignore_errors=True)
             total -= size
             dropped += 1
         with self._lock:
@@ -110,3 +145,14 @@ class ResultStore:
 
     def _scan_total(self) -> int:
         return sum(size for _, size, _ in self.entries())
+
+
+def _tree_bytes(folder: Path) -> int:
+    total = 0
+    for base, _, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(base, name)).st_size
+            except OSError:
+                pass
+    return total
