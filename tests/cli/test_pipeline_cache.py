@@ -8,6 +8,10 @@ scripts really ran, so a cache that served a changed step, or served nothing, fa
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
 
 SPEC = """
 version: 1
@@ -93,6 +97,21 @@ def steps(out) -> dict[str, dict]:
     return {c["step"]: c for c in out.record["cases"] if c["kind"] == "step"}
 
 
+def shown_lines(text: str) -> set[tuple[str, str]]:
+    """(status, case id) of each case line a run printed, durations left out."""
+    return set(re.findall(r"^(PASSED \(cached\)|PASSED|FAILED) +(\S+) [\d.]+s", text, re.M))
+
+
+def documented_lines() -> set[tuple[str, str]]:
+    """The lines docs/cli.md shows for a rerun of this pipeline after editing b.py."""
+    found = re.search(r"```\n\$ specrun specs --mode pipeline .*?after editing b.py.*?\n(.*?)```",
+                      DOC.read_text(), re.S)
+    assert found, "docs/cli.md lost its pipeline cache example"
+    lines = shown_lines(found.group(1))
+    assert len(lines) == 6
+    return lines
+
+
 def kept(project, step: str) -> bytes:
     folder = project.root / ".specrun" / "pipeline" / "pc" / step / "output"
     return b"".join(p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file())
@@ -136,6 +155,7 @@ def test_an_unchanged_pipeline_is_served_with_its_outputs_and_an_edited_step_rer
     assert edited.code == 0, edited.stdout + edited.stderr
     assert ran == ["b", "c"]
     assert {n: c["cached"] for n, c in steps(edited).items()} == {"a": True, "b": False, "c": False, "d": True}
+    assert documented_lines() <= shown_lines(edited.stdout)
 
     rerun, ran = run(project, "--no-cache")
     assert rerun.code == 0 and ran == ["a", "b", "c", "d"], rerun.stdout + rerun.stderr

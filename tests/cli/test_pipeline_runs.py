@@ -87,7 +87,7 @@ def kept_summary(project, label: str) -> dict:
 
 def test_the_dag_runs_once_per_scenario_and_combination_each_with_its_own_ids_outputs_and_record(project):
     make(project)
-    out = run(project, "spec.yaml", "--mode", "pipeline", "--no-cache")
+    out = run(project, "spec.yaml", "--mode", "pipeline", "--no-cache", "--html", "report.html")
     assert out.code == 0, out.stdout + out.stderr
     cases = pipeline_cases(out)
     expected = {f"fraud-detection::pipeline[{label}]::{name}" for label in RUNS
@@ -111,8 +111,10 @@ def test_the_dag_runs_once_per_scenario_and_combination_each_with_its_own_ids_ou
     assert records["pipeline:fraud-detection[no_nulls]"]["scenario"] == "no_nulls"
     assert records["pipeline:fraud-detection[jobs-job_args.job_type=training]"]["params"] == {
         "job_args.job_type": "training"}
+    page = (project.root / "report.html").read_text()
     for label in RUNS:
         assert f"pipeline fraud-detection[{label}]" in out.stdout
+        assert f'data-pipeline="fraud-detection[{label}]"' in page
     # the history has one entry per case of every run
     with sqlite3.connect(project.root / ".specrun" / "history.sqlite") as db:
         ids = {row[0] for row in db.execute("SELECT case_id FROM cases WHERE mode = 'pipeline'")}

@@ -62,6 +62,31 @@ def test_the_least_recently_used_entries_go_first(tmp_path):
     assert store.get(keys[1]) is None and store.get(keys[2]) is None
 
 
+
+def test_a_pipeline_steps_outputs_are_kept_beside_its_entry_counted_and_evicted_with_it(tmp_path):
+    produced = tmp_path / "sandbox"
+    (produced / "parts").mkdir(parents=True)
+    (produced / "parts" / "part-0.csv").write_text("x\n" + "1\n" * 500)
+    (produced / "one.csv").write_text("x\n2\n")
+    store = ResultStore(tmp_path / "c", max_bytes=10**9)
+    old, new = "aa" * 32, "bb" * 32
+    size = store.put_tree(old, {"parts": produced / "parts", "one": produced / "one.csv"})
+    assert size == 1002 + 4
+    store.put(old, {"result": {}}, size)
+    assert (store.tree_path(old) / "parts" / "part-0.csv").read_text() == "x\n" + "1\n" * 500
+    assert (store.tree_path(old) / "one").read_text() == "x\n2\n"
+    assert not [p for p in store.tree_path(old).parent.iterdir() if p.name.startswith(".")]   # no staging left
+    entry_bytes = store.path(old).stat().st_size
+    assert [size_ for _, size_, _ in store.entries()] == [entry_bytes + size]    # the outputs count
+    stamp = time.time() - 100
+    os.utime(store.path(old), (stamp, stamp))
+    store.put(new, {"result": {}})
+    store.max_bytes = store.path(new).stat().st_size + 10       # room for the newer entry only
+    assert store.evict() == 1
+    assert store.get(old) is None and not store.tree_path(old).exists()
+    assert store.get(new) is not None
+
+
 WRITER = """
 import json, sys
 from pathlib import Path
