@@ -12,6 +12,9 @@ after STEP's script was edited (default ``preprocessing``), which cases ran: eve
 STEP and no other one.  Exits 1 when the edited run reran anything else or served a case
 of STEP from the cache.
 
+The whole example suite as users run it (``specrun specs/``: isolation, pipeline and
+deep dive) prints the same figures last.
+
 Pipeline mode (``--mode pipeline``, its own workspace) prints the same figures for the DAG
 run; after the edit STEP must run and every other step that ran must be a descendant of
 STEP (a descendant runs when its input changed; the bench's edit appends a comment, so
@@ -33,8 +36,10 @@ ROOT = Path(__file__).resolve().parents[1]
 TARGET = 0.05
 
 
-def run(folder: Path, record: Path, *extra: str, mode: str = "isolation") -> tuple[float, dict]:
-    cmd = [sys.executable, "-m", "specrun", "specs/", "--mode", mode, "-q", "--workspace", f".ws-{mode}",
+def run(folder: Path, record: Path, *extra: str, mode: str | None = "isolation") -> tuple[float, dict]:
+    """One ``specrun specs/`` run in ``folder``; ``mode`` None: every mode the spec runs."""
+    modes = ["--mode", mode] if mode is not None else []
+    cmd = [sys.executable, "-m", "specrun", "specs/", *modes, "-q", "--workspace", f".ws-{mode or 'all'}",
            "--json", str(record), *extra]
     t0 = time.perf_counter()
     # installed plugin packages are left out: the bundled suite is built-ins only
@@ -90,6 +95,35 @@ def pipeline_figures(step: str) -> list[str]:
     return wrong
 
 
+def suite_figures(step: str) -> list[str]:
+    """The example suite as users run it (``specrun specs/``: isolation, pipeline and deep
+    dive): cold, warm, and after the edit; the cases that ran but had no reason to."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        shutil.copytree(ROOT / "specs", folder / "specs")
+        shutil.copytree(ROOT / "examples", folder / "examples")
+        cold, cold_record = run(folder, folder / "cold.json", mode=None)
+        warm, warm_record = run(folder, folder / "warm.json", mode=None)
+        script = folder / "examples" / "fraud" / "scripts" / f"{step}.py"
+        script.write_text(script.read_text() + "\n# edited by bench/cache_rerun.py\n")
+        edited, edited_record = run(folder, folder / "edited.json", mode=None)
+    judged = [c for c in cold_record["cases"] if c["kind"] != "transition"]   # transitions are always checked
+    warm_cached = sum(c.get("cached", False) for c in warm_record["cases"])
+    ran = [c for c in edited_record["cases"] if c["kind"] != "transition" and not c.get("cached")
+           and c["outcome"] != "skipped"]
+    below = descendants(cold_record, step)
+    wrong = [c["id"] for c in ran if c["step"] != step and not (c["mode"] == "pipeline" and c["step"] in below)]
+    ratio = warm / cold
+    print()
+    print(f"example suite (all modes): cold {cold:8.2f} s   {len(judged)} cases (+ transitions)")
+    print(f"example suite: warm rerun       {warm:8.2f} s   {warm_cached} served from the cache")
+    print(f"ratio warm / cold               {ratio * 100:8.2f} %   (target <= {TARGET * 100:.0f} %: "
+          f"{'met' if ratio <= TARGET else 'NOT met'})")
+    print(f"after editing {step + '.py':17} {edited:8.2f} s   ran {len(ran)} cases, "
+          f"{sum(c.get('cached', False) for c in edited_record['cases'])} cached")
+    return wrong
+
+
 def main() -> int:
     step = sys.argv[1] if len(sys.argv) > 1 else "preprocessing"
     with tempfile.TemporaryDirectory() as tmp:
@@ -125,6 +159,11 @@ def main() -> int:
         print("WRONG (pipeline): " + ", ".join(wrong[:10]))
         return 1
     print(f"only {step} and its descendants ran: yes")
+    wrong = suite_figures(step)
+    if wrong:
+        print("WRONG (suite): " + ", ".join(wrong[:10]))
+        return 1
+    print(f"only {step}'s cases (and its pipeline descendants) ran: yes")
     return 0
 
 

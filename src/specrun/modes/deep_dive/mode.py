@@ -34,6 +34,8 @@ from ...sources import SourceError
 from ...spec.model import PipelineSpec, SpecError, StepSpec
 from ...spec.units import mib
 from ..options import mode_options
+from ..result_cache.cache import ResultCache, result_cache
+from ..result_cache.case_key import tree_digest
 from ..step_case import fill_result
 from .analysis import (
     BASELINE_RUNS,
@@ -55,7 +57,8 @@ from .cli_options import DeepDiveRunOptions
 from .cli_options import specrun_addoption as specrun_addoption  # the plugin's options (light module)
 from .compare import ExecutionComparison, compare_executions, open_side
 from .runs import StepRunner
-from .sources import RealData, sagemaker_name
+from .sources import RealData, StepSources, sagemaker_name
+from .stored import StoredAnalysisError, stored_analysis
 
 if TYPE_CHECKING:  # pragma: no cover
     from ...plugin_types import SessionLike
@@ -163,6 +166,11 @@ class DeepDiveMode:
         started = time.perf_counter()
         focus = set(options["focus_areas"])
         sources = real.resolve(step)
+        cache, key = self._cache_key(session, spec, case, options, sources)
+        if cache is not None and key is not None:
+            served = self._served(cache, key, case, sources)
+            if served is not None:
+                return served
         analysis.sources = {port: found.describe() for port, found in sources.inputs.items()}
         analysis.source_error = sources.message or None
         if analysis.source_error is None:
@@ -179,6 +187,37 @@ class DeepDiveMode:
                           "scaling": to_jsonable(analysis.scaling) if analysis.scaling else None}
         if runner.kept:
             result.workdir = runner.kept[0]
+        if cache is not None and key is not None and analysis.source_error is None:
+            cache.save(key, result, analysis)
+        return analysis, result
+
+    # -- the result cache ---------------------------------------------------------------
+    @staticmethod
+    def _cache_key(session: SessionLike, spec: PipelineSpec, case: PlannedCase, options: dict[str, Any],
+                   sources: StepSources) -> tuple[ResultCache | None, str | None]:
+        """The case's key: what decides any case's result (modes/result_cache/case_key.py), the
+        deep dive's options as given for this run, and the content of every real sample the
+        step is fed (fetched or read from the sample cache first: new data in S3 is a miss)."""
+        cache = result_cache(session)
+        if cache is None or sources.message:
+            return None, None
+        samples = {port: tree_digest(found.path) for port, found in sources.inputs.items()}
+        return cache, cache.key(spec, case, {"deep_dive": {"options": options, "samples": samples}})
+
+    @staticmethod
+    def _served(cache: ResultCache, key: str, case: PlannedCase,
+                sources: StepSources) -> tuple[StepAnalysis, CaseResult] | None:
+        found = cache.lookup_attached(key, case)
+        if found is None:
+            return None
+        result, stored = found
+        try:
+            analysis = stored_analysis(stored)
+        except StoredAnalysisError:
+            return None       # stored by another specrun version: run it
+        # where the samples came from this time (fetched, or from the sample cache)
+        analysis.sources = {port: found.describe() for port, found in sources.inputs.items()}
+        result.details["sources"] = analysis.sources
         return analysis, result
 
     def _run_step(self, runner: StepRunner, inputs: dict[str, Any], analysis: StepAnalysis,

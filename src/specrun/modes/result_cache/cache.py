@@ -79,10 +79,16 @@ class ResultCache:
             return None
 
     def lookup(self, key: str, case: PlannedCase) -> CaseResult | None:
+        found = self.lookup_attached(key, case)
+        return found[0] if found is not None else None
+
+    def lookup_attached(self, key: str, case: PlannedCase) -> tuple[CaseResult, Any] | None:
+        """The stored result and what was stored with it (:meth:`save`'s ``attachment``)."""
         entry = self.store.get(key)
         if entry is None or entry.get("case_id") != case.id:
             return None
-        return self._served(key, entry)
+        result = self._served(key, entry)
+        return (result, entry.get("attachment")) if result is not None else None
 
     def lookup_outputs(self, key: str, case: PlannedCase, outputs: Mapping[str, Path]) -> CaseResult | None:
         """A pipeline step's stored result, with the outputs it handed over put back at
@@ -137,9 +143,14 @@ class ResultCache:
         result.details["cache"] = {"key": key, "stored": entry.get("stored")}
         return result
 
-    def save(self, key: str, result: CaseResult) -> None:
+    def save(self, key: str, result: CaseResult, attachment: Any = None) -> None:
+        """Store ``result``; ``attachment``: more of the mode's own record, given back by
+        :meth:`lookup_attached` (a deep-dive step's analysis)."""
         if storable(result, self.session.shouldstop):
-            self.store.put(key, {"case_id": result.id, "result": to_jsonable(result)})
+            entry = {"case_id": result.id, "result": to_jsonable(result)}
+            if attachment is not None:
+                entry["attachment"] = to_jsonable(attachment)
+            self.store.put(key, entry)
 
     def _snapshots(self, spec: PipelineSpec, case: PlannedCase) -> dict[str, str]:
         from ..golden import snapshot_path

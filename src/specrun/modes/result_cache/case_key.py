@@ -90,7 +90,8 @@ class KeyMaker:
         from ..step_case import input_schema
 
         payload = case.payload
-        step: StepSpec | None = getattr(payload, "step", None)
+        # a deep-dive case's payload is the step itself
+        step: StepSpec | None = payload if isinstance(payload, StepSpec) else getattr(payload, "step", None)
         if step is None:
             raise Uncacheable(f"case {case.id!r} has no step")
         doc: dict[str, Any] = {
