@@ -19,6 +19,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pandas  # noqa: F401  (imported once here: see the docstring)
+import pandera.pandas as pa
 import pytest
 
 import specrun.cli  # noqa: F401
@@ -28,6 +29,21 @@ import specrun.pytest_plugin.state  # noqa: F401
 from tests.warm_cli import run_specrun
 
 pytest_plugins = ["pytester"]
+
+
+def _load_pandera_lazily_loaded_parts() -> None:
+    """pandera imports its backends and error reports on first use; done first inside an
+    in-process run, they were dropped by pytester's module snapshot after it and imported a
+    second time by the next run, whose accessors and classes then differed from the first
+    (``Object of type Check is not JSON serializable`` in a failing case's report)."""
+    schema = pa.DataFrameSchema({"a": pa.Column(int, pa.Check.ge(0), unique=True)}, strict=True)
+    try:
+        schema.validate(pandas.DataFrame({"a": [-1, -1], "b": [0, 0]}), lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        str(exc)
+
+
+_load_pandera_lazily_loaded_parts()
 
 REPO = Path(__file__).resolve().parents[3]
 BUGGY = REPO / "examples" / "buggy"
