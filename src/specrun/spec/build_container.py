@@ -13,9 +13,9 @@ sagemaker-training    ``/opt/ml/input/data/NAME`` (a channel) ``model`` → ``/o
                                                               an explicit path
 ===================== ======================================= ==========================================
 
-Every container path is a folder, as SageMaker's are.  A folder port (``layout:``) *is*
-that folder; a file input appears inside it under its own name (``NAME.csv``), so several
-file inputs may share one folder.  An output must be a folder port: SageMaker uploads a
+Every container path is a folder, as SageMaker's are, and holds one port.  A folder port
+(``layout:``) *is* that folder; a file input appears inside it under its own name
+(``NAME.csv``).  An output must be a folder port: SageMaker uploads a
 folder, and specrun must not guess which file in it is the port.  Only paths under
 ``/opt/ml`` may be mapped: that is the tree the run gets private (see execution/container.py).
 """
@@ -104,12 +104,8 @@ def _mounts(step: StepSpec, container: ContainerSpec) -> list[tuple[str, str, st
                             f"port (add a layout naming the files the script writes there, e.g. "
                             f"layout: {name}.{port.format})", where)
         for other, other_direction, other_name in placed:
-            if (other_direction, other_name) == (direction, name):
-                continue
-            same = other == path
-            shared_ok = same and not port.is_dir and direction == "inputs" and other_direction == "inputs" \
-                and not (step.inputs[other_name].is_dir)
-            if (same and not shared_ok) or (port.is_dir and _inside(other, path) and other != path):
+            if (other_direction, other_name) != (direction, name) and (other == path or (
+                    port.is_dir and _inside(other, path))):
                 raise SpecError(f"{direction}.{name} ({path}) and {other_direction}.{other_name} ({other}) "
                                 "overlap: a folder port's container folder holds nothing else", where)
     return placed
