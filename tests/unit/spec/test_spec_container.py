@@ -50,7 +50,8 @@ def _explicit(paths: str, text: str = SPEC) -> str:
 
 
 def test_explicit_paths_replace_conventional_ones(tmp_path):
-    mounts = load_spec(write(tmp_path, _explicit("/opt/ml/processing/input: inputs.raw"))).steps["prep"].container.mounts
+    spec = load_spec(write(tmp_path, _explicit("/opt/ml/processing/input: inputs.raw")))
+    mounts = spec.steps["prep"].container.mounts
     assert mounts == [("/opt/ml/processing/input", "inputs", "raw"),
                       ("/opt/ml/processing/input/lookup", "inputs", "lookup"),
                       ("/opt/ml/processing/output/train", "outputs", "train")]
@@ -59,7 +60,8 @@ def test_explicit_paths_replace_conventional_ones(tmp_path):
 def test_a_path_given_twice_or_a_mount_inside_a_folder_port_is_an_error(tmp_path):
     slash = "/opt/ml/processing/input: inputs.raw, /opt/ml/processing/input/: inputs.lookup"
     assert "spec.yaml:11: steps.prep.container_paths./opt/ml/processing/input/: container path " \
-           "'/opt/ml/processing/input/' must be an absolute, normalised folder" in error_text(tmp_path, _explicit(slash))
+           "'/opt/ml/processing/input/' must be an absolute, normalised folder" in \
+        error_text(tmp_path, _explicit(slash))
     onto_conventional = _explicit("/opt/ml/processing/input/lookup: inputs.raw")
     assert error_text(tmp_path, onto_conventional).startswith(
         "spec.yaml:10: steps.prep.container: inputs.raw (/opt/ml/processing/input/lookup) and inputs.lookup "
