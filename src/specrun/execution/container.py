@@ -8,7 +8,7 @@ read-only, output folders read-write), the empty folders the job layout has, and
 environment a SageMaker job sets (training: ``SM_CHANNEL_<NAME>``, ``SM_CHANNELS``,
 ``SM_MODEL_DIR``, ``SM_OUTPUT_DATA_DIR``, ``SM_HPS``, ``SM_HP_<NAME>`` …).  A training job's
 ``job_args`` are written to ``/opt/ml/input/config/hyperparameters.json`` (every value a
-string, as SageMaker writes them) in the sandbox and bound read-only.
+string, as in SageMaker's file) in the sandbox and bound read-only.
 
 bubblewrap gets a private ``/opt/ml`` (:meth:`ContainerRun.private_root_argv`): a tmpfs on
 the host's ``/opt/ml`` when it exists, else a tmpfs on ``/opt`` with each of the host's
@@ -110,7 +110,8 @@ def container_run(spec: ContainerSpec, workdir: Path, input_paths: Mapping[str, 
 
 
 def hyperparameters(job_args: Mapping[str, Any]) -> dict[str, str]:
-    """``job_args`` as SageMaker writes hyperparameters.json: every value a string (lists as JSON)."""
+    """``job_args`` as hyperparameters.json holds them in SageMaker: every value a string; text
+    as written, anything else as JSON (``3`` → ``"3"``, ``True`` → ``"true"``)."""
     return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in job_args.items()}
 
 
