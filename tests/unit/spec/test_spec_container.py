@@ -80,9 +80,11 @@ def test_defaults_container_applies_to_script_steps_without_their_own(tmp_path):
     text = text.replace("    container: sagemaker-processing\n", "", 1)
     text = text.replace("      train: {schema: t, layout: train.csv}", "      model: {schema: t, layout: train.csv}")
     text = text.replace("{from: prep.train}", "{from: prep.model}")
+    text = text.replace("    script: fit.py\n    container: sagemaker-training\n", "    command: [sh, fit.sh]\n")
     spec = load_spec(write(tmp_path, text))
     assert spec.steps["prep"].container.kind == "sagemaker-training"
     assert spec.defaults.container == "sagemaker-training"
+    assert spec.steps["fit"].command is not None and spec.steps["fit"].container is None   # scripts only
 
 
 @pytest.mark.parametrize(("edit", "expected"), [
