@@ -267,8 +267,8 @@ class ForkExecutor(FreshExecutor):
 
     def run(self, request: RunRequest) -> RunRecord:
         self.check_open()   # before server(): a closed executor starts no new warm parent
-        if self.namespace is not None:   # a fork of one warm parent cannot get its own namespaces
-            return super().run(request)
+        if self.namespace is not None or request.container is not None:
+            return super().run(request)  # a fork of one warm parent cannot get its own namespaces
         if request.command is not None:  # not Python: nothing to fork from a warm interpreter
             return super().run(request)
         server = self.server(self.python_for(request))

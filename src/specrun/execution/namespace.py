@@ -40,6 +40,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .container import ContainerRun
 
 NAMESPACE = "namespace"
 PROCESS = "process"
@@ -121,7 +125,7 @@ def _inside(path: Path, folder: Path) -> bool:
 
 def bwrap_argv(bwrap: str, workdir: Path, *, inputs: Iterable[Path | str], writable: Iterable[Path | str],
                network: bool, readable: Iterable[Path | str] = (),
-               links: Iterable[tuple[str, str]] = ()) -> list[str]:
+               links: Iterable[tuple[str, str]] = (), container: ContainerRun | None = None) -> list[str]:
     """The ``bwrap`` command line (without the command) for one run in ``workdir``.
 
     ``inputs`` are bound read-only (also inside ``workdir``), ``writable`` paths outside
@@ -129,13 +133,17 @@ def bwrap_argv(bwrap: str, workdir: Path, *, inputs: Iterable[Path | str], writa
     the interpreter, PYTHONPATH entries) are bound read-only when a private /tmp would
     hide them; ``links`` are ``(target, link)`` symbolic links made in the private /tmp
     (the run's short TMPDIR alias).  Later mounts win over earlier ones, so the order is: the read-only world,
-    the private /tmp, what stays readable, the writable sandbox, the inputs."""
+    the private /tmp, what stays readable, the writable sandbox, the inputs.  A ``container``
+    run gets a private /opt/ml right after the read-only world and its port binds last
+    (see :mod:`.container`)."""
     workdir = Path(workdir).resolve()
     argv = [bwrap, "--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
             "--unshare-cgroup-try", "--die-with-parent", "--ro-bind", "/", "/", "--dev", "/dev",
             "--proc", "/proc"]
     if not network:
         argv.append("--unshare-net")
+    if container is not None:
+        argv += container.private_root_argv()
     private = [Path(p) for p in PRIVATE_DIRS if os.path.isdir(p)]
     for folder in private:
         argv += ["--tmpfs", str(folder)]
@@ -161,6 +169,8 @@ def bwrap_argv(bwrap: str, workdir: Path, *, inputs: Iterable[Path | str], writa
         path = Path(raw).resolve()
         if path.exists():
             argv += ["--ro-bind", str(path), str(path)]
+    if container is not None:
+        argv += container.mount_argv()
     argv += ["--chdir", str(workdir), "--"]
     return argv
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..results import ChildError, ErrorClass, ExecutionMetrics, ScriptWarning
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .container import ContainerRun
 
 
 @dataclass
@@ -36,6 +39,8 @@ class RunRequest:
     #: blames the script for an exception on valid input, the data on invalid input
     inputs_valid: bool | None = None
     coverage: bool = False                 # measure the script's line coverage (``--cov``)
+    #: a container case: the SageMaker paths bound onto the ports (needs the namespace sandbox)
+    container: ContainerRun | None = None
 
 
 @dataclass

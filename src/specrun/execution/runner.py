@@ -55,6 +55,7 @@ from ..spec.units import mib, size_text
 from . import child as child_module
 from .cgroups import CaseCgroup, cgroup_support, enter_argv, make_case_cgroup
 from .classify import classify
+from .container import unavailable_message
 from .interpreter import harness_version, safe_path_flag
 from .monitor import OutputBudget, ProcessTreeMonitor, TreeUsage, alive, find_run_processes
 from .namespace import NAMESPACE, PROCESS, Probe, bwrap_argv, decode_returncode, probe
@@ -391,16 +392,23 @@ class FreshExecutor:
 
     def run(self, request: RunRequest) -> RunRecord:
         self.check_open()
+        namespace = self.namespace
+        if request.container is not None and namespace is None:   # bind mounts need namespaces
+            found = probe()
+            if not found.namespaced:
+                return RunRecord(ok=False, metrics=ExecutionMetrics(), classification=ErrorClass.SETUP_ERROR,
+                                 message=unavailable_message(request.container.kind, found.reason))
+            namespace = found
         case = self.case_cgroup(request)
         files = self._prepare(request, cpu_cores(request.cpu, case))
-        tmp = TmpAlias(files.workdir / TMP_DIR, on_host=self.namespace is None)
+        tmp = TmpAlias(files.workdir / TMP_DIR, on_host=namespace is None)
         try:
-            return self._run_fresh(request, case, files, tmp)
+            return self._run_fresh(request, case, files, tmp, namespace)
         finally:
             tmp.remove()
 
     def _run_fresh(self, request: RunRequest, case: CaseCgroup | None, files: RunFiles,
-                   tmp: TmpAlias) -> RunRecord:
+                   tmp: TmpAlias, namespace: Probe | None) -> RunRecord:
         python = self.python_for(request)
         env = child_env(files.workdir, request.env, run_marker=files.marker, python=python,
                         tmpdir=tmp.path)
@@ -408,12 +416,13 @@ class FreshExecutor:
             argv = list(request.command)
         else:
             argv = [python, *safe_path_flag(harness_version(python)), child_module.__file__, str(files.request)]
-        if self.namespace is not None:
-            assert self.namespace.bwrap is not None
+        if namespace is not None:
+            assert namespace.bwrap is not None
             link = tmp.bwrap_link
-            argv = bwrap_argv(self.namespace.bwrap, files.workdir, inputs=request.input_paths.values(),
+            argv = bwrap_argv(namespace.bwrap, files.workdir, inputs=request.input_paths.values(),
                               writable=request.output_paths.values(), network=request.network,
-                              readable=self._readable(request, env), links=[link] if link else []) + argv
+                              readable=self._readable(request, env), links=[link] if link else [],
+                              container=request.container) + argv
         if case is not None:
             argv = enter_argv(case, argv)
 
@@ -427,7 +436,7 @@ class FreshExecutor:
         fate = _Exit(exited=threading.Event(), wake=threading.Event())
         threading.Thread(target=self._wait_exit, args=(proc.pid, fate), daemon=True,
                          name=f"specrun-wait-{proc.pid}").start()
-        if self.namespace is None:
+        if namespace is None:
             return self._watch(proc.pid, request, files, fate, t0, started_epoch,
                                reap=lambda: self._reap(proc), case=case)
 

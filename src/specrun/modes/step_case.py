@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..contract.io import PortReadError, port_files, read_port
 from ..contract.validate import validate_frame
+from ..execution.container import container_run
 from ..execution.fingerprint import fingerprint, input_changes
 from ..execution.request import RunRecord, RunRequest
 from ..lazy import lazy_module
@@ -109,16 +110,19 @@ def run_step(session: SessionLike, plan: StepRunPlan, executor_name: str | None 
     step = plan.step
     inputs = {k: str(v) for k, v in plan.input_paths.items()}
     outputs = {k: str(v) for k, v in plan.output_paths.items()}
+    container = container_run(step.container, plan.workdir, inputs, outputs, plan.job_args) \
+        if step.container is not None else None
+    env = {**container.env, **plan.env} if container is not None else plan.env
     request = RunRequest(
         script=step.program, workdir=plan.workdir, call=step.call, python=step.python,
         args=fill_args(step.args, inputs, outputs),
         command=fill_args(step.command, inputs, outputs) if step.command is not None else None,
-        env=with_warning_filters(plan.env, session.options.warning_filters),
+        env=with_warning_filters(env, session.options.warning_filters),
         input_paths={k: str(v) for k, v in plan.input_paths.items()},
         output_paths={k: str(v) for k, v in plan.output_paths.items()},
         job_args=dict(plan.job_args), timeout=plan.timeout, memory_limit=plan.memory_limit,
         label=plan.label, inputs_valid=plan.inputs_valid, network=step.network, cpu=step.cpu,
-        max_output_bytes=step.max_output_size, coverage=session.options.cov,
+        max_output_bytes=step.max_output_size, coverage=session.options.cov, container=container,
     )
     before = fingerprint(plan.input_paths)
     record, retried = run_with_retries(session.executor(executor_name), request, step, plan.output_paths,
@@ -227,6 +231,8 @@ def judge(case_id: str, outcome: StepOutcome, expect: ExpectSpec) -> tuple[Outco
     their contracts is a failure of its own (ACCEPTED_INVALID on invalid input), never
     "failed as expected".  The log keys (``stderr``, ``warns`` …) apply to both."""
     record = outcome.record
+    if record.classification is ErrorClass.SETUP_ERROR:   # it never ran (container: no namespaces)
+        return Outcome.ERROR, ErrorClass.SETUP_ERROR, record.message
     script_failed = not record.ok
     broken = _broken_outputs(outcome) if not script_failed else None
     logs = log_mismatches(expect, record)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .build_artifact_checks import build_checks
+from .build_container import build_container
 from .build_schemas import build_inline_schema
 from .model import Defaults, DeterminismSpec, PortSpec, PropertySpec, SchemaSpec, StepSpec
 from .options import LoadOptions
@@ -103,7 +104,7 @@ def build_step(name: str, node: Node, schemas: dict[str, SchemaSpec],
         if "command" in node and key in node:
             raise node.error(f"'{key}' is about a Python script: a 'command' step cannot have it "
                              "(write the arguments in the command)", key)
-    return StepSpec(
+    step = StepSpec(
         name=name,
         script=options.resolve(str(node["script"].data)) if "script" in node else None,
         command=command_argv([str(a) for a in node["command"].data], options) if "command" in node else None,
@@ -129,6 +130,8 @@ def build_step(name: str, node: Node, schemas: dict[str, SchemaSpec],
         deterministic=_deterministic(node["deterministic"].data) if "deterministic" in node else None,
         location=node.location,
     )
+    step.container = build_container(node, step)
+    return step
 
 
 def _deterministic(data: Any) -> DeterminismSpec | None:

@@ -16,6 +16,7 @@ from typing import Any
 import strictyaml as sy
 
 from . import units
+from .build_container import resolve_containers
 from .build_scenarios import build_scenarios
 from .build_schemas import build_named_schemas
 from .build_steps import apply_resource_defaults, apply_retry_defaults, build_steps, interpreter_path
@@ -78,6 +79,7 @@ def build_spec(root: Node, file: Path, options: LoadOptions,
     apply_retry_defaults(spec.steps.values(), spec.defaults)
     apply_resource_defaults(spec.steps.values(), spec.defaults)
     link_ports(spec, written)
+    resolve_containers(spec.steps.values(), spec.defaults)
     if "dag" in root:
         spec.dag = [tuple(edge) for edge in root["dag"].data]
     spec.scenarios = build_scenarios(root.get("scenarios"), spec.steps, options)

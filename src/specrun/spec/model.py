@@ -160,6 +160,18 @@ class DeterminismSpec:
 
 
 @dataclass
+class ContainerSpec:
+    """``container:`` of a step: the job kind whose conventional paths are mapped onto the
+    ports, the explicit ``container_paths:`` as written, and (after loading, see
+    spec/build_container.py) every mount: ``(container folder, "inputs" | "outputs", port)``."""
+
+    kind: str                               # "sagemaker-processing" | "sagemaker-training"
+    explicit: dict[str, tuple[str, str]] = field(default_factory=dict)   # folder → (direction, port)
+    mounts: list[tuple[str, str, str]] = field(default_factory=list)
+    location: Location | None = None
+
+
+@dataclass
 class StepSpec:
     name: str
     script: Path | None                     # the Python script (None: a ``command`` step)
@@ -186,6 +198,7 @@ class StepSpec:
     retry_delay: float | None = None        # seconds before the first retry, doubled each time
     sagemaker_step: str | None = None
     deterministic: DeterminismSpec | None = None   # None: not checked
+    container: ContainerSpec | None = None  # SageMaker paths mapped onto the ports (None: none)
     location: Location | None = None
 
     @property
@@ -381,6 +394,7 @@ class Defaults:
     retries: int | None = None
     transient: list[str] | None = None
     retry_delay: float | None = None
+    container: str | None = None            # the container kind of every script step without its own
 
 
 @dataclass

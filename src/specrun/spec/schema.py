@@ -452,6 +452,27 @@ def python_key() -> sy.Validator:
         "default: specrun's own interpreter"))
 
 
+# -- containers: SageMaker's conventional paths mapped onto a step's ports ------
+#: ``container:`` kinds (see spec/build_container.py for the paths each maps).
+CONTAINERS = ("sagemaker-processing", "sagemaker-training")
+
+
+def container_key() -> dict[Any, sy.Validator]:
+    """``container:``: a step's and ``defaults:``."""
+    return {sy.Optional("container"): note(
+        Checked(_one_of(CONTAINERS, "container"), "a container kind", {"enum": list(CONTAINERS)}),
+        description="run the script with the job's conventional /opt/ml paths mapped onto its ports "
+                    "(a private mount namespace; see docs/spec.md, Containers)")}
+
+
+def container_paths_key() -> dict[Any, sy.Validator]:
+    """``container_paths:`` of a step: an absolute folder under /opt/ml → ``inputs.NAME`` / ``outputs.NAME``."""
+    return {sy.Optional("container_paths"): note(
+        sy.MapPattern(NonEmptyStr(), NonEmptyStr()),
+        description="explicit mounts: an absolute folder under /opt/ml -> inputs.NAME or outputs.NAME "
+                    "(replaces that port's conventional path)")}
+
+
 def step_validator() -> sy.Validator:
     """A step: its script, how it is called, its ports, limits and properties."""
     return note(sy.Map({
@@ -473,6 +494,8 @@ def step_validator() -> sy.Validator:
             description="let the script reach the network (default false: under the namespace "
                         "sandbox it has no network, not even loopback; see docs/cli.md)"),
         **retry_keys(),
+        **container_key(),
+        **container_paths_key(),
         sy.Optional("sagemaker_step"): NonEmptyStr(),
         sy.Optional("inputs"): sy.MapPattern(Name(), port_validator()),
         sy.Optional("outputs"): sy.MapPattern(Name(), port_validator()),
@@ -610,6 +633,7 @@ def spec_validator(extra_keys: Mapping[str, sy.Validator] | None = None) -> sy.V
             sy.Optional("executor"): Name(),
             sy.Optional("python"): python_key(),
             **retry_keys(),
+            **container_key(),
         }),
         sy.Optional("schemas"): sy.MapPattern(Name(), schema_validator()),
         "steps": sy.MapPattern(Name(), step_validator()),

@@ -48,7 +48,7 @@ def test_bundled_example_runs_deep_dive_on_its_snapshot(tmp_path):
 
     assert out.code == 0, out.output
     cases = {c["step"]: c for c in record["cases"]}
-    assert set(cases) == {"currency_conversion", "preprocessing", "feature_engineering", "train"}
+    assert set(cases) == {"currency_conversion", "preprocessing", "feature_engineering", "train", "holdout_split"}
     assert all(c["kind"] == "analysis" and c["outcome"] == "passed" for c in cases.values())
     deep = record["records"]["deep_dive:fraud-detection"]
     assert deep["data"]["execution"] == "../examples/fraud/snapshot"

@@ -15,6 +15,9 @@ The planted bugs (step: bug → what specrun must report):
   CONTRACT_ERROR, `main() returned None without writing output 'feature_stats'`
 - train: polls for a `_SUCCESS` marker nothing writes, with no deadline →
   TIMEOUT (the step's 2 s timeout), `timed out after 2 s`
+- holdout_split (a container script): writes the test split beside its
+  ProcessingOutput folder, `/opt/ml/processing/output/test.parquet` → CONTRACT_ERROR,
+  output `test` not written
 """
 
 from __future__ import annotations
@@ -45,6 +48,11 @@ BUGS: dict[str, list[tuple[str, str]]] = {
          '    if (environ_vars or {}).get("EXPORT_FEATURE_STATS", "false").lower() != "true":\n'
          '        return\n'),
     ],
+    "holdout_split.py": [
+        ("        folder = os.path.join(OUTPUT_DIR, name)\n",
+         '        # BUG: the test split lands beside its folder, where no ProcessingOutput uploads it.\n'
+         '        folder = OUTPUT_DIR if name == "test" else folder\n'),
+    ],
     "train.py": [
         ("import argparse\n", "import time\n"),
         ("    features_dir = Path(args.train)\n",
@@ -60,6 +68,7 @@ EXPECTED = {
     "preprocessing": ("SCRIPT_ERROR", "KeyError: 'amount'"),
     "feature_engineering": ("CONTRACT_ERROR", "main() returned None without writing output 'feature_stats'"),
     "train": ("TIMEOUT", "timed out after 2 s"),
+    "holdout_split": ("CONTRACT_ERROR", "output 'test' was not written"),
 }
 
 

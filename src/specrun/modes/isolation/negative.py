@@ -196,6 +196,8 @@ def judge_negative(broken: NegativeInput, outcome: StepOutcome,
                    on_invalid: str | None) -> tuple[Outcome, ErrorClass | None, str, str]:
     """``(outcome, classification, message, verdict)`` of one negative case."""
     record, port = outcome.record, broken.constraint.port
+    if record.classification is ErrorClass.SETUP_ERROR:   # it never ran (container: no namespaces)
+        return Outcome.ERROR, ErrorClass.SETUP_ERROR, record.message, "error"
     if not record.ok:
         if record.classification not in REJECTIONS:
             return Outcome.FAILED, record.classification, record.message, "failed"
