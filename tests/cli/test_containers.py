@@ -209,3 +209,11 @@ def test_without_namespaces_a_container_case_is_an_error_saying_what_is_needed(p
     for needed in ("private mount namespace", "user namespaces", "bubblewrap", "SPECRUN_ISOLATION=process"):
         assert needed in case["message"]
     assert not os.path.exists("/opt/ml")      # the script never ran against the host's paths
+
+
+def test_without_namespaces_a_negative_case_is_an_error_not_a_rejection(project: Project) -> None:
+    """A case that never ran must not count as the script rejecting bad input."""
+    outcome = _processing(project).run("spec.yaml", "-k", "negative", env={"SPECRUN_ISOLATION": "process"})
+    negatives = [c for c in outcome.record["cases"] if "negative" in c["id"]]
+    assert negatives and all((c["outcome"], c["classification"]) == ("error", "SETUP_ERROR") for c in negatives)
+    assert outcome.code != 0
