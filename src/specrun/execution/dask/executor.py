@@ -1,0 +1,134 @@
+"""DaskExecutor: ``executor.run(request)`` packs the case, submits it to the cluster and
+waits for its result, so the modes' own concurrency (``-n``, the pipeline's ready steps)
+puts as many cases in flight as they run threads, and each result streams to the console
+as its case finishes.  ``close()`` (``-x``, Ctrl-C, the end of the run) cancels every
+task still queued or running and stops the embedded cluster.
+
+A worker that dies mid-case (``KilledWorker``, or the task lost with its worker) gives
+that attempt an ``ERROR`` naming the worker; the case is submitted once more, to the
+other workers; a second death is the case's ``SETUP_ERROR`` (outcome ``ERROR``).  ``-x``
+cancels the cases still running (each reported SKIPPED, "cancelled").  A case
+whose inputs or outputs exceed the transfer cap is an ``ERROR`` saying so."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from ...results import ErrorClass, ExecutionMetrics, RetryAttempt
+from ..request import RunRecord, RunRequest
+from ..runner import ExecutorClosed
+from .cluster import ClusterOptions, connect
+from .resources import placement
+from .task import DEFAULT_CAP, TransferTooLarge, pack, restore
+from .worker import run_packed
+
+
+def _error_record(message: str) -> RunRecord:
+    return RunRecord(ok=False, metrics=ExecutionMetrics(), classification=ErrorClass.SETUP_ERROR, message=message)
+
+
+class WorkerDied(Exception):
+    def __init__(self, worker: str, detail: str) -> None:
+        super().__init__(f"worker {worker or '?'} died mid-case ({detail})")
+        self.worker = worker
+
+
+class DaskExecutor:
+    name = "dask"
+
+    def __init__(self, options: ClusterOptions, *, isolation: str = "process", cap: int = DEFAULT_CAP,
+                 classifier: Callable[..., Any] | None = None,
+                 should_stop: Callable[[], str | None] | None = None) -> None:
+        self.client, self.cluster = connect(options)
+        self.isolation, self.cap, self.classifier = isolation, cap, classifier
+        self.should_stop = should_stop
+        self._futures: set[Any] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+
+    @property
+    def slots(self) -> int:
+        """How many cases the cluster runs at once (its workers' threads)."""
+        info = self.client.scheduler_info().get("workers", {})
+        return max(1, sum(int(w.get("nthreads", 1)) for w in info.values()))
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            futures = list(self._futures)
+        if futures:
+            self.client.cancel(futures, force=True)
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+    def run(self, request: RunRequest) -> RunRecord:
+        if self._closed:
+            raise ExecutorClosed("the executor is closed: specrun is stopping")
+        try:
+            package = pack(request, self.cap)
+            workers = self.client.scheduler_info().get("workers", {})
+            resources = placement(request.memory_limit, workers)
+        except (TransferTooLarge, ValueError) as exc:
+            return _error_record(str(exc))
+        try:
+            result = self._submit(package, resources, exclude=None)
+            earlier: list[RetryAttempt] = []
+        except WorkerDied as died:
+            earlier = [RetryAttempt(ErrorClass.SETUP_ERROR, f"ERROR: {died}; retried once on another worker")]
+            try:
+                result = self._submit(package, resources, exclude=died.worker)
+            except WorkerDied as again:
+                return _error_record(f"{died}; the retry's {again}")
+        if isinstance(result, RunRecord):   # cancelled
+            return result
+        record: RunRecord = result.record
+        if result.files or result.dirs:
+            restore(package, result)
+        if earlier:
+            record.attempts = earlier + list(record.attempts)
+        if not record.ok and self.classifier is not None and record.classification is not ErrorClass.SETUP_ERROR:
+            found = self.classifier(record.error, record.metrics, record.stderr_tail, request.inputs_valid)
+            if found is not None:
+                record.classification = found
+        return record
+
+    def _submit(self, package: Any, resources: dict[str, float] | None, exclude: str | None) -> Any:
+        from distributed import CancelledError
+        from distributed.scheduler import KilledWorker
+
+        workers = None
+        if exclude:
+            others = [w for w in self.client.scheduler_info().get("workers", {}) if w != exclude]
+            workers = others or None
+        future = self.client.submit(run_packed, package, self.isolation, self.cap, pure=False,
+                                    resources=resources, workers=workers, allow_other_workers=False,
+                                    retries=0)
+        with self._lock:
+            if self._closed:
+                future.cancel()
+                raise ExecutorClosed("the executor is closed: specrun is stopping")
+            self._futures.add(future)
+        finished = threading.Event()
+        future.add_done_callback(lambda _: finished.set())
+        try:
+            while not finished.wait(0.1):
+                reason = self.should_stop() if self.should_stop is not None else None
+                if reason:   # -x: a case still running on the cluster is cancelled, not waited for
+                    future.cancel(force=True)
+                    return RunRecord(ok=False, metrics=ExecutionMetrics(), cancelled=True,
+                                     message=f"cancelled on the cluster: {reason}")
+            return future.result()
+        except KilledWorker as exc:
+            last = getattr(exc, "last_worker", None)
+            address = getattr(last, "address", None) or (str(last) if last is not None else "")
+            raise WorkerDied(address, "KilledWorker") from None
+        except CancelledError:
+            if self._closed:
+                raise ExecutorClosed("cancelled: specrun is stopping") from None
+            raise
+        finally:
+            with self._lock:
+                self._futures.discard(future)
