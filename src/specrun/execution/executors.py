@@ -50,8 +50,7 @@ def _dask(session: Any) -> Any:
     return DaskExecutor(ClusterOptions(scheduler=options.scheduler, workers=options.dask_workers,
                                        dashboard=options.dask_dashboard),
                         isolation=isolation_of(session), cap=options.dask_transfer_cap or DEFAULT_CAP,
-                        classifier=plugin_classifier(session.pm),
-                        should_stop=lambda: getattr(session, "shouldstop", None))
+                        classifier=plugin_classifier(session.pm))
 
 
 @hookimpl

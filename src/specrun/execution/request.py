@@ -57,8 +57,6 @@ class RunRecord:
     coverage: dict[str, Any] | None = None
     #: attempts the executor itself made before this run (the Dask executor: a worker died mid-case)
     attempts: list[RetryAttempt] = field(default_factory=list)
-    #: the executor stopped the run unfinished because the session is stopping (``-x`` on a Dask cluster)
-    cancelled: bool = False
 
 
 class Executor(Protocol):

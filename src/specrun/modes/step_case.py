@@ -227,8 +227,6 @@ def judge(case_id: str, outcome: StepOutcome, expect: ExpectSpec) -> tuple[Outco
     their contracts is a failure of its own (ACCEPTED_INVALID on invalid input), never
     "failed as expected".  The log keys (``stderr``, ``warns`` …) apply to both."""
     record = outcome.record
-    if record.cancelled:   # stopped unfinished by -x (the Dask executor cancels what is running)
-        return Outcome.SKIPPED, None, record.message
     if not record.ok and record.classification is ErrorClass.SETUP_ERROR:
         # the executor could not run the case (a Dask case over the transfer cap, its worker
         # died twice): an ERROR whatever the scenario expects, never the script's verdict

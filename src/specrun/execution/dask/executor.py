@@ -6,8 +6,8 @@ task still queued or running and stops the embedded cluster.
 
 A worker that dies mid-case (``KilledWorker``, or the task lost with its worker) gives
 that attempt an ``ERROR`` naming the worker; the case is submitted once more, to the
-other workers; a second death is the case's ``SETUP_ERROR`` (outcome ``ERROR``).  ``-x``
-cancels the cases still running (each reported SKIPPED, "cancelled").  A case
+other workers; a second death is the case's ``SETUP_ERROR`` (outcome ``ERROR``).  On the
+worker, a cancelled task's script is killed (worker.py watches the task's state).  A case
 whose inputs or outputs exceed the transfer cap is an ``ERROR`` saying so."""
 
 from __future__ import annotations
@@ -39,11 +39,9 @@ class DaskExecutor:
     name = "dask"
 
     def __init__(self, options: ClusterOptions, *, isolation: str = "process", cap: int = DEFAULT_CAP,
-                 classifier: Callable[..., Any] | None = None,
-                 should_stop: Callable[[], str | None] | None = None) -> None:
+                 classifier: Callable[..., Any] | None = None) -> None:
         self.client, self.cluster = connect(options)
         self.isolation, self.cap, self.classifier = isolation, cap, classifier
-        self.should_stop = should_stop
         self._futures: set[Any] = set()
         self._lock = threading.Lock()
         self._closed = False
@@ -82,8 +80,6 @@ class DaskExecutor:
                 result = self._submit(package, resources, exclude=died.worker)
             except WorkerDied as again:
                 return _error_record(f"{died}; the retry's {again}")
-        if isinstance(result, RunRecord):   # cancelled
-            return result
         record: RunRecord = result.record
         if result.files or result.dirs:
             restore(package, result)
@@ -111,15 +107,7 @@ class DaskExecutor:
                 future.cancel()
                 raise ExecutorClosed("the executor is closed: specrun is stopping")
             self._futures.add(future)
-        finished = threading.Event()
-        future.add_done_callback(lambda _: finished.set())
         try:
-            while not finished.wait(0.1):
-                reason = self.should_stop() if self.should_stop is not None else None
-                if reason:   # -x: a case still running on the cluster is cancelled, not waited for
-                    future.cancel(force=True)
-                    return RunRecord(ok=False, metrics=ExecutionMetrics(), cancelled=True,
-                                     message=f"cancelled on the cluster: {reason}")
             return future.result()
         except KilledWorker as exc:
             last = getattr(exc, "last_worker", None)

@@ -10,20 +10,44 @@ import shutil
 import tempfile
 import threading
 from pathlib import Path
+from typing import Any
 
 from ..request import RunRecord
 from ..runner import FreshExecutor
 from .task import CasePackage, ResultPackage, TransferTooLarge, pack_results, remap, unpack
 
-_executors: dict[str, FreshExecutor] = {}
-_lock = threading.Lock()
+#: how often a running case checks whether its task was cancelled or its worker is closing
+WATCH_S = 0.2
 
 
-def _executor(isolation: str) -> FreshExecutor:
-    with _lock:
-        if isolation not in _executors:
-            _executors[isolation] = FreshExecutor(isolation=isolation)
-        return _executors[isolation]
+def _task_gone(worker: Any, key: Any) -> bool:
+    """The client cancelled the task (``-x``, Ctrl-C) or the worker is shutting down."""
+    if str(getattr(worker, "status", "running")).rsplit(".", 1)[-1] not in ("running", "paused"):
+        return True
+    task = worker.state.tasks.get(key)
+    return task is None or task.state not in ("executing", "long-running")
+
+
+def _watch(executor: FreshExecutor, stop: threading.Event) -> None:
+    """Kill the case's process tree once its task is gone: a cancelled Dask task's thread
+    cannot be interrupted, its script must be."""
+    try:
+        from distributed import get_worker
+        from distributed.worker import thread_state
+
+        worker, key = get_worker(), getattr(thread_state, "key", None)
+    except (ImportError, ValueError):
+        return
+    if key is None:
+        return
+
+    def watch() -> None:
+        while not stop.wait(WATCH_S):
+            if _task_gone(worker, key):
+                executor.close()
+                return
+
+    threading.Thread(target=watch, daemon=True, name="specrun-dask-watch").start()
 
 
 def _worker_place() -> tuple[str, str | None]:
@@ -43,8 +67,18 @@ def run_packed(package: CasePackage, isolation: str, cap: int) -> ResultPackage:
     base = Path(tempfile.mkdtemp(prefix="specrun-case-", dir=local))
     try:
         request, back = unpack(package, base)
-        record = _executor(isolation).run(request)
+        executor = FreshExecutor(isolation=isolation)   # one per case: cancelling kills this case only
+        stop = threading.Event()
+        _watch(executor, stop)
+        try:
+            record = executor.run(request)
+        finally:
+            stop.set()
+        # the paths specrun reports (logs, traceback frames, messages) as the client knows them;
+        # what the script printed is kept as it printed it
+        tails = record.stdout_tail, record.stderr_tail
         record = remap(record, back)
+        record.stdout_tail, record.stderr_tail = tails
         try:
             return pack_results(package, base, record, address, cap)
         except TransferTooLarge as exc:
