@@ -170,3 +170,19 @@ def test_a_pipeline_hands_outputs_between_steps_on_the_cluster(project) -> None:
     out = project.run("spec.yaml", "--mode", "pipeline", "--no-cache", "--dist", "dask")
     assert out.code == 0, out.stdout + out.stderr
     assert out.case("pipeline::consume")["outcome"] == "passed"
+
+
+COPY = 'import shutil\n\ndef main(input_paths, output_paths, environ_vars, job_args):\n' \
+       '    shutil.copy(input_paths["rows"], output_paths["out"])\n'
+
+
+def test_a_memory_limit_is_a_resource_of_the_workers(project) -> None:
+    """Each embedded worker offers its share of the machine's memory as ``MEMORY``: a case
+    whose limit fits runs; one no worker can hold is an ERROR, not a task waiting forever."""
+    write(project, ("fits", "copy_rows.py", "    memory_limit: 200MB\n"),
+          ("huge", "copy_rows.py", "    memory_limit: 64TB\n"))
+    project.write("copy_rows.py", COPY)
+    out = project.run("spec.yaml", "--mode", "isolation", "--no-cache", "--dist", "dask")
+    assert out.case("fits[standard]")["outcome"] == "passed"
+    huge = out.case("huge[standard]")
+    assert huge["outcome"] == "error" and "no worker offers that much MEMORY" in huge["message"], huge

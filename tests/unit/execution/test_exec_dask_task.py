@@ -1,0 +1,94 @@
+"""The Dask executor's pure parts: what a case ships (execution/dask/task.py) and where
+it may run (execution/dask/resources.py).  No cluster, no distributed needed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from specrun.execution.dask.resources import MEMORY, placement
+from specrun.execution.dask.task import TransferTooLarge, pack, pack_results, restore, unpack
+from specrun.execution.request import RunRecord, RunRequest
+from specrun.results import ExecutionMetrics
+
+
+def make_case(tmp_path: Path) -> RunRequest:
+    code = tmp_path / "project"
+    (code / "lib").mkdir(parents=True)
+    (code / "job.py").write_text("from lib.util import f\nimport pandas\n")
+    (code / "lib/__init__.py").write_text("")
+    (code / "lib/util.py").write_text("from . import deep\ndef f(): pass\n")
+    (code / "lib/deep.py").write_text("")
+    (code / "unrelated.py").write_text("secret = 1\n")
+    fixture = code / "fixtures/lookup.csv"
+    fixture.parent.mkdir()
+    fixture.write_text("k\n1\n")
+    sandbox = tmp_path / "sandbox"
+    (sandbox / "input").mkdir(parents=True)
+    (sandbox / "output").mkdir()
+    (sandbox / "input/rows.csv").write_text("id\n1\n2\n")
+    return RunRequest(script=code / "job.py", workdir=sandbox,
+                      input_paths={"rows": str(sandbox / "input/rows.csv"), "lookup": str(fixture)},
+                      output_paths={"out": str(sandbox / "output/out.csv")},
+                      args=["--rows", str(sandbox / "input/rows.csv"), "--lookup", str(fixture)],
+                      env={"WHERE": str(sandbox)})
+
+
+def test_a_case_ships_its_sandbox_its_local_imports_and_its_fixtures_only(tmp_path: Path) -> None:
+    request = make_case(tmp_path)
+    package = pack(request)
+    assert sorted(package.files) == ["code/0/job.py", "code/0/lib/__init__.py", "code/0/lib/deep.py",
+                                     "code/0/lib/util.py", "extern/0", "sandbox/input/rows.csv"]
+    assert package.files["extern/0"] == b"k\n1\n"
+
+
+def test_on_the_worker_every_path_points_into_its_own_folder(tmp_path: Path) -> None:
+    request = make_case(tmp_path)
+    worker = tmp_path / "worker"
+    there, back = unpack(pack(request), worker)
+    assert Path(there.script) == worker / "code/0/job.py" and Path(there.script).is_file()
+    assert Path(there.workdir) == worker / "sandbox"
+    assert there.input_paths == {"rows": str(worker / "sandbox/input/rows.csv"), "lookup": str(worker / "extern/0")}
+    assert there.args == ["--rows", str(worker / "sandbox/input/rows.csv"), "--lookup", str(worker / "extern/0")]
+    assert there.env == {"WHERE": str(worker / "sandbox")}
+    assert (worker / "extern/0").read_text() == "k\n1\n"
+    assert back[str(worker / "sandbox")] == str(tmp_path / "sandbox")
+
+
+def test_outputs_and_logs_come_back_and_inputs_do_not(tmp_path: Path) -> None:
+    request = make_case(tmp_path)
+    package = pack(request)
+    worker = tmp_path / "worker"
+    unpack(package, worker)
+    (worker / "sandbox/output/out.csv").write_text("id\n1\n")
+    (worker / "sandbox/logs").mkdir()
+    (worker / "sandbox/logs/stderr.log").write_text("warned\n")
+    (worker / "sandbox/input/rows.csv").write_text("changed on the worker\n")
+    result = pack_results(package, worker, RunRecord(ok=True, metrics=ExecutionMetrics()), "tcp://w", 10 ** 6)
+    assert sorted(result.files) == ["sandbox/logs/stderr.log", "sandbox/output/out.csv"]
+    restore(package, result)
+    assert (tmp_path / "sandbox/output/out.csv").read_text() == "id\n1\n"
+    assert (tmp_path / "sandbox/logs/stderr.log").read_text() == "warned\n"
+    assert (tmp_path / "sandbox/input/rows.csv").read_text() == "id\n1\n2\n"
+
+
+def test_past_the_cap_either_way_is_refused(tmp_path: Path) -> None:
+    request = make_case(tmp_path)
+    with pytest.raises(TransferTooLarge, match="ships to the worker"):
+        pack(request, cap=10)
+    package = pack(request)
+    worker = tmp_path / "worker"
+    unpack(package, worker)
+    (worker / "sandbox/output/out.csv").write_text("x" * 100)
+    with pytest.raises(TransferTooLarge, match="ships back"):
+        pack_results(package, worker, None, "tcp://w", 50)
+
+
+def test_a_memory_limit_becomes_a_resource_only_where_workers_offer_memory() -> None:
+    offering = {"tcp://a": {"resources": {MEMORY: 4e9}}, "tcp://b": {"resources": {MEMORY: 2e9}}}
+    assert placement(None, offering) is None
+    assert placement(3 * 10 ** 9, offering) == {MEMORY: 3e9}
+    assert placement(3 * 10 ** 9, {"tcp://a": {"resources": {}}}) is None   # nobody offers it: unconstrained
+    with pytest.raises(ValueError, match="no worker offers"):
+        placement(8 * 10 ** 9, offering)   # would wait forever
