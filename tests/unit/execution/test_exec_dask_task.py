@@ -92,3 +92,32 @@ def test_a_memory_limit_becomes_a_resource_only_where_workers_offer_memory() -> 
     assert placement(3 * 10 ** 9, {"tcp://a": {"resources": {}}}) is None   # nobody offers it: unconstrained
     with pytest.raises(ValueError, match="no worker offers"):
         placement(8 * 10 ** 9, offering)   # would wait forever
+
+
+class _Raising:
+    def result(self) -> None:
+        raise RuntimeError("namespace isolation is not available: no bwrap")
+
+
+class _Client:
+    def scheduler_info(self) -> dict:
+        return {"workers": {}}
+
+    def submit(self, *args: object, **kwargs: object) -> _Raising:
+        return _Raising()
+
+
+def test_a_task_that_raises_on_its_worker_is_the_cases_error(tmp_path: Path) -> None:
+    pytest.importorskip("distributed", reason="the executor's submit path imports distributed")
+    import threading
+
+    from specrun.error_class import ErrorClass
+    from specrun.execution.dask.executor import DaskExecutor
+
+    executor = DaskExecutor.__new__(DaskExecutor)
+    executor.client, executor.cluster, executor.isolation, executor.cap = _Client(), None, "namespace", 10 ** 6
+    executor.classifier, executor._futures, executor._lock, executor._closed = None, set(), threading.Lock(), False
+    record = executor.run(make_case(tmp_path))
+    assert not record.ok and record.classification is ErrorClass.SETUP_ERROR
+    assert record.message == ("the case could not run on the cluster: RuntimeError: "
+                              "namespace isolation is not available: no bwrap")

@@ -29,6 +29,10 @@ def _error_record(message: str) -> RunRecord:
     return RunRecord(ok=False, metrics=ExecutionMetrics(), classification=ErrorClass.SETUP_ERROR, message=message)
 
 
+class TaskFailed(Exception):
+    """The task itself raised on its worker: the case's ERROR, never specrun's crash."""
+
+
 class WorkerDied(Exception):
     def __init__(self, worker: str, detail: str) -> None:
         super().__init__(f"worker {worker or '?'} died mid-case ({detail})")
@@ -80,6 +84,10 @@ class DaskExecutor:
                 result = self._submit(package, resources, exclude=died.worker)
             except WorkerDied as again:
                 return _error_record(f"{died}; the retry's {again}")
+            except TaskFailed as exc:
+                return _error_record(str(exc))
+        except TaskFailed as exc:
+            return _error_record(str(exc))
         record: RunRecord = result.record
         if result.files or result.dirs:
             restore(package, result)
@@ -117,6 +125,8 @@ class DaskExecutor:
             if self._closed:
                 raise ExecutorClosed("cancelled: specrun is stopping") from None
             raise
+        except Exception as exc:   # specrun's own failure on the worker (no bwrap there, a full disk …)
+            raise TaskFailed(f"the case could not run on the cluster: {type(exc).__name__}: {exc}") from None
         finally:
             with self._lock:
                 self._futures.discard(future)
