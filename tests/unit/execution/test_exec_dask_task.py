@@ -100,7 +100,7 @@ class _Raising:
 
 
 class _Client:
-    def scheduler_info(self) -> dict:
+    def scheduler_info(self, **kwargs: object) -> dict:
         return {"workers": {}}
 
     def submit(self, *args: object, **kwargs: object) -> _Raising:
@@ -121,3 +121,27 @@ def test_a_task_that_raises_on_its_worker_is_the_cases_error(tmp_path: Path) -> 
     assert not record.ok and record.classification is ErrorClass.SETUP_ERROR
     assert record.message == ("the case could not run on the cluster: RuntimeError: "
                               "namespace isolation is not available: no bwrap")
+
+
+class _FiveByDefault:
+    """A client as distributed 2025.1+ has it: five workers unless asked for all."""
+
+    def scheduler_info(self, n_workers: int = 5) -> dict:
+        workers = {f"tcp://w{n}": {"nthreads": 1} for n in range(7)}
+        return {"workers": dict(list(workers.items())[:n_workers] if n_workers >= 0 else workers)}
+
+
+class _Old:
+    """An older client: every worker, no ``n_workers`` argument."""
+
+    def scheduler_info(self) -> dict:
+        return {"workers": {f"tcp://w{n}": {"nthreads": 2} for n in range(7)}}
+
+
+@pytest.mark.parametrize(("client", "slots"), [(_FiveByDefault(), 7), (_Old(), 14)])
+def test_every_worker_counts_whatever_the_release(client: object, slots: int) -> None:
+    from specrun.execution.dask.executor import DaskExecutor
+
+    executor = DaskExecutor.__new__(DaskExecutor)
+    executor.client = client
+    assert len(executor.workers()) == 7 and executor.slots == slots

@@ -53,8 +53,17 @@ class DaskExecutor:
     @property
     def slots(self) -> int:
         """How many cases the cluster runs at once (its workers' threads)."""
-        info = self.client.scheduler_info().get("workers", {})
+        info = self.workers()
         return max(1, sum(int(w.get("nthreads", 1)) for w in info.values()))
+
+    def workers(self) -> dict[str, Any]:
+        """Every worker's info (distributed 2025.1+ lists only 5 unless ``n_workers=-1``;
+        older releases list all and take no such argument)."""
+        try:
+            info = self.client.scheduler_info(n_workers=-1)
+        except TypeError:
+            info = self.client.scheduler_info()
+        return dict(info.get("workers", {}))
 
     def close(self) -> None:
         with self._lock:
@@ -71,7 +80,7 @@ class DaskExecutor:
             raise ExecutorClosed("the executor is closed: specrun is stopping")
         try:
             package = pack(request, self.cap)
-            workers = self.client.scheduler_info().get("workers", {})
+            workers = self.workers()
             resources = placement(request.memory_limit, workers)
         except (TransferTooLarge, ValueError) as exc:
             return _error_record(str(exc))
@@ -105,7 +114,7 @@ class DaskExecutor:
 
         workers = None
         if exclude:
-            others = [w for w in self.client.scheduler_info().get("workers", {}) if w != exclude]
+            others = [w for w in self.workers() if w != exclude]
             workers = others or None
         future = self.client.submit(run_packed, package, self.isolation, self.cap, pure=False,
                                     resources=resources, workers=workers, allow_other_workers=False,
