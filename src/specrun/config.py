@@ -268,6 +268,17 @@ def run_parser(command: str | None = None) -> argparse.ArgumentParser:
                      help="run N cases in parallel ('auto' = CPU count)")
     run.add_argument("--executor", metavar="NAME",
                      help="how scripts run: fresh (a new interpreter, default) or fork (from a warm parent)")
+    run.add_argument("--dist", choices=("dask",), default=None,
+                     help="run the cases on a Dask cluster (pip install 'specrun[dask]'; docs/distributed.md)")
+    run.add_argument("--scheduler", metavar="ADDRESS",
+                     help="with --dist dask: the existing cluster's scheduler (default: [tool.specrun] "
+                          "scheduler, else an embedded LocalCluster)")
+    run.add_argument("--dask-workers", type=int, default=None, metavar="N",
+                     help="with --dist dask: the embedded cluster's worker processes (default 2)")
+    run.add_argument("--dask-dashboard", action="store_true",
+                     help="with --dist dask: serve the embedded cluster's dashboard on 127.0.0.1")
+    run.add_argument("--dask-transfer-cap", type=cache_size, metavar="SIZE",
+                     help="with --dist dask: the most a case ships to its worker, and back (default 256MiB)")
     run.add_argument("--hermetic", action="store_true",
                      help="require the namespace sandbox: a usage error where it is not available")
     run.add_argument("--no-cache", action="store_true",

@@ -7,7 +7,8 @@ when both are there).  Keys (top level in ``specrun.toml``):
 * ``plugins`` — plugin modules to load, importable from the project root;
 * ``modes`` — per-mode options (``[tool.specrun.modes.isolation]`` …), applied
   below each spec's own ``modes:`` (see ``modes/options.py``);
-* ``cache_size`` — the most disk the result cache takes (``"100MB"``), below ``--cache-size``.
+* ``cache_size`` — the most disk the result cache takes (``"100MB"``), below ``--cache-size``;
+* ``scheduler`` — the Dask scheduler ``--dist dask`` uses (``"tcp://host:8786"``), below ``--scheduler``.
 
 Mistakes are :class:`SpecError` naming the file, the line and the key (exit 4).
 """
@@ -22,7 +23,7 @@ from typing import Any
 
 from .spec.model import Location, PipelineSpec, SpecError
 
-PROJECT_KEYS: tuple[str, ...] = ("plugins", "modes", "cache_size")
+PROJECT_KEYS: tuple[str, ...] = ("plugins", "modes", "cache_size", "scheduler")
 FILES = ("specrun.toml", "pyproject.toml")
 
 
@@ -35,6 +36,7 @@ class ProjectConfig:
     plugins: list[str] = field(default_factory=list)
     modes: dict[str, dict[str, Any]] = field(default_factory=dict)
     cache_size: int | None = None     # bytes (None: not written)
+    scheduler: str | None = None      # a Dask scheduler's address (None: not written)
 
     @property
     def root(self) -> Path:
@@ -76,6 +78,10 @@ def read_project_config(path: Path) -> ProjectConfig:
             config.modes = _modes(value, path, text, prefix)
         elif key == "cache_size":
             config.cache_size = _size(value, where)
+        elif key == "scheduler":
+            if not isinstance(value, str) or not value.strip():
+                raise SpecError("expected a Dask scheduler address such as \"tcp://10.0.0.5:8786\"", where)
+            config.scheduler = value.strip()
     return config
 
 

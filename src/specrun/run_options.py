@@ -84,6 +84,11 @@ class RunOptions(NamespaceOptions):
     exitfirst: bool = False
     jobs: int | None = None                    # -n (None: not given; the mode's option applies)
     executor: str | None = None
+    dist: str | None = None                    # --dist dask: every case on a Dask cluster (execution/dask/)
+    scheduler: str | None = None               # --scheduler / [tool.specrun] scheduler (None: embedded cluster)
+    dask_workers: int = 2                      # --dask-workers: the embedded cluster's worker processes
+    dask_dashboard: bool = False               # --dask-dashboard
+    dask_transfer_cap: int | None = None       # --dask-transfer-cap, bytes (None: execution/dask/task.py's)
     keep_sandboxes: bool = False
     cov: bool = False                          # --cov: line coverage of the scripts (coverage.py, in the child)
     update_snapshots: bool = False             # --update-snapshots: write golden snapshots from the outputs

@@ -59,6 +59,10 @@ class Session:
         if executor and executor not in self.executor_factories:
             known = ", ".join(sorted(self.executor_factories))
             raise UsageError(f"--executor {executor}: unknown executor (known: {known})")
+        if self.options.dist == "dask" and not self.options.plans_only:
+            from .execution.dask.cluster import import_distributed
+
+            import_distributed()   # without it: a one-line usage error before anything runs
         self.spec_keys = _merged(pm.hook.specrun_spec_keys())
         self.contracts = ContractCompiler(self.types, self.checks)
         self.modes: dict[str, Mode] = {m.name: m for provided in pm.hook.specrun_modes() for m in (provided or ())}
@@ -98,7 +102,7 @@ class Session:
 
     def executor(self, name: str | None = None) -> Executor:
         """The executor called ``name`` (default: ``--executor`` or ``fresh``), created once."""
-        name = name or self.options.executor or "fresh"
+        name = self.options.dist or name or self.options.executor or "fresh"
         with self._lock:
             if self._closed:   # a worker thread still setting up after an interrupt: start nothing
                 from .execution.runner import ExecutorClosed
@@ -112,8 +116,8 @@ class Session:
             return self._executors[name]
 
     def executor_name(self, spec: PipelineSpec, default: str = "fresh") -> str:
-        """Which executor runs ``spec``'s steps: ``--executor``, else ``defaults.executor``."""
-        return self.options.executor or spec.defaults.executor or default
+        """Which executor runs ``spec``'s steps: ``--dist``, ``--executor``, else ``defaults.executor``."""
+        return self.options.dist or self.options.executor or spec.defaults.executor or default
 
     def close(self) -> None:
         """Close every executor (killing runs in flight); later requests for one raise

@@ -38,6 +38,21 @@ def _fork(session: Any) -> Any:
                         isolation=isolation_of(session) if hermetic else "process")
 
 
+def _dask(session: Any) -> Any:
+    """``--dist dask``: the cases on a Dask cluster (see execution/dask/)."""
+    from .dask.cluster import ClusterOptions, import_distributed
+
+    import_distributed()   # a one-line usage error without it
+    from .dask.executor import DaskExecutor
+    from .dask.task import DEFAULT_CAP
+
+    options = session.options
+    return DaskExecutor(ClusterOptions(scheduler=options.scheduler, workers=options.dask_workers,
+                                       dashboard=options.dask_dashboard),
+                        isolation=isolation_of(session), cap=options.dask_transfer_cap or DEFAULT_CAP,
+                        classifier=plugin_classifier(session.pm))
+
+
 @hookimpl
 def specrun_executors() -> dict[str, Callable[[Any], Any]]:
-    return {"fresh": _fresh, "fork": _fork}
+    return {"fresh": _fresh, "fork": _fork, "dask": _dask}

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ..results import ChildError, ErrorClass, ExecutionMetrics, ScriptWarning
+from ..results import ChildError, ErrorClass, ExecutionMetrics, RetryAttempt, ScriptWarning
 
 if TYPE_CHECKING:  # pragma: no cover
     from .container import ContainerRun
@@ -60,6 +60,8 @@ class RunRecord:
     warnings: list[ScriptWarning] = field(default_factory=list)   # Python warnings shown
     #: ``--cov``: the script's line coverage, ``{file, statements, missing}`` (None: not measured)
     coverage: dict[str, Any] | None = None
+    #: attempts the executor itself made before this run (the Dask executor: a worker died mid-case)
+    attempts: list[RetryAttempt] = field(default_factory=list)
 
 
 class Executor(Protocol):

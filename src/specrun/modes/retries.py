@@ -41,6 +41,7 @@ def run_with_retries(executor: Executor, request: RunRequest, step: StepSpec, ou
     wait, run again.  Returns the last run and the attempts before it."""
     retried: list[RetryAttempt] = []
     record = executor.run(request)
+    retried.extend(record.attempts)   # an executor's own retry (a Dask worker that died mid-case)
     for delay in delays(step) if retry else []:
         if not is_transient(step, record):
             break
@@ -48,6 +49,7 @@ def run_with_retries(executor: Executor, request: RunRequest, step: StepSpec, ou
         clear_outputs(outputs)
         time.sleep(delay)
         record = executor.run(request)
+        retried.extend(record.attempts)
     return record, retried
 
 

@@ -231,7 +231,10 @@ def judge(case_id: str, outcome: StepOutcome, expect: ExpectSpec) -> tuple[Outco
     their contracts is a failure of its own (ACCEPTED_INVALID on invalid input), never
     "failed as expected".  The log keys (``stderr``, ``warns`` …) apply to both."""
     record = outcome.record
-    if record.classification is ErrorClass.SETUP_ERROR:   # it never ran (container: no namespaces)
+    if not record.ok and record.classification is ErrorClass.SETUP_ERROR:
+        # the executor could not run the case (a container case without namespaces, a Dask
+        # case over the transfer cap, its worker died twice): an ERROR whatever the scenario
+        # expects, never the script's verdict
         return Outcome.ERROR, ErrorClass.SETUP_ERROR, record.message
     script_failed = not record.ok
     broken = _broken_outputs(outcome) if not script_failed else None

@@ -125,6 +125,8 @@ class IsolationMode:
         options = mode_options(spec, self.name, session.project_modes)
         # -n wins (even -n 1), then modes.isolation jobs / parallel_execution, then one at a time
         jobs = session.options.jobs or options["jobs"] or 1
+        if session.options.dist and not session.options.jobs:   # --dist: as many in flight as the cluster runs
+            jobs = max(jobs, int(getattr(session.executor(), "slots", 1)))
         if jobs == 1:
             for case in cases:
                 if session.shouldstop:
