@@ -13,8 +13,6 @@ from collections.abc import Mapping, Sequence
 
 ARG_PREFIXES = ("inputs", "outputs")
 LAYOUT_FIELDS = ("shard", "split")
-#: ``{job_args.NAME}`` / ``{env.NAME}``: filled per case before a layout is used (spec/case_templates.py)
-CASE_PREFIXES = ("job_args.", "env.")
 _FORMATTER = string.Formatter()
 #: ``{job_args.NAME}`` or ``{env.NAME}`` (not inside a doubled, literal brace): resolved per
 #: case before a layout is used (spec/case_templates.py)
@@ -59,13 +57,13 @@ def layout_fields(layout: str) -> set[str]:
     layout = TEMPLATE.sub("x", layout)
     fields = set()
     for _, field_name, _, _ in _parse(layout):
-        if field_name is None or field_name.startswith(CASE_PREFIXES):
+        if field_name is None:
             continue
         if field_name not in LAYOUT_FIELDS:
             raise ValueError(f"unknown layout field {{{field_name}}} (expected {{shard}} or {{split}})")
         fields.add(field_name)
     try:
-        layout.format(shard=0, split="train", job_args=_AnyName(), env=_AnyName())
+        layout.format(shard=0, split="train")
     except (ValueError, TypeError) as error:
         raise ValueError(f"invalid layout {layout!r}: {error}") from None
     return fields
@@ -85,13 +83,6 @@ def layout_pattern(layout: str, splits: Sequence[str] | None = None) -> re.Patte
         elif field_name is not None:
             parts.append(r"[^/]+")
     return re.compile("".join(parts))
-
-
-class _AnyName:
-    """Stands for ``job_args`` / ``env`` when a layout's format is checked before its case is known."""
-
-    def __getattr__(self, name: str) -> str:
-        return name
 
 
 def _parse(text: str) -> list[tuple[str, str | None, str | None, str | None]]:
