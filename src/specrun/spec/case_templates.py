@@ -65,7 +65,7 @@ def check_templates(spec: PipelineSpec) -> None:
                         known = ", ".join(sorted(declared[kind])) or "none"
                         raise SpecError(f"{{{kind}.{name}}}: step {step.name!r} has no {kind} {name!r} and no "
                                         f"scenario parametrizes {kind}.{name} (known: {known})",
-                                        _where(spec, f"{base}.{key}", port))
+                                        _where(spec, f"{base}.{key}", port, f"{{{kind}.{name}}}"))
         for index, prop in enumerate(step.properties):
             for kind, name in _names_in_value(prop.params):
                 if name not in declared[kind]:
@@ -74,10 +74,12 @@ def check_templates(spec: PipelineSpec) -> None:
                                     spec.where(f"steps.{step.name}.properties.{index}.{prop.kind}"))
 
 
-def _where(spec: PipelineSpec, key: str, port: PortSpec) -> Location:
-    if key.endswith(".schema") and port.schema is not None and port.schema.location is not None \
-            and key not in spec.locations:
-        return port.schema.location
+def _where(spec: PipelineSpec, key: str, port: PortSpec, template: str) -> Location:
+    """The key's place; for a column name, the column's own line (the schema may be declared elsewhere)."""
+    if key.endswith(".schema") and port.schema is not None:
+        for name, column in port.schema.columns.items():
+            if template in name and column.location is not None:
+                return column.location
     return spec.where(key)
 
 
