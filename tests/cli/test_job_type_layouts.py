@@ -110,10 +110,12 @@ def test_an_undeclared_name_is_a_spec_error_at_its_line(project: Project) -> Non
     line = next(i for i, text in enumerate(bad.splitlines(), 1) if "{job_args.kind}" in text)
     assert f"imputation.yaml:{line}: steps.impute_validation.inputs.data.layout" in out.stdout + out.stderr
     assert "job_args 'kind'" in out.stdout + out.stderr
-    env = SPEC.replace('"{env.LABEL_FIELD}":    {type: int, unique: true', '"{env.LABEL}":    {type: int, unique: true')
-    out = _project(project, spec=SPEC.replace('"{env.LABEL_FIELD}": {type: int, isin: [0, 1]}\n  processed',
-                                              '"{env.LABEL}": {type: int, isin: [0, 1]}\n  processed')).run("specs")
-    assert env is not None and out.code == 4, out.stdout + out.stderr
+    env = SPEC.replace('"{env.LABEL_FIELD}": {type: int, isin: [0, 1]}\n  processed',
+                       '"{env.LABEL}": {type: int, isin: [0, 1]}\n  processed')
+    assert env != SPEC
+    out = _project(project, spec=env).run("specs")
+    assert out.code == 4, out.stdout + out.stderr
+    assert f"imputation.yaml:{_line(env, '{env.LABEL}')}: schemas.raw.columns" in out.stdout + out.stderr
     assert "env 'LABEL'" in out.stdout + out.stderr
 
 
