@@ -339,6 +339,8 @@ def effective_consumer_port(spec: PipelineSpec, edge: Edge) -> PortSpec:
     prefix = f"steps.{edge.consumer}.inputs.{edge.input}."
     inherited = {attr: getattr(producer, attr) for attr, default in _INHERITED.items()
                  if getattr(consumer, attr) == default and prefix + attr not in spec.locations}
+    if "split" in inherited:
+        inherited["split_rule"] = producer.split_rule
     return dataclasses.replace(consumer, **inherited)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from .build_artifact_checks import build_checks
 from .build_container import build_container
 from .build_schemas import build_inline_schema
-from .model import Defaults, DeterminismSpec, PortSpec, PropertySpec, SchemaSpec, StepSpec
+from .model import Defaults, DeterminismSpec, PortSpec, PropertySpec, SchemaSpec, SplitRule, StepSpec
 from .options import LoadOptions
 from .relation_expr import relation_expression
 from .schema import COMMAND_EXCLUDES, PROPERTY_PARAMS
@@ -174,8 +174,10 @@ def build_port(name: str, node: Node, schema_name: str, schemas: dict[str, Schem
         compression=data.get("compression"),
         schema=schema,
         layout=data.get("layout"),
-        shards=data.get("shards"),
-        split=list(data["split"]) if "split" in data else None,
+        shards=data["shards"] if isinstance(data.get("shards"), int) else None,
+        shards_template=data["shards"] if isinstance(data.get("shards"), str) else None,
+        split=_split_names(data["split"]) if "split" in data else None,
+        split_rule=_split_rule(data["split"]) if isinstance(data.get("split"), dict) else None,
         fixture=options.resolve(data["fixture"]) if "fixture" in data else None,
         sample=options.resolve(data["sample"]) if "sample" in data else None,
         required=data.get("required", True),
@@ -186,6 +188,19 @@ def build_port(name: str, node: Node, schema_name: str, schemas: dict[str, Schem
         on_invalid=data.get("on_invalid"),
         location=node.location,
     )
+
+
+def _split_names(value: Any) -> list[str]:
+    """The split names as written; for ``{when, then, else}`` every name either branch gives
+    (what load-time checks such as ``where: {split: …}`` compare with)."""
+    if isinstance(value, dict):
+        return list(dict.fromkeys([*value["then"], *value["else"]]))
+    return list(value)
+
+
+def _split_rule(value: dict[str, Any]) -> SplitRule:
+    return SplitRule(when=tuple((str(k), str(v)) for k, v in value["when"].items()),
+                     then=tuple(value["then"]), otherwise=tuple(value["else"]))
 
 
 def _source(value: str, options: LoadOptions) -> str:

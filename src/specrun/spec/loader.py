@@ -20,6 +20,7 @@ from .build_container import resolve_containers
 from .build_scenarios import build_scenarios
 from .build_schemas import build_named_schemas
 from .build_steps import apply_resource_defaults, apply_retry_defaults, build_steps, interpreter_path
+from .case_templates import check_templates
 from .model import Defaults, Location, PipelineSpec, SpecError
 from .options import LoadOptions
 from .references import check_references, link_ports
@@ -90,6 +91,7 @@ def build_spec(root: Node, file: Path, options: LoadOptions,
         spec.modes = {name: _mode(name, node) for name, node in root["modes"].items()}
     spec.extensions = {key: root[key].data for key in extra_keys if key in root}
     check_references(spec)
+    check_templates(spec)
     return spec
 
 

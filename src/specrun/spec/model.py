@@ -109,6 +109,16 @@ class ArtifactCheck:
     location: Location | None = None
 
 
+@dataclass(frozen=True)
+class SplitRule:
+    """``split: {when: {job_args.NAME: VALUE}, then: [...], else: [...]}``: the split names
+    follow the case (resolved by spec/case_templates.py before the case is planned)."""
+
+    when: tuple[tuple[str, str], ...]       # ("job_args.job_type", "training") …
+    then: tuple[str, ...]
+    otherwise: tuple[str, ...]
+
+
 @dataclass
 class PortSpec:
     """A named input or output of a step: a file, or a directory with a layout."""
@@ -119,7 +129,9 @@ class PortSpec:
     schema: SchemaSpec | None = None
     layout: str | None = None               # e.g. "part-{shard:05d}.csv", "{split}/{split}.csv"
     shards: int | None = None
-    split: list[str] | None = None
+    shards_template: str | None = None      # shards: "{job_args.NAME}": resolved per case into ``shards``
+    split: list[str] | None = None          # may hold {job_args.NAME} / {env.NAME} until resolved
+    split_rule: SplitRule | None = None     # split names chosen per case (split: {when: …}); None once resolved
     fixture: Path | None = None             # static file or directory copied as-is
     sample: Path | None = None              # user-supplied sample data (validated, then used)
     required: bool = True

@@ -14,6 +14,9 @@ from collections.abc import Mapping, Sequence
 ARG_PREFIXES = ("inputs", "outputs")
 LAYOUT_FIELDS = ("shard", "split")
 _FORMATTER = string.Formatter()
+#: ``{job_args.NAME}`` or ``{env.NAME}`` (not inside a doubled, literal brace): resolved per
+#: case before a layout is used (spec/case_templates.py)
+TEMPLATE = re.compile(r"(?<!\{)\{(job_args|env)\.([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
 
 
 def arg_placeholders(text: str) -> list[tuple[str, str]]:
@@ -49,7 +52,9 @@ def fill_args(args: Sequence[str], inputs: Mapping[str, str],
 
 
 def layout_fields(layout: str) -> set[str]:
-    """Fields a layout uses (``shard``, ``split``); ValueError if malformed or unknown."""
+    """Fields a layout uses (``shard``, ``split``); ValueError if malformed or unknown.
+    ``{job_args.NAME}`` / ``{env.NAME}`` are no fields: each case fills them first."""
+    layout = TEMPLATE.sub("x", layout)
     fields = set()
     for _, field_name, _, _ in _parse(layout):
         if field_name is None:

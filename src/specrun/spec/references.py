@@ -39,6 +39,10 @@ def link_ports(spec: PipelineSpec, written: PortKeys) -> None:
             for key in INHERITED_PORT_KEYS:
                 if key not in keys:
                     setattr(port, key, getattr(source, key))
+            if "split" not in keys:      # split names chosen per case: the producer's rule
+                port.split_rule = source.split_rule
+            if "shards" not in keys:
+                port.shards_template = source.shards_template
 
 
 def check_references(spec: PipelineSpec) -> None:
@@ -87,20 +91,21 @@ def _check_port(spec: PipelineSpec, key: str, port: PortSpec, direction: str) ->
             fields = layout_fields(port.layout)
         except ValueError as error:
             raise SpecError(str(error), spec.where(f"{key}.layout")) from None
-        if "shard" in fields and port.shards is None:
+        if "shard" in fields and port.shards is None and port.shards_template is None:
             raise SpecError("layout uses {shard} but the port has no 'shards'",
                             spec.where(f"{key}.layout"))
         if "split" in fields and port.split is None:
             raise SpecError("layout uses {split} but the port has no 'split'",
                             spec.where(f"{key}.layout"))
-        if port.shards is not None and "shard" not in fields:
+        if (port.shards is not None or port.shards_template is not None) and "shard" not in fields:
             raise SpecError("'shards' needs a layout with {shard}", spec.where(f"{key}.shards"))
         if port.split is not None and "split" not in fields:
             raise SpecError("'split' needs a layout with {split}", spec.where(f"{key}.split"))
     else:
-        for attribute in ("shards", "split"):
+        for attribute in ("shards", "shards_template", "split"):
             if getattr(port, attribute) is not None:
-                raise SpecError(f"{attribute!r} needs a 'layout'", spec.where(f"{key}.{attribute}"))
+                name = attribute.partition("_")[0]
+                raise SpecError(f"{name!r} needs a 'layout'", spec.where(f"{key}.{name}"))
     if port.checks:
         where = spec.where(f"{key}.checks")
         if direction != "outputs":

@@ -78,6 +78,33 @@ class Checked(sy.ScalarValidator):
         return f"Checked({self._name!r})"
 
 
+# a split name that may use {job_args.NAME} / {env.NAME}, resolved per case (spec/case_templates.py)
+_TEMPLATED_NAME = re.compile(r"^(?:[A-Za-z0-9_\-]|\{(?:job_args|env)\.[A-Za-z_][A-Za-z0-9_]*\})+$")
+_CASE_KEY = re.compile(r"^(?:job_args|env)\.[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _templated_name(text: str) -> str:
+    if not _TEMPLATED_NAME.match(text):
+        raise ValueError(f"invalid split name {text!r}: use letters, digits, '_', '-' and "
+                         "{job_args.NAME} / {env.NAME}")
+    return text
+
+
+_CASE_TEMPLATE = re.compile(r"^\{(?:job_args|env)\.[A-Za-z_][A-Za-z0-9_]*\}$")
+
+
+def _case_template(text: str) -> str:
+    if not _CASE_TEMPLATE.match(text):
+        raise ValueError(f"expected an integer >= 1 or {{job_args.NAME}} / {{env.NAME}}, found {text!r}")
+    return text
+
+
+def _case_key(text: str) -> str:
+    if not _CASE_KEY.match(text):
+        raise ValueError(f"expected job_args.NAME or env.NAME, found {text!r}")
+    return text
+
+
 def _name(text: str) -> str:
     if not _NAME.match(text):
         raise ValueError(f"invalid name {text!r}: use letters, digits, '_' and '-', "
@@ -236,6 +263,22 @@ def _memory_json() -> dict[str, Any]:
 # Validator factories, named like strictyaml's own (``Name()`` beside ``Str()``).
 def Name() -> Checked:
     return Checked(_name, "a name", _text_pattern(_NAME.pattern))
+
+
+def TemplatedName() -> Checked:
+    return Checked(_templated_name, "a split name", _text_pattern(_TEMPLATED_NAME.pattern))
+
+
+def split_validator() -> sy.Validator:
+    """``split:``: the names, or ``{when: {job_args.NAME: VALUE}, then: [...], else: [...]}``."""
+    names = sy.Seq(TemplatedName())
+    return names | note(sy.Map({
+        "when": sy.MapPattern(Checked(_case_key, "job_args.NAME or env.NAME", _text_pattern(_CASE_KEY.pattern)),
+                              sy.Str()),
+        "then": names,
+        "else": names,
+    }), name="split_when", description="the split names chosen per case: 'then' when every "
+        "job_args.NAME / env.NAME of 'when' has its value in the case, else 'else'")
 
 
 def Identifier() -> Checked:
@@ -425,8 +468,9 @@ def port_validator() -> sy.Validator:
         sy.Optional("compression"): Compression(),
         sy.Optional("schema"): Name() | schema_validator(),
         sy.Optional("layout"): NonEmptyStr(),
-        sy.Optional("shards"): Count(1),
-        sy.Optional("split"): sy.Seq(Name()),
+        sy.Optional("shards"): Count(1) | Checked(_case_template, "{job_args.NAME} or {env.NAME}",
+                                                  _text_pattern(_CASE_TEMPLATE.pattern)),
+        sy.Optional("split"): split_validator(),
         sy.Optional("fixture"): NonEmptyStr(),
         sy.Optional("sample"): NonEmptyStr(),
         sy.Optional("required"): sy.Bool(),

@@ -10,6 +10,7 @@ that cannot apply (see ``modes/mutation_targets.py``) is a spec error at plannin
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import shutil
 import time
@@ -29,6 +30,7 @@ from ...hooks import hookimpl
 from ...lazy import lazy_module
 from ...plan import PlannedCase, stable_seed
 from ...results import CaseResult, ErrorClass, Outcome
+from ...spec.case_templates import TemplateError, resolve_step
 from ...spec.model import PipelineSpec, ScenarioSpec, SpecError, StepSpec
 from ..golden import golden_frame, judge_golden
 from ..input_validity import FedInputs
@@ -45,6 +47,7 @@ from ..step_case import (
     run_step,
     validate_port_parts,
 )
+from ..template_check import TemplateFinding, check_step_templates
 from . import determinism
 from .edges import Edge, edge_breaks_contract, edge_params, planned_edges
 from .negative import negative_case_ids, run_negative_case
@@ -71,6 +74,18 @@ class IsolationCase:
     params: dict[str, Any] = field(default_factory=dict)
     negative: NegativeConstraint | None = None    # the constraint a negative case breaks
     edge: Edge | None = None                      # the edge an edge_cases case feeds (see edges.py)
+    unresolved: str | None = None                 # why the step's templates have no value in this case
+
+
+def case_payload(spec: PipelineSpec, step: StepSpec, scenario: ScenarioSpec, params: dict[str, Any],
+                 edge: Edge | None = None) -> IsolationCase:
+    """The payload of a case, its step with {job_args.NAME} / {env.NAME} resolved for its parameters
+    (as written, with the reason, when the case gives a template no value: its run is a setup error)."""
+    try:
+        return IsolationCase(resolve_step(spec, step, params), scenario, params, edge=edge)
+    except TemplateError as error:
+        where = f"{error.location}: " if error.location is not None else ""
+        return IsolationCase(step, scenario, params, edge=edge, unresolved=f"{where}{error}")
 
 
 class IsolationMode:
@@ -90,21 +105,22 @@ class IsolationMode:
                 if scenario.edges and scenario.examples is None:
                     cases += [PlannedCase(make_id(spec.pipeline, step.name, f"{scenario.name}:{edge.name}", params),
                                           self.name, spec.pipeline, step.name, scenario.name, params, spec=spec,
-                                          payload=IsolationCase(step, scenario, params, edge=edge))
+                                          payload=case_payload(spec, step, scenario, params, edge=edge))
                               for edge, params in edge_params(planned_edges(spec, step, scenario, bool(mutated)),
                                                               expand(scenario.parametrize))]
                     continue
                 if not mutated and scenario.mutate and scenario.builtin:
                     continue     # a built-in mutating scenario with nothing generated to mutate
                 if scenario.negative and scenario.examples is None:   # with examples: a property case
+                    own = case_payload(spec, step, scenario, {})
                     cases += [PlannedCase(case_id, self.name, spec.pipeline, step.name, scenario.name, {},
-                                          spec=spec, payload=IsolationCase(step, scenario, {}, constraint))
-                              for case_id, constraint in negative_case_ids(session, spec, step, scenario)]
+                                          spec=spec, payload=dataclasses.replace(own, negative=constraint))
+                              for case_id, constraint in negative_case_ids(session, spec, own.step, scenario)]
                     continue
                 for params in expand(scenario.parametrize):
                     case_id = make_id(spec.pipeline, step.name, scenario.name, params)
                     cases.append(PlannedCase(case_id, self.name, spec.pipeline, step.name, scenario.name,
-                                             params, spec=spec, payload=IsolationCase(step, scenario, params)))
+                                             params, spec=spec, payload=case_payload(spec, step, scenario, params)))
         return cases
 
     @staticmethod
@@ -245,6 +261,8 @@ class IsolationMode:
         ``given``: frames to write as they are for some ports (property runs)."""
         payload: IsolationCase = case.payload
         step, scenario, params = payload.step, payload.scenario, payload.params
+        if payload.unresolved is not None:
+            raise SpecError(payload.unresolved)
         overrides = column_overrides(scenario, params)
         rows = params.get("rows", scenario.rows)
         inputs, frames = {}, {}
@@ -374,7 +392,8 @@ def specrun_modes() -> list[IsolationMode]:
 
 
 @hookimpl
-def specrun_static_check(session: SessionLike, spec: PipelineSpec) -> list[IsolationFinding]:
-    """``specrun check``: planned isolation cases with an input they could not be given."""
-    return check_isolation_inputs(spec, session.cases)
+def specrun_static_check(session: SessionLike, spec: PipelineSpec) -> list[IsolationFinding | TemplateFinding]:
+    """``specrun check``: planned isolation cases with an input they could not be given, and steps
+    whose {job_args.NAME} / {env.NAME} do not resolve in some combination."""
+    return [*check_isolation_inputs(spec, session.cases), *check_step_templates(spec)]
 

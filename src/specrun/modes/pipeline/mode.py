@@ -36,9 +36,11 @@ from ...lazy import lazy_module
 from ...plan import PlannedCase
 from ...results import CaseResult, Outcome
 from ...run_options import NamespaceOptions, RunOptions
+from ...spec.case_templates import resolve_spec
 from ...spec.model import PipelineSpec
 from ..mutation_targets import check_pipeline_mutations
 from ..options import mode_options
+from ..template_check import TemplateFinding, check_edge_templates
 from .cli_options import specrun_addoption as specrun_addoption  # the plugin's options (light module)
 from .record import PipelineRecord, StepTiming, TransitionSummary
 from .run import PipelineScheduler, StepReport
@@ -172,9 +174,10 @@ class PipelineMode:
         workers = 1 if options["execution"] == "sequential" else (options["max_parallel"] or os.cpu_count() or 1)
         explicit = run.params.get("seed", scenario.seed)
         seed_of = f"{spec.pipeline}::{self.name}" + (f"[{run.label}]" if run.label else "")
-        ctx = PipelineContext(session, spec, dag, options, run, session.case_seed(spec, seed_of, explicit),
+        resolved, unresolved = resolve_spec(spec, run.params)   # layouts, splits, columns of this run
+        ctx = PipelineContext(session, resolved, dag, options, run, session.case_seed(spec, seed_of, explicit),
                               KeptOutputs(session.workspace, spec.pipeline, run.folder(spec.pipeline)),
-                              {c.step: c for c in cases if c.step and c.kind == "step"})
+                              {c.step: c for c in cases if c.step and c.kind == "step"}, unresolved=unresolved)
         if options["max_pipeline_time"]:
             ctx.deadline = ctx.started + float(options["max_pipeline_time"])
         record = PipelineRecord(pipeline=spec.pipeline, spec=str(spec.path), execution=options["execution"],
@@ -259,8 +262,9 @@ def specrun_select_modes(spec: PipelineSpec, config: argparse.Namespace,
 
 
 @hookimpl
-def specrun_static_check(session: SessionLike, spec: PipelineSpec) -> list[Finding]:
+def specrun_static_check(session: SessionLike, spec: PipelineSpec) -> list[Finding | TemplateFinding]:
     """Static compatibility of every edge (``specrun check``): errors per ``validation``."""
     options = mode_options(spec, NAME, session.project_modes)
     check_dag(spec)
-    return check_pipeline(spec, strict=options["validation"] == "strict", types=session.types)
+    return [*check_pipeline(spec, strict=options["validation"] == "strict", types=session.types),
+            *check_edge_templates(spec)]

@@ -82,6 +82,8 @@ class PipelineContext:
     seed: int
     kept: KeptOutputs
     cases: dict[str, PlannedCase]
+    #: steps whose {job_args.NAME} / {env.NAME} this run gives no value (name → why): setup errors
+    unresolved: dict[str, str] = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
     deadline: float | None = None
     profiles: dict[ProfileKey, DataProfile] = field(default_factory=dict)
@@ -205,6 +207,8 @@ class PipelineStepRun:
     def prepare_inputs(self, root: Path, report: StepReport) -> tuple[dict[str, Path], dict[str, pd.DataFrame]]:
         """Put every input in the sandbox; validate the handed-over ones as transitions."""
         ctx, step = self.ctx, self.step
+        if step.name in ctx.unresolved:
+            raise SpecError(ctx.unresolved[step.name])
         fed = ctx.edges_into(step.name)
         inputs: dict[str, Path] = {}
         frames: dict[str, pd.DataFrame] = {}
