@@ -120,6 +120,7 @@ class PortSpec:
     layout: str | None = None               # e.g. "part-{shard:05d}.csv", "{split}/{split}.csv"
     shards: int | None = None
     split: list[str] | None = None
+    header: bool = True                     # csv/tsv: False = no header row, columns in declared order
     fixture: Path | None = None             # static file or directory copied as-is
     sample: Path | None = None              # user-supplied sample data (validated, then used)
     required: bool = True
@@ -208,7 +209,7 @@ class StepSpec:
 
 
 #: Mutations of a layout port's files rather than of its frame (see contract/part_mutations.py).
-FILE_MUTATIONS = ("remove_file", "truncate_file")
+FILE_MUTATIONS = ("remove_file", "truncate_file", "extra_file", "shard_columns")
 
 
 @dataclass(frozen=True)
@@ -233,7 +234,7 @@ class MutationSpec:
 
     ``op`` is one of ``nulls``, ``empty``, ``boundary``, ``extreme``, ``duplicates``,
     ``set``, ``drop_columns``, ``wrong_dtype`` (or a plugin mutator), or a file
-    mutation (``remove_file``, ``truncate_file``); ``params`` is its argument (a
+    mutation (``remove_file``, ``truncate_file``, ``extra_file``, ``shard_columns``); ``params`` is its argument (a
     mapping, list or scalar as written).  ``where`` restricts it to some split or
     shard files of a layout port (None: the whole port).
     """
