@@ -170,8 +170,8 @@ def check_disjoint(port: PortSpec, parts: dict[str, pd.DataFrame], params: dict[
     output, column = params["output"], str(params["column"])
     grouped = groups(port, parts)
     names = list(params.get("splits") or grouped)
-    missing = [name for name in names if len(grouped.get(name, ())) and column not in grouped[name].columns]
-    if missing:
+    missing = [relative for relative, frame in parts.items() if len(frame) and column not in frame.columns]
+    if missing:       # per file: concatenated with a file that has it, the column would read as nulls
         return PropertyResult("disjoint", False, f"output {output!r}: column {column!r} missing "
                                                  f"from {', '.join(missing)}")
     values = {name: set(grouped[name][column].dropna().tolist()) if len(grouped.get(name, ())) else set()

@@ -241,6 +241,9 @@ def _check_where(mutation: MutationSpec, node: Node, key: str, ports: list[PortS
         if mutation.op in ("extra_file", "shard_columns") and port.layout is None:
             raise node.error(f"mutation {mutation.op!r} changes the files of a layout folder; input "
                              f"{port.name!r} is one file")
+        if mutation.op == "shard_columns" and "rename" in mutation.params and not port.header:
+            raise node.error(f"shard_columns rename leaves a header: false file of input {port.name!r} "
+                             "as it was (it has no names); drop a column instead")
         if where is None:
             continue
         if where.split is not None:
