@@ -135,6 +135,9 @@ def _check_files(producer: PortSpec, consumer: PortSpec, out: _Collector) -> Non
     if (producer.compression or None) != (consumer.compression or None):
         out.add(_STRUCTURAL, "compression", "both",
                 f"compression {producer.compression or 'none'} written, {consumer.compression or 'none'} expected")
+    if producer.header != consumer.header and consumer.format in ("csv", "tsv"):
+        written, expected = ("row" if port.header else "none" for port in (producer, consumer))
+        out.add(_STRUCTURAL, "header", "both", f"header {written} written, {expected} expected")
     if not (producer.is_dir and consumer.is_dir):
         return
     made, read = layout_fields(producer.layout or ""), layout_fields(consumer.layout or "")

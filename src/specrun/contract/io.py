@@ -164,7 +164,8 @@ def _write_file(port: PortSpec, frame: pd.DataFrame, path: Path) -> None:
     def write(temp: Path) -> None:
         if fmt in SEPARATORS:
             with _binary_writer(temp, gz) as handle:
-                frame.to_csv(handle, sep=SEPARATORS[fmt], index=False, lineterminator=_line_end(frame))
+                frame.to_csv(handle, sep=SEPARATORS[fmt], index=False, header=port.header,
+                             lineterminator=_line_end(frame))
         elif fmt == "parquet":
             frame.to_parquet(temp, index=False, compression="gzip" if gz else "snappy")
         elif fmt == "jsonl":
@@ -226,10 +227,35 @@ def _builtin_types() -> TypeRegistry:
 
 def _read_csv(port: PortSpec, path: Path, schema: SchemaSpec | None, nrows: int | None) -> pd.DataFrame:
     """Declared columns as text (typed afterwards by their types); only an empty field is null."""
+    if not port.header:
+        return _read_headerless(port, path, schema, nrows)
     text = {name: str_dtype() for name in schema.columns} if schema is not None else {}
     return pd.read_csv(path, sep=SEPARATORS[port.format], nrows=nrows, keep_default_na=False,
                        na_values=[""], dtype=text,
                        compression="gzip" if port.compression == "gzip" else "infer")
+
+
+def _read_headerless(port: PortSpec, path: Path, schema: SchemaSpec | None, nrows: int | None) -> pd.DataFrame:
+    """A ``header: false`` file: every field text, columns named in the schema's declared order.
+
+    A file with a different number of fields than declared columns is unreadable; so is a
+    file whose first row is the column names (a header the port says it does not have,
+    caught even when every column is a string and the names would parse as values)."""
+    names = list(schema.columns) if schema is not None else []
+    try:
+        frame = pd.read_csv(path, sep=SEPARATORS[port.format], header=None, nrows=nrows,
+                            keep_default_na=False, na_values=[""], dtype=str_dtype(),
+                            compression="gzip" if port.compression == "gzip" else "infer")
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame({name: pd.Series([], dtype=str_dtype()) for name in names})
+    if len(frame.columns) != len(names):
+        raise PortReadError(port.name, path, f"a header: false file with {len(frame.columns)} column(s); "
+                            f"the schema declares {len(names)} ({', '.join(names)})")
+    if len(frame) and [str(v) for v in frame.iloc[0].tolist()] == names:
+        raise PortReadError(port.name, path, f"the first row is a header ({', '.join(names)}) but the port "
+                            "is header: false: that row would be read as data")
+    frame.columns = pd.Index(names)
+    return frame
 
 
 def _json_kind(value: Any) -> str:

@@ -6,7 +6,11 @@ been applied to the generated frame and the frame has been divided among the por
 files exactly as :func:`~specrun.contract.io.write_port` divides it.  ``remove_file``
 leaves the matching files out; ``truncate_file`` cuts each matching file, once written,
 to ``bytes`` bytes or to ``fraction`` of its size (a text file ends with an incomplete
-row; ``bytes: 0`` leaves an empty file).
+row; ``bytes: 0`` leaves an empty file).  ``extra_file`` adds a file the layout does not
+hold to the port's folder (a copy of the first matching file's rows, named ``name`` or
+``stray-<its name>``): a script that globs the folder reads it, one that reads the layout's
+files ignores it, and neither notices.  ``shard_columns`` gives the matching files (without
+``where:``, the first file only) another column set: ``drop`` one column or ``rename`` one.
 Targeted mutations apply in the order written.
 """
 
@@ -18,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from ..lazy import lazy_module
 from ..spec.model import MutationSpec, PartWhere, PortSpec, SchemaSpec, SpecError
+from ..spec.placeholders import layout_pattern
 from .io import LayoutPart, layout_parts, write_parts
 from .mutators import apply_mutations
 from .types import TypeRegistry
@@ -39,11 +44,14 @@ class TargetedWrite:
     kept: list[LayoutPart] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)      # paths relative to the port
     truncated: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)        # stray files the layout does not hold
+    reshaped: list[str] = field(default_factory=list)     # "FILE: what changed in its columns"
 
     @property
     def changed_files(self) -> bool:
-        """A file the layout declares is missing or cut: the port no longer holds its contract."""
-        return bool(self.removed or self.truncated)
+        """A file the layout declares is missing, cut or of other columns, or a file it does not
+        declare is there: the port no longer holds its contract."""
+        return bool(self.removed or self.truncated or self.added or self.reshaped)
 
     def frame(self) -> pd.DataFrame:
         """The rows the script is fed, every kept file's in order (a truncated file's in full)."""
@@ -51,7 +59,30 @@ class TargetedWrite:
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     def describe(self) -> list[str]:
-        return [f"removed {r}" for r in self.removed] + [f"truncated {t}" for t in self.truncated]
+        return ([f"removed {r}" for r in self.removed] + [f"truncated {t}" for t in self.truncated]
+                + [f"added stray file {a}" for a in self.added]
+                + [f"other columns in {r}" for r in self.reshaped])
+
+
+def _reshape(part: LayoutPart, params: dict) -> str:
+    """Drop or rename one column of ``part``'s rows; what changed, for the case's message."""
+    if "drop" in params:
+        column = str(params["drop"])
+        part.frame = part.frame.drop(columns=[column])
+        return f"{part.relative}: dropped {column!r}"
+    (old, new), = dict(params["rename"]).items()
+    part.frame = part.frame.rename(columns={old: new})
+    return f"{part.relative}: renamed {old!r} to {new!r}"
+
+
+def _stray(port: PortSpec, part: LayoutPart, params: dict, mutation: MutationSpec) -> LayoutPart:
+    """A file beside ``part`` that the layout does not hold, with ``part``'s rows."""
+    folder, _, name = part.relative.rpartition("/")
+    relative = str(params.get("name") or (f"{folder}/" if folder else "") + f"stray-{name}")
+    if layout_pattern(port.layout or "", port.split).fullmatch(relative):
+        raise SpecError(f"extra_file {relative!r} is a file of input {port.name!r}'s layout "
+                        f"{port.layout!r}, not a stray one", mutation.location)
+    return LayoutPart(relative, None, None, part.frame.copy())
 
 
 def _matching(parts: list[LayoutPart], where: PartWhere | None, port: PortSpec,
@@ -84,6 +115,7 @@ def write_targeted(port: PortSpec, frame: pd.DataFrame, schema: SchemaSpec, muta
     applied (each a :attr:`~specrun.spec.model.MutationSpec.targeted` one)."""
     parts = layout_parts(port, frame, seed)
     truncations: list[tuple[LayoutPart, MutationSpec]] = []
+    strays: list[LayoutPart] = []
     done = TargetedWrite()
     for index, mutation in enumerate(mutations):
         chosen = _matching(parts, mutation.where, port, mutation)
@@ -92,6 +124,11 @@ def write_targeted(port: PortSpec, frame: pd.DataFrame, schema: SchemaSpec, muta
             done.removed += [p.relative or port.name for p in chosen]
         elif mutation.op == "truncate_file":
             truncations += [(p, mutation) for p in chosen]
+        elif mutation.op == "shard_columns":
+            for part in chosen if mutation.where is not None else chosen[:1]:
+                done.reshaped.append(_reshape(part, dict(mutation.params)))
+        elif mutation.op == "extra_file":
+            strays.append(_stray(port, chosen[0], dict(mutation.params), mutation))
         else:
             for number, part in enumerate(chosen):
                 part.frame = apply_mutations(part.frame, schema, [mutation], mutate_seed + 7919 * index + number,
@@ -100,6 +137,9 @@ def write_targeted(port: PortSpec, frame: pd.DataFrame, schema: SchemaSpec, muta
         Path(target).mkdir(parents=True, exist_ok=True)
     done.written = write_parts(port, parts, target)
     done.kept = parts
+    if strays:
+        done.written += write_parts(port, strays, target)
+        done.added = [stray.relative for stray in strays]
     for part, mutation in truncations:
         if part in parts:
             _truncate(port, Path(target) / part.relative if part.relative else Path(target), dict(mutation.params))

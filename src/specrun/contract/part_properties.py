@@ -1,4 +1,5 @@
-"""Properties of the files of a split or sharded output: ``part_rows`` and ``class_balance``.
+"""Properties of the files of a split or sharded output: ``part_rows``, ``class_balance``
+and ``disjoint`` (no value of a column in two splits: no test id leaks into train).
 
 An output with a ``layout`` is read file by file; these properties see each file
 (``part_rows``: rows per file, and each split's share of all rows) and each split
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..lazy import lazy_module
@@ -36,6 +39,55 @@ def _split_patterns(port: PortSpec) -> dict[str, re.Pattern[str]]:
                 parts.append(r"[^/]+")
         patterns[split] = re.compile("".join(parts))
     return patterns
+
+
+@dataclass(frozen=True)
+class Part:
+    """One file of an output as a ``python:`` property taking ``parts`` receives it."""
+
+    output: str
+    split: str | None      # the layout's ``{split}`` of this file (None without one)
+    shard: int | None      # its ``{shard}`` number (None without one)
+    path: str              # relative to the output's folder ("" for a one-file output)
+    frame: pd.DataFrame
+
+
+def _identity_pattern(port: PortSpec) -> re.Pattern[str]:
+    """The layout as a regex capturing ``{split}`` and ``{shard}`` (a repeat must match the first)."""
+    parts, seen = [], set()
+    for literal, field, _spec, _conv in string.Formatter().parse(port.layout or ""):
+        parts.append(re.escape(literal))
+        if field in seen:
+            parts.append(f"(?P={field})")
+        elif field == "split":
+            parts.append("(?P<split>" + "|".join(re.escape(n) for n in port.split or []) + ")")
+        elif field == "shard":
+            parts.append(r"(?P<shard>\d+)")
+        elif field:
+            parts.append(r"[^/]+")
+        if field in ("split", "shard"):
+            seen.add(field)
+    return re.compile("".join(parts))
+
+
+def output_parts(ports: Mapping[str, PortSpec], outputs: Mapping[str, pd.DataFrame],
+                 by_file: Mapping[str, Mapping[str, pd.DataFrame]]) -> list[Part]:
+    """Every file of every tabular output read, with its split and shard, in declared order."""
+    found = []
+    for name, port in ports.items():
+        if name not in outputs:
+            continue
+        files = by_file.get(name) if port.is_dir else None
+        if not files:
+            found.append(Part(name, None, None, "", outputs[name]))
+            continue
+        pattern = _identity_pattern(port)
+        for relative, frame in files.items():
+            match = pattern.fullmatch(relative)
+            split = match.groupdict().get("split") if match else None
+            shard = match.groupdict().get("shard") if match else None
+            found.append(Part(name, split, int(shard) if shard is not None else None, relative, frame))
+    return found
 
 
 def groups(port: PortSpec, parts: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -111,3 +163,28 @@ def check_class_balance(port: PortSpec, parts: dict[str, pd.DataFrame],
                               f"differs by more than {tolerance:g}: " + "; ".join(problems[:6]))
     return PropertyResult("class_balance", True, f"output {output!r}: {column!r} balanced within "
                                                  f"{tolerance:g} across {', '.join(grouped)}")
+
+
+def check_disjoint(port: PortSpec, parts: dict[str, pd.DataFrame], params: dict[str, Any]) -> PropertyResult:
+    """No value of ``column`` appears in two of ``splits`` (default: every split of the output)."""
+    output, column = params["output"], str(params["column"])
+    grouped = groups(port, parts)
+    names = list(params.get("splits") or grouped)
+    missing = [relative for relative, frame in parts.items() if len(frame) and column not in frame.columns]
+    if missing:       # per file: concatenated with a file that has it, the column would read as nulls
+        return PropertyResult("disjoint", False, f"output {output!r}: column {column!r} missing "
+                                                 f"from {', '.join(missing)}")
+    values = {name: set(grouped[name][column].dropna().tolist()) if len(grouped.get(name, ())) else set()
+              for name in names}
+    problems = []
+    for index, first in enumerate(names):
+        for second in names[index + 1:]:
+            shared = values[first] & values[second]
+            if shared:
+                examples = sorted(shared, key=repr)[:5]
+                problems.append(f"{len(shared)} value(s) in both {first} and {second}, e.g. {examples}")
+    if problems:
+        return PropertyResult("disjoint", False, f"output {output!r}: {column!r} is not disjoint across "
+                                                 "splits: " + "; ".join(problems))
+    return PropertyResult("disjoint", True, f"output {output!r}: no {column!r} value in two of "
+                                            f"{', '.join(names)}")

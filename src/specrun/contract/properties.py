@@ -3,8 +3,8 @@
 A property is checked after a successful run of a step, on its input and output
 frames: ``row_count``, ``no_nulls``, ``unique``, ``columns_added``,
 ``columns_removed``, ``unchanged`` and ``relation`` (input values against output
-values, :mod:`.relations`), ``part_rows`` and ``class_balance`` (the files of a split
-or sharded output, :mod:`.part_properties`) and ``python`` (a user function, whose
+values, :mod:`.relations`), ``part_rows``, ``class_balance`` and ``disjoint`` (the files
+of a split or sharded output, :mod:`.part_properties`) and ``python`` (a user function, whose
 module is imported from the spec's folder first, then the script's).  A property
 that gets no frame to check fails, saying so.  Each checker is
 ``checker(params, context) -> PropertyResult``; malformed params are a
@@ -14,6 +14,7 @@ that gets no frame to check fails, saying so.  Each checker is
 from __future__ import annotations
 
 import importlib
+import inspect
 import operator
 import os
 import sys
@@ -26,7 +27,7 @@ from ..hooks import hookimpl
 from ..lazy import lazy_module
 from ..results import PropertyResult
 from ..spec.model import Location, SpecError, StepSpec
-from .part_properties import check_class_balance, check_part_rows
+from .part_properties import check_class_balance, check_disjoint, check_part_rows, output_parts
 from .relations import check_relation, check_unchanged
 
 if TYPE_CHECKING:
@@ -242,6 +243,13 @@ def _class_balance(params: dict[str, Any], context: PropertyContext) -> Property
     return check_class_balance(port, parts, params)
 
 
+def _disjoint(params: dict[str, Any], context: PropertyContext) -> PropertyResult:
+    """No value of a column appears in two splits of an output."""
+    _required(params, "column", context, "disjoint")
+    port, parts = _parts(params, context, "disjoint")
+    return check_disjoint(port, parts, params)
+
+
 def module_dirs(step: StepSpec) -> tuple[Path, ...]:
     """Where a ``python:`` property's module is looked up: the spec's folder first, then the script's."""
     dirs = [step.location.file.parent] if step.location is not None else []
@@ -280,14 +288,30 @@ def python_ref(params: Any, where: Location | None) -> str:
     return ref
 
 
+def _call_python(function: Callable[..., Any], context: PropertyContext) -> Any:
+    """``fn(inputs, outputs, step)``; a function with a parameter named ``parts`` is called by
+    keyword with those of ``inputs``, ``outputs``, ``step`` and ``parts`` it names, ``parts``
+    being every file of the outputs (:class:`~.part_properties.Part`: output, split, shard,
+    path, frame)."""
+    try:
+        names = list(inspect.signature(function).parameters)
+    except (TypeError, ValueError):
+        names = []
+    if "parts" not in names:
+        return function(context.inputs, context.outputs, context.step)
+    available = {"inputs": context.inputs, "outputs": context.outputs, "step": context.step,
+                 "parts": output_parts(context.step.outputs, context.outputs, context.output_parts)}
+    return function(**{name: available[name] for name in names if name in available})
+
+
 def _python(params: Any, context: PropertyContext) -> PropertyResult:
-    """A user function ``fn(inputs, outputs, step)``: None/True pass, False/str/raise fail."""
+    """A user function ``fn(inputs, outputs, step)`` or ``fn(parts)``: None/True pass, False/str/raise fail."""
     ref = python_ref(params, context.where())
     if not context.outputs:
         raise _Unavailable(f"{ref} received no output frame: the step wrote no tabular output to check")
     function = import_python_function(ref, context.module_dirs or (context.base_dir,), context.where())
     try:
-        verdict = function(context.inputs, context.outputs, context.step)
+        verdict = _call_python(function, context)
     except Exception as exc:  # noqa: BLE001 - the user's check failed: that is the result
         return PropertyResult("python", False, f"{ref} raised {type(exc).__name__}: {exc}")
     if verdict is None or verdict is True:
@@ -309,6 +333,7 @@ BUILTIN_PROPERTIES: dict[str, Callable[[Any, PropertyContext], PropertyResult]] 
     "relation": _guard("relation", _relation),
     "part_rows": _guard("part_rows", _part_rows),
     "class_balance": _guard("class_balance", _class_balance),
+    "disjoint": _guard("disjoint", _disjoint),
     "python": _guard("python", _python),
 }
 

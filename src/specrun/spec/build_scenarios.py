@@ -170,7 +170,7 @@ def scenario_fields(node: Node, steps: dict[str, StepSpec], options: LoadOptions
     if "fixtures" in node:
         fields["fixtures"] = _fixtures(node["fixtures"], steps, names, options)
     if any(m.on_files for items in fields.get("mutate", {}).values() for m in items) and "expect" not in node:
-        # a removed or truncated file breaks the port's layout: the script must refuse it
+        # a removed, truncated, stray or reshaped file breaks the port's layout: the script must refuse it
         fields["expect"] = ExpectSpec(outcome="fail", location=node["mutate"].location)
     if "expect" in node:
         fields["expect"] = build_expect(node["expect"])
@@ -238,6 +238,12 @@ def _check_where(mutation: MutationSpec, node: Node, key: str, ports: list[PortS
     where = mutation.where
     for port in ports:
         fields = layout_fields(port.layout or "")
+        if mutation.op in ("extra_file", "shard_columns") and port.layout is None:
+            raise node.error(f"mutation {mutation.op!r} changes the files of a layout folder; input "
+                             f"{port.name!r} is one file")
+        if mutation.op == "shard_columns" and "rename" in mutation.params and not port.header:
+            raise node.error(f"shard_columns rename leaves a header: false file of input {port.name!r} "
+                             "as it was (it has no names); drop a column instead")
         if where is None:
             continue
         if where.split is not None:
@@ -304,6 +310,14 @@ def build_mutation(node: Node, scope: ColumnScope, options: LoadOptions) -> Muta
         params = dict(params) or {"fraction": 0.5}
         if not 0.0 <= float(params.get("fraction", 0.0)) <= 1.0:
             raise params_node.error(f"fraction must be between 0 and 1, found {params['fraction']}", "fraction")
+    elif op == "shard_columns":
+        params = {key: (dict(value) if isinstance(value, dict) else value) for key, value in params.items()}
+        if len(params) != 1 or (isinstance(params.get("rename"), dict) and len(params["rename"]) != 1):
+            raise params_node.error("shard_columns takes one of {drop: COLUMN} or {rename: {COLUMN: NEW}}")
+        column = params.get("drop") or next(iter(params.get("rename") or {}), "")
+        scope.type_of(params_node, str(column))
+    elif op == "extra_file":
+        params = dict(params)
     elif op == "remove_file" and params is not True:
         raise params_node.error("remove_file takes no parameters (write '- remove_file' or "
                                 "'- {remove_file: true, where: …}')")

@@ -178,6 +178,7 @@ def build_port(name: str, node: Node, schema_name: str, schemas: dict[str, Schem
         shards_template=data["shards"] if isinstance(data.get("shards"), str) else None,
         split=_split_names(data["split"]) if "split" in data else None,
         split_rule=_split_rule(data["split"]) if isinstance(data.get("split"), dict) else None,
+        header=data.get("header", True),
         fixture=options.resolve(data["fixture"]) if "fixture" in data else None,
         sample=options.resolve(data["sample"]) if "sample" in data else None,
         required=data.get("required", True),
@@ -232,7 +233,7 @@ def build_property(node: Node, options: LoadOptions) -> PropertySpec:
                 relation_expression(params["expr"])
             except ValueError as error:
                 raise params_node["expr"].error(str(error)) from None
-        for key in ("equals", "le", "ge", "key", "columns"):
+        for key in ("equals", "le", "ge", "key", "columns", "splits"):
             if isinstance(params.get(key), list):
                 params[key] = list(params[key])
         if isinstance(params.get("shares"), dict):

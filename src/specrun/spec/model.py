@@ -132,6 +132,7 @@ class PortSpec:
     shards_template: str | None = None      # shards: "{job_args.NAME}": resolved per case into ``shards``
     split: list[str] | None = None          # may hold {job_args.NAME} / {env.NAME} until resolved
     split_rule: SplitRule | None = None     # split names chosen per case (split: {when: …}); None once resolved
+    header: bool = True                     # csv/tsv: False = no header row, columns in declared order
     fixture: Path | None = None             # static file or directory copied as-is
     sample: Path | None = None              # user-supplied sample data (validated, then used)
     required: bool = True
@@ -233,7 +234,7 @@ class StepSpec:
 
 
 #: Mutations of a layout port's files rather than of its frame (see contract/part_mutations.py).
-FILE_MUTATIONS = ("remove_file", "truncate_file")
+FILE_MUTATIONS = ("remove_file", "truncate_file", "extra_file", "shard_columns")
 
 
 @dataclass(frozen=True)
@@ -258,7 +259,7 @@ class MutationSpec:
 
     ``op`` is one of ``nulls``, ``empty``, ``boundary``, ``extreme``, ``duplicates``,
     ``set``, ``drop_columns``, ``wrong_dtype`` (or a plugin mutator), or a file
-    mutation (``remove_file``, ``truncate_file``); ``params`` is its argument (a
+    mutation (``remove_file``, ``truncate_file``, ``extra_file``, ``shard_columns``); ``params`` is its argument (a
     mapping, list or scalar as written).  ``where`` restricts it to some split or
     shard files of a layout port (None: the whole port).
     """

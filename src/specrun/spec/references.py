@@ -14,7 +14,7 @@ from .placeholders import arg_placeholders, layout_fields
 from .step_graph import Edge, find_edge_cycle
 
 # Keys a consumer port inherits from its producer when it does not write them.
-INHERITED_PORT_KEYS = ("format", "compression", "schema", "layout", "shards", "split")
+INHERITED_PORT_KEYS = ("format", "compression", "schema", "layout", "shards", "split", "header")
 
 
 def link_ports(spec: PipelineSpec, written: PortKeys) -> None:
@@ -81,7 +81,7 @@ def _check_step(spec: PipelineSpec, step: StepSpec) -> None:
             _check_port(spec, f"{base}.{direction}.{port.name}", port, direction)
     for index, prop in enumerate(step.properties):
         _check_property(spec, f"{base}.properties.{index}.{prop.kind}", step, prop.params)
-        if prop.kind in ("part_rows", "class_balance"):
+        if prop.kind in ("part_rows", "class_balance", "disjoint"):
             _check_part_property(spec, f"{base}.properties.{index}.{prop.kind}", step, prop.params)
 
 
@@ -106,6 +106,8 @@ def _check_port(spec: PipelineSpec, key: str, port: PortSpec, direction: str) ->
             if getattr(port, attribute) is not None:
                 name = attribute.partition("_")[0]
                 raise SpecError(f"{name!r} needs a 'layout'", spec.where(f"{key}.{name}"))
+    if not port.header:
+        _check_headerless(spec, key, port)
     if port.checks:
         where = spec.where(f"{key}.checks")
         if direction != "outputs":
@@ -120,6 +122,16 @@ def _check_port(spec: PipelineSpec, key: str, port: PortSpec, direction: str) ->
     if direction == "inputs" and port.tabular and not has_data:
         raise SpecError("tabular input needs a 'schema' (or a 'fixture', 'sample', 'from' or "
                         "'source') so that its data can be generated or found", spec.where(key))
+
+
+def _check_headerless(spec: PipelineSpec, key: str, port: PortSpec) -> None:
+    """``header: false`` needs a csv/tsv port whose schema declares the columns (their order)."""
+    if port.format not in ("csv", "tsv"):
+        raise SpecError(f"'header: false' is for csv/tsv ports, not {port.format!r}",
+                        spec.where(f"{key}.header"))
+    if port.schema is None or not port.schema.columns:
+        raise SpecError("'header: false' needs a schema with 'columns': a headerless file's "
+                        "columns are named by their declared order", spec.where(f"{key}.header"))
 
 
 def _check_property(spec: PipelineSpec, key: str, step: StepSpec, params: dict) -> None:
@@ -151,6 +163,16 @@ def _check_part_property(spec: PipelineSpec, key: str, step: StepSpec, params: d
         if split not in (port.split or []):
             raise SpecError(f"output {port.name!r} has no split {split!r}{_known(port.split or [])}",
                             spec.where(f"{key}.shares.{split}"))
+    if key.endswith(".disjoint") and not port.split:
+        raise SpecError(f"disjoint compares the splits of an output; {port.name!r} has no 'split'",
+                        spec.where(f"{key}.output"))
+    if "splits" in params and len(set(params["splits"])) < 2:
+        raise SpecError("disjoint 'splits' needs two or more different splits to compare",
+                        spec.where(f"{key}.splits"))
+    for index, split in enumerate(params.get("splits") or []):
+        if split not in (port.split or []):
+            raise SpecError(f"output {port.name!r} has no split {split!r}{_known(port.split or [])}",
+                            spec.where(f"{key}.splits.{index}"))
 
 
 def _check_dag(spec: PipelineSpec) -> None:

@@ -36,9 +36,10 @@ _DAG_EDGE = re.compile(rf"^\s*({NAME_PATTERN}\.{NAME_PATTERN})\s*->\s*({NAME_PAT
 _MODULE_REF = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_.]*$")
 
 BUILTIN_MUTATORS = ("nulls", "empty", "boundary", "extreme", "duplicates", "set",
-                    "drop_columns", "wrong_dtype", "remove_file", "truncate_file")
+                    "drop_columns", "wrong_dtype", "remove_file", "truncate_file", "extra_file",
+                    "shard_columns")
 BUILTIN_PROPERTIES = ("row_count", "no_nulls", "unique", "columns_added", "columns_removed",
-                      "unchanged", "relation", "part_rows", "class_balance", "python")
+                      "unchanged", "relation", "part_rows", "class_balance", "disjoint", "python")
 COMPRESSIONS = ("gzip",)
 ON_INVALID = ("reject", "tolerate", "any")
 # Keys of a column the DSL defines; anything else is an option of a plugin type.
@@ -471,6 +472,9 @@ def port_validator() -> sy.Validator:
         sy.Optional("shards"): Count(1) | Checked(_case_template, "{job_args.NAME} or {env.NAME}",
                                                   _text_pattern(_CASE_TEMPLATE.pattern)),
         sy.Optional("split"): split_validator(),
+        sy.Optional("header"): note(sy.Bool(), description=(
+            "csv/tsv: false = files have no header row; columns are written and read in the "
+            "schema's declared order")),
         sy.Optional("fixture"): NonEmptyStr(),
         sy.Optional("sample"): NonEmptyStr(),
         sy.Optional("required"): sy.Bool(),
@@ -742,6 +746,11 @@ def _class_balance() -> sy.Validator:
     return sy.Map({"output": Name(), "column": NonEmptyStr(), "tolerance": Tolerance()})
 
 
+def _disjoint() -> sy.Validator:
+    return sy.Map({"output": Name(), "column": NonEmptyStr(),
+                   sy.Optional("splits"): note(sy.Seq(Name()), rules={"minItems": 2})})
+
+
 # Checks of a non-tabular output (``checks:`` of a port), revalidated by the builder.
 ARTIFACT_CHECK_PARAMS: dict[str, Callable[[], sy.Validator]] = {
     "not_empty": sy.Bool,
@@ -761,6 +770,7 @@ PROPERTY_PARAMS: dict[str, Callable[[], sy.Validator]] = {
     "relation": _relation,
     "part_rows": _part_rows,
     "class_balance": _class_balance,
+    "disjoint": _disjoint,
     "python": ModuleRef,
 }
 
@@ -768,7 +778,7 @@ PROPERTY_PARAMS: dict[str, Callable[[], sy.Validator]] = {
 MUTATION_DEFAULTS: dict[str, Any] = {
     "nulls": {}, "empty": True, "boundary": {}, "extreme": {}, "duplicates": {},
     "set": None, "drop_columns": None, "wrong_dtype": {},
-    "remove_file": True, "truncate_file": {"fraction": 0.5},
+    "remove_file": True, "truncate_file": {"fraction": 0.5}, "extra_file": {}, "shard_columns": None,
 }
 
 MUTATION_PARAMS: dict[str, Callable[[], sy.Validator]] = {
@@ -785,4 +795,9 @@ MUTATION_PARAMS: dict[str, Callable[[], sy.Validator]] = {
         sy.Optional("bytes"): Count(),
         sy.Optional("fraction"): note(sy.Float(), rules={"minimum": 0, "maximum": 1}),
     }), rules={"maxProperties": 1}),
+    "extra_file": lambda: sy.Map({sy.Optional("name"): NonEmptyStr()}),
+    "shard_columns": lambda: note(sy.Map({
+        sy.Optional("drop"): sy.Str(),
+        sy.Optional("rename"): sy.MapPattern(sy.Str(), sy.Str()),
+    }), rules={"minProperties": 1, "maxProperties": 1}),
 }

@@ -31,7 +31,7 @@ def test_registered_through_the_plugin_hook() -> None:
     pm = make_plugin_manager()
     pm.register(properties)
     registered = pm.hook.specrun_properties()
-    assert sorted(registered[0]) == ["class_balance", "columns_added", "columns_removed", "no_nulls",
+    assert sorted(registered[0]) == ["class_balance", "columns_added", "columns_removed", "disjoint", "no_nulls",
                                      "part_rows", "python", "relation", "row_count", "unchanged",
                                      "unique"]
 

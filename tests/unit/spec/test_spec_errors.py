@@ -151,7 +151,7 @@ CASES = [
     ("property kind unknown", edit("script: one.py", "script: one.py\n    properties:\n"
                                    "      - rowcount: {output: y}"),
      "spec.yaml:12: steps.one.properties.0.rowcount: unknown property 'rowcount' (known: "
-     "class_balance, columns_added, columns_removed, no_nulls, part_rows, python, relation, "
+     "class_balance, columns_added, columns_removed, disjoint, no_nulls, part_rows, python, relation, "
      "row_count, unchanged, unique)"),
     ("property params", edit("script: one.py", "script: one.py\n    properties:\n"
                              "      - unique: {output: y, column: [a]}"),
@@ -174,7 +174,8 @@ CASES = [
      "spec.yaml:23: scenarios.s1.mutate.x: no input port 'x' in steps two"),
     ("mutate unknown op", SCENARIO + "    mutate:\n      x: [bogus]\n",
      "spec.yaml:22: scenarios.s1.mutate.x.0: unknown mutation 'bogus' (known: boundary, "
-     "drop_columns, duplicates, empty, extreme, nulls, remove_file, set, truncate_file, wrong_dtype)"),
+     "drop_columns, duplicates, empty, extra_file, extreme, nulls, remove_file, set, shard_columns, "
+     "truncate_file, wrong_dtype)"),
     ("mutate op without params", SCENARIO + "    mutate:\n      x: [set]\n",
      "spec.yaml:22: scenarios.s1.mutate.x.0: mutation 'set' needs parameters, e.g. {set: …}"),
     ("mutate unknown column", SCENARIO + "    mutate:\n      x:\n        - set: {nope: 1}\n",

@@ -348,14 +348,15 @@ class IsolationMode:
 
 
 def files_changed_verdict(result: CaseResult, exited_0_expecting_fail: bool, changed: dict[str, str]) -> None:
-    """A clean exit on an input with a file removed or cut, where the script had to refuse it
+    """A clean exit on an input with a file removed, cut, stray or of other columns, where the script had to refuse it
     (``expect: fail``, the default of such a scenario), is ACCEPTED_INVALID: it lost data silently."""
     said = "; ".join(f"input {name!r}: {what}" for name, what in changed.items())
     result.details["files_changed"] = said
     if exited_0_expecting_fail and result.classification is ErrorClass.EXPECTATION_ERROR and not result.passed:
         result.classification = ErrorClass.ACCEPTED_INVALID
         result.message = (f"accepted invalid input: the script exited 0 although files its input layout "
-                          f"declares were missing or cut ({said}); it should have failed")
+                          f"declares were missing, cut or of other columns, or a file it does not declare "
+                          f"was there ({said}); it should have failed")
 
 
 def applies(scenario: ScenarioSpec, step: StepSpec) -> bool:

@@ -86,6 +86,8 @@ def port_fingerprint(port: PortSpec) -> str:
         schema = _without_locations(to_jsonable(dataclasses.replace(port.schema, name="", extends=None)))
     declared = {"format": port.format, "compression": port.compression, "layout": port.layout,
                 "shards": port.shards, "split": port.split, "schema": schema}
+    if not port.header:
+        declared["header"] = False
     text = json.dumps(declared, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
