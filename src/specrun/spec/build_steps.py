@@ -164,6 +164,7 @@ def build_port(name: str, node: Node, schema_name: str, schemas: dict[str, Schem
                 known = ", ".join(sorted(schemas)) or "none declared"
                 raise schema_node.error(f"unknown schema {reference!r} (known: {known})")
             schema = schemas[reference]
+    split_schemas = _split_schemas(node, schemas)
     data = node.data
     return PortSpec(
         name=name,
@@ -173,6 +174,7 @@ def build_port(name: str, node: Node, schema_name: str, schemas: dict[str, Schem
         layout=data.get("layout"),
         shards=data.get("shards"),
         split=list(data["split"]) if "split" in data else None,
+        split_schemas=split_schemas,
         fixture=options.resolve(data["fixture"]) if "fixture" in data else None,
         sample=options.resolve(data["sample"]) if "sample" in data else None,
         required=data.get("required", True),
@@ -183,6 +185,24 @@ def build_port(name: str, node: Node, schema_name: str, schemas: dict[str, Schem
         on_invalid=data.get("on_invalid"),
         location=node.location,
     )
+
+
+def _split_schemas(node: Node, schemas: dict[str, SchemaSpec]) -> dict[str, SchemaSpec] | None:
+    """``split_schemas: {split: schema name}`` resolved (which splits: checked in references.py)."""
+    mapping = node.get("split_schemas")
+    if mapping is None:
+        return None
+    if "schema" in node:
+        raise mapping.error("a port has 'schema' or 'split_schemas', not both (name the shared "
+                            "schema for each split)")
+    resolved = {}
+    for split, name_node in mapping.items():
+        reference = str(name_node.data)
+        if reference not in schemas:
+            known = ", ".join(sorted(schemas)) or "none declared"
+            raise name_node.error(f"unknown schema {reference!r} (known: {known})")
+        resolved[split] = schemas[reference]
+    return resolved
 
 
 def _source(value: str, options: LoadOptions) -> str:

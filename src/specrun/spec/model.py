@@ -120,6 +120,9 @@ class PortSpec:
     layout: str | None = None               # e.g. "part-{shard:05d}.csv", "{split}/{split}.csv"
     shards: int | None = None
     split: list[str] | None = None
+    #: a schema per split instead of ``schema`` (every split named): generated, read and
+    #: validated split by split (contract/split_schemas.py)
+    split_schemas: dict[str, SchemaSpec] | None = None
     fixture: Path | None = None             # static file or directory copied as-is
     sample: Path | None = None              # user-supplied sample data (validated, then used)
     required: bool = True

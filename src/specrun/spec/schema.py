@@ -427,6 +427,9 @@ def port_validator() -> sy.Validator:
         sy.Optional("layout"): NonEmptyStr(),
         sy.Optional("shards"): Count(1),
         sy.Optional("split"): sy.Seq(Name()),
+        sy.Optional("split_schemas"): note(sy.MapPattern(Name(), Name()), description=(
+            "a named schema per split instead of 'schema' (every split named): each split's "
+            "files are generated, read and validated by its own schema")),
         sy.Optional("fixture"): NonEmptyStr(),
         sy.Optional("sample"): NonEmptyStr(),
         sy.Optional("required"): sy.Bool(),

@@ -86,6 +86,10 @@ def port_fingerprint(port: PortSpec) -> str:
         schema = _without_locations(to_jsonable(dataclasses.replace(port.schema, name="", extends=None)))
     declared = {"format": port.format, "compression": port.compression, "layout": port.layout,
                 "shards": port.shards, "split": port.split, "schema": schema}
+    if port.split_schemas:
+        declared["split_schemas"] = {
+            split: _without_locations(to_jsonable(dataclasses.replace(each, name="", extends=None)))
+            for split, each in port.split_schemas.items()}
     text = json.dumps(declared, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
