@@ -75,3 +75,36 @@ def test_a_broken_label_in_the_validation_split_is_reported_for_that_split(proje
     assert outcome.code == 1, outcome.stdout + outcome.stderr
     assert outcome.case("split_schemas_demo::scale[standard]")["outcome"] == "failed"
     assert "validation/data.csv" in outcome.stdout and "train/data.csv" not in outcome.stdout
+
+
+COPY = '''
+import shutil
+
+
+def main(input_paths, output_paths, environ_vars, job_args):
+    shutil.copytree(input_paths["data"], output_paths["scaled"], dirs_exist_ok=True)
+'''
+
+
+def test_a_fixture_is_checked_split_by_split(project: Project) -> None:
+    """A fixture whose train split lacks the label is invalid input: a script that copies
+    it through silently is ACCEPTED_INVALID (CONTRACT_ERROR if the fixture went unchecked);
+    with the label in train too it is valid, the inference split still without it."""
+    spec = _example().replace(
+        "split_schemas: {train: labelled, validation: labelled, inference: unlabelled}\n    outputs:",
+        "split_schemas: {train: labelled, validation: labelled, inference: unlabelled}\n"
+        "        fixture: given\n    outputs:", 1).replace("standard: {rows: 90}", "given: {expect: {fail: true}}")
+    assert "fixture: given" in spec
+    project.write("spec.yaml", spec)
+    project.write("scale.py", COPY)
+    project.write("given/train/data.csv", "id,x\n1,0.5\n")            # the label is missing
+    project.write("given/validation/data.csv", "id,x,label\n2,0.5,1\n")
+    project.write("given/inference/data.csv", "id,x\n3,0.5\n")
+    outcome = project.run("spec.yaml", "-k", "given")
+    case = outcome.case("split_schemas_demo::scale[given]")
+    assert case["outcome"] == "failed" and case["classification"] == "ACCEPTED_INVALID", outcome.stdout
+    project.write("given/train/data.csv", "id,x,label\n1,0.5,0\n")
+    project.write("spec.yaml", spec.replace("given: {expect: {fail: true}}", "given: {}"))
+    outcome = project.run("spec.yaml", "-k", "given")
+    assert outcome.code == 0, outcome.stdout + outcome.stderr
+    assert outcome.case("split_schemas_demo::scale[given]")["outcome"] == "passed"
