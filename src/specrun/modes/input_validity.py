@@ -61,12 +61,12 @@ class FedInputs:
         for name, (schema, frame) in self.frames.items():
             if not check(name, {"": frame}, schema).ok:
                 return False
-        for name, (port, schema, path) in self.files.items():
+        for name, (port, contract, path) in self.files.items():
             try:
-                parts = read_port(port, path, schema)
+                parts = read_port(port, path, contract)
             except PortReadError:
                 return False
-            if not all(check(name, files, declared).ok for declared, files in _by_schema(port, parts, schema)):
+            if not all(check(name, files, declared).ok for declared, files in _by_schema(port, parts, contract)):
                 return False
         return True
 
