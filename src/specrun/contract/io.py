@@ -27,6 +27,7 @@ from ..lazy import lazy_module
 from ..spec.model import TABULAR_FORMATS, PortSpec, SchemaSpec
 from ..spec.placeholders import layout_fields, layout_pattern
 from .builtin_types import INT64, str_dtype
+from .split_files import file_schema
 from .storage import TypeFailure, check_text, check_typed, json_as_text, mark, type_failures
 from .types import TypeRegistry
 
@@ -414,16 +415,17 @@ def read_port(port: PortSpec, path: Path, schema: SchemaSpec | None = None,
               nrows: int | None = None, types: TypeRegistry | None = None) -> dict[str, pd.DataFrame]:
     """Each file of the port as a typed frame, keyed by path relative to the port ("" for a file).
 
-    ``nrows`` caps the total rows read.  ``schema`` defaults to the port's schema;
-    ``types`` (default: the built-in types) checks each declared column's type.
+    ``nrows`` caps the total rows read.  ``schema`` defaults to the port's schema (with
+    ``split_schemas``, each file's split's schema); ``types`` (default: the built-in
+    types) checks each declared column's type.
     """
-    schema = schema if schema is not None else port.schema
     frames: dict[str, pd.DataFrame] = {}
     remaining = nrows
     for key, file in _iter_files(port, Path(path)):
         if remaining is not None and remaining <= 0:
             break
-        frames[key] = _read_file(port, file, schema, remaining, types)
+        declared = schema if schema is not None else file_schema(port, key)
+        frames[key] = _read_file(port, file, declared, remaining, types)
         if remaining is not None:
             remaining -= len(frames[key])
     return frames

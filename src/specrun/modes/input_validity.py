@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..contract.io import PortReadError, read_port
+from ..contract.split_files import file_schema
 from ..lazy import lazy_module
 from ..results import PortValidation
 from ..spec.model import PortSpec, SchemaSpec
@@ -36,7 +37,8 @@ class FedInputs:
     """What a case fed on its contract-bound ports, collected while it writes them."""
 
     frames: dict[str, tuple[SchemaSpec, pd.DataFrame]] = field(default_factory=dict)
-    files: dict[str, tuple[PortSpec, SchemaSpec, Path]] = field(default_factory=dict)
+    #: fixtures to check; the schema None for a ``split_schemas`` port (each file by its split's)
+    files: dict[str, tuple[PortSpec, SchemaSpec | None, Path]] = field(default_factory=dict)
     broken_files: dict[str, str] = field(default_factory=dict)   # port → the files removed or cut
 
     def broken(self, name: str, what: str) -> None:
@@ -49,7 +51,7 @@ class FedInputs:
 
     def fixture(self, name: str, port: PortSpec, schema: SchemaSpec | None, path: Path) -> None:
         """A copied fixture; only a tabular port with a contract can break one."""
-        if schema is not None and port.tabular:
+        if (schema is not None or port.split_schemas) and port.tabular:
             self.files[name] = (port, schema, path)
 
     def valid(self, check: PortCheck) -> bool:
@@ -59,11 +61,25 @@ class FedInputs:
         for name, (schema, frame) in self.frames.items():
             if not check(name, {"": frame}, schema).ok:
                 return False
-        for name, (port, schema, path) in self.files.items():
+        for name, (port, contract, path) in self.files.items():
             try:
-                parts = read_port(port, path, schema)
+                parts = read_port(port, path, contract)
             except PortReadError:
                 return False
-            if not check(name, parts, schema).ok:
+            if not all(check(name, files, declared).ok for declared, files in _by_schema(port, parts, contract)):
                 return False
         return True
+
+
+def _by_schema(port: PortSpec, parts: Mapping[str, pd.DataFrame], schema: SchemaSpec | None,
+               ) -> list[tuple[SchemaSpec, dict[str, pd.DataFrame]]]:
+    """The files of a port grouped by the schema that judges them: ``schema``, else (a
+    ``split_schemas`` port) each file's split's."""
+    if schema is not None:
+        return [(schema, dict(parts))]
+    grouped: dict[str, tuple[SchemaSpec, dict[str, pd.DataFrame]]] = {}
+    for relative, frame in parts.items():
+        declared = file_schema(port, relative)
+        if declared is not None:
+            grouped.setdefault(declared.name, (declared, {}))[1][relative] = frame
+    return list(grouped.values())

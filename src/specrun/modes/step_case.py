@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..contract.io import PortReadError, port_files, read_port
+from ..contract.split_files import file_schema
 from ..contract.validate import validate_frame
 from ..execution.container import container_run
 from ..execution.fingerprint import fingerprint, input_changes
@@ -173,13 +174,35 @@ def check_outputs(session: SessionLike, step: StepSpec, paths: Mapping[str, Path
                         else next(iter(parts.values())))
         if parts_read is not None and port.is_dir:
             parts_read[name] = parts
-        validations.append(validate_port_parts(session, name, "output", parts, schema))
+        validations.append(validate_port_parts(session, name, "output", parts, schema, port))
     return validations, frames
 
 
+def _validate_split_parts(session: SessionLike, name: str, direction: str,
+                         parts: Mapping[str, pd.DataFrame], port: PortSpec) -> PortValidation:
+    """Validate each file of a ``split_schemas`` port against its own split's schema."""
+    by_schema: dict[str, tuple[SchemaSpec, dict[str, pd.DataFrame]]] = {}
+    for relative, frame in parts.items():
+        schema = file_schema(port, relative)
+        if schema is not None:
+            by_schema.setdefault(schema.name, (schema, {}))[1][relative] = frame
+    checked = [validate_port_parts(session, name, direction, files, schema)
+               for schema, files in by_schema.values()]
+    rows = sum(len(f) for f in parts.values())
+    failed = [v for v in checked if not v.ok]
+    if not failed:
+        return PortValidation(name, direction, True, rows=rows)
+    return PortValidation(name, direction, False, rows=rows, message="; ".join(v.message for v in failed),
+                          failures=[f for v in failed for f in v.failures])
+
+
 def validate_port_parts(session: SessionLike, name: str, direction: str,
-                        parts: Mapping[str, pd.DataFrame], schema: SchemaSpec | None) -> PortValidation:
-    """Validate each file of a port against ``schema``; failures merged per column/check."""
+                        parts: Mapping[str, pd.DataFrame], schema: SchemaSpec | None,
+                        port: PortSpec | None = None) -> PortValidation:
+    """Validate each file of a port against ``schema``; failures merged per column/check.
+    With ``schema`` None and ``port`` a ``split_schemas`` port, each file against its split's."""
+    if schema is None and port is not None and port.split_schemas:
+        return _validate_split_parts(session, name, direction, parts, port)
     rows = sum(len(f) for f in parts.values())
     if schema is None:
         return PortValidation(name, direction, True, rows=rows, message="no schema declared")

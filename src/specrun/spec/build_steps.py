@@ -167,6 +167,7 @@ def build_port(name: str, node: Node, schema_name: str, schemas: dict[str, Schem
                 known = ", ".join(sorted(schemas)) or "none declared"
                 raise schema_node.error(f"unknown schema {reference!r} (known: {known})")
             schema = schemas[reference]
+    split_schemas = _split_schemas(node, schemas)
     data = node.data
     return PortSpec(
         name=name,
@@ -179,6 +180,7 @@ def build_port(name: str, node: Node, schema_name: str, schemas: dict[str, Schem
         split=_split_names(data["split"]) if "split" in data else None,
         split_rule=_split_rule(data["split"]) if isinstance(data.get("split"), dict) else None,
         header=data.get("header", True),
+        split_schemas=split_schemas,
         fixture=options.resolve(data["fixture"]) if "fixture" in data else None,
         sample=options.resolve(data["sample"]) if "sample" in data else None,
         required=data.get("required", True),
@@ -202,6 +204,24 @@ def _split_names(value: Any) -> list[str]:
 def _split_rule(value: dict[str, Any]) -> SplitRule:
     return SplitRule(when=tuple((str(k), str(v)) for k, v in value["when"].items()),
                      then=tuple(value["then"]), otherwise=tuple(value["else"]))
+
+
+def _split_schemas(node: Node, schemas: dict[str, SchemaSpec]) -> dict[str, SchemaSpec] | None:
+    """``split_schemas: {split: schema name}`` resolved (which splits: checked in references.py)."""
+    mapping = node.get("split_schemas")
+    if mapping is None:
+        return None
+    if "schema" in node:
+        raise mapping.error("a port has 'schema' or 'split_schemas', not both (name the shared "
+                            "schema for each split)")
+    resolved = {}
+    for split, name_node in mapping.items():
+        reference = str(name_node.data)
+        if reference not in schemas:
+            known = ", ".join(sorted(schemas)) or "none declared"
+            raise name_node.error(f"unknown schema {reference!r} (known: {known})")
+        resolved[split] = schemas[reference]
+    return resolved
 
 
 def _source(value: str, options: LoadOptions) -> str:

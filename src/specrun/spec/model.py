@@ -133,6 +133,9 @@ class PortSpec:
     split: list[str] | None = None          # may hold {job_args.NAME} / {env.NAME} until resolved
     split_rule: SplitRule | None = None     # split names chosen per case (split: {when: …}); None once resolved
     header: bool = True                     # csv/tsv: False = no header row, columns in declared order
+    #: a schema per split instead of ``schema`` (every split named): generated, read and
+    #: validated split by split (contract/split_schemas.py)
+    split_schemas: dict[str, SchemaSpec] | None = None
     fixture: Path | None = None             # static file or directory copied as-is
     sample: Path | None = None              # user-supplied sample data (validated, then used)
     required: bool = True

@@ -14,7 +14,7 @@ from .placeholders import arg_placeholders, layout_fields
 from .step_graph import Edge, find_edge_cycle
 
 # Keys a consumer port inherits from its producer when it does not write them.
-INHERITED_PORT_KEYS = ("format", "compression", "schema", "layout", "shards", "split", "header")
+INHERITED_PORT_KEYS = ("format", "compression", "schema", "layout", "shards", "split", "header", "split_schemas")
 
 
 def link_ports(spec: PipelineSpec, written: PortKeys) -> None:
@@ -35,7 +35,9 @@ def link_ports(spec: PipelineSpec, written: PortKeys) -> None:
             if producer is step:
                 raise SpecError("a step cannot read its own output", spec.where(key))
             source = producer.outputs[output]
-            keys = written.get((step.name, "inputs", port.name), set())
+            keys = set(written.get((step.name, "inputs", port.name), set()))
+            if keys & {"schema", "split_schemas"}:   # the consumer's own contract, of either kind
+                keys |= {"schema", "split_schemas"}
             for key in INHERITED_PORT_KEYS:
                 if key not in keys:
                     setattr(port, key, getattr(source, key))
@@ -117,8 +119,10 @@ def _check_port(spec: PipelineSpec, key: str, port: PortSpec, direction: str) ->
                             "checked by its 'schema'", where)
         if port.format != "json" and any(c.kind == "json_schema" for c in port.checks):
             raise SpecError(f"json_schema needs a 'json' output, not {port.format!r}", where)
+    if port.split_schemas is not None:
+        _check_split_schemas(spec, key, port)
     has_data = any(getattr(port, attribute) is not None
-                   for attribute in ("schema", "fixture", "sample", "from_", "source"))
+                   for attribute in ("schema", "split_schemas", "fixture", "sample", "from_", "source"))
     if direction == "inputs" and port.tabular and not has_data:
         raise SpecError("tabular input needs a 'schema' (or a 'fixture', 'sample', 'from' or "
                         "'source') so that its data can be generated or found", spec.where(key))
@@ -132,6 +136,22 @@ def _check_headerless(spec: PipelineSpec, key: str, port: PortSpec) -> None:
     if port.schema is None or not port.schema.columns:
         raise SpecError("'header: false' needs a schema with 'columns': a headerless file's "
                         "columns are named by their declared order", spec.where(f"{key}.header"))
+
+
+def _check_split_schemas(spec: PipelineSpec, key: str, port: PortSpec) -> None:
+    """``split_schemas`` names a schema for every split of a ``{split}`` layout, and no other."""
+    where = f"{key}.split_schemas"
+    if not port.split:
+        raise SpecError("'split_schemas' needs the port's 'split' names (and a layout with {split})",
+                        spec.where(where))
+    for split in port.split_schemas or {}:
+        if split not in port.split:
+            raise SpecError(f"port {port.name!r} has no split {split!r}{_known(port.split)}",
+                            spec.where(f"{where}.{split}"))
+    missing = [split for split in port.split if split not in (port.split_schemas or {})]
+    if missing:
+        raise SpecError(f"'split_schemas' names no schema for split(s) {', '.join(missing)}: "
+                        "every split needs one", spec.where(where))
 
 
 def _check_property(spec: PipelineSpec, key: str, step: StepSpec, params: dict) -> None:

@@ -475,6 +475,9 @@ def port_validator() -> sy.Validator:
         sy.Optional("header"): note(sy.Bool(), description=(
             "csv/tsv: false = files have no header row; columns are written and read in the "
             "schema's declared order")),
+        sy.Optional("split_schemas"): note(sy.MapPattern(Name(), Name()), description=(
+            "a named schema per split instead of 'schema' (every split named): each split's "
+            "files are generated, read and validated by its own schema")),
         sy.Optional("fixture"): NonEmptyStr(),
         sy.Optional("sample"): NonEmptyStr(),
         sy.Optional("required"): sy.Bool(),

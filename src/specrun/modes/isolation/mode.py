@@ -17,13 +17,15 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ...analysis.fed import fed_summary
-from ...contract.io import copy_fixture, port_target, write_port
+from ...contract.io import copy_fixture, port_target, write_parts, write_port
 from ...contract.mutators import apply_mutations
 from ...contract.negative import NegativeConstraint
 from ...contract.part_mutations import write_targeted
+from ...contract.split_schemas import generate_split_parts, whole_frame
 from ...contract.vectorised import vectorised_frame
 from ...execution.sandbox import SandboxDir, safe_name
 from ...hooks import hookimpl
@@ -31,7 +33,7 @@ from ...lazy import lazy_module
 from ...plan import PlannedCase, stable_seed
 from ...results import CaseResult, ErrorClass, Outcome
 from ...spec.case_templates import TemplateError, resolve_step
-from ...spec.model import PipelineSpec, ScenarioSpec, SpecError, StepSpec
+from ...spec.model import PipelineSpec, PortSpec, ScenarioSpec, SpecError, StepSpec
 from ..golden import golden_frame, judge_golden
 from ..input_validity import FedInputs
 from ..limits import RunLimits, resolve_limits
@@ -255,6 +257,23 @@ class IsolationMode:
                 result.workdir = str(sandbox.root)
         return result
 
+    @staticmethod
+    def _split_input(session: SessionLike, scenario: ScenarioSpec, params: dict[str, Any], step: StepSpec,
+                     port: PortSpec, target: Path, seed: int) -> pd.DataFrame:
+        """A ``split_schemas`` input: each split generated from its own schema and written."""
+        if scenario.mutations_for(step.name, port.name):
+            raise SpecError(f"scenario {scenario.name!r} mutates input {port.name!r}, which has "
+                            "'split_schemas': mutations of a split-schema input are not supported",
+                            scenario.location)
+        rows = params.get("rows", scenario.rows)
+        n = int(port.rows if port.rows is not None and "rows" not in params
+                else (rows if rows is not None else DEFAULT_ROWS))
+        overrides = column_overrides(scenario, params)
+        parts = generate_split_parts(port, n, seed, session.types,
+                                     lambda schema: with_overrides(schema, overrides))
+        write_parts(port, parts, target)
+        return whole_frame(parts)
+
     def prepare(self, session: SessionLike, spec: PipelineSpec, case: PlannedCase,
                 sandbox: SandboxDir, seed: int, given: dict[str, Any] | None = None) -> StepRunPlan:
         """Write every input of the step into the sandbox; return the run plan.
@@ -289,6 +308,9 @@ class IsolationMode:
                 fed.fixture(name, port, input_schema(spec, port), target)
                 continue
             declared = input_schema(spec, port)
+            if declared is None and port.split_schemas and port.tabular:
+                frames[name] = self._split_input(session, scenario, params, step, port, target, seed)
+                continue
             if declared is None or not port.tabular:
                 if port.required:
                     raise SpecError(f"input {name!r} has no schema and no fixture: nothing to generate",

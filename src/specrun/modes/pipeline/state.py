@@ -88,6 +88,10 @@ def port_fingerprint(port: PortSpec) -> str:
                 "shards": port.shards, "split": port.split, "schema": schema}
     if not port.header:
         declared["header"] = False
+    if port.split_schemas:
+        declared["split_schemas"] = {
+            split: _without_locations(to_jsonable(dataclasses.replace(each, name="", extends=None)))
+            for split, each in port.split_schemas.items()}
     text = json.dumps(declared, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 

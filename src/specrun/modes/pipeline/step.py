@@ -27,16 +27,18 @@ from ...contract.io import (
     port_target,
     read_port,
     read_port_frame,
+    write_parts,
     write_port,
 )
 from ...contract.mutators import apply_mutations
 from ...contract.part_mutations import write_targeted
+from ...contract.split_schemas import generate_split_parts, whole_frame
 from ...contract.vectorised import vectorised_frame
 from ...execution.sandbox import SandboxDir, safe_name
 from ...lazy import lazy_module
 from ...plan import PlannedCase, stable_seed
 from ...results import CaseResult, ErrorClass, Outcome, PortValidation
-from ...spec.model import ExpectSpec, PipelineSpec, ScenarioSpec, SpecError, StepSpec
+from ...spec.model import ExpectSpec, PipelineSpec, PortSpec, ScenarioSpec, SpecError, StepSpec
 from ..isolation.mode import DEFAULT_ROWS, column_overrides, with_overrides
 from ..limits import RunLimits, resolve_limits
 from ..result_cache.cache import result_cache
@@ -134,7 +136,8 @@ class PipelineContext:
         except PortReadError as exc:
             check = PortValidation(edge.output, "output", False, message=str(exc))
         else:
-            check = (validate_port_parts(self.session, edge.output, "output", parts, port.schema) if port.tabular
+            check = (validate_port_parts(self.session, edge.output, "output", parts, port.schema, port)
+                     if port.tabular
                      else PortValidation(edge.output, "output", True, message="kept"))
             if port.tabular and parts:
                 frame = pd.concat(list(parts.values()), ignore_index=True)
@@ -257,6 +260,8 @@ class PipelineStepRun:
         """Generate a source input from its contract with the run's seed and write it."""
         ctx, port = self.ctx, self.step.inputs[name]
         schema = input_schema(ctx.spec, port)
+        if schema is None and port.split_schemas and port.tabular:
+            return self._synthesise_splits(port, target)
         if schema is None or not port.tabular:
             if port.required:
                 raise SpecError(f"input {name!r} has no schema and no fixture: nothing to generate", port.location)
@@ -280,6 +285,24 @@ class PipelineStepRun:
                                   ctx.session.types).frame()
         write_port(port, frame, target, seed=seed)
         return frame
+
+    def _synthesise_splits(self, port: PortSpec, target: Path) -> pd.DataFrame:
+        """A ``split_schemas`` source input: each split generated from its own schema."""
+        ctx = self.ctx
+        scenario, params = ctx.scenario, ctx.run.params
+        if scenario.mutations_for(self.step.name, port.name):
+            raise SpecError(f"scenario {scenario.name!r} mutates input {port.name!r}, which has "
+                            "'split_schemas': mutations of a split-schema input are not supported",
+                            scenario.location)
+        rows = params.get("rows", scenario.rows)
+        if port.rows is not None and "rows" not in params:
+            rows = port.rows
+        overrides = column_overrides(scenario, params)
+        parts = generate_split_parts(port, int(rows if rows is not None else DEFAULT_ROWS),
+                                     stable_seed(ctx.seed, self.step.name, port.name), ctx.session.types,
+                                     lambda schema: with_overrides(schema, overrides))
+        write_parts(port, parts, target)
+        return whole_frame(parts)
 
     # -- running -------------------------------------------------------------------
 

@@ -102,7 +102,8 @@ def validate_transition(session: SessionLike, pipeline: str, prefix: str, edge: 
             consumer = PortValidation(edge.target, "input", False,
                                       message=f"the consumer cannot read the data: {exc.message}")
         else:
-            consumer = validate_port_parts(session, edge.target, "input", parts, consumer_schema)
+            consumer = validate_port_parts(session, edge.target, "input", parts, consumer_schema,
+                                           consumer_port)
             frames = list(parts.values())
             frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else (frames[0] if frames else None)
     result.validations = [producer, consumer]
