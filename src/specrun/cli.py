@@ -81,7 +81,7 @@ def _main(args: list[str]) -> int:
     config.project_modes = project.modes
     if config.cache_size is None:   # --cache-size wins over [tool.specrun] cache_size
         config.cache_size = project.cache_size
-    if getattr(config, "scheduler", None) is None:   # --scheduler wins over [tool.specrun] scheduler
+    if config.scheduler is None:   # --scheduler wins over [tool.specrun] scheduler
         config.scheduler = project.scheduler
     if command in (None, "check"):
         missing = missing_paths(config.paths, commands=[] if command else sorted(COMMAND_MODULES))
