@@ -276,7 +276,7 @@ def test_an_unknown_executor_is_a_usage_error(project):
     out = project.run("specs", "--executor", "bogus")
     assert out.code == 2, out.stdout + out.stderr
     assert "Traceback" not in out.stdout + out.stderr
-    assert out.stderr.strip() == "specrun: error: --executor bogus: unknown executor (known: fork, fresh)"
+    assert out.stderr.strip() == "specrun: error: --executor bogus: unknown executor (known: dask, fork, fresh)"
 
 
 def test_an_unknown_default_executor_is_a_spec_error(project):

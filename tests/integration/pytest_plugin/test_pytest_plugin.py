@@ -219,7 +219,7 @@ def test_specrun_options_that_pytest_owns_are_refused(pytester: pytest.Pytester,
 def test_a_bad_specrun_option_is_one_line_per_spec_file(pytester: pytest.Pytester, buggy: Path) -> None:
     result = pytester.runpytest(*PLUGIN, "specs", "--specrun-executor", "nope")
     assert result.ret == pytest.ExitCode.INTERRUPTED
-    assert "specrun: --executor nope: unknown executor (known: fork, fresh)" in result.outlines, \
+    assert "specrun: --executor nope: unknown executor (known: dask, fork, fresh)" in result.outlines, \
         result.stdout.str()
     assert "Traceback" not in result.stdout.str()
 
