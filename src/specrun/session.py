@@ -59,7 +59,7 @@ class Session:
         if executor and executor not in self.executor_factories:
             known = ", ".join(sorted(self.executor_factories))
             raise UsageError(f"--executor {executor}: unknown executor (known: {known})")
-        if self.options.dist == "dask" and not self.options.plans_only:
+        if "dask" in (self.options.dist, self.options.executor) and not self.options.plans_only:
             from .execution.dask.cluster import import_distributed
 
             import_distributed()   # without it: a one-line usage error before anything runs

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BLOCKED = ("import sys; sys.modules['distributed'] = None; sys.modules['dask'] = None\n"
            "from specrun.cli import main; sys.exit(main(sys.argv[1:]))")
 SPEC = """\
@@ -27,13 +29,14 @@ scenarios:
 """
 
 
-def test_dist_dask_without_distributed_is_a_one_line_error(tmp_path: Path) -> None:
+@pytest.mark.parametrize("flag", [["--dist", "dask"], ["--executor", "dask"]])
+def test_dist_dask_without_distributed_is_a_one_line_error(tmp_path: Path, flag: list[str]) -> None:
     (tmp_path / "spec.yaml").write_text(SPEC)
     ran = tmp_path / "ran"
     (tmp_path / "copy_rows.py").write_text(f"def main(*a):\n    open({str(ran)!r}, 'w').close()\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPECRUN_")}
     env["SPECRUN_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    out = subprocess.run([sys.executable, "-c", BLOCKED, "spec.yaml", "--dist", "dask"], cwd=tmp_path, env=env,
+    out = subprocess.run([sys.executable, "-c", BLOCKED, "spec.yaml", *flag], cwd=tmp_path, env=env,
                          capture_output=True, text=True, timeout=120)
     lines = [line for line in (out.stdout + out.stderr).splitlines() if line.strip()]
     assert out.returncode == 2, out.stdout + out.stderr
