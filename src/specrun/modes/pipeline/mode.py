@@ -171,7 +171,7 @@ class PipelineMode:
         start = resume_target(PipelineRunOptions.from_namespace(session.config), spec)
         rerun = needed & rerun_set(dag, start) if start else needed
         reused = set(reused_outputs(dag, rerun))
-        workers = 1 if options["execution"] == "sequential" else (options["max_parallel"] or os.cpu_count() or 1)
+        workers = 1 if options["execution"] == "sequential" else (options["max_parallel"] or _default_parallel(session))
         explicit = run.params.get("seed", scenario.seed)
         seed_of = f"{spec.pipeline}::{self.name}" + (f"[{run.label}]" if run.label else "")
         resolved, unresolved = resolve_spec(spec, run.params)   # layouts, splits, columns of this run
@@ -268,3 +268,11 @@ def specrun_static_check(session: SessionLike, spec: PipelineSpec) -> list[Findi
     check_dag(spec)
     return [*check_pipeline(spec, strict=options["validation"] == "strict", types=session.types),
             *check_edge_templates(spec)]
+
+
+def _default_parallel(session: SessionLike) -> int:
+    """Steps at a time without ``max_parallel``: the CPUs here, or on a cluster (``--dist``)
+    as many as its workers run at once."""
+    if session.options.dist:
+        return max(1, int(getattr(session.executor(), "slots", 1)))
+    return os.cpu_count() or 1
