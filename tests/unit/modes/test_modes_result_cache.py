@@ -255,6 +255,9 @@ def test_the_seed_and_the_run_options_are_in_the_key(keyed):
     assert keyed(seed=4) != base
     assert set(keyed(seed=4).values()).isdisjoint(base.values())
     assert keyed(executor="fresh") != base
+    on_cluster = keyed(dist="dask")          # the workers' packages and machine, not these
+    assert set(on_cluster.values()).isdisjoint(base.values())
+    assert set(keyed(dist="dask", scheduler="tcp://127.0.0.1:8786").values()).isdisjoint(on_cluster.values())
     with_examples = keyed(max_examples=7)
     assert {c for c in base if base[c] != with_examples[c]} == {"k::yamlish[prop]", "k::plain[prop]"}
 

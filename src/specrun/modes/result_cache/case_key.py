@@ -14,6 +14,7 @@
   options, plugin-owned spec keys;
 * the run seed (every case seed derives from it, a scenario's ``seed:`` and the case id:
   a run without a fixed seed draws a fresh one, so it never hits), ``--executor``,
+  ``--dist`` and ``--scheduler``,
   ``-W`` filters, ``--max-examples``, ``--no-shrink``, the isolation level;
 * the interpreter (``sys.executable``, ``sys.version``), specrun's version and a digest of
   its own source files, the versions of the data libraries it generates and validates
@@ -121,7 +122,10 @@ class KeyMaker:
 
         options = self.session.options
         out: dict[str, Any] = {"executor": options.executor, "warning_filters": list(options.warning_filters),
-                               "hermetic": options.hermetic}
+                               "hermetic": options.hermetic,
+                               # a cluster's workers have their own packages and machine: their
+                               # verdict is never served for a local run, nor one cluster's for another
+                               "dist": options.dist, "scheduler": options.scheduler if options.dist else None}
         if property_case:
             given = PropertyRunOptions.from_namespace(self.session.config)
             out.update(max_examples=given.max_examples, no_shrink=given.no_shrink)
