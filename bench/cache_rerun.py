@@ -9,7 +9,8 @@ Copies ``specs/`` and ``examples/`` into a temporary folder, runs
 the wall time of each run, the warm/cold ratio (target: at most 5 %), a ``--collect-only``
 run as the floor (start-up and planning, which a warm run cannot skip), and, for the run
 after STEP's script was edited (default ``preprocessing``), which cases ran: every case of
-STEP and no other one.  Exits 1 when the edited run reran anything else or served a case
+STEP and of the steps whose script imports it (the key holds a script's local imports),
+no other one.  Exits 1 when the edited run reran anything else or served a case
 of STEP from the cache.
 
 The whole example suite as users run it (``specrun specs/``: isolation, pipeline and
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -49,6 +51,14 @@ def run(folder: Path, record: Path, *extra: str, mode: str | None = "isolation")
     if proc.returncode not in (0, 1):
         sys.exit(f"specrun exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
     return wall, json.loads(record.read_text()) if record.exists() else {}
+
+
+def importers(step: str) -> set[str]:
+    """The example steps whose script imports ``step``'s module (its edit is theirs too:
+    the key holds a script's local imports)."""
+    scripts = ROOT / "examples" / "fraud" / "scripts"
+    pattern = re.compile(rf"^\s*(from {step} import|import {step}\b)", re.M)
+    return {path.stem for path in scripts.glob("*.py") if path.stem != step and pattern.search(path.read_text())}
 
 
 def descendants(record: dict, step: str) -> set[str]:
@@ -80,7 +90,7 @@ def pipeline_figures(step: str) -> list[str]:
     ran = [c for c in edited_record["cases"] if c["kind"] == "step" and not c.get("cached")
            and c["outcome"] != "skipped"]
     below = descendants(cold_record, step)
-    wrong = [c["id"] for c in ran if c["step"] != step and c["step"] not in below]
+    wrong = [c["id"] for c in ran if c["step"] not in {step} | importers(step) and c["step"] not in below]
     wrong += [c["id"] for c in edited_record["cases"] if c["step"] == step and c["kind"] == "step" and c.get("cached")]
     ratio = warm / cold
     print()
@@ -112,7 +122,8 @@ def suite_figures(step: str) -> list[str]:
     ran = [c for c in edited_record["cases"] if c["kind"] != "transition" and not c.get("cached")
            and c["outcome"] != "skipped"]
     below = descendants(cold_record, step)
-    wrong = [c["id"] for c in ran if c["step"] != step and not (c["mode"] == "pipeline" and c["step"] in below)]
+    edited = {step} | importers(step)
+    wrong = [c["id"] for c in ran if c["step"] not in edited and not (c["mode"] == "pipeline" and c["step"] in below)]
     ratio = warm / cold
     print()
     print(f"example suite (all modes): cold {cold:8.2f} s   {len(judged)} cases (+ transitions)")
@@ -140,7 +151,8 @@ def main() -> int:
     warm_cached = sum(c.get("cached", False) for c in warm_record["cases"])
     ran = [c for c in edited_record["cases"] if not c.get("cached")]
     of_step = [c for c in edited_record["cases"] if c["step"] == step]
-    wrong = [c["id"] for c in ran if c["step"] != step] + [c["id"] for c in of_step if c.get("cached")]
+    edited = {step} | importers(step)   # steps whose script imports the edited one rerun too
+    wrong = [c["id"] for c in ran if c["step"] not in edited] + [c["id"] for c in of_step if c.get("cached")]
     ratio = warm / cold
     print(f"cold run (nothing cached)       {cold:8.2f} s   {cases} cases")
     print(f"warm rerun (unchanged)          {warm:8.2f} s   {warm_cached} of {cases} served from the cache")
@@ -149,11 +161,12 @@ def main() -> int:
     print(f"--collect-only (the floor)      {floor:8.2f} s   start-up, loading and planning; "
           f"the cache's own cost is warm - floor = {warm - floor:.2f} s")
     print(f"after editing {step + '.py':17} {edited:8.2f} s   ran {len(ran)} cases "
-          f"({step}: {len(of_step)} cases), {len(edited_record['cases']) - len(ran)} cached")
+          f"({step}: {len(of_step)} cases; importing it: {', '.join(sorted(importers(step))) or '-'}), "
+          f"{len(edited_record['cases']) - len(ran)} cached")
     if wrong:
         print("WRONG: " + ", ".join(wrong[:10]))
         return 1
-    print(f"only {step}'s cases ran: yes")
+    print(f"only the cases of {step} and of the steps importing it ran: yes")
     wrong = pipeline_figures(step)
     if wrong:
         print("WRONG (pipeline): " + ", ".join(wrong[:10]))
