@@ -122,8 +122,9 @@ def suite_figures(step: str) -> list[str]:
     ran = [c for c in edited_record["cases"] if c["kind"] != "transition" and not c.get("cached")
            and c["outcome"] != "skipped"]
     below = descendants(cold_record, step)
-    edited = {step} | importers(step)
-    wrong = [c["id"] for c in ran if c["step"] not in edited and not (c["mode"] == "pipeline" and c["step"] in below)]
+    rerun_steps = {step} | importers(step)
+    wrong = [c["id"] for c in ran
+             if c["step"] not in rerun_steps and not (c["mode"] == "pipeline" and c["step"] in below)]
     ratio = warm / cold
     print()
     print(f"example suite (all modes): cold {cold:8.2f} s   {len(judged)} cases (+ transitions)")
@@ -151,8 +152,8 @@ def main() -> int:
     warm_cached = sum(c.get("cached", False) for c in warm_record["cases"])
     ran = [c for c in edited_record["cases"] if not c.get("cached")]
     of_step = [c for c in edited_record["cases"] if c["step"] == step]
-    edited = {step} | importers(step)   # steps whose script imports the edited one rerun too
-    wrong = [c["id"] for c in ran if c["step"] not in edited] + [c["id"] for c in of_step if c.get("cached")]
+    rerun_steps = {step} | importers(step)   # steps whose script imports the edited one rerun too
+    wrong = [c["id"] for c in ran if c["step"] not in rerun_steps] + [c["id"] for c in of_step if c.get("cached")]
     ratio = warm / cold
     print(f"cold run (nothing cached)       {cold:8.2f} s   {cases} cases")
     print(f"warm rerun (unchanged)          {warm:8.2f} s   {warm_cached} of {cases} served from the cache")
