@@ -207,10 +207,10 @@ class DeepDiveMode:
     @staticmethod
     def _served(cache: ResultCache, key: str, case: PlannedCase,
                 sources: StepSources) -> tuple[StepAnalysis, CaseResult] | None:
-        found = cache.lookup_attached(key, case)
-        if found is None:
+        hit = cache.lookup_attached(key, case)
+        if hit is None:
             return None
-        result, stored = found
+        result, stored = hit
         try:
             analysis = stored_analysis(stored)
         except StoredAnalysisError:
