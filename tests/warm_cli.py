@@ -18,6 +18,8 @@ on the child's ``sys.path`` where the interpreter would.
 from __future__ import annotations
 
 import atexit
+import contextlib
+import itertools
 import json
 import os
 import select
@@ -80,9 +82,9 @@ for line in requests:
                 sys.stderr.flush()
             finally:
                 os._exit(code if isinstance(code, int) else 1)
-    print(json.dumps({"pid": pid}), file=replies, flush=True)
+    print(json.dumps({"seq": job["seq"], "pid": pid}), file=replies, flush=True)
     _, status = os.waitpid(pid, 0)
-    print(json.dumps({"status": os.waitstatus_to_exitcode(status)}), file=replies, flush=True)
+    print(json.dumps({"seq": job["seq"], "status": os.waitstatus_to_exitcode(status)}), file=replies, flush=True)
 '''
 
 
@@ -107,6 +109,7 @@ class WarmCli:
         self._proc: subprocess.Popen[str] | None = None
         self._lock = threading.Lock()
         self._scratch = scratch       # the runs' stdout and stderr files, outside every project
+        self._seq = itertools.count()
 
     def _server(self) -> subprocess.Popen[str]:
         if self._proc is None or self._proc.poll() is not None:
@@ -127,6 +130,27 @@ class WarmCli:
             raise RuntimeError("the warm specrun parent exited")
         return json.loads(line)
 
+    def _reply_to(self, proc: subprocess.Popen[str], seq: int, key: str, timeout: float) -> dict:
+        """The parent's ``key`` reply to run ``seq``; a reply to an earlier run is never taken
+        for this one's."""
+        while True:
+            reply = self._reply(proc, timeout)
+            if reply.get("seq") == seq and key in reply:
+                return reply
+
+    def _discard(self, pid: int | None) -> None:
+        """Stop the parent (and the run it forked) after a run was left half-way, so the next
+        run starts from a parent whose replies are all its own."""
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+        if self._proc is not None:
+            with contextlib.suppress(ProcessLookupError):
+                self._proc.kill()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._proc.wait(timeout=30)
+            self._proc = None
+
     def run(self, args: list[str], cwd: Path, env: dict[str, str], timeout: float) -> tuple[int, str, str]:
         """(exit status, stdout, stderr) of ``specrun ARGS`` in ``cwd`` with exactly ``env``;
         a negative status is a signal, as :mod:`subprocess` reports it."""
@@ -137,18 +161,22 @@ class WarmCli:
             return proc.returncode, proc.stdout, proc.stderr
         with self._lock:
             server = self._server()
-            out, err = self._scratch / "stdout", self._scratch / "stderr"
+            seq = next(self._seq)
+            out, err = self._scratch / f"stdout-{seq}", self._scratch / f"stderr-{seq}"
             assert server.stdin is not None
-            server.stdin.write(json.dumps({"args": list(args), "cwd": str(cwd), "env": env, "pythonpath": added,
-                                           "stdout": str(out), "stderr": str(err)}) + "\n")
-            server.stdin.flush()
-            pid = self._reply(server, timeout=60)["pid"]
+            pid: int | None = None
             try:
-                status = self._reply(server, timeout=timeout)["status"]
+                server.stdin.write(json.dumps({"seq": seq, "args": list(args), "cwd": str(cwd), "env": env,
+                                               "pythonpath": added, "stdout": str(out), "stderr": str(err)}) + "\n")
+                server.stdin.flush()
+                pid = self._reply_to(server, seq, "pid", timeout=60)["pid"]
+                status = self._reply_to(server, seq, "status", timeout=timeout)["status"]
             except subprocess.TimeoutExpired:
-                os.killpg(pid, signal.SIGKILL)   # the run and its scripts (the child leads its session)
-                self._reply(server, timeout=60)
+                self._discard(pid)       # the run and its scripts (the child leads its session)
                 raise subprocess.TimeoutExpired(["specrun", *args], timeout) from None
+            except BaseException:
+                self._discard(pid)       # interrupted (a test's time limit, Ctrl-C): never reused
+                raise
             try:
                 return status, out.read_text(), err.read_text()   # decoded as subprocess.run(text=True) does
             finally:

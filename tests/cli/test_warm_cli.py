@@ -99,3 +99,59 @@ def test_a_pythonpath_is_on_sys_path_where_the_interpreter_puts_it(tmp_path: Pat
     without = run_specrun(["-p", "pathprobe", "--version"], cwd=work,
                           env={**base, "SPECRUN_DISABLE_PLUGIN_AUTOLOAD": "1"})
     assert without.returncode != 0 and "pathprobe" in without.stdout + without.stderr
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "SPECRUN_DISABLE_PLUGIN_AUTOLOAD": "1", "COLUMNS": "100"}
+
+
+def test_a_run_interrupted_half_way_never_hands_its_replies_to_the_next(tmp_path: Path, monkeypatch) -> None:
+    """A test's time limit (or Ctrl-C) can stop the runner between sending a run and reading
+    its status. The parent's late replies must not become the next runs' (in CI this gave
+    every later test on that worker the previous test's exit status and output)."""
+    from tests.warm_cli import WarmCli
+
+    cli = WarmCli(tmp_path / "scratch")
+    (tmp_path / "scratch").mkdir()
+    env = _env()
+    original, calls = WarmCli._reply, []
+
+    def interrupted(proc, timeout):
+        calls.append(timeout)
+        if len(calls) == 3:         # ready, pid, then the first run's status
+            raise KeyboardInterrupt
+        return original(proc, timeout)
+
+    monkeypatch.setattr(WarmCli, "_reply", staticmethod(interrupted))
+    try:
+        try:
+            cli.run(["--help"], tmp_path, env, timeout=120)
+        except KeyboardInterrupt:
+            pass
+        else:
+            raise AssertionError("the interruption did not happen")
+        expected = [cold(args, tmp_path, env) for args in (["--version"], ["nowhere/"], ["--version"])]
+        for args, plain in zip((["--version"], ["nowhere/"], ["--version"]), expected):
+            assert cli.run(args, tmp_path, env, timeout=120) == (plain.returncode, plain.stdout, plain.stderr)
+    finally:
+        cli.close()
+
+
+def test_a_run_past_its_time_limit_is_killed_and_the_next_run_is_its_own(tmp_path: Path) -> None:
+    from tests.warm_cli import WarmCli
+
+    (tmp_path / "scratch").mkdir()
+    (tmp_path / "slow.py").write_text("import time\ntime.sleep(120)\n")   # a plugin: imported by specrun
+    cli = WarmCli(tmp_path / "scratch")
+    env = _env()
+    try:
+        try:
+            cli.run(["-p", "slow", "--version"], tmp_path, env, timeout=3)
+        except subprocess.TimeoutExpired:
+            pass
+        else:
+            raise AssertionError("the slow run was not stopped")
+        plain = cold(["--version"], tmp_path, env)
+        assert cli.run(["--version"], tmp_path, env, timeout=120) == (plain.returncode, plain.stdout, "")
+    finally:
+        cli.close()
