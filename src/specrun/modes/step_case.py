@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..contract.io import PortReadError, port_files, read_port
+from ..contract.layout_gaps import layout_gaps
 from ..contract.split_files import file_schema
 from ..contract.validate import validate_frame
 from ..execution.container import container_run
@@ -161,6 +162,10 @@ def check_outputs(session: SessionLike, step: StepSpec, paths: Mapping[str, Path
             if port.required:
                 validations.append(PortValidation(name, "output", False, message=(
                     _not_written(step, name, returned) + f" (expected {_describe_target(port, path)})")))
+            continue
+        gaps = layout_gaps(port, [f for f in files if f.exists()], path)
+        if gaps:
+            validations.append(PortValidation(name, "output", False, message=f"output {name!r}: " + "; ".join(gaps)))
             continue
         if not port.tabular:
             validations.append(_check_artifact(name, port, files, step))

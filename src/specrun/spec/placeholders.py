@@ -85,6 +85,22 @@ def layout_pattern(layout: str, splits: Sequence[str] | None = None) -> re.Patte
     return re.compile("".join(parts))
 
 
+def shard_pattern(layout: str, split: str | None) -> re.Pattern[str]:
+    """The files of one split (``split`` None: a layout without ``{split}``), the first
+    ``{shard}`` captured as the group ``shard`` (digits, any padding)."""
+    parts, captured = [], False
+    for literal, field_name, _, _ in _parse(layout):
+        parts.append(re.escape(literal))
+        if field_name == "shard":
+            parts.append(r"\d+" if captured else r"(?P<shard>\d+)")
+            captured = True
+        elif field_name == "split":
+            parts.append(re.escape(split or ""))
+        elif field_name is not None:
+            parts.append(r"[^/]+")
+    return re.compile("".join(parts))
+
+
 def _parse(text: str) -> list[tuple[str, str | None, str | None, str | None]]:
     try:
         return list(_FORMATTER.parse(text))
