@@ -14,7 +14,7 @@ object read whole, or fewer rows found than ``sample_size``).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +25,7 @@ from ...sources import ExecutionData, SourceCache, SourceError, sample_uri
 from ...sources.bandwidth import Bandwidth
 from ...sources.sampling import SampledFile, format_of
 from ...sources.snapshot import Snapshot
-from ...spec.model import PipelineSpec
+from ...spec.model import PipelineSpec, StepSpec
 from .sources import data_files, load_execution
 
 if TYPE_CHECKING:
@@ -39,6 +39,15 @@ READERS: dict[str, Callable[[Path], pd.DataFrame]] = {
     "tsv": lambda path: pd.read_csv(path, sep="\t"),
     "jsonl": lambda path: pd.read_json(path, lines=True),
 }
+SEPARATORS = {"csv": ",", "tsv": "\t"}
+
+
+def _reader(fmt: str, names: Sequence[str] | None) -> Callable[[Path], pd.DataFrame]:
+    """How one file of ``fmt`` is read; ``names``: a headerless csv/tsv port's columns, in
+    declared order (its first row is data, never a header)."""
+    if names is not None and fmt in SEPARATORS:
+        return lambda path: pd.read_csv(path, sep=SEPARATORS[fmt], header=None, names=list(names))
+    return READERS[fmt]
 ROW_CHANGE_LIMIT = 0.1       # a complete sample's row count may change this much before it is flagged
 
 
@@ -141,9 +150,19 @@ class ExecutionComparison:
         return [f"{d.step}.{d.channel}: {d.error}" for d in self.datasets if d.error]
 
 
+def headerless_columns(steps: Iterable[StepSpec], job_name: Callable[[StepSpec], str]
+                       ) -> dict[tuple[str, str], list[str]]:
+    """(SageMaker step name, channel) → declared columns, for every ``header: false`` output."""
+    return {(job_name(step), name): list(port.schema.columns) for step in steps
+            for name, port in step.outputs.items() if not port.header and port.schema is not None}
+
+
 def compare_executions(before: ExecutionSide, after: ExecutionSide, thresholds: DriftThresholds | None = None,
-                       steps: Iterable[str] | None = None) -> ExecutionComparison:
-    """Durations of every common step and drift of every common output channel."""
+                       steps: Iterable[str] | None = None,
+                       headerless: Mapping[tuple[str, str], Sequence[str]] | None = None) -> ExecutionComparison:
+    """Durations of every common step and drift of every common output channel.
+    ``headerless`` gives the columns of the (step, channel) outputs the spec declares
+    ``header: false``, which are read with those names."""
     limits = thresholds or DriftThresholds()
     names_a, names_b = list(before.execution.steps), list(after.execution.steps)
     wanted = set(steps) if steps is not None else None
@@ -156,16 +175,18 @@ def compare_executions(before: ExecutionSide, after: ExecutionSide, thresholds: 
         a, b = before.execution.steps[name], after.execution.steps[name]
         result.steps.append(StepTiming(name, a.status, b.status, a.duration_s, b.duration_s))
         for channel in [c for c in a.outputs if c in b.outputs]:
+            names = (headerless or {}).get((name, channel))
             result.datasets += _compare_channel(name, channel, before, after, a.outputs[channel],
-                                                b.outputs[channel], limits)
+                                                b.outputs[channel], limits, names)
     return result
 
 
 def _compare_channel(step: str, channel: str, before: ExecutionSide, after: ExecutionSide,
-                     uri_a: str, uri_b: str, limits: DriftThresholds) -> list[DatasetComparison]:
+                     uri_a: str, uri_b: str, limits: DriftThresholds,
+                     names: Sequence[str] | None = None) -> list[DatasetComparison]:
     try:
         fetched_a, fetched_b = before.fetch(uri_a), after.fetch(uri_b)
-        sets_a, sets_b = read_datasets(fetched_a.path), read_datasets(fetched_b.path)
+        sets_a, sets_b = read_datasets(fetched_a.path, names), read_datasets(fetched_b.path, names)
     except SourceError as exc:
         return [DatasetComparison(step, channel, channel, error=str(exc))]
     except (OSError, ValueError) as exc:
@@ -192,12 +213,13 @@ def _compare_channel(step: str, channel: str, before: ExecutionSide, after: Exec
     return out
 
 
-def read_datasets(path: Path) -> dict[str, pd.DataFrame]:
+def read_datasets(path: Path, names: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
     """The tabular data under ``path``: ``{"": frame}`` for a file, else one frame per
-    ``folder/format`` (files concatenated); non-tabular files are left out."""
+    ``folder/format`` (files concatenated); non-tabular files are left out.  ``names``: the
+    columns of a headerless csv/tsv output."""
     if path.is_file():
         fmt = format_of(path.name)
-        return {"": READERS[fmt](path)} if fmt in READERS else {}
+        return {"": _reader(fmt, names)(path)} if fmt in READERS else {}
     groups: dict[tuple[str, str], list[Path]] = defaultdict(list)
     for file in data_files(path):
         fmt = format_of(file.name)
@@ -210,6 +232,6 @@ def read_datasets(path: Path) -> dict[str, pd.DataFrame]:
     out = {}
     for (folder, fmt), files in sorted(groups.items()):
         key = folder if formats[folder] == 1 else f"{folder}[{fmt}]".lstrip("/")
-        frames = [READERS[fmt](f) for f in files]
+        frames = [_reader(fmt, names)(f) for f in files]
         out[key] = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     return out

@@ -55,7 +55,7 @@ from .analysis import (
 )
 from .cli_options import DeepDiveRunOptions
 from .cli_options import specrun_addoption as specrun_addoption  # the plugin's options (light module)
-from .compare import ExecutionComparison, compare_executions, open_side
+from .compare import ExecutionComparison, compare_executions, headerless_columns, open_side
 from .runs import StepRunner
 from .sources import RealData, StepSources, sagemaker_name
 from .stored import StoredAnalysisError, stored_analysis
@@ -307,7 +307,8 @@ class DeepDiveMode:
             sides = [open_side(str(ref), spec, real.clients, real.cache, real.sample_size, real.seed, real.refresh,
                                real.bandwidth) for ref in (baseline, comparison)]
             record.comparison = compare_executions(sides[0], sides[1], options["drift"],
-                                                   [sagemaker_name(s) for s in steps])
+                                                   [sagemaker_name(s) for s in steps],
+                                                   headerless_columns(steps, sagemaker_name))
         except SourceError as exc:
             record.comparison_error = str(exc)
 
