@@ -80,3 +80,34 @@ def test_a_split_file_left_out_of_a_layout_without_shards_fails(project) -> None
     case = out.case("cut[standard]")
     assert case["outcome"] == "failed", out.stdout
     assert "test/data.csv" in case["message"], case["message"]
+
+
+STRAY = '''
+import os
+import pandas as pd
+
+
+def main(input_paths, output_paths, environ_vars, job_args):
+    frame = pd.read_csv(input_paths["rows"])
+    root = output_paths["parts"]
+    os.makedirs(os.path.join(root, "train"), exist_ok=True)
+    for shard in range(2):
+        frame.iloc[shard::2].to_csv(os.path.join(root, "train", f"part-{shard}.csv"), index=False)
+    if STRAY:
+        with open(os.path.join(root, STRAY), "w") as handle:
+            handle.write("id\\n1\\n")
+'''
+
+
+@pytest.mark.parametrize("stray", [None, "train/part-0.csv.bak", ".manifest", "_SUCCESS"])
+def test_a_file_outside_the_layout_in_an_output_folder_fails(project, stray: str | None) -> None:
+    """A consumer given such a folder receives broken data (the extra_file mutation), so the
+    producer that writes it breaks its output's contract."""
+    project.write("specs/cut.py", STRAY.replace("STRAY", repr(stray)))
+    project.write("specs/s.yaml", SPEC.format(layout="{split}/part-{shard}.csv", extra=", split: [train], shards: 2"))
+    case = project.run("specs").case("cut[standard]")
+    if stray is None:
+        assert case["outcome"] == "passed", case["message"]
+        return
+    assert case["outcome"] == "failed" and case["classification"] == "CONTRACT_ERROR", case
+    assert f"files not in layout '{{split}}/part-{{shard}}.csv': {stray}" in case["message"], case["message"]

@@ -16,6 +16,19 @@ if TYPE_CHECKING:
     from ..spec.model import PortSpec
 
 
+def stray_files(port: PortSpec, files: list[Path], root: Path) -> list[str]:
+    """Files under ``root`` that are none of the layout's: the folder a consumer receives
+    holds only its layout's files (an input given one more is broken data, the
+    ``extra_file`` mutation), so an output holding one breaks its contract."""
+    if not port.is_dir or not root.is_dir():
+        return []
+    ours = {f.resolve() for f in files}
+    extra = sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
+                   if p.is_file() and p.resolve() not in ours)
+    return [f"files not in layout {port.layout!r}: {', '.join(extra[:10])}"
+            + (f" and {len(extra) - 10} more" if len(extra) > 10 else "")] if extra else []
+
+
 def layout_gaps(port: PortSpec, files: list[Path], root: Path) -> list[str]:
     """Problems with the set of files found under ``root`` for ``port`` (empty: complete)."""
     if not port.is_dir:

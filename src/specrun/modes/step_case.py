@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..contract.io import PortReadError, port_files, read_port
-from ..contract.layout_gaps import layout_gaps
+from ..contract.layout_gaps import layout_gaps, stray_files
 from ..contract.split_files import file_schema
 from ..contract.validate import validate_frame
 from ..execution.container import container_run
@@ -163,7 +163,8 @@ def check_outputs(session: SessionLike, step: StepSpec, paths: Mapping[str, Path
                 validations.append(PortValidation(name, "output", False, message=(
                     _not_written(step, name, returned) + f" (expected {_describe_target(port, path)})")))
             continue
-        gaps = layout_gaps(port, [f for f in files if f.exists()], path)
+        present = [f for f in files if f.exists()]
+        gaps = layout_gaps(port, present, path) + stray_files(port, present, path)
         if gaps:
             validations.append(PortValidation(name, "output", False, message=f"output {name!r}: " + "; ".join(gaps)))
             continue
