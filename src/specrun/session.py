@@ -253,6 +253,24 @@ def _shell_quote(text: str) -> str:
     return shlex.quote(text)
 
 
+def warm_executors(session: Session, specs: list[PipelineSpec]) -> None:
+    """Let the executors the run will use start what they need ahead: those whose factory
+    says ``warm_ahead = True`` (cheap to create; the fork executor, whose warm parent then
+    imports on another core while the first cases are prepared) are created now and their
+    ``warm()`` called.  Others (a Dask cluster) are still created by the first case that
+    needs one, so a run whose cases are all served from the cache starts none."""
+    for name in dict.fromkeys(session.options.dist or session.executor_name(spec) for spec in specs):
+        if not getattr(session.executor_factories.get(name), "warm_ahead", False):
+            continue
+        try:
+            executor = session.executor(name)
+        except (SpecError, UsageError, OSError, RuntimeError):
+            continue           # the first case that asks for it reports the same error
+        warm = getattr(executor, "warm", None)
+        if callable(warm):
+            warm()
+
+
 def run(config: argparse.Namespace, pm: pluggy.PluginManager) -> ExitCode:
     """Collect, plan, run and report; the exit code follows pytest's conventions."""
     from .preflight import preflight
@@ -315,7 +333,9 @@ def run(config: argparse.Namespace, pm: pluggy.PluginManager) -> ExitCode:
         if not session.cases:
             return _finish(session, ExitCode.NO_TESTS_COLLECTED)
         claim_workspace(session, lock)
-        for spec, mode_name, chosen in _run_groups(session):
+        groups = list(_run_groups(session))
+        warm_executors(session, [spec for spec, _, _ in groups])
+        for spec, mode_name, chosen in groups:
             if session.shouldstop:
                 break
             session.running_spec = spec

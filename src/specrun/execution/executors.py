@@ -38,6 +38,9 @@ def _fork(session: Any) -> Any:
                         isolation=isolation_of(session) if hermetic else "process")
 
 
+_fork.warm_ahead = True   # type: ignore[attr-defined]  # created when the run starts: see session.warm_executors
+
+
 def _dask(session: Any) -> Any:
     """``--dist dask``: the cases on a Dask cluster (see execution/dask/)."""
     from .dask.cluster import ClusterOptions, import_distributed

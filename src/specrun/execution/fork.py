@@ -29,9 +29,11 @@ its own namespaces instead; the price is the fresh interpreter's start-up.
 from __future__ import annotations
 
 import ast
+import contextlib
 import hashlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -109,7 +111,10 @@ class ForkServer:
     """specrun's side of the warm parent: start it, send it runs, hear about exits."""
 
     def __init__(self, python: str = sys.executable, workdir: Path | None = None,
-                 preload: tuple[str, ...] = fork_server.DEFAULT_PRELOAD) -> None:
+                 preload: tuple[str, ...] = fork_server.DEFAULT_PRELOAD, *, wait: bool = True) -> None:
+        """Start the warm parent; ``wait=False`` returns while it still imports (its
+        preload runs on another core while specrun prepares the first case), and the
+        first :meth:`launch` waits for it."""
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="specrun-fork-")).resolve()
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.log_path = self.workdir / "fork-server.log"
@@ -127,7 +132,13 @@ class ForkServer:
         self._lock = threading.Lock()
         self._ready = threading.Event()
         self.alive = True
+        self.launched = False                    # no run was ever sent: close() need not wait
         threading.Thread(target=self._read, daemon=True, name=f"specrun-fork-{self.pid}").start()
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self) -> None:
+        """Return once the warm parent has preloaded; RuntimeError (and closed) if it cannot."""
         if not self._ready.wait(START_TIMEOUT_S) or not self.alive:
             self.close()
             raise RuntimeError(f"the fork server did not start (see {self.log_path})")
@@ -172,7 +183,9 @@ class ForkServer:
 
     def launch(self, command: dict[str, Any], on_exit: Any) -> tuple[int, _Run]:
         """Fork a run; (run id, its state).  Raises RuntimeError if the server cannot."""
+        self.wait_ready()
         with self._lock:
+            self.launched = True
             self._next += 1
             run_id = self._next
             run = self._runs[run_id] = _Run(on_exit=on_exit)
@@ -200,7 +213,12 @@ class ForkServer:
         return run.returncode, run.cpu
 
     def close(self) -> None:
-        """Close the command pipe: the server kills what still runs and exits."""
+        """Close the command pipe: the server kills what still runs and exits.  A server
+        that never ran anything (started ahead, every case then served from the cache) is
+        killed at once instead of being waited for while it still imports."""
+        if not self.launched and self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pid, signal.SIGKILL)
         try:
             if self.proc.stdin is not None:
                 self.proc.stdin.close()
@@ -256,6 +274,19 @@ class ForkExecutor(FreshExecutor):
                     return None
                 self._servers[python] = server
             return server
+
+    def warm(self) -> None:
+        """Start the warm parent of the executor's interpreter now, without waiting for it:
+        its imports overlap specrun's own preparation of the first cases."""
+        if not fork_available() or self.namespace is not None:
+            return
+        with self._server_lock:
+            if self.python in self._servers:
+                return
+            try:
+                self._servers[self.python] = ForkServer(self.python, self.server_dir, wait=False)
+            except OSError:
+                return
 
     def close(self) -> None:
         super().close()                          # runs in flight, forked or fresh fallbacks

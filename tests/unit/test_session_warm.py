@@ -1,0 +1,68 @@
+"""session.warm_executors: an executor whose factory says ``warm_ahead`` is created when the
+run starts and warmed; any other (a Dask cluster) is left for the first case that needs it."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from specrun.execution.executors import specrun_executors
+from specrun.session import warm_executors
+
+
+class Recorder:
+    def __init__(self, name: str, log: list[str]) -> None:
+        self.name, self.log = name, log
+
+    def warm(self) -> None:
+        self.log.append(f"warm {self.name}")
+
+
+def _session(factories: dict[str, Any], chosen: dict[str, str], dist: str | None = None) -> Any:
+    made: dict[str, Any] = {}
+
+    def executor(name: str) -> Any:
+        if name not in made:
+            made[name] = factories[name](None)
+        return made[name]
+
+    return SimpleNamespace(options=SimpleNamespace(dist=dist), executor_factories=factories, executor=executor,
+                           executor_name=lambda spec: chosen[spec], made=made)
+
+
+def test_only_executors_whose_factory_warms_ahead_are_created_and_warmed() -> None:
+    log: list[str] = []
+
+    def ahead(_: Any) -> Recorder:
+        return Recorder("ahead", log)
+    ahead.warm_ahead = True   # type: ignore[attr-defined]
+
+    def lazy(_: Any) -> Recorder:
+        log.append("created lazy")
+        return Recorder("lazy", log)
+
+    session = _session({"ahead": ahead, "lazy": lazy}, {"a": "ahead", "b": "lazy", "c": "ahead"})
+    warm_executors(session, ["a", "b", "c"])
+    assert log == ["warm ahead"] and list(session.made) == ["ahead"]
+
+
+def test_with_dist_nothing_local_is_warmed() -> None:
+    log: list[str] = []
+
+    def ahead(_: Any) -> Recorder:
+        return Recorder("ahead", log)
+    ahead.warm_ahead = True   # type: ignore[attr-defined]
+
+    def dask(_: Any) -> Recorder:
+        log.append("cluster started")
+        return Recorder("dask", log)
+
+    warm_executors(_session({"ahead": ahead, "dask": dask}, {"a": "ahead"}, dist="dask"), ["a"])
+    assert log == []
+
+
+def test_the_built_in_fork_executor_warms_ahead_and_dask_does_not() -> None:
+    factories = specrun_executors()
+    assert getattr(factories["fork"], "warm_ahead", False) is True
+    assert not getattr(factories["dask"], "warm_ahead", False)
+    assert not getattr(factories["fresh"], "warm_ahead", False)
