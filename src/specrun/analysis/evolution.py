@@ -72,6 +72,9 @@ class Transformation:
     columns_removed: list[str] = field(default_factory=list)
     dtype_changes: list[DtypeChange] = field(default_factory=list)
     column_changes: list[ColumnChange] = field(default_factory=list)
+    # a step's outputs with the same columns (train / test of one split): their rows together
+    partition: list[str] = field(default_factory=list)
+    partition_rows: int | None = None
 
     @property
     def label(self) -> str:
@@ -184,7 +187,13 @@ def find_degradations(transformation: Transformation,
         points.append(DegradationPoint(t.label, t.step, kind, column, before, after, threshold,
                                        f"{t.label}: {where}{text}"))
 
-    if t.rows_before and t.rows_dropped / t.rows_before > limits.rows_dropped_fraction:
+    if t.partition_rows is not None:      # the rows went to the step's sibling outputs, not away
+        lost = max(t.rows_before - t.partition_rows, 0)
+        if t.rows_before and lost / t.rows_before > limits.rows_dropped_fraction:
+            flag("rows_dropped", None, t.rows_before, t.partition_rows, limits.rows_dropped_fraction,
+                 f"lost {lost} of {t.rows_before} rows ({lost / t.rows_before:.0%}) across the outputs "
+                 f"{', '.join(t.partition)} together")
+    elif t.rows_before and t.rows_dropped / t.rows_before > limits.rows_dropped_fraction:
         flag("rows_dropped", None, t.rows_before, t.rows_after, limits.rows_dropped_fraction,
              f"lost {t.rows_dropped} of {t.rows_before} rows ({t.rows_dropped / t.rows_before:.0%})")
     if t.rows_after == 0:
@@ -227,6 +236,19 @@ def _paths(dag: nx.DiGraph) -> tuple[list[list[str]], bool]:
     return paths[:MAX_PATHS], len(paths) > MAX_PATHS
 
 
+def _partitions(outputs: list[ProfileKey], named: Mapping[ProfileKey, DataProfile]
+                ) -> dict[ProfileKey, list[ProfileKey]]:
+    """Each output that shares its exact columns with another output of the same step → all
+    of them: the parts of one partition (a holdout split's train and test ports), whose
+    rows are judged together against the input, since a row in one part is not lost."""
+    groups: dict[tuple[str, ...], list[ProfileKey]] = {}
+    for key in outputs:
+        columns = tuple(sorted(named[key].column_profiles))
+        if columns:
+            groups.setdefault(columns, []).append(key)
+    return {key: members for members in groups.values() if len(members) > 1 for key in members}
+
+
 def track_evolution(dag: nx.DiGraph, profiles: Mapping[ProfileKey, DataProfile],
                     thresholds: DegradationThresholds | None = None) -> DataEvolution:
     """The :class:`DataEvolution` of one run from the profiles of every port that ran.
@@ -250,10 +272,14 @@ def track_evolution(dag: nx.DiGraph, profiles: Mapping[ProfileKey, DataProfile],
             if made in named:
                 evolution.transformations.append(dataclasses.replace(
                     compare_profiles(named[made], named[read]), kind="handoff", step=step))
+        siblings = _partitions(outputs, named)
         for read, made in itertools.product(inputs, outputs):
             if set(named[read].column_profiles) & set(named[made].column_profiles):
+                together = siblings.get(made, [])
                 evolution.transformations.append(dataclasses.replace(
-                    compare_profiles(named[read], named[made]), kind="step", step=step))
+                    compare_profiles(named[read], named[made]), kind="step", step=step,
+                    partition=[named[k].port for k in together],
+                    partition_rows=sum(named[k].rows for k in together) if together else None))
     evolution.initial_profiles = [named[k] for k in keys if k[2] == "input" and k[:2] not in fed]
     evolution.final_profiles = [named[k] for k in keys if k[2] == "output" and k[:2] not in used]
     evolution.quality_metrics = [m for k in keys for m in _quality(named[k], k[2])]

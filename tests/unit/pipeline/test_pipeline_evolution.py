@@ -137,3 +137,28 @@ def test_a_profile_compared_with_itself_has_no_changes(frame):
     assert not t.has_changes
     assert t.columns_added == t.columns_removed == t.dtype_changes == []
     assert find_degradations(t, DegradationThresholds(0.0, 0.0, 0.0, True)) == []
+
+
+def test_the_parts_of_a_split_are_judged_together_and_a_split_that_loses_rows_still_is():
+    """train (80 %) and test (20 %) of one holdout split lose no row together; the same
+    split keeping only 40 % of its input in all is a row drop, named with both parts."""
+    spec = pipeline(step("split", [port("rows")], [port("train"), port("test"), port("summary")]))
+    rows = transactions()
+    cut = len(rows) * 4 // 5
+    summary = pd.DataFrame({"stat": ["rows"], "value": [len(rows)]})   # columns of its own
+
+    def evolve(train, test):
+        profiles = {("split", "rows", "input"): profile_frame(rows, "rows"),
+                    ("split", "train", "output"): profile_frame(train, "train"),
+                    ("split", "test", "output"): profile_frame(test, "test"),
+                    ("split", "summary", "output"): profile_frame(summary, "summary")}
+        return track_evolution(build_dag(spec), profiles)
+
+    whole = evolve(rows.iloc[:cut], rows.iloc[cut:])
+    assert [p for p in whole.degradation_points if p.kind == "rows_dropped"] == []
+    lossy = evolve(rows.iloc[: len(rows) // 5], rows.iloc[len(rows) // 5: 2 * len(rows) // 5])
+    dropped = [p for p in lossy.degradation_points if p.kind == "rows_dropped"]
+    assert {p.transformation for p in dropped} == {"split.rows -> split.train", "split.rows -> split.test"}
+    messages = [p.message for p in dropped]
+    assert all("across the outputs split.test, split.train together" in m for m in messages), messages
+    assert [p.after for p in dropped] == [2 * (len(rows) // 5)] * 2, [p.message for p in dropped]
