@@ -253,13 +253,13 @@ def _shell_quote(text: str) -> str:
     return shlex.quote(text)
 
 
-def warm_executors(session: Session, specs: list[PipelineSpec]) -> None:
+def warm_executors(session: Session, names: Iterable[str]) -> None:
     """Let the executors the run will use start what they need ahead: those whose factory
     says ``warm_ahead = True`` (cheap to create; the fork executor, whose warm parent then
     imports on another core while the first cases are prepared) are created now and their
     ``warm()`` called.  Others (a Dask cluster) are still created by the first case that
     needs one, so a run whose cases are all served from the cache starts none."""
-    for name in dict.fromkeys(session.options.dist or session.executor_name(spec) for spec in specs):
+    for name in dict.fromkeys(session.options.dist or name for name in names):
         if not getattr(session.executor_factories.get(name), "warm_ahead", False):
             continue
         try:
@@ -334,7 +334,7 @@ def run(config: argparse.Namespace, pm: pluggy.PluginManager) -> ExitCode:
             return _finish(session, ExitCode.NO_TESTS_COLLECTED)
         claim_workspace(session, lock)
         groups = list(_run_groups(session))
-        warm_executors(session, [spec for spec, _, _ in groups])
+        warm_executors(session, [session.executor_name(spec) for spec, _, _ in groups])
         for spec, mode_name, chosen in groups:
             if session.shouldstop:
                 break

@@ -42,7 +42,7 @@ def test_only_executors_whose_factory_warms_ahead_are_created_and_warmed() -> No
         return Recorder("lazy", log)
 
     session = _session({"ahead": ahead, "lazy": lazy}, {"a": "ahead", "b": "lazy", "c": "ahead"})
-    warm_executors(session, ["a", "b", "c"])
+    warm_executors(session, [session.executor_name(s) for s in ("a", "b", "c")])
     assert log == ["warm ahead"] and list(session.made) == ["ahead"]
 
 
@@ -57,7 +57,7 @@ def test_with_dist_nothing_local_is_warmed() -> None:
         log.append("cluster started")
         return Recorder("dask", log)
 
-    warm_executors(_session({"ahead": ahead, "dask": dask}, {"a": "ahead"}, dist="dask"), ["a"])
+    warm_executors(_session({"ahead": ahead, "dask": dask}, {"a": "ahead"}, dist="dask"), ["ahead"])
     assert log == []
 
 
