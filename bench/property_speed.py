@@ -135,7 +135,8 @@ def main() -> int:
         for step in args.steps:
             rates = {}
             for executor in ("fork", "fresh"):
-                rate, runs, outcome = property_rate(spec, step, executor, args.examples, Path(tmp) / f"{step}-{executor}")
+                rate, runs, outcome = property_rate(spec, step, executor, args.examples,
+                                                    Path(tmp) / f"{step}-{executor}")
                 rates[executor] = rate
                 print(f"  {step:22} {executor:5}  {rate:6.2f} examples/s  ({runs} runs, {outcome})")
             print(f"  {step:22} fork/fresh speed-up: {rates['fork'] / rates['fresh']:.1f}x")
