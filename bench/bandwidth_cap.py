@@ -19,10 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.s3server import S3TestServer, client_environment  # noqa: E402
-
 from specrun.sources.bandwidth import Bandwidth  # noqa: E402
 from specrun.sources.ranged import FetchStats, RangedObject  # noqa: E402
+from tests.s3server import S3TestServer, client_environment  # noqa: E402
 
 
 def read(s3, size: int, bandwidth: Bandwidth | None) -> float:

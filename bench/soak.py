@@ -169,8 +169,8 @@ def soak(cases: int, base: Path, jobs: int = 2, executor: str = "fresh") -> Soak
     env["SPECRUN_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     fds_file, record_file = base / "fds.json", base / "record.json"
     started = time.monotonic()
-    subprocess.run([sys.executable, "-c", RUNNER, str(fds_file), "spec.yaml", "--mode", "isolation", "-n", str(jobs), "-q",
-                    "--executor", executor, "--json", str(record_file)],
+    subprocess.run([sys.executable, "-c", RUNNER, str(fds_file), "spec.yaml", "--mode", "isolation",
+                    "-n", str(jobs), "-q", "--executor", executor, "--json", str(record_file)],
                    cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=3600)
     seconds = time.monotonic() - started
     time.sleep(0.5)   # let the kernel finish reaping what was killed

@@ -13,18 +13,21 @@ from collections.abc import Callable
 from pathlib import Path
 
 
-def write_atomic(path: Path | str, write: Callable[[Path], object]) -> Path:
+def write_atomic(path: Path | str, write: Callable[[Path], object], *, durable: bool = True) -> Path:
     """Call ``write(temp)`` to fill a temporary file beside ``path`` (its return value is
     ignored), fsync it, rename it over ``path``; on any failure the temporary file is
-    removed and ``path`` left as it was."""
+    removed and ``path`` left as it was.  ``durable=False`` leaves out the fsync (still
+    atomic for every reader, but not across a power cut): for data in a case's sandbox,
+    which nothing reads after specrun's process is gone."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)
     try:
         write(Path(tmp))
-        with open(tmp, "rb") as written:
-            os.fsync(written.fileno())
+        if durable:
+            with open(tmp, "rb") as written:
+                os.fsync(written.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

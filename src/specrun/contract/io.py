@@ -175,14 +175,15 @@ def _write_file(port: PortSpec, frame: pd.DataFrame, path: Path) -> None:
         else:
             raise ValueError(f"port {port.name!r}: format {fmt!r} is not tabular "
                              f"(tabular: {', '.join(TABULAR_FORMATS)})")
-    write_atomic(path, write)
+    write_atomic(path, write, durable=False)      # a case's data: atomic, no fsync (see atomic.py)
 
 
 def write_port(port: PortSpec, frame: pd.DataFrame, path: Path, seed: int = 0) -> list[Path]:
     """Write ``frame`` as the port's data at ``path``; return the files written.
 
     A ``{split}`` layout assigns rows to splits by a seeded shuffle (like a real
-    random split); shards get contiguous, even chunks.
+    random split); shards get contiguous, even chunks.  Each file is written atomically
+    but not fsynced: it is a case's sandbox data, not a file to keep.
     """
     path = Path(path)
     if not port.is_dir:
