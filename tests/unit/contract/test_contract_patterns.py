@@ -102,8 +102,8 @@ def test_arrow_samples_are_the_numpy_samples_and_match(pattern: str, seed: int, 
     (r"[A-Z]{3}", 26), ("[\u0100-\u01ff]{2}", 256), ("[\u0100-\u0200]{2}", 257),
     ("[\u0100-\u01ff]", 256), (r"[ab]", 2)])
 def test_narrow_index_draws_reach_every_character(pattern: str, size: int) -> None:
-    """Character indices are drawn as uint8 up to 256 characters and uint16 above: at the
-    edges of those dtypes every character of the class is still drawn (none cut off or
+    """Character indices are drawn as uint16 (int64 above 65536 characters): for classes
+    of a few to a few hundred characters every character is still drawn (none cut off or
     wrapped), both paths agree, and every string matches."""
     sampler = PatternSampler(pattern)
     rows = 20_000
