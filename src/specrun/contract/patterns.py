@@ -105,11 +105,20 @@ class _Node:
         raise NotImplementedError
 
 
+def _indices(rng: np.random.Generator, count: int, size: int | tuple[int, int]) -> np.ndarray:
+    """Uniform indices into ``count`` items, drawn as uint16 when they fit (2 bytes each
+    instead of int64's 8, no wide temporary to narrow afterwards).  Not uint8: numpy's
+    bounded uint8 draw measured slower than uint16 here (bench/generator.py, merchant).
+    """
+    dtype = np.uint16 if count <= 2**16 else np.int64
+    return rng.integers(0, count, size=size, dtype=dtype)
+
+
 def _write_codes(table: np.ndarray, draws: np.ndarray, out: np.ndarray) -> None:
     """``out[...] = table[draws]``, as one addition when ``table`` is a run of code points."""
     first = int(table[0])
     if int(table[-1]) - first == len(table) - 1 and bool((np.diff(table) == 1).all()):
-        np.add(draws, first, out=out, casting="unsafe")
+        np.add(draws, np.asarray(first, dtype=out.dtype), out=out, casting="unsafe")
     else:
         np.take(table.astype(out.dtype), draws, out=out, mode="clip")
 
@@ -122,14 +131,14 @@ class _Chars(_Node):
     width: int = 1
 
     def sample(self, rows: int, rng: np.random.Generator) -> Block:
-        picked = self.codes[rng.integers(0, len(self.codes), size=rows)]
+        picked = self.codes[_indices(rng, len(self.codes), rows)]
         return picked.reshape(rows, 1), np.ones((rows, 1), dtype=bool)
 
     def fill(self, codes: np.ndarray, used: np.ndarray | None, rng: np.random.Generator) -> None:
         if len(self.codes) == 1:   # a literal: numpy draws nothing from a range of one either
             codes[:, 0] = self.codes[0]
         else:
-            _write_codes(self.codes, rng.integers(0, len(self.codes), size=len(codes)), codes[:, 0])
+            _write_codes(self.codes, _indices(rng, len(self.codes), len(codes)), codes[:, 0])
         if used is not None:
             used[:, 0] = True
 
@@ -197,7 +206,7 @@ class _Repeat(_Node):
             return
         child = self.child.codes
         rows = len(codes)
-        _write_codes(child, rng.integers(0, len(child), size=(rows, self.high)), codes)
+        _write_codes(child, _indices(rng, len(child), (rows, self.high)), codes)
         if used is None:
             return
         if self.low == self.high:
@@ -214,7 +223,7 @@ class _Repeat(_Node):
             return np.zeros((rows, 0), dtype=np.uint32), np.zeros((rows, 0), dtype=bool)
         if isinstance(self.child, _Chars):   # common case: one draw for the whole block
             child = self.child.codes
-            codes = child[rng.integers(0, len(child), size=(rows, self.high))]
+            codes = child[_indices(rng, len(child), (rows, self.high))]
             child_used = np.ones((rows, self.high), dtype=bool)
             blocks = [(codes, child_used)]
             per_repeat = 1
