@@ -30,34 +30,28 @@ def _session(factories: dict[str, Any], chosen: dict[str, str], dist: str | None
                            executor_name=lambda spec: chosen[spec], made=made)
 
 
+def _factory(name: str, log: list[str], *, ahead: bool) -> Any:
+    """A factory that logs its creations; ``ahead``: it says ``warm_ahead``."""
+    def make(_: Any) -> Recorder:
+        log.append(f"created {name}")
+        return Recorder(name, log)
+    if ahead:
+        make.warm_ahead = True   # type: ignore[attr-defined]
+    return make
+
+
 def test_only_executors_whose_factory_warms_ahead_are_created_and_warmed() -> None:
     log: list[str] = []
-
-    def ahead(_: Any) -> Recorder:
-        return Recorder("ahead", log)
-    ahead.warm_ahead = True   # type: ignore[attr-defined]
-
-    def lazy(_: Any) -> Recorder:
-        log.append("created lazy")
-        return Recorder("lazy", log)
-
-    session = _session({"ahead": ahead, "lazy": lazy}, {"a": "ahead", "b": "lazy", "c": "ahead"})
+    factories = {"ahead": _factory("ahead", log, ahead=True), "lazy": _factory("lazy", log, ahead=False)}
+    session = _session(factories, {"a": "ahead", "b": "lazy", "c": "ahead"})
     warm_executors(session, [session.executor_name(s) for s in ("a", "b", "c")])
-    assert log == ["warm ahead"] and list(session.made) == ["ahead"]
+    assert log == ["created ahead", "warm ahead"] and list(session.made) == ["ahead"]
 
 
 def test_with_dist_nothing_local_is_warmed() -> None:
     log: list[str] = []
-
-    def ahead(_: Any) -> Recorder:
-        return Recorder("ahead", log)
-    ahead.warm_ahead = True   # type: ignore[attr-defined]
-
-    def dask(_: Any) -> Recorder:
-        log.append("cluster started")
-        return Recorder("dask", log)
-
-    warm_executors(_session({"ahead": ahead, "dask": dask}, {"a": "ahead"}, dist="dask"), ["ahead"])
+    factories = {"ahead": _factory("ahead", log, ahead=True), "dask": _factory("dask", log, ahead=False)}
+    warm_executors(_session(factories, {"a": "ahead"}, dist="dask"), ["ahead"])
     assert log == []
 
 

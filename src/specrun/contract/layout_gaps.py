@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..spec.placeholders import layout_fields, shard_pattern
+from ..spec.placeholders import layout_fields, layout_pattern
 
 if TYPE_CHECKING:
     from ..spec.model import PortSpec
@@ -44,7 +44,7 @@ def layout_gaps(port: PortSpec, files: list[Path], root: Path) -> list[str]:
     problems: list[str] = []
     declared = port.shards or 1
     for split in splits:
-        pattern = shard_pattern(layout, split)
+        pattern = layout_pattern(layout, [split] if split is not None else None, capture_shard=True)
         numbers: dict[int, list[str]] = {}
         for relative in found:
             match = pattern.fullmatch(relative)

@@ -155,16 +155,14 @@ def check_outputs(session: SessionLike, step: StepSpec, paths: Mapping[str, Path
     for name, port in step.outputs.items():
         path = paths[name]
         schema = schemas.get(name)
-        files = port_files(port, path) if path.exists() else []
-        if not any(f.exists() for f in files):    # a layout lists the files it expects
-            files = []
+        # a layout without {shard} lists the files it expects: only those that exist count
+        files = [f for f in port_files(port, path) if f.exists()] if path.exists() else []
         if not files:
             if port.required:
                 validations.append(PortValidation(name, "output", False, message=(
                     _not_written(step, name, returned) + f" (expected {_describe_target(port, path)})")))
             continue
-        present = [f for f in files if f.exists()]
-        gaps = layout_gaps(port, present, path) + stray_files(port, present, path)
+        gaps = layout_gaps(port, files, path) + stray_files(port, files, path)
         if gaps:
             validations.append(PortValidation(name, "output", False, message=f"output {name!r}: " + "; ".join(gaps)))
             continue

@@ -69,33 +69,20 @@ def layout_fields(layout: str) -> set[str]:
     return fields
 
 
-def layout_pattern(layout: str, splits: Sequence[str] | None = None) -> re.Pattern[str]:
+def layout_pattern(layout: str, splits: Sequence[str] | None = None, *,
+                   capture_shard: bool = False) -> re.Pattern[str]:
     """The one rule of which relative paths a layout holds, for local discovery and S3
     sampling alike: ``{shard}`` is digits only, ``{split}`` one of ``splits`` (any one
-    path segment when no names are declared), the literals exactly as written."""
-    parts = []
-    for literal, field_name, _, _ in _parse(layout):
-        parts.append(re.escape(literal))
-        if field_name == "shard":
-            parts.append(r"\d+")
-        elif field_name == "split" and splits:
-            parts.append("(?:" + "|".join(re.escape(name) for name in splits) + ")")
-        elif field_name is not None:
-            parts.append(r"[^/]+")
-    return re.compile("".join(parts))
-
-
-def shard_pattern(layout: str, split: str | None) -> re.Pattern[str]:
-    """The files of one split (``split`` None: a layout without ``{split}``), the first
-    ``{shard}`` captured as the group ``shard`` (digits, any padding)."""
-    parts, captured = [], False
+    path segment when no names are declared), the literals exactly as written.
+    ``capture_shard``: the first ``{shard}`` is the group ``shard``."""
+    parts, captured = [], not capture_shard
     for literal, field_name, _, _ in _parse(layout):
         parts.append(re.escape(literal))
         if field_name == "shard":
             parts.append(r"\d+" if captured else r"(?P<shard>\d+)")
             captured = True
-        elif field_name == "split":
-            parts.append(re.escape(split or ""))
+        elif field_name == "split" and splits:
+            parts.append("(?:" + "|".join(re.escape(name) for name in splits) + ")")
         elif field_name is not None:
             parts.append(r"[^/]+")
     return re.compile("".join(parts))

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ...analysis.drift import ColumnDrift, DriftThresholds, compare_frames
+from ...contract.io import SEPARATORS
 from ...lazy import lazy_module
 from ...sources import ExecutionData, SourceCache, SourceError, sample_uri
 from ...sources.bandwidth import Bandwidth
@@ -39,7 +40,6 @@ READERS: dict[str, Callable[[Path], pd.DataFrame]] = {
     "tsv": lambda path: pd.read_csv(path, sep="\t"),
     "jsonl": lambda path: pd.read_json(path, lines=True),
 }
-SEPARATORS = {"csv": ",", "tsv": "\t"}
 
 
 def _reader(fmt: str, names: Sequence[str] | None) -> Callable[[Path], pd.DataFrame]:
