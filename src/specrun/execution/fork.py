@@ -4,7 +4,10 @@ A fresh interpreter spends most of a small pandas script's run importing pandas,
 numpy and pyarrow.  The fork executor starts one warm parent (:mod:`.fork_server`,
 a child process of specrun, never specrun itself) that imports them once, plus the
 top-level third-party imports of each script it is asked to run (found with
-:mod:`ast`; only installed modules, never the script or modules from its folder).
+:mod:`ast`; only installed modules, never the script or modules from its folder), and
+what earlier runs imported from the parent's own installed modules
+(:mod:`.fork_modules`).  A run whose folders shadow a module the parent has loaded runs
+as a fresh process (the server refuses to fork it).
 Each run is a fork of that parent, and keeps everything a fresh run has: the script
 loaded as a new module by the same bootstrap, its own sandbox cwd, ``os.environ``
 replaced by the request's environment, a new session and process group, stdout and

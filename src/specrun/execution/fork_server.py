@@ -9,11 +9,14 @@ its stdout (its own fd 1 and 2 go to LOG, so nothing else can write to that pipe
 * ``{"op": "run", "id": N, "request": PATH, "workdir": DIR, "env": {...},
   "stdout": PATH, "stderr": PATH, "preload": [NAME …], "script_dir": DIR}`` →
   import the preload modules not yet imported (installed ones only, never from the
-  script's folder), fork a child, answer ``{"id": N, "pid": PID}``;
+  script's folder), fork a child, answer ``{"id": N, "pid": PID}`` — or ``{"id": N,
+  "error": …}`` when the run's folders shadow a module loaded here (it must run fresh);
 * when that child exits it is left a zombie and ``{"id": N, "exited": true}`` is sent,
   so specrun can take a last sample and kill stray descendants while the process
   group cannot be recycled;
-* ``{"op": "reap", "id": N}`` → ``{"id": N, "returncode": RC, "cpu": SECONDS}``.
+* ``{"op": "reap", "id": N}`` → ``{"id": N, "returncode": RC, "cpu": SECONDS}``; then
+  what the run imported is queued to be preloaded before the next fork
+  (:mod:`.fork_modules`).
 
 End of input (specrun closed the pipe or died) kills every child's process group and
 exits.  Each child: new session and process group, stdin from /dev/null, stdout and
@@ -26,6 +29,12 @@ Standard library only at import, like :mod:`.child`.
 
 from __future__ import annotations
 
+import sys
+
+#: what the interpreter loaded before any import of this file: what no script folder can
+#: shadow in a fresh run either (taken first, so the imports below are not in it)
+AT_START = frozenset(sys.modules)
+
 import atexit
 import importlib
 import importlib.util
@@ -33,8 +42,8 @@ import json
 import os
 import random
 import selectors
+import shutil
 import signal
-import sys
 import tempfile
 import threading
 import time
@@ -45,17 +54,19 @@ DEFAULT_PRELOAD = ("numpy", "pandas", "pyarrow", "pyarrow.parquet")
 POLL_S = 0.5
 
 
-def _load_bootstrap() -> Any:
-    """The child bootstrap (``child.py`` next to this file), imported by path."""
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "child.py")
-    spec = importlib.util.spec_from_file_location("_specrun_child_bootstrap", path)
+def _load_sibling(filename: str, name: str) -> Any:
+    """A module next to this file, imported by path (this file is started by path, with
+    nothing of specrun importable)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), filename)
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-bootstrap = _load_bootstrap()   # also installs the script finder for spawn workers
+bootstrap = _load_sibling("child.py", "_specrun_child_bootstrap")   # also installs the script finder
+modules = _load_sibling("fork_modules.py", "_specrun_fork_modules")
 #: the warning filters of an interpreter started without PYTHONWARNINGS (this one, before
 #: preloading adds any): each child starts from them, then applies its own PYTHONWARNINGS
 BASE_WARNING_FILTERS = list(bootstrap.warnings.filters)
@@ -115,6 +126,7 @@ def _redirect(path: str, fd: int) -> None:
 def _become_run(command: dict[str, Any], private_fds: list[int]) -> None:
     """In the forked child: set up the run's process state, run the script, never return."""
     code = 1
+    before = frozenset(sys.modules)
     try:
         for procs in command.get("cgroup_procs") or ():   # into the run's cgroup before anything
             try:                                            # else: "0" is the writer itself
@@ -161,6 +173,8 @@ def _become_run(command: dict[str, Any], private_fds: list[int]) -> None:
         atexit._run_exitfuncs()
         sys.stdout.flush()
         sys.stderr.flush()
+        if command.get("learn"):
+            modules.write_learned(command["learn"], before)
     finally:
         os._exit(code)
 
@@ -173,6 +187,9 @@ class Server:
         self.children: dict[int, int] = {}          # run id -> pid
         self.reported: set[int] = set()
         self.tried: set[str] = set()
+        self.folders: dict[int, list[str]] = {}     # run id -> the folders it imports from first
+        self.learned: list[str] = []                # reported by runs, to preload before the next fork
+        self._learn_dir = ""                        # made at the first run (an unused parent is killed)
         self.wake_r, self.wake_w = os.pipe()
         os.set_blocking(self.wake_w, False)
         os.set_blocking(self.wake_r, False)
@@ -213,9 +230,21 @@ class Server:
         if command["op"] == "reap":
             self.reap(run_id)
             return
-        preload(list(command.get("preload") or []), str(command.get("script_dir") or ""), self.tried)
+        script_dir = str(command.get("script_dir") or "")
+        folders = modules.search_folders(script_dir, {str(k): str(v) for k, v in command.get("env", {}).items()},
+                                         sys.path)
+        local = modules.local_modules(folders)
+        wanted = [name for name in command.get("preload") or [] if name.partition(".")[0] not in local]
+        preload(wanted + self.learned, script_dir, self.tried)
+        self.learned = []
+        hidden = modules.shadowed(folders, list(sys.modules), AT_START)
+        if hidden:
+            self.send({"id": run_id, "error": f"the run's folders provide {', '.join(hidden)}, which the warm "
+                                              "parent has loaded from elsewhere: it needs a fresh interpreter"})
+            return
         sys.stdout.flush()
         sys.stderr.flush()
+        command = {**command, "learn": self.learn_path(run_id)}
         try:
             pid = os.fork()
         except OSError as exc:
@@ -224,6 +253,7 @@ class Server:
         if pid == 0:
             _become_run(command, [0, self.reply_fd, self.wake_r, self.wake_w])
         self.children[run_id] = pid
+        self.folders[run_id] = folders
         self.send({"id": run_id, "pid": pid})
 
     def report_exits(self) -> None:
@@ -249,9 +279,29 @@ class Server:
             except ChildProcessError:
                 pass
         self.send({"id": run_id, "returncode": returncode, "cpu": cpu})
+        self.learn(run_id)
+
+    def learn_path(self, run_id: int) -> str:
+        """Where run ``run_id`` lists the modules it imported."""
+        if not self._learn_dir:
+            self._learn_dir = tempfile.mkdtemp(prefix=f"specrun-fork-learn-{os.getpid()}-")
+        return os.path.join(self._learn_dir, f"{run_id}.json")
+
+    def learn(self, run_id: int) -> None:
+        """Queue for preloading what the reaped run imported that the next forks may share."""
+        folders = self.folders.pop(run_id, [])
+        entries = modules.read_learned(self.learn_path(run_id))
+        if entries:
+            names = modules.learnable(entries, folders, self.tried)
+            self.learned += [name for name in names if name not in self.learned]
+            if names:
+                print(f"fork server: run {run_id} imported {len(names)} shareable modules: "
+                      f"{', '.join(names[:20])}{' …' if len(names) > 20 else ''}", file=sys.stderr, flush=True)
 
     def shutdown(self) -> None:
-        """specrun is gone: leave no run behind."""
+        """specrun is gone: leave no run behind (and no learning folder)."""
+        if self._learn_dir:
+            shutil.rmtree(self._learn_dir, ignore_errors=True)
         for pid in self.children.values():
             try:
                 os.killpg(pid, signal.SIGKILL)
