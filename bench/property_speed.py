@@ -80,6 +80,87 @@ def executor_rate(spec_path: Path, step_name: str, executor, runs: int, root: Pa
     return runs / (time.perf_counter() - started)
 
 
+def inprocess_rate(spec_path: Path, step_name: str, examples: int, root: Path) -> tuple[float, int]:
+    """The anchor: (examples/s, examples) of the same step called in-process from a
+    Hypothesis test, as a hand-written one would: inputs drawn from the same contract
+    strategies, written to a folder per example, the script called in this interpreter
+    (its ``main()`` for a ``call:`` step, else run as ``__main__`` with its arguments),
+    its outputs read back.  No sandbox, no limits, no separate process."""
+    import argparse
+    import contextlib
+    import importlib.util
+    import os
+    import runpy
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from specrun import load
+    from specrun.contract.io import copy_fixture, port_target, read_port, write_port
+    from specrun.contract.strategies import frame_strategy
+    from specrun.contract.types import TypeRegistry
+    from specrun.modes.step_case import input_schema
+    from specrun.spec.placeholders import fill_args
+
+    spec = load(str(spec_path))
+    step = spec.steps[step_name]
+    types = TypeRegistry.builtin()
+    drawn = {name: frame_strategy(input_schema(spec, port), types, max_rows=20,
+                                  text_format=port.format in ("csv", "tsv"))
+             for name, port in step.inputs.items() if port.fixture is None}
+    script_dir = str(Path(step.script).resolve().parent)
+    sys.path.insert(0, script_dir)
+    module = None
+    if step.call:
+        name = Path(step.script).stem            # importable by that name (pickled pool tasks)
+        loaded = importlib.util.spec_from_file_location(name, step.script)
+        assert loaded is not None and loaded.loader is not None
+        module = sys.modules[name] = importlib.util.module_from_spec(loaded)
+        loaded.loader.exec_module(module)
+    count = [0]
+
+    @settings(max_examples=examples, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.fixed_dictionaries(drawn))
+    def example(frames) -> None:
+        count[0] += 1
+        box = root / f"ex{count[0]}"
+        inputs, outputs = {}, {}
+        for name, port in step.inputs.items():
+            inputs[name] = port_target(box, port, "input")
+            if port.fixture is not None:
+                copy_fixture(port.fixture, inputs[name])
+            else:
+                write_port(port, frames[name], inputs[name])
+        for name, port in step.outputs.items():
+            outputs[name] = port_target(box, port, "output")
+            (outputs[name] if port.is_dir else outputs[name].parent).mkdir(parents=True, exist_ok=True)
+        paths_in = {k: str(v) for k, v in inputs.items()}
+        paths_out = {k: str(v) for k, v in outputs.items()}
+        saved_env, saved_argv = dict(os.environ), sys.argv
+        os.environ.update(step.env)
+        try:
+            if module is not None:
+                module.main(paths_in, paths_out, dict(step.env), argparse.Namespace())
+            else:
+                sys.argv = [step.script, *fill_args(step.args, paths_in, paths_out)]
+                with contextlib.suppress(SystemExit):
+                    runpy.run_path(step.script, run_name="__main__")
+        finally:
+            os.environ.clear()
+            os.environ.update(saved_env)
+            sys.argv = saved_argv
+        for name, port in step.outputs.items():
+            if port.tabular:
+                read = read_port(port, outputs[name], port.schema, types=types)
+                assert all(len(frame) >= 0 for frame in read.values())
+
+    started = time.perf_counter()
+    example()
+    elapsed = time.perf_counter() - started
+    sys.path.remove(script_dir)
+    return count[0] / elapsed, count[0]
+
+
 def draw_cost(strategy, examples: int, budget_s: float) -> tuple[float, int, str]:
     """(ms per example, examples drawn, note) drawing with Hypothesis's engine, generation only."""
     from hypothesis import HealthCheck, Phase, given, settings
@@ -130,6 +211,7 @@ def main() -> int:
     args = parser.parse_args()
 
     print(f"property scenario, {args.examples} examples per run (max_rows 20), fraud spec")
+    compare = []
     with tempfile.TemporaryDirectory(prefix="specrun-bench-") as tmp:
         spec = spec_copy(Path(tmp), args.examples)
         for step in args.steps:
@@ -139,7 +221,14 @@ def main() -> int:
                                                     Path(tmp) / f"{step}-{executor}")
                 rates[executor] = rate
                 print(f"  {step:22} {executor:5}  {rate:6.2f} examples/s  ({runs} runs, {outcome})")
-            print(f"  {step:22} fork/fresh speed-up: {rates['fork'] / rates['fresh']:.1f}x")
+            anchor, drawn = inprocess_rate(spec, step, args.examples, Path(tmp) / f"{step}-inprocess")
+            print(f"  {step:22} in-process {anchor:6.2f} examples/s  ({drawn} examples, the anchor)")
+            print(f"  {step:22} fork/fresh speed-up: {rates['fork'] / rates['fresh']:.1f}x, "
+                  f"fork/in-process: {rates['fork'] / anchor:.2f}x")
+            compare.append({"row": "property_rate", "measure": f"property examples/s, {step} (fork)",
+                            "figure": round(rates["fork"], 2), "anchor": round(anchor, 2),
+                            "anchor_label": "in-process Hypothesis test", "unit": "examples/s",
+                            "ratio": round(rates["fork"] / anchor, 3)})
 
         from specrun.execution.fork import ForkExecutor
         from specrun.execution.runner import FreshExecutor
@@ -171,6 +260,7 @@ def main() -> int:
     print(f"  pandera schema.strategy()   {theirs[0]:8.1f} ms/example  ({theirs[1]} drawn) {theirs[2]}")
     if theirs[1] and ours[1]:
         print(f"  specrun is {theirs[0] / ours[0]:.0f}x cheaper per example")
+    print(json.dumps({"compare": compare}))
     return 0
 
 

@@ -104,6 +104,7 @@ class _Run:
     answered: threading.Event = field(default_factory=threading.Event)
     reaped: threading.Event = field(default_factory=threading.Event)
     pid: int | None = None
+    joined: bool = False              # the child moved itself into every cgroup it was given
     error: str | None = None
     returncode: int | None = None
     cpu: float = 0.0
@@ -160,6 +161,7 @@ class ForkServer:
                 continue
             if "pid" in message or "error" in message:
                 run.pid, run.error = message.get("pid"), message.get("error")
+                run.joined = message.get("joined") is True
                 run.answered.set()
             elif message.get("exited"):
                 run.exited.set()
@@ -343,4 +345,5 @@ class ForkExecutor(FreshExecutor):
             return super().run(request)
         assert run.pid is not None
         return self._watch(run.pid, request, files, fate, t0, started_epoch,
-                           reap=lambda: server.reap(run_id, run), case=joined(case, run.pid))
+                           reap=lambda: server.reap(run_id, run),
+                           case=case if run.joined else joined(case, run.pid))

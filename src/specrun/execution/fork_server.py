@@ -9,7 +9,8 @@ its stdout (its own fd 1 and 2 go to LOG, so nothing else can write to that pipe
 * ``{"op": "run", "id": N, "request": PATH, "workdir": DIR, "env": {...},
   "stdout": PATH, "stderr": PATH, "preload": [NAME …], "script_dir": DIR}`` →
   import the preload modules not yet imported (installed ones only, never from the
-  script's folder), fork a child, answer ``{"id": N, "pid": PID}`` — or ``{"id": N,
+  script's folder), fork a child, answer ``{"id": N, "pid": PID, "joined": BOOL}`` (whether
+  it moved itself into the run's cgroups before anything else) — or ``{"id": N,
   "error": …}`` when the run's folders shadow a module loaded here (it must run fresh);
 * when that child exits it is left a zombie and ``{"id": N, "exited": true}`` is sent,
   so specrun can take a last sample and kill stray descendants while the process
@@ -41,6 +42,7 @@ import importlib.util
 import json
 import os
 import random
+import select
 import selectors
 import shutil
 import signal
@@ -52,6 +54,7 @@ from typing import Any
 
 DEFAULT_PRELOAD = ("numpy", "pandas", "pyarrow", "pyarrow.parquet")
 POLL_S = 0.5
+JOIN_WAIT_S = 5.0     # how long the server waits for a child to say it joined its cgroups
 
 
 def _load_sibling(filename: str, name: str) -> Any:
@@ -123,17 +126,43 @@ def _redirect(path: str, fd: int) -> None:
     os.close(target)
 
 
-def _become_run(command: dict[str, Any], private_fds: list[int]) -> None:
+def _join_cgroups(procs_files: list[str], joined_fd: int) -> None:
+    """Move this process into the run's cgroup(s) ("0" is the writer itself), then tell the
+    server on ``joined_fd`` whether every move worked ("1"; else specrun moves it: a second
+    move costs as much as the first, ~10 ms)."""
+    moved = True
+    for procs in procs_files:
+        try:
+            with open(procs, "w") as fh:
+                fh.write("0")
+        except OSError:
+            moved = False
+    if joined_fd >= 0:
+        try:
+            os.write(joined_fd, b"1" if moved else b"0")
+        except OSError:
+            pass
+        os.close(joined_fd)
+
+
+def _await_join(joined_r: int, timeout: float = JOIN_WAIT_S) -> bool:
+    """In the server: whether the child said it joined its cgroups (False on "0", on its
+    death before saying so, or after ``timeout``)."""
+    try:
+        ready, _, _ = select.select([joined_r], [], [], timeout)
+        return bool(ready) and os.read(joined_r, 1) == b"1"
+    except OSError:
+        return False
+    finally:
+        os.close(joined_r)
+
+
+def _become_run(command: dict[str, Any], private_fds: list[int], joined_fd: int = -1) -> None:
     """In the forked child: set up the run's process state, run the script, never return."""
     code = 1
     before = frozenset(sys.modules)
     try:
-        for procs in command.get("cgroup_procs") or ():   # into the run's cgroup before anything
-            try:                                            # else: "0" is the writer itself
-                with open(procs, "w") as fh:                # (specrun moves it if this fails)
-                    fh.write("0")
-            except OSError:
-                pass
+        _join_cgroups(list(command.get("cgroup_procs") or ()), joined_fd)  # before anything else
         os.setsid()
         signal.set_wakeup_fd(-1)
         for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
@@ -245,16 +274,25 @@ class Server:
         sys.stdout.flush()
         sys.stderr.flush()
         command = {**command, "learn": self.learn_path(run_id)}
+        joined_r, joined_w = os.pipe() if command.get("cgroup_procs") else (-1, -1)
         try:
             pid = os.fork()
         except OSError as exc:
+            for fd in (joined_r, joined_w):
+                if fd >= 0:
+                    os.close(fd)
             self.send({"id": run_id, "error": f"fork failed: {exc}"})
             return
         if pid == 0:
-            _become_run(command, [0, self.reply_fd, self.wake_r, self.wake_w])
+            private = [0, self.reply_fd, self.wake_r, self.wake_w] + ([joined_r] if joined_r >= 0 else [])
+            _become_run(command, private, joined_w)
+        joined = False
+        if joined_r >= 0:
+            os.close(joined_w)
+            joined = _await_join(joined_r)
         self.children[run_id] = pid
         self.folders[run_id] = folders
-        self.send({"id": run_id, "pid": pid})
+        self.send({"id": run_id, "pid": pid, "joined": joined})
 
     def report_exits(self) -> None:
         for run_id, pid in list(self.children.items()):
