@@ -4,8 +4,9 @@ A :class:`DataProfile` holds rows, columns, dtypes and, per column, the null fra
 distinct count, numeric summary (min/max/mean/std and 5/25/50/75/95 % quantiles),
 datetime range, or the most frequent values of text, category and bool columns.
 Everything is a plain dataclass, serialisable with :func:`specrun.results.to_jsonable`.
-Numeric work is done once per column on a numpy array, so a 1M-row frame profiles
-in well under a second per few columns (see ``bench/bench_profile.py``).
+Numeric work is done once per column on a numpy array: one ``np.sort`` gives the distinct
+count and the quantiles (to the bit what ``pd.unique`` and ``np.quantile`` give), so a 2M-row
+frame of five numeric columns profiles in ~0.15 s (``bench/profile_speed.py``, ``bench/bench_profile.py``).
 """
 
 from __future__ import annotations
