@@ -4,8 +4,9 @@ A :class:`DataProfile` holds rows, columns, dtypes and, per column, the null fra
 distinct count, numeric summary (min/max/mean/std and 5/25/50/75/95 % quantiles),
 datetime range, or the most frequent values of text, category and bool columns.
 Everything is a plain dataclass, serialisable with :func:`specrun.results.to_jsonable`.
-Numeric work is done once per column on a numpy array, so a 1M-row frame profiles
-in well under a second per few columns (see ``bench/bench_profile.py``).
+Numeric work is done once per column on a numpy array: one ``np.sort`` gives the distinct
+count and the quantiles (to the bit what ``pd.unique`` and ``np.quantile`` give), so a 2M-row
+frame of five numeric columns profiles in ~0.15 s (``bench/profile_speed.py``, ``bench/bench_profile.py``).
 """
 
 from __future__ import annotations
@@ -103,20 +104,90 @@ def column_kind(series: pd.Series) -> str:
 def _numeric_summary(series: pd.Series, profile: ColumnProfile) -> None:
     numpy_dtype = np.dtype(getattr(series.dtype, "numpy_dtype", series.dtype))
     values = series.dropna().to_numpy(dtype=numpy_dtype)
-    profile.distinct = int(pd.unique(values).size)
+    if numpy_dtype.kind not in "iuf":          # complex: no order to sort by
+        _numeric_summary_unsorted(values, numpy_dtype, profile)
+        return
+    # One sort gives both the distinct count and the quantiles: pd.unique hashes every
+    # value and np.quantile partitions a copy, each dearer than the sort on large columns.
+    ordered = np.sort(values)
+    profile.distinct = sorted_distinct(ordered)
     if values.size == 0:
         return
     profile.min, profile.max = values.min().item(), values.max().item()   # ±inf shows here
+    finite = values.astype(np.float64, copy=False)
+    finite_ordered = ordered.astype(np.float64, copy=False)   # a monotone cast keeps the order
+    if numpy_dtype.kind == "f" and not np.isfinite(finite).all():
+        finite = finite[np.isfinite(finite)]
+        finite_ordered = finite_ordered[np.isfinite(finite_ordered)]
+    if finite.size == 0:
+        return
+    with np.errstate(over="ignore", invalid="ignore"):     # values near float max overflow to inf
+        profile.mean = float(finite.mean())                # on the unsorted values: the summation
+        profile.std = float(finite.std(ddof=1)) if finite.size > 1 else 0.0   # order is numpy's
+        if negative_zero(finite, finite_ordered):
+            qs = np.quantile(finite, QUANTILES)
+        else:
+            qs = sorted_quantiles(finite_ordered, QUANTILES)
+    profile.quantiles = {quantile_key(q): float(v) for q, v in zip(QUANTILES, qs, strict=True)}
+
+
+def _numeric_summary_unsorted(values: np.ndarray, numpy_dtype: np.dtype, profile: ColumnProfile) -> None:
+    profile.distinct = int(pd.unique(values).size)
+    if values.size == 0:
+        return
+    profile.min, profile.max = values.min().item(), values.max().item()
     finite = values.astype(np.float64, copy=False)
     if numpy_dtype.kind == "f" and not np.isfinite(finite).all():
         finite = finite[np.isfinite(finite)]
     if finite.size == 0:
         return
-    with np.errstate(over="ignore", invalid="ignore"):     # values near float max overflow to inf
+    with np.errstate(over="ignore", invalid="ignore"):
         profile.mean = float(finite.mean())
         profile.std = float(finite.std(ddof=1)) if finite.size > 1 else 0.0
         qs = np.quantile(finite, QUANTILES)
     profile.quantiles = {quantile_key(q): float(v) for q, v in zip(QUANTILES, qs, strict=True)}
+
+
+def sorted_distinct(ordered: np.ndarray) -> int:
+    """How many distinct values a sorted 1-d array holds, counted as ``pd.unique`` does:
+    ``0.0`` and ``-0.0`` are one value, and so are all NaNs (which ``np.sort`` puts last)."""
+    if ordered.size == 0:
+        return 0
+    nans = 0
+    if ordered.dtype.kind == "f" and np.isnan(ordered[-1]):
+        nans = int(np.count_nonzero(np.isnan(ordered)))
+        ordered = ordered[:ordered.size - nans]
+    changes = int(np.count_nonzero(ordered[1:] != ordered[:-1])) + 1 if ordered.size else 0
+    return changes + (1 if nans else 0)
+
+
+def negative_zero(values: np.ndarray, ordered: np.ndarray) -> bool:
+    """Whether float ``values`` (``ordered`` is them sorted) hold a ``-0.0``: np.sort may
+    write it back as ``0.0``, and which zero np.quantile lands on is its partition's."""
+    low, high = np.searchsorted(ordered, 0.0, "left"), np.searchsorted(ordered, 0.0, "right")
+    return bool(high > low and np.signbit(values[values == 0]).any())
+
+
+def sorted_quantiles(ordered: np.ndarray, quantiles: tuple[float, ...]) -> np.ndarray:
+    """``np.quantile(ordered, quantiles)`` (default "linear" method), to the bit, for a
+    sorted non-empty 1-d float64 array without NaN: the same index arithmetic and the same
+    interpolation as numpy's, without its partition of a copy of the whole array."""
+    n = ordered.size
+    q = np.asarray(quantiles, dtype=np.float64)
+    virtual = (n - 1) * q
+    previous = np.floor(virtual)
+    following = previous + 1
+    above = virtual >= n - 1
+    previous[above] = -1
+    following[above] = -1
+    previous_at, following_at = previous.astype(np.intp), following.astype(np.intp)
+    low, high = ordered[previous_at], ordered[following_at]
+    gamma = np.asarray(virtual - previous_at, dtype=virtual.dtype)
+    diff = high - low
+    result = np.add(low, diff * gamma)
+    np.subtract(high, diff * (1 - gamma), out=result, where=gamma >= 0.5,
+                casting="unsafe", dtype=type(result.dtype))
+    return result
 
 
 def _value_counts(series: pd.Series) -> pd.Series:

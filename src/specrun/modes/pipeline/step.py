@@ -38,7 +38,7 @@ from ...execution.sandbox import SandboxDir, safe_name
 from ...lazy import lazy_module
 from ...plan import PlannedCase, stable_seed
 from ...results import CaseResult, ErrorClass, Outcome, PortValidation
-from ...spec.model import ExpectSpec, PipelineSpec, PortSpec, ScenarioSpec, SpecError, StepSpec
+from ...spec.model import ExpectSpec, PipelineSpec, PortSpec, ScenarioSpec, SchemaSpec, SpecError, StepSpec
 from ..isolation.mode import DEFAULT_ROWS, column_overrides, with_overrides
 from ..limits import RunLimits, resolve_limits
 from ..result_cache.cache import result_cache
@@ -51,6 +51,7 @@ from ..step_case import (
     run_step,
     validate_port_parts,
 )
+from .profile_reuse import PortRead, port_read, reused_profile
 from .run import StepReport
 from .runs import PipelineCase, ScenarioRun
 from .state import KeptOutputs, files_in, link_tree
@@ -90,6 +91,9 @@ class PipelineContext:
     deadline: float | None = None
     profiles: dict[ProfileKey, DataProfile] = field(default_factory=dict)
     producer_checks: dict[tuple[str, str], PortValidation] = field(default_factory=dict)
+    #: how each output profile's frame was read (files, contract): a consumer reading the same
+    #: files under an equal contract reuses that profile (profile_reuse.py)
+    output_reads: dict[tuple[str, str], PortRead] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -118,10 +122,29 @@ class PipelineContext:
                                                spec=self.spec, payload=PipelineCase(self.spec.steps[step], self.run))
             return self.cases[step]
 
-    def profile(self, step: str, port: str, direction: str, frame: pd.DataFrame, nbytes: int | None) -> None:
+    def profile(self, step: str, port: str, direction: str, frame: pd.DataFrame, nbytes: int | None,
+                read: PortRead | None = None) -> None:
         made = profile_frame(frame, f"{step}.{port}", nbytes=nbytes)
         with self.lock:
             self.profiles[(step, port, direction)] = made
+            if direction == "output" and read is not None:
+                self.output_reads[(step, port)] = read
+
+    def input_profile(self, edge: Edge, frame: pd.DataFrame, before: PortRead, port: PortSpec,
+                      schema: SchemaSpec | None, target: Path) -> None:
+        """The consumer's profile of a handed-over input: the producer's when the consumer read
+        the same files (unchanged during its read, ``before``) under an equal contract."""
+        with self.lock:
+            produced = self.profiles.get((edge.producer, edge.output, "output"))
+            producer_read = self.output_reads.get((edge.producer, edge.output))
+        nbytes = disk_bytes(target)
+        reused = (reused_profile(produced, producer_read, before, f"{edge.consumer}.{edge.input}", nbytes)
+                  if before == port_read(port, schema, target) else None)
+        if reused is None:
+            self.profile(edge.consumer, edge.input, "input", frame, nbytes)
+            return
+        with self.lock:
+            self.profiles[(edge.consumer, edge.input, "input")] = reused
 
     def producer_check(self, edge: Edge) -> PortValidation:
         """The producer's own output validation (from its run, or of its kept outputs)."""
@@ -141,7 +164,8 @@ class PipelineContext:
                      else PortValidation(edge.output, "output", True, message="kept"))
             if port.tabular and parts:
                 frame = pd.concat(list(parts.values()), ignore_index=True)
-                self.profile(edge.producer, edge.output, "output", frame, disk_bytes(path))
+                self.profile(edge.producer, edge.output, "output", frame, disk_bytes(path),
+                             read=port_read(port, port.schema, path))
         with self.lock:
             self.producer_checks[(edge.producer, edge.output)] = check
         return check
@@ -225,13 +249,19 @@ class PipelineStepRun:
             if edge is not None:
                 produced = ctx.kept.output_path(edge.producer, ctx.spec.steps[edge.producer].outputs[edge.output])
                 method = link_tree(produced, target) if produced.exists() else "none"   # an optional output not written
+                schema = input_schema(ctx.spec, port)
+                before = port_read(effective, schema, target)
                 transition, frame = validate_transition(
-                    ctx.session, ctx.spec.pipeline, ctx.prefix, edge, effective, input_schema(ctx.spec, port), target,
+                    ctx.session, ctx.spec.pipeline, ctx.prefix, edge, effective, schema, target,
                     ctx.producer_check(edge))
                 transition.scenario, transition.details["handoff"] = ctx.scenario.name, method
                 transition.params = dict(ctx.run.params)
                 report.transitions.append(transition)
-            elif source is not None:
+                if frame is not None:
+                    frames[name] = frame
+                    ctx.input_profile(edge, frame, before, effective, schema, target)
+                continue
+            if source is not None:
                 copy_fixture(source, target)
                 if port.tabular:
                     try:
@@ -347,7 +377,8 @@ class PipelineStepRun:
             with ctx.lock:
                 ctx.producer_checks[(step.name, validation.port)] = validation
         for name, frame in outcome.output_frames.items():
-            ctx.profile(step.name, name, "output", frame, disk_bytes(outputs[name]))
+            ctx.profile(step.name, name, "output", frame, disk_bytes(outputs[name]),
+                        read=port_read(step.outputs[name], step.outputs[name].schema, outputs[name]))
         written = outcome.record.ok and all(files_in(outputs[n]) or not p.required
                                             for n, p in step.outputs.items())
         report.handed_over = written and (result.outcome is Outcome.PASSED or not ctx.strict)
@@ -388,7 +419,8 @@ class PipelineStepRun:
                     continue
                 if parts:
                     frame = pd.concat(list(parts.values()), ignore_index=True)
-                    ctx.profile(step.name, name, "output", frame, disk_bytes(outputs[name]))
+                    ctx.profile(step.name, name, "output", frame, disk_bytes(outputs[name]),
+                                read=port_read(port, port.schema, outputs[name]))
         report.handed_over = bool(hit.details["cache"].get("handed_over")) and all(
             files_in(outputs[n]) or not p.required for n, p in step.outputs.items())
         self.hand_over(root, report)
