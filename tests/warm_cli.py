@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 SERVER = r'''
@@ -110,31 +111,41 @@ class WarmCli:
         self._lock = threading.Lock()
         self._scratch = scratch       # the runs' stdout and stderr files, outside every project
         self._seq = itertools.count()
+        self._pending = b""           # bytes read from the parent's replies, not yet a whole line
 
     def _server(self) -> subprocess.Popen[str]:
         if self._proc is None or self._proc.poll() is not None:
             env = {k: v for k, v in os.environ.items() if not k.startswith("SPECRUN_")}
             self._proc = subprocess.Popen([sys.executable, "-c", SERVER], stdin=subprocess.PIPE,
                                           stdout=subprocess.PIPE, text=True, env=env)
-            self._reply(self._proc, timeout=120)
+            self._pending = b""
+            self._reply(timeout=120)
         return self._proc
 
-    @staticmethod
-    def _reply(proc: subprocess.Popen[str], timeout: float) -> dict:
-        assert proc.stdout is not None
-        ready, _, _ = select.select([proc.stdout], [], [], timeout)
-        if not ready:
-            raise subprocess.TimeoutExpired("warm specrun", timeout)
-        line = proc.stdout.readline()
-        if not line:
-            raise RuntimeError("the warm specrun parent exited")
+    def _reply(self, timeout: float) -> dict:
+        """The parent's next reply line.  Lines are cut from the pipe's bytes here, never by a
+        buffered ``readline``: that can take two replies off the pipe at once (a run that ends
+        before its pid reply is read), and ``select`` then waits on an empty pipe for the reply
+        that already sits in the reader's buffer (in CI, a ``--version`` "hung" for 240 s)."""
+        assert self._proc is not None and self._proc.stdout is not None
+        fd = self._proc.stdout.fileno()
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._pending:
+            ready, _, _ = select.select([fd], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                raise subprocess.TimeoutExpired("warm specrun", timeout)
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                raise RuntimeError("the warm specrun parent exited")
+            self._pending += chunk
+        line, _, self._pending = self._pending.partition(b"\n")
         return json.loads(line)
 
-    def _reply_to(self, proc: subprocess.Popen[str], seq: int, key: str, timeout: float) -> dict:
+    def _reply_to(self, seq: int, key: str, timeout: float) -> dict:
         """The parent's ``key`` reply to run ``seq``; a reply to an earlier run is never taken
         for this one's."""
         while True:
-            reply = self._reply(proc, timeout)
+            reply = self._reply(timeout)
             if reply.get("seq") == seq and key in reply:
                 return reply
 
@@ -169,8 +180,8 @@ class WarmCli:
                 server.stdin.write(json.dumps({"seq": seq, "args": list(args), "cwd": str(cwd), "env": env,
                                                "pythonpath": added, "stdout": str(out), "stderr": str(err)}) + "\n")
                 server.stdin.flush()
-                pid = self._reply_to(server, seq, "pid", timeout=60)["pid"]
-                status = self._reply_to(server, seq, "status", timeout=timeout)["status"]
+                pid = self._reply_to(seq, "pid", timeout=60)["pid"]
+                status = self._reply_to(seq, "status", timeout=timeout)["status"]
             except subprocess.TimeoutExpired:
                 self._discard(pid)       # the run and its scripts (the child leads its session)
                 raise subprocess.TimeoutExpired(["specrun", *args], timeout) from None

@@ -116,13 +116,13 @@ def test_a_run_interrupted_half_way_never_hands_its_replies_to_the_next(tmp_path
     env = _env()
     original, calls = WarmCli._reply, []
 
-    def interrupted(proc, timeout):
+    def interrupted(self, timeout):
         calls.append(timeout)
         if len(calls) == 3:         # ready, pid, then the first run's status
             raise KeyboardInterrupt
-        return original(proc, timeout)
+        return original(self, timeout)
 
-    monkeypatch.setattr(WarmCli, "_reply", staticmethod(interrupted))
+    monkeypatch.setattr(WarmCli, "_reply", interrupted)
     try:
         try:
             cli.run(["--help"], tmp_path, env, timeout=120)
@@ -153,5 +153,33 @@ def test_a_run_past_its_time_limit_is_killed_and_the_next_run_is_its_own(tmp_pat
             raise AssertionError("the slow run was not stopped")
         plain = cold(["--version"], tmp_path, env)
         assert cli.run(["--version"], tmp_path, env, timeout=120) == (plain.returncode, plain.stdout, "")
+    finally:
+        cli.close()
+
+
+def test_a_run_that_ends_before_its_pid_is_read_is_not_waited_for(tmp_path: Path, monkeypatch) -> None:
+    """When the parent's pid and status replies are both in the pipe before the runner reads
+    the first, the second must still be seen.  A buffered ``readline`` took both off the pipe
+    and ``select`` then waited the whole time limit for a reply already read (CI: a
+    ``specrun --version`` that "timed out after 240 seconds")."""
+    import time
+
+    from tests.warm_cli import WarmCli
+
+    (tmp_path / "scratch").mkdir()
+    cli = WarmCli(tmp_path / "scratch")
+    original, calls = WarmCli._reply, []
+
+    def late(*args, **kwargs):
+        calls.append(None)
+        if len(calls) == 2:         # ready, then this run's pid: read only after the run has ended
+            time.sleep(2)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(WarmCli, "_reply", late)
+    env = _env()
+    try:
+        plain = cold(["--version"], tmp_path, env)
+        assert cli.run(["--version"], tmp_path, env, timeout=15) == (plain.returncode, plain.stdout, plain.stderr)
     finally:
         cli.close()
