@@ -10,7 +10,8 @@ its stdout (its own fd 1 and 2 go to LOG, so nothing else can write to that pipe
   "stdout": PATH, "stderr": PATH, "preload": [NAME …], "script_dir": DIR}`` →
   import the preload modules not yet imported (installed ones only, never from the
   script's folder), fork a child, answer ``{"id": N, "pid": PID, "joined": BOOL}`` (whether
-  it moved itself into the run's cgroups before anything else) — or ``{"id": N,
+  it moved itself into the run's cgroups before anything else; the answer waits for the
+  child's word, but the server forks and reaps other runs meanwhile) — or ``{"id": N,
   "error": …}`` when the run's folders shadow a module loaded here (it must run fresh);
 * when that child exits it is left a zombie and ``{"id": N, "exited": true}`` is sent,
   so specrun can take a last sample and kill stray descendants while the process
@@ -42,7 +43,6 @@ import importlib.util
 import json
 import os
 import random
-import select
 import selectors
 import shutil
 import signal
@@ -54,7 +54,7 @@ from typing import Any
 
 DEFAULT_PRELOAD = ("numpy", "pandas", "pyarrow", "pyarrow.parquet")
 POLL_S = 0.5
-JOIN_WAIT_S = 5.0     # how long the server waits for a child to say it joined its cgroups
+JOIN_WAIT_S = 5.0     # how long a child has to say it joined its cgroups (else specrun moves it)
 
 
 def _load_sibling(filename: str, name: str) -> Any:
@@ -145,12 +145,11 @@ def _join_cgroups(procs_files: list[str], joined_fd: int) -> None:
         os.close(joined_fd)
 
 
-def _await_join(joined_r: int, timeout: float = JOIN_WAIT_S) -> bool:
-    """In the server: whether the child said it joined its cgroups (False on "0", on its
-    death before saying so, or after ``timeout``)."""
+def _said_joined(joined_r: int) -> bool:
+    """In the server, once ``joined_r`` is readable: whether the child said it joined its
+    cgroups (False on "0" and on its death before saying anything)."""
     try:
-        ready, _, _ = select.select([joined_r], [], [], timeout)
-        return bool(ready) and os.read(joined_r, 1) == b"1"
+        return os.read(joined_r, 1) == b"1"
     except OSError:
         return False
     finally:
@@ -222,6 +221,10 @@ class Server:
         self.wake_r, self.wake_w = os.pipe()
         os.set_blocking(self.wake_w, False)
         os.set_blocking(self.wake_r, False)
+        self.selector = selectors.DefaultSelector()
+        # forked runs still moving into their cgroups: read end -> (run id, pid, folders, deadline);
+        # answered when the child says so, while the server forks and reaps other runs meanwhile
+        self.joining: dict[int, tuple[int, int, list[str], float]] = {}
 
     def send(self, message: dict[str, Any]) -> None:
         data = (json.dumps(message) + "\n").encode()
@@ -231,12 +234,15 @@ class Server:
     def serve(self) -> None:
         signal.signal(signal.SIGCHLD, lambda *_: None)
         signal.set_wakeup_fd(self.wake_w)
-        selector = selectors.DefaultSelector()
+        selector = self.selector
         selector.register(0, selectors.EVENT_READ, "command")
         selector.register(self.wake_r, selectors.EVENT_READ, "child")
         buffer = b""
         while True:
-            for key, _ in selector.select(POLL_S):
+            for key, _ in selector.select(self._timeout()):
+                if key.data == "joined":
+                    self.answer(key.fd, said=True)
+                    continue
                 if key.data == "child":
                     try:
                         os.read(self.wake_r, 4096)
@@ -252,7 +258,35 @@ class Server:
                     line, buffer = buffer.split(b"\n", 1)
                     if line.strip():
                         self.handle(json.loads(line))
+            self.expire_joins()
             self.report_exits()
+
+    def _timeout(self) -> float:
+        if not self.joining:
+            return POLL_S
+        return max(0.0, min(POLL_S, min(d for *_, d in self.joining.values()) - time.monotonic()))
+
+    def answer(self, joined_r: int, said: bool) -> None:
+        """Say a forked run's pid and whether it joined its cgroups (read from ``joined_r``
+        when the child ``said`` something, else False): from now on its exit is reported
+        and it can be reaped."""
+        run_id, pid, folders, _ = self.joining.pop(joined_r)
+        self.selector.unregister(joined_r)
+        if said:
+            joined = _said_joined(joined_r)
+        else:
+            os.close(joined_r)
+            joined = False
+        self.children[run_id] = pid
+        self.folders[run_id] = folders
+        self.send({"id": run_id, "pid": pid, "joined": joined})
+
+    def expire_joins(self) -> None:
+        """A child that said nothing within JOIN_WAIT_S: specrun moves it itself."""
+        now = time.monotonic()
+        for joined_r, (*_, deadline) in list(self.joining.items()):
+            if now >= deadline:
+                self.answer(joined_r, said=False)
 
     def handle(self, command: dict[str, Any]) -> None:
         run_id = int(command["id"])
@@ -286,13 +320,14 @@ class Server:
         if pid == 0:
             private = [0, self.reply_fd, self.wake_r, self.wake_w] + ([joined_r] if joined_r >= 0 else [])
             _become_run(command, private, joined_w)
-        joined = False
-        if joined_r >= 0:
-            os.close(joined_w)
-            joined = _await_join(joined_r)
-        self.children[run_id] = pid
-        self.folders[run_id] = folders
-        self.send({"id": run_id, "pid": pid, "joined": joined})
+        if joined_r < 0:
+            self.children[run_id] = pid
+            self.folders[run_id] = folders
+            self.send({"id": run_id, "pid": pid, "joined": False})
+            return
+        os.close(joined_w)
+        self.joining[joined_r] = (run_id, pid, folders, time.monotonic() + JOIN_WAIT_S)
+        self.selector.register(joined_r, selectors.EVENT_READ, "joined")
 
     def report_exits(self) -> None:
         for run_id, pid in list(self.children.items()):
@@ -340,6 +375,10 @@ class Server:
         """specrun is gone: leave no run behind (and no learning folder)."""
         if self._learn_dir:
             shutil.rmtree(self._learn_dir, ignore_errors=True)
+        for joined_r, (run_id, pid, _, _) in list(self.joining.items()):
+            self.children[run_id] = pid
+            os.close(joined_r)
+        self.joining.clear()
         for pid in self.children.values():
             try:
                 os.killpg(pid, signal.SIGKILL)
