@@ -1,8 +1,14 @@
-"""Profile a handed-over file once (issue 15 point 1): the consumer's "input" profile at a
+"""Read a handed-over file once (issue 15 point 1): the consumer's "input" profile at a
 hand-off is the producer's "output" profile when the consumer reads the very same files
 (same relative paths, device, inode, size and mtime_ns: the kept outputs and the consumer's
 sandbox are hard links to them) under an equal contract (the same port read options and the
 same schema, so the frame it reads equals the producer's).  Anything else is profiled again.
+
+Under the same condition the consumer's validation of a hand-off whose producer's output
+validation *passed* is that pass: the same frame under the same schema, by the same
+deterministic checks (the producer's check is a full read, never a sample, and may be
+stricter: layout and stray-file checks).  A failed producer check is never reused: the
+consumer's own findings are what the verdict's message quotes.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ...analysis.profile import DataProfile
+from ...results import PortValidation
 from ...spec.model import PortSpec, SchemaSpec
 from .state import files_in
 
@@ -59,3 +66,14 @@ def reused_profile(produced: DataProfile | None, producer_read: PortRead | None,
     reused = copy.deepcopy(produced)
     reused.port, reused.nbytes = port, nbytes
     return reused
+
+
+def reused_check(producer_check: PortValidation | None, producer_read: PortRead | None, consumer_read: PortRead,
+                 schema: SchemaSpec | None, port: str) -> PortValidation | None:
+    """The consumer's ``port`` validation when it reads exactly what the producer's passing
+    output validation read (same files, equal contract, a schema to validate), else None
+    (read and validate the consumer's data)."""
+    if (producer_check is None or not producer_check.ok or producer_read is None or schema is None
+            or producer_read != consumer_read or not consumer_read.files):
+        return None
+    return PortValidation(port, "input", True, rows=producer_check.rows)

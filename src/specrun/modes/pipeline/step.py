@@ -51,7 +51,7 @@ from ..step_case import (
     run_step,
     validate_port_parts,
 )
-from .profile_reuse import PortRead, port_read, reused_profile
+from .profile_reuse import PortRead, port_read, reused_check, reused_profile
 from .run import StepReport
 from .runs import PipelineCase, ScenarioRun
 from .state import KeptOutputs, files_in, link_tree
@@ -130,10 +130,11 @@ class PipelineContext:
             if direction == "output" and read is not None:
                 self.output_reads[(step, port)] = read
 
-    def input_profile(self, edge: Edge, frame: pd.DataFrame, before: PortRead, port: PortSpec,
+    def input_profile(self, edge: Edge, frame: pd.DataFrame | None, before: PortRead, port: PortSpec,
                       schema: SchemaSpec | None, target: Path) -> None:
         """The consumer's profile of a handed-over input: the producer's when the consumer read
-        the same files (unchanged during its read, ``before``) under an equal contract."""
+        the same files (unchanged during its read, ``before``) under an equal contract; its
+        ``frame``'s otherwise (None: not read, the files changed since ``before``: read now)."""
         with self.lock:
             produced = self.profiles.get((edge.producer, edge.output, "output"))
             producer_read = self.output_reads.get((edge.producer, edge.output))
@@ -141,10 +142,24 @@ class PipelineContext:
         reused = (reused_profile(produced, producer_read, before, f"{edge.consumer}.{edge.input}", nbytes)
                   if before == port_read(port, schema, target) else None)
         if reused is None:
+            if frame is None:
+                try:
+                    frame = read_port_frame(port, target, schema, types=self.session.types)
+                except PortReadError:
+                    return                  # not profiled, as an unreadable hand-off is not
             self.profile(edge.consumer, edge.input, "input", frame, nbytes)
             return
         with self.lock:
             self.profiles[(edge.consumer, edge.input, "input")] = reused
+
+    def known_input_check(self, edge: Edge, before: PortRead, schema: SchemaSpec | None) -> PortValidation | None:
+        """The consumer's validation of a hand-off it reads exactly as the producer's passing
+        output check did (then its profile is the producer's too), else None."""
+        with self.lock:
+            check = self.producer_checks.get((edge.producer, edge.output))
+            read = self.output_reads.get((edge.producer, edge.output))
+            profiled = (edge.producer, edge.output, "output") in self.profiles
+        return reused_check(check, read, before, schema, edge.target) if profiled else None
 
     def producer_check(self, edge: Edge) -> PortValidation:
         """The producer's own output validation (from its run, or of its kept outputs)."""
@@ -251,15 +266,20 @@ class PipelineStepRun:
                 method = link_tree(produced, target) if produced.exists() else "none"   # an optional output not written
                 schema = input_schema(ctx.spec, port)
                 before = port_read(effective, schema, target)
+                producer = ctx.producer_check(edge)
+                # read and validated again only when the step's properties need the frame or
+                # the consumer reads other files or under another contract than the producer's check
+                known = None if step.properties else ctx.known_input_check(edge, before, schema)
                 transition, frame = validate_transition(
-                    ctx.session, ctx.spec.pipeline, ctx.prefix, edge, effective, schema, target,
-                    ctx.producer_check(edge))
+                    ctx.session, ctx.spec.pipeline, ctx.prefix, edge, effective, schema, target, producer, known)
                 transition.scenario, transition.details["handoff"] = ctx.scenario.name, method
                 transition.params = dict(ctx.run.params)
                 report.transitions.append(transition)
                 if frame is not None:
                     frames[name] = frame
                     ctx.input_profile(edge, frame, before, effective, schema, target)
+                elif known is not None:
+                    ctx.input_profile(edge, None, before, effective, schema, target)
                 continue
             if source is not None:
                 copy_fixture(source, target)

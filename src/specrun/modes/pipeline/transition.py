@@ -3,7 +3,8 @@
 The data handed over is validated twice with pandera: against the producer's own
 output contract and against the consumer's input contract (the consumer's schema,
 or the producer's when the consumer declares none).  The verdict names whose
-contract is wrong:
+contract is wrong (the consumer's side is the producer's passing check when it reads the
+same files under an equal contract, :mod:`.profile_reuse`):
 
 * ``producer`` — the data breaks the producer's own output contract: the producer's
   script does not do what its contract promises;
@@ -84,15 +85,18 @@ def verdict_message(edge: Edge, producer: PortValidation, consumer: PortValidati
 
 
 def validate_transition(session: SessionLike, pipeline: str, prefix: str, edge: Edge, consumer_port: PortSpec,
-                        consumer_schema: SchemaSpec | None, path: Path,
-                        producer_check: PortValidation) -> tuple[CaseResult, pd.DataFrame | None]:
+                        consumer_schema: SchemaSpec | None, path: Path, producer_check: PortValidation,
+                        known: PortValidation | None = None) -> tuple[CaseResult, pd.DataFrame | None]:
     """Validate the data handed over at ``path``; returns the transition's result and the
-    frame the consumer reads (None for a non-tabular port or unreadable data)."""
+    frame the consumer reads (None for a non-tabular port or unreadable data, and when the
+    consumer's validation is ``known``: then nothing is read)."""
     started = time.perf_counter()
     result = _transition_result(pipeline, prefix, edge)
     producer = dataclasses.replace(producer_check, port=edge.source, direction="output")
     frame: pd.DataFrame | None = None
-    if not consumer_port.tabular:
+    if known is not None:
+        consumer = known
+    elif not consumer_port.tabular:
         consumer = PortValidation(edge.target, "input", path.exists(),
                                   message="handed over" if path.exists() else f"nothing at {path}")
     else:
