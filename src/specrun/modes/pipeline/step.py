@@ -247,7 +247,8 @@ class PipelineStepRun:
     # -- inputs ------------------------------------------------------------------
 
     def prepare_inputs(self, root: Path, report: StepReport) -> tuple[dict[str, Path], dict[str, pd.DataFrame]]:
-        """Put every input in the sandbox; validate the handed-over ones as transitions."""
+        """Put every input in the sandbox; validate the handed-over ones as transitions.  The
+        input frames are returned (held while the step runs) only for its properties."""
         ctx, step = self.ctx, self.step
         if step.name in ctx.unresolved:
             raise SpecError(ctx.unresolved[step.name])
@@ -276,7 +277,8 @@ class PipelineStepRun:
                 transition.params = dict(ctx.run.params)
                 report.transitions.append(transition)
                 if frame is not None:
-                    frames[name] = frame
+                    if step.properties:
+                        frames[name] = frame
                     ctx.input_profile(edge, frame, before, effective, schema, target)
                 elif known is not None:
                     ctx.input_profile(edge, None, before, effective, schema, target)
@@ -291,8 +293,10 @@ class PipelineStepRun:
             else:
                 frame = self.synthesise(name, target)
             if frame is not None:
-                frames[name] = frame
+                if step.properties:
+                    frames[name] = frame
                 ctx.profile(step.name, name, "input", frame, disk_bytes(target))
+            del frame
         return inputs, frames
 
     def inputs_valid(self, report: StepReport) -> bool | None:
