@@ -26,6 +26,7 @@ from ..atomic import write_atomic
 from ..lazy import lazy_module
 from ..spec.model import TABULAR_FORMATS, PortSpec, SchemaSpec
 from ..spec.placeholders import layout_fields, layout_pattern
+from .arrow_pool import release_unused
 from .builtin_types import INT64, str_dtype
 from .split_files import file_schema
 from .storage import TypeFailure, check_text, check_typed, json_as_text, mark, type_failures
@@ -361,6 +362,8 @@ def read_untyped(port: PortSpec, path: Path, schema: SchemaSpec | None = None, n
         frame = pd.DataFrame()
     except Exception as exc:  # noqa: BLE001 - any parser failure is the data's fault
         raise PortReadError(port.name, path, f"{type(exc).__name__}: {exc}") from None
+    finally:
+        release_unused()                # what the reader's Arrow buffers left in the pool
     if frame.empty and len(frame.columns) == 0 and schema is not None:   # an empty file: zero rows
         frame = pd.DataFrame({name: pd.Series([], dtype=object) for name in schema.columns})
     return frame, text, found

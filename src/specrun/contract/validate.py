@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..lazy import lazy_module
 from ..results import ColumnFailure, to_jsonable
+from .arrow_pool import release_unused
 from .storage import restate, type_failures
 
 if TYPE_CHECKING:
@@ -58,7 +59,10 @@ def validate_frame(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> tuple[boo
     """``(ok, failures)`` for ``frame`` under ``schema``: its declared types, then everything
     pandera checks (lazy)."""
     found = type_failures(frame)
-    ok, failures = _validate_pandera(frame, schema)
+    try:
+        ok, failures = _validate_pandera(frame, schema)
+    finally:
+        release_unused()                # the checks' Arrow buffers (string columns)
     kept = [restated for f in failures if (restated := restate(f, found)) is not None]
     failures = [f.failure for f in found] + kept
     return ok and not found, failures
