@@ -14,6 +14,7 @@ import psutil
 import pytest
 
 from specrun.execution import fork
+from specrun.execution.cgroups import cgroup_support
 from specrun.execution.fork import ForkExecutor, script_imports
 from specrun.execution.request import RunRequest
 from specrun.execution.sandbox import RUN_MARKER_VAR, SandboxDir
@@ -145,3 +146,36 @@ def test_closing_kills_a_fresh_fallback_run_in_flight(tmp_path: Path, monkeypatc
     assert executor.fallbacks == 1
     assert records[0].metrics.signal == signal.SIGKILL and not records[0].metrics.timed_out
     assert pids is not None and _gone(pids["script"]) and _gone(pids["child"])
+
+
+def test_each_run_draws_its_own_random_numbers(executor: ForkExecutor, tmp_path: Path) -> None:
+    """Forks of one warm parent (or of a spare forked ahead, in its cgroup) start with the
+    parent's random state: each run is reseeded, so no two runs draw the same numbers."""
+    script = tmp_path / "draws.py"
+    script.write_text("import json, os, random, sys\nimport numpy as np\n"
+                      "json.dump({'random': random.random(), 'numpy': float(np.random.random()), 'pid': os.getpid()},"
+                      " open(sys.argv[1], 'w'))\n")
+    drawn = []
+    for _ in range(3):
+        with SandboxDir(base=tmp_path) as box:
+            out = box.outputs / "drawn.json"
+            record = executor.run(RunRequest(script=script, workdir=box.root, args=[str(out)], timeout=60,
+                                             memory_limit=512 * 2**20))
+            assert record.ok, record.stderr_tail
+            drawn.append(json.loads(out.read_text()))
+    assert executor.fallbacks == 0
+    for key in ("random", "numpy", "pid"):
+        assert len({d[key] for d in drawn}) == 3, drawn
+
+
+@pytest.mark.skipif(not cgroup_support().available, reason="no per-case cgroups here: no spare child")
+def test_a_run_handed_to_the_spare_child_gets_its_own_memory_limit(executor: ForkExecutor, tmp_path: Path) -> None:
+    """The cgroup made ahead for the spare has no limits while the spare waits; the run that
+    takes it has its memory limit set first, and the kernel holds it."""
+    hog = next(case for case in MISBEHAVING if case.id == "memory_hog")
+    run_case(next(case for case in MISBEHAVING if case.classification is None), tmp_path / "first", executor)
+    server = executor.server()
+    assert server is not None and server.spare_case is not None        # the next run's, made ahead
+    record, _ = run_case(hog, tmp_path / "hog", executor)
+    assert record.classification == hog.classification and hog.message in record.message, record.message
+    assert record.metrics.memory_enforcement == "cgroup"
