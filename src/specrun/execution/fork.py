@@ -378,7 +378,8 @@ class ForkExecutor(FreshExecutor):
                    "env": child_env(files.workdir, request.env, run_marker=files.marker, python=server.python,
                                     tmpdir=tmp.path),
                    "stdout": str(files.stdout), "stderr": str(files.stderr),
-                   "preload": script_imports(script), "script_dir": str(script.parent), "spare": spare}
+                   "preload": script_imports(script), "script_dir": str(script.parent), "spare": spare,
+                   "main_script": None if request.call else str(script)}
         fate = _Exit(exited=threading.Event(), wake=threading.Event())
 
         def exited() -> None:

@@ -381,6 +381,8 @@ class Server:
         sys.stdout.flush()
         sys.stderr.flush()
         command = {**command, "learn": self.learn_path(run_id)}
+        if command.get("main_script"):               # argv style: every later fork inherits its code
+            bootstrap.precompile(str(command["main_script"]))
         if spare is not None:
             if self.hand_over(spare, run_id, command, folders):
                 return

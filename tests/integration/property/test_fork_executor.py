@@ -4,6 +4,7 @@ strays, and keeps each run's environment, cwd and module state its own."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import threading
@@ -179,3 +180,37 @@ def test_a_run_handed_to_the_spare_child_gets_its_own_memory_limit(executor: For
     record, _ = run_case(hog, tmp_path / "hog", executor)
     assert record.classification == hog.classification and hog.message in record.message, record.message
     assert record.metrics.memory_enforcement == "cgroup"
+
+
+def _argv_run(executor: ForkExecutor, script: Path, tmp_path: Path) -> tuple[object, str]:
+    with SandboxDir(base=tmp_path) as box:
+        out = box.outputs / "said.txt"
+        record = executor.run(RunRequest(script=script, workdir=box.root, args=[str(out)], timeout=60))
+        return record, out.read_text() if out.exists() else ""
+
+
+def test_a_script_compiled_ahead_runs_as_its_file_now_reads(executor: ForkExecutor, tmp_path: Path) -> None:
+    """The warm parent compiles an argv-style script once for its forks; a run whose file
+    changed since (same size, same mtime: only the bytes differ) runs the new text."""
+    script = tmp_path / "says.py"
+    script.write_text("import sys\nopen(sys.argv[1], 'w').write('one')\n")
+    first, said = _argv_run(executor, script, tmp_path)
+    assert first.ok and said == "one", first.stderr_tail
+    again, said = _argv_run(executor, script, tmp_path)                 # compiled ahead now
+    assert again.ok and said == "one", again.stderr_tail
+    stat = script.stat()
+    script.write_text("import sys\nopen(sys.argv[1], 'w').write('two')\n")
+    os.utime(script, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    changed, said = _argv_run(executor, script, tmp_path)
+    assert changed.ok and said == "two", changed.stderr_tail
+
+
+def test_a_warning_the_compiler_gives_is_recorded_by_every_forked_run(executor: ForkExecutor, tmp_path: Path) -> None:
+    """A script that warns while it is compiled (an invalid escape) is not compiled ahead:
+    each run compiles it and records the warning, as a fresh process does."""
+    script = tmp_path / "escapes.py"
+    script.write_text("import sys\npattern = '\\d+'\nopen(sys.argv[1], 'w').write(pattern)\n")
+    for _ in range(2):
+        record, said = _argv_run(executor, script, tmp_path)
+        assert record.ok and said == "\\d+", record.stderr_tail
+        assert any("invalid escape sequence" in w.message for w in record.warnings), record.warnings
