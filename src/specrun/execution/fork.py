@@ -42,6 +42,7 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -66,7 +67,9 @@ def fork_available() -> bool:
 @lru_cache(maxsize=256)
 def _imports_of(path: str, mtime: float) -> tuple[str, ...]:
     try:
-        tree = ast.parse(Path(path).read_bytes(), filename=path)
+        with warnings.catch_warnings():      # the script's own compile warnings are its run's to report
+            warnings.simplefilter("ignore")
+            tree = ast.parse(Path(path).read_bytes(), filename=path)
     except (OSError, SyntaxError, ValueError):
         return ()
     names: list[str] = []

@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import psutil
@@ -203,6 +204,17 @@ def test_a_script_compiled_ahead_runs_as_its_file_now_reads(executor: ForkExecut
     os.utime(script, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     changed, said = _argv_run(executor, script, tmp_path)
     assert changed.ok and said == "two", changed.stderr_tail
+
+
+def test_reading_a_scripts_imports_gives_no_warning_of_the_script_in_specrun(tmp_path: Path) -> None:
+    """Parsing a script for its imports (specrun's own process) must not emit the script's
+    compile warnings there: they belong to its run's record."""
+    script = tmp_path / "warns_when_parsed.py"
+    script.write_text("import numpy\npattern = '\\d+'\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert script_imports(script) == ["numpy"]
+    assert caught == []
 
 
 def test_a_warning_the_compiler_gives_is_recorded_by_every_forked_run(executor: ForkExecutor, tmp_path: Path) -> None:
