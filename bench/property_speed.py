@@ -2,11 +2,13 @@
 drawing one example from specrun's frame strategies vs pandera's ``schema.strategy()``.
 
     .venv/bin/python bench/property_speed.py [--examples 20] [--steps preprocessing currency_conversion]
+    .venv/bin/python bench/property_speed.py --probe-only [--runs 100] [--steps preprocessing]
 
 Prints examples/s of the ``property`` scenario of the bundled fraud spec on each step
 with ``--executor fork`` and ``--executor fresh`` (each in its own workspace, so no
 Hypothesis database is shared), then ms per drawn example of an 8-column contract
-with 10 rows for both strategy implementations.
+with 10 rows for both strategy implementations.  ``--probe-only`` prints just the runs/s of
+each step's script through the fork and the fresh executor (``executor_rate``), quickly.
 """
 
 from __future__ import annotations
@@ -78,6 +80,22 @@ def executor_rate(spec_path: Path, step_name: str, executor, runs: int, root: Pa
         record = executor.run(request)
         assert record.ok, record.message
     return runs / (time.perf_counter() - started)
+
+
+def probe(spec: Path, steps: list[str], runs: int, tmp: Path) -> None:
+    """Print runs/s of each step's script through the fork and the fresh executor."""
+    from specrun.execution.fork import ForkExecutor
+    from specrun.execution.runner import FreshExecutor
+
+    print(f"the script alone through each executor ({runs} runs, same 20-row inputs)")
+    for step in steps:
+        rates = {}
+        for name, executor in (("fork", ForkExecutor(server_dir=tmp / "fork")), ("fresh", FreshExecutor())):
+            box = tmp / f"exec-{step}-{name}"
+            rates[name] = executor_rate(spec, step, executor, runs, box)
+            executor.close()
+            print(f"  {step:22} {name:5}  {rates[name]:6.2f} runs/s  ({1000 / rates[name]:.1f} ms/run)", flush=True)
+        print(f"  {step:22} fork/fresh speed-up: {rates['fork'] / rates['fresh']:.1f}x")
 
 
 def inprocess_rate(spec_path: Path, step_name: str, examples: int, root: Path) -> tuple[float, int]:
@@ -208,7 +226,15 @@ def main() -> int:
     parser.add_argument("--examples", type=int, default=20)
     parser.add_argument("--steps", nargs="+", default=["preprocessing", "currency_conversion"])
     parser.add_argument("--draws", type=int, default=200, help="examples drawn per strategy")
+    parser.add_argument("--probe-only", action="store_true",
+                        help="only the script through each executor (fork and fresh), runs/s")
+    parser.add_argument("--runs", type=int, default=None,
+                        help="runs per executor of --probe-only (default: --examples)")
     args = parser.parse_args()
+    if args.probe_only:
+        with tempfile.TemporaryDirectory(prefix="specrun-bench-") as tmp:
+            probe(spec_copy(Path(tmp), args.examples), args.steps, args.runs or args.examples, Path(tmp))
+        return 0
 
     print(f"property scenario, {args.examples} examples per run (max_rows 20), fraud spec")
     compare = []
@@ -230,18 +256,8 @@ def main() -> int:
                             "anchor_label": "in-process Hypothesis test", "unit": "examples/s",
                             "ratio": round(rates["fork"] / anchor, 3)})
 
-        from specrun.execution.fork import ForkExecutor
-        from specrun.execution.runner import FreshExecutor
-
-        print(f"\nthe script alone through each executor ({args.examples} runs, same 20-row inputs)")
-        for step in args.steps:
-            rates = {}
-            for name, executor in (("fork", ForkExecutor(server_dir=Path(tmp) / "fork")), ("fresh", FreshExecutor())):
-                box = Path(tmp) / f"exec-{step}-{name}"
-                rates[name] = executor_rate(spec, step, executor, args.examples, box)
-                executor.close()
-                print(f"  {step:22} {name:5}  {rates[name]:6.2f} runs/s  ({1000 / rates[name]:.0f} ms/run)")
-            print(f"  {step:22} fork/fresh speed-up: {rates['fork'] / rates['fresh']:.1f}x")
+        print()
+        probe(spec, args.steps, args.examples, Path(tmp))
 
     from specrun.contract.pandera_schema import to_pandera
     from specrun.contract.strategies import frame_strategy

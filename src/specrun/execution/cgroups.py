@@ -228,6 +228,16 @@ class CaseCgroup:
     def procs_files(self) -> list[Path]:
         return [d / "cgroup.procs" for d in dict.fromkeys(self.dirs.values())]
 
+    def set_limits(self, memory_limit: int | None, cpu: float | None) -> None:
+        """Set the run's limits (OSError if the kernel refuses); a cgroup made ahead, which a
+        spare child of the fork server joined while it waited, gets its run's limits here."""
+        if memory_limit is not None:
+            _limit_memory(self.dirs["memory"], self.versions["memory"], memory_limit)
+        self.memory_limit = memory_limit
+        if "cpu" in self.dirs and cpu is not None:
+            _limit_cpu(self.dirs["cpu"], self.versions["cpu"], cpu)
+            self.cpu = cpu
+
     def add(self, pid: int) -> None:
         """Move ``pid`` in (a no-op if it already moved itself)."""
         for procs in self.procs_files:
@@ -325,11 +335,7 @@ def make_case_cgroup(support: CgroupSupport, memory_limit: int | None, cpu: floa
                 directory.mkdir()
             case.dirs[controller_name] = directory
             case.versions[controller_name] = controller.version
-        if memory_limit is not None:
-            _limit_memory(case.dirs["memory"], case.versions["memory"], memory_limit)
-        if "cpu" in case.dirs and cpu is not None:
-            _limit_cpu(case.dirs["cpu"], case.versions["cpu"], cpu)
-            case.cpu = cpu
+        case.set_limits(memory_limit, cpu)
     except OSError:
         case.remove()
         return None

@@ -343,10 +343,50 @@ def _call_main(module: types.ModuleType, request: dict[str, Any]) -> Any:
         raise
 
 
+#: the fork server's compiled scripts: path -> (source bytes, code).  Every fork inherits
+#: them; a run uses one only when the file still holds exactly those bytes (a fresh
+#: interpreter starts empty and compiles, as Python does for a ``__main__`` script).
+_COMPILED: dict[str, tuple[bytes, types.CodeType]] = {}
+MAX_COMPILED = 64
+
+
+def compile_script(script: str) -> types.CodeType:
+    """The script's code object: the one compiled ahead (:func:`precompile`) when the file
+    holds the very bytes it was compiled from, else compiled now."""
+    with open(script, "rb") as fh:
+        source = fh.read()
+    ahead = _COMPILED.get(script)
+    if ahead is not None and ahead[0] == source:
+        return ahead[1]
+    return compile(source, script, "exec", dont_inherit=True)
+
+
+def precompile(script: str) -> None:
+    """In the fork server: compile an argv-style script once for the forks that run it.
+    Not a script that fails to compile or warns while compiling (SyntaxWarning,
+    DeprecationWarning for an invalid escape): its run must see and record that itself."""
+    script = os.path.realpath(script)           # as the run names it
+    try:
+        with open(script, "rb") as fh:
+            source = fh.read()
+        ahead = _COMPILED.get(script)
+        if ahead is not None and ahead[0] == source:
+            return
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            code = compile(source, script, "exec", dont_inherit=True)
+    except Exception:  # noqa: BLE001 - unreadable, SyntaxError, ...: the run compiles and reports it
+        return
+    if caught:
+        return
+    if len(_COMPILED) >= MAX_COMPILED:
+        _COMPILED.pop(next(iter(_COMPILED)))
+    _COMPILED[script] = (source, code)
+
+
 def _compile_as_main(script: str, name: str) -> tuple[types.ModuleType, types.CodeType]:
     """Compile the script (the import phase) into a fresh ``__main__`` module."""
-    with open(script, "rb") as fh:
-        code = compile(fh.read(), script, "exec", dont_inherit=True)
+    code = compile_script(script)
     module = types.ModuleType("__main__")
     module.__file__ = script
     module.__spec__ = None

@@ -42,13 +42,14 @@ import sys
 import tempfile
 import threading
 import time
+import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from . import fork_server
-from .cgroups import CaseCgroup
+from .cgroups import CaseCgroup, make_case_cgroup
 from .interpreter import harness_version, safe_path_flag
 from .request import RunRecord, RunRequest
 from .runner import KILL_WAIT_S, Classifier, FreshExecutor, RunFiles, _Exit, cpu_cores, joined
@@ -66,7 +67,9 @@ def fork_available() -> bool:
 @lru_cache(maxsize=256)
 def _imports_of(path: str, mtime: float) -> tuple[str, ...]:
     try:
-        tree = ast.parse(Path(path).read_bytes(), filename=path)
+        with warnings.catch_warnings():      # the script's own compile warnings are its run's to report
+            warnings.simplefilter("ignore")
+            tree = ast.parse(Path(path).read_bytes(), filename=path)
     except (OSError, SyntaxError, ValueError):
         return ()
     names: list[str] = []
@@ -137,6 +140,9 @@ class ForkServer:
         self._ready = threading.Event()
         self.alive = True
         self.launched = False                    # no run was ever sent: close() need not wait
+        #: the cgroup (no limits yet) made ahead for the next run, offered to the server's spare
+        #: child (see fork_server); the executor claims it and sets its limits, under its lock
+        self.spare_case: CaseCgroup | None = None
         threading.Thread(target=self._read, daemon=True, name=f"specrun-fork-{self.pid}").start()
         if wait:
             self.wait_ready()
@@ -206,6 +212,15 @@ class ForkServer:
             raise RuntimeError(run.error or "the fork server is gone")
         return run_id, run
 
+    def offer_spare(self, case: CaseCgroup) -> None:
+        """Ask for a spare child in ``case``, the next run's cgroup.  Raises RuntimeError if
+        the server is gone."""
+        try:
+            self._send({"op": "spare", "cgroup_procs": [str(p) for p in case.procs_files]})
+        except (OSError, ValueError) as exc:
+            self.alive = False
+            raise RuntimeError(f"the fork server is gone: {exc}") from None
+
     def reap(self, run_id: int, run: _Run) -> tuple[int | None, float]:
         """Reap an exited run: (return code as Popen reports it, CPU seconds)."""
         try:
@@ -235,6 +250,9 @@ class ForkServer:
             self.proc.kill()
             self.proc.wait()
         self.alive = False
+        if self.spare_case is not None:          # with the spare in it, if the server left one
+            self.spare_case.remove()
+            self.spare_case = None
 
 
 class ForkExecutor(FreshExecutor):
@@ -311,23 +329,60 @@ class ForkExecutor(FreshExecutor):
         if server is None:
             self.fallbacks += 1
             return super().run(request)
-        case = self.case_cgroup(request)
+        case, spare = self._case_for(server, request)
         files = self._prepare(request, cpu_cores(request.cpu, case))
         tmp = TmpAlias(files.workdir / TMP_DIR, on_host=True)
         try:
-            return self._run_forked(server, request, case, files, tmp)
+            return self._run_forked(server, request, case, files, tmp, spare)
         finally:
             tmp.remove()
 
+    def _case_for(self, server: ForkServer, request: RunRequest) -> tuple[CaseCgroup | None, bool]:
+        """The run's cgroup and whether it is the one made ahead for the server's spare child
+        (taken when the run needs no other controller; its limits are set now, before the run
+        is sent, so the script never runs without them), else a new one."""
+        fits = request.cpu is None or self.cgroups.get("cpu") is None     # the spare's is memory only
+        with self._server_lock:
+            ahead = server.spare_case if fits else None
+            if ahead is not None:
+                server.spare_case = None
+        if ahead is not None:
+            try:
+                ahead.set_limits(request.memory_limit, request.cpu)
+                return ahead, True
+            except OSError:
+                ahead.remove()
+        return self.case_cgroup(request), False
+
+    def _offer_spare(self, server: ForkServer) -> None:
+        """Once a run is started: make the next run's cgroup now and have the server fork a
+        spare child into it (see :mod:`.fork_server`), unless one is offered already."""
+        if not self.cgroups.available:
+            return
+        with self._server_lock:              # close() takes it too: nothing is offered after it
+            if self._closed or not server.alive or server.spare_case is not None \
+                    or self._servers.get(server.python) is not server:
+                return
+            case = make_case_cgroup(self.cgroups, None, None)
+            if case is None:
+                return
+            server.spare_case = case
+            try:
+                server.offer_spare(case)
+            except RuntimeError:
+                server.spare_case = None
+                case.remove()
+
     def _run_forked(self, server: ForkServer, request: RunRequest, case: CaseCgroup | None,
-                    files: RunFiles, tmp: TmpAlias) -> RunRecord:
+                    files: RunFiles, tmp: TmpAlias, spare: bool = False) -> RunRecord:
         script = Path(request.script).resolve()
         command = {"request": str(files.request), "workdir": str(files.workdir),
                    "cgroup_procs": [str(p) for p in case.procs_files] if case is not None else [],
                    "env": child_env(files.workdir, request.env, run_marker=files.marker, python=server.python,
                                     tmpdir=tmp.path),
                    "stdout": str(files.stdout), "stderr": str(files.stderr),
-                   "preload": script_imports(script), "script_dir": str(script.parent)}
+                   "preload": script_imports(script), "script_dir": str(script.parent), "spare": spare,
+                   "main_script": None if request.call else str(script)}
         fate = _Exit(exited=threading.Event(), wake=threading.Event())
 
         def exited() -> None:
@@ -344,6 +399,7 @@ class ForkExecutor(FreshExecutor):
             self.fallbacks += 1
             return super().run(request)
         assert run.pid is not None
+        self._offer_spare(server)       # its spare forks and moves into its cgroup while this run runs
         return self._watch(run.pid, request, files, fate, t0, started_epoch,
                            reap=lambda: server.reap(run_id, run),
                            case=case if run.joined else joined(case, run.pid))

@@ -13,6 +13,13 @@ its stdout (its own fd 1 and 2 go to LOG, so nothing else can write to that pipe
   it moved itself into the run's cgroups before anything else; the answer waits for the
   child's word, but the server forks and reaps other runs meanwhile) — or ``{"id": N,
   "error": …}`` when the run's folders shadow a module loaded here (it must run fresh);
+* ``{"op": "spare", "cgroup_procs": [PATH …]}`` → fork a *spare* child now, for the next
+  run: it moves into those cgroups (made ahead by specrun, for that run) and sets up its
+  session, then waits for its command.  A ``run`` with ``"spare": true`` and the same
+  ``cgroup_procs`` is handed to it when nothing was imported here since it was forked, so
+  the cgroup move (a kernel grace period, ~10 ms) and the fork happen while specrun is
+  still busy with the previous run; else the spare is killed and reaped, and the run forked
+  into that cgroup as usual.  No reply;
 * when that child exits it is left a zombie and ``{"id": N, "exited": true}`` is sent,
   so specrun can take a last sample and kill stray descendants while the process
   group cannot be recycled;
@@ -156,22 +163,58 @@ def _said_joined(joined_r: int) -> bool:
         os.close(joined_r)
 
 
+def _read_command(fd: int) -> dict[str, Any] | None:
+    """In a spare child: its run's command, read to the end of ``fd`` (None: end of input
+    without a whole command, i.e. the spare is not needed)."""
+    data = b""
+    while True:
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            break
+        data += chunk
+    os.close(fd)
+    try:
+        command = json.loads(data) if data else None
+    except ValueError:
+        return None
+    return command if isinstance(command, dict) else None
+
+
 def _become_run(command: dict[str, Any], private_fds: list[int], joined_fd: int = -1) -> None:
     """In the forked child: set up the run's process state, run the script, never return."""
+    _child(list(command.get("cgroup_procs") or ()), private_fds, joined_fd, lambda: command)
+
+
+def _become_spare(procs_files: list[str], private_fds: list[int], joined_fd: int, command_fd: int) -> None:
+    """In a child forked ahead of its run (see :meth:`Server.fork_spare`): join the run's
+    cgroups and set up the process as :func:`_become_run` does, then wait on ``command_fd``
+    for the run's command and run it; exit at once, running nothing, if none comes."""
+    _child(procs_files, private_fds, joined_fd, lambda: _read_command(command_fd))
+
+
+def _child(procs_files: list[str], private_fds: list[int], joined_fd: int,
+           get_command: Any) -> None:
+    """The forked child's life: cgroups, session, signals and fds first, then the command
+    (``get_command()``; None: exit), the run's own process state, the script; never return."""
     code = 1
     before = frozenset(sys.modules)
+    command: dict[str, Any] = {}
     try:
-        _join_cgroups(list(command.get("cgroup_procs") or ()), joined_fd)  # before anything else
+        _join_cgroups(procs_files, joined_fd)      # before anything else
         os.setsid()
         signal.set_wakeup_fd(-1)
         for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        for fd in private_fds:
+        for fd in dict.fromkeys(private_fds):
             os.close(fd)
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
         os.close(devnull)
+        found = get_command()                      # a spare waits here for its run
+        if found is None:
+            os._exit(0)
+        command = found
         _redirect(command["stdout"], 1)
         _redirect(command["stderr"], 2)
         os.chdir(command["workdir"])
@@ -207,6 +250,19 @@ def _become_run(command: dict[str, Any], private_fds: list[int], joined_fd: int 
         os._exit(code)
 
 
+class _Spare:
+    """A child forked ahead of its run, in the cgroup(s) specrun made for the next run."""
+
+    def __init__(self, pid: int, procs_files: list[str], command_w: int, joined_r: int,
+                 modules_at_fork: frozenset[str]) -> None:
+        self.pid = pid
+        self.procs_files = procs_files
+        self.command_w = command_w               # the run's command goes here (closing it: not needed)
+        self.joined_r = joined_r                 # its word on the cgroup move (-1 once read)
+        self.joined: bool | None = None          # what it said (None: not yet)
+        self.modules_at_fork = modules_at_fork   # what the server had loaded when it forked it
+
+
 class Server:
     """The command loop: forks runs, reports exits, reaps on request."""
 
@@ -225,6 +281,7 @@ class Server:
         # forked runs still moving into their cgroups: read end -> (run id, pid, folders, deadline);
         # answered when the child says so, while the server forks and reaps other runs meanwhile
         self.joining: dict[int, tuple[int, int, list[str], float]] = {}
+        self.spare: _Spare | None = None
 
     def send(self, message: dict[str, Any]) -> None:
         data = (json.dumps(message) + "\n").encode()
@@ -243,6 +300,9 @@ class Server:
                 if key.data == "joined":
                     self.answer(key.fd, said=True)
                     continue
+                if key.data == "spare":
+                    self.spare_said(key.fd)
+                    continue
                 if key.data == "child":
                     try:
                         os.read(self.wake_r, 4096)
@@ -258,6 +318,9 @@ class Server:
                     line, buffer = buffer.split(b"\n", 1)
                     if line.strip():
                         self.handle(json.loads(line))
+                # a command may have claimed or dropped the spare (its fd now a run's cgroup
+                # word, or closed): the other events of this select are stale; select again
+                break
             self.expire_joins()
             self.report_exits()
 
@@ -289,6 +352,9 @@ class Server:
                 self.answer(joined_r, said=False)
 
     def handle(self, command: dict[str, Any]) -> None:
+        if command["op"] == "spare":
+            self.fork_spare([str(p) for p in command.get("cgroup_procs") or ()])
+            return
         run_id = int(command["id"])
         if command["op"] == "reap":
             self.reap(run_id)
@@ -301,13 +367,26 @@ class Server:
         preload(wanted + self.learned, script_dir, self.tried)
         self.learned = []
         hidden = modules.shadowed(folders, list(sys.modules), AT_START)
+        procs_files = [str(p) for p in command.get("cgroup_procs") or ()]
+        if command.get("spare") and self.spare is not None and self.spare.procs_files == procs_files:
+            spare, self.spare = self.spare, None     # the run's cgroup is the spare's: it is the run, or dies
+        else:
+            spare = None
         if hidden:
+            if spare is not None:
+                self.drop(spare)
             self.send({"id": run_id, "error": f"the run's folders provide {', '.join(hidden)}, which the warm "
                                               "parent has loaded from elsewhere: it needs a fresh interpreter"})
             return
         sys.stdout.flush()
         sys.stderr.flush()
         command = {**command, "learn": self.learn_path(run_id)}
+        if command.get("main_script"):               # argv style: every later fork inherits its code
+            bootstrap.precompile(str(command["main_script"]))
+        if spare is not None:
+            if self.hand_over(spare, run_id, command, folders):
+                return
+            self.drop(spare)                         # stale: killed and reaped before its cgroup gets the run
         joined_r, joined_w = os.pipe() if command.get("cgroup_procs") else (-1, -1)
         try:
             pid = os.fork()
@@ -318,7 +397,7 @@ class Server:
             self.send({"id": run_id, "error": f"fork failed: {exc}"})
             return
         if pid == 0:
-            private = [0, self.reply_fd, self.wake_r, self.wake_w] + ([joined_r] if joined_r >= 0 else [])
+            private = self.private_fds() + ([joined_r] if joined_r >= 0 else [])
             _become_run(command, private, joined_w)
         if joined_r < 0:
             self.children[run_id] = pid
@@ -328,6 +407,96 @@ class Server:
         os.close(joined_w)
         self.joining[joined_r] = (run_id, pid, folders, time.monotonic() + JOIN_WAIT_S)
         self.selector.register(joined_r, selectors.EVENT_READ, "joined")
+
+    def private_fds(self) -> list[int]:
+        """The server's own fds a forked child closes: its command and reply pipes, the
+        SIGCHLD wake-up pipe, the spare's pipes and the cgroup words of runs still joining."""
+        own = [0, self.reply_fd, self.wake_r, self.wake_w, *self.joining]
+        if self.spare is not None:
+            own += [self.spare.command_w] + ([self.spare.joined_r] if self.spare.joined_r >= 0 else [])
+        return own
+
+    def fork_spare(self, procs_files: list[str]) -> None:
+        """Fork a child for the next run now, into the cgroup(s) specrun made for it
+        (``procs_files``): its move (~10 ms, a kernel grace period, not CPU) and the fork
+        itself then happen before that run is asked for, while specrun finishes the last.
+        Not while modules the last run imported wait to be preloaded (the next fork has
+        them), nor without a cgroup (nothing to wait for)."""
+        self.discard_spare()
+        if self.learned or not procs_files:
+            return
+        sys.stdout.flush()
+        sys.stderr.flush()
+        command_r, command_w = os.pipe()
+        joined_r, joined_w = os.pipe()
+        private = self.private_fds() + [command_w, joined_r]
+        loaded = frozenset(sys.modules)
+        try:
+            pid = os.fork()
+        except OSError:
+            for fd in (command_r, command_w, joined_r, joined_w):
+                os.close(fd)
+            return
+        if pid == 0:
+            _become_spare(procs_files, private, joined_w, command_r)
+        os.close(command_r)
+        os.close(joined_w)
+        os.set_blocking(command_w, False)
+        self.spare = _Spare(pid, procs_files, command_w, joined_r, loaded)
+        self.selector.register(joined_r, selectors.EVENT_READ, "spare")
+
+    def spare_said(self, joined_r: int) -> None:
+        """The unclaimed spare said whether it joined its cgroups."""
+        self.selector.unregister(joined_r)
+        spare = self.spare
+        if spare is None or spare.joined_r != joined_r:
+            os.close(joined_r)
+            return
+        spare.joined, spare.joined_r = _said_joined(joined_r), -1
+
+    def hand_over(self, spare: _Spare, run_id: int, command: dict[str, Any], folders: list[str]) -> bool:
+        """Give run ``run_id`` to the spare (False: it cannot take it: the server loaded
+        modules since it forked the spare, or the spare is gone).  Answered as a fork is:
+        now if the spare said it joined its cgroups, else when it says so."""
+        if spare.modules_at_fork != frozenset(sys.modules):
+            return False
+        data = json.dumps(command).encode()
+        try:
+            if os.write(spare.command_w, data) != len(data):   # the pipe is empty: all of it fits, or no spare
+                return False
+        except OSError:                                         # gone (EPIPE), or a command over the pipe's size
+            return False
+        os.close(spare.command_w)
+        spare.command_w = -1
+        if spare.joined is None:
+            self.joining[spare.joined_r] = (run_id, spare.pid, folders, time.monotonic() + JOIN_WAIT_S)
+            self.selector.modify(spare.joined_r, selectors.EVENT_READ, "joined")
+            return True
+        self.children[run_id] = spare.pid
+        self.folders[run_id] = folders
+        self.send({"id": run_id, "pid": spare.pid, "joined": spare.joined})
+        return True
+
+    def drop(self, spare: _Spare) -> None:
+        """Kill a spare that will not run anything, and reap it."""
+        if spare.command_w >= 0:
+            os.close(spare.command_w)
+        if spare.joined_r >= 0:
+            self.selector.unregister(spare.joined_r)
+            os.close(spare.joined_r)
+        try:
+            os.kill(spare.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        try:
+            os.waitpid(spare.pid, 0)
+        except ChildProcessError:
+            pass
+
+    def discard_spare(self) -> None:
+        if self.spare is not None:
+            spare, self.spare = self.spare, None
+            self.drop(spare)
 
     def report_exits(self) -> None:
         for run_id, pid in list(self.children.items()):
@@ -375,6 +544,7 @@ class Server:
         """specrun is gone: leave no run behind (and no learning folder)."""
         if self._learn_dir:
             shutil.rmtree(self._learn_dir, ignore_errors=True)
+        self.discard_spare()
         for joined_r, (run_id, pid, _, _) in list(self.joining.items()):
             self.children[run_id] = pid
             os.close(joined_r)

@@ -306,12 +306,15 @@ def find_run_processes(var: str, value: str, pgid: int | None, started_after: fl
                        exclude: set[int] | frozenset[int] = frozenset()) -> list[psutil.Process]:
     """Live processes created after ``started_after`` (epoch s) that belong to a run:
     in process group ``pgid`` or with ``var=value`` in their environment (inherited
-    by every descendant that did not scrub it, even after ``setsid``)."""
+    by every descendant that did not scrub it, even after ``setsid``).  It runs after every
+    run, over every process on the machine: the age test uses the creation time each cached
+    ``psutil.Process`` keeps (``process_iter(attrs)`` would build a dict per process, ~10x
+    the cost), and only the young are read further."""
     out = []
-    for proc in psutil.process_iter(["create_time"]):
-        if proc.pid in exclude or (proc.info.get("create_time") or 0) < started_after:
-            continue
+    for proc in psutil.process_iter():
         try:
+            if proc.pid in exclude or proc.create_time() < started_after:
+                continue
             in_group = pgid is not None and os.getpgid(proc.pid) == pgid
             if (in_group or proc.environ().get(var) == value) \
                     and proc.status() != psutil.STATUS_ZOMBIE:

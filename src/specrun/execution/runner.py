@@ -477,7 +477,7 @@ class FreshExecutor:
         cgroup the kernel holds the memory limit (the watchdog stays off) and everything
         left in the cgroup is killed at the end."""
         marker = files.marker
-        oom_before = oom_kill_count()
+        oom_before = oom_kill_count() if case is None else 0   # with a cgroup its own counter says
         watchdog = request.memory_limit if case is None else None
         monitor = ProcessTreeMonitor(pid, self.monitor_interval, watchdog,
                                      on_memory_exceeded=lambda rss: self._on_memory(fate, rss),

@@ -79,3 +79,41 @@ def test_find_run_processes_by_marker_and_by_group() -> None:
         for p in (marked, grouped, unrelated):
             p.kill()
             p.wait()
+
+
+def _found_with_attrs(var: str, value: str, pgid: int | None, started_after: float) -> set[int]:
+    """The scan as it was written first (``process_iter(["create_time"])``): the reference."""
+    out = set()
+    for proc in psutil.process_iter(["create_time"]):
+        if (proc.info.get("create_time") or 0) < started_after:
+            continue
+        try:
+            in_group = pgid is not None and os.getpgid(proc.pid) == pgid
+            if (in_group or proc.environ().get(var) == value) and proc.status() != psutil.STATUS_ZOMBIE:
+                out.add(proc.pid)
+        except (psutil.Error, OSError):
+            continue
+    return out
+
+
+def test_find_run_processes_finds_what_the_attrs_scan_finds() -> None:
+    """The cheaper age test (each cached Process's creation time) finds the very processes
+    the per-process dict of ``process_iter(attrs)`` did: marked, grouped, not a zombie of
+    the run, not an unrelated or an older process."""
+    started = time.time()
+    sleep = [sys.executable, "-c", "import time; time.sleep(60)"]
+    marked = subprocess.Popen(sleep, env={**os.environ, "SPECRUN_TEST_MARK": "xyz"}, start_new_session=True)
+    grouped = subprocess.Popen(sleep, start_new_session=True)
+    zombie = subprocess.Popen([sys.executable, "-c", "pass"], env={**os.environ, "SPECRUN_TEST_MARK": "xyz"})
+    unrelated = subprocess.Popen(sleep)
+    try:
+        _wait_until(lambda: psutil.Process(zombie.pid).status() == psutil.STATUS_ZOMBIE)
+        for after in (started - 1.0, 0.0):
+            found = {p.pid for p in find_run_processes("SPECRUN_TEST_MARK", "xyz", grouped.pid, after)}
+            assert found == _found_with_attrs("SPECRUN_TEST_MARK", "xyz", grouped.pid, after)
+            assert {marked.pid, grouped.pid} <= found and not {zombie.pid, unrelated.pid} & found
+    finally:
+        for p in (marked, grouped, unrelated):
+            p.kill()
+            p.wait()
+        zombie.wait()

@@ -4,16 +4,19 @@ strays, and keeps each run's environment, cwd and module state its own."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import threading
 import time
+import warnings
 from pathlib import Path
 
 import psutil
 import pytest
 
 from specrun.execution import fork
+from specrun.execution.cgroups import cgroup_support
 from specrun.execution.fork import ForkExecutor, script_imports
 from specrun.execution.request import RunRequest
 from specrun.execution.sandbox import RUN_MARKER_VAR, SandboxDir
@@ -145,3 +148,81 @@ def test_closing_kills_a_fresh_fallback_run_in_flight(tmp_path: Path, monkeypatc
     assert executor.fallbacks == 1
     assert records[0].metrics.signal == signal.SIGKILL and not records[0].metrics.timed_out
     assert pids is not None and _gone(pids["script"]) and _gone(pids["child"])
+
+
+def test_each_run_draws_its_own_random_numbers(executor: ForkExecutor, tmp_path: Path) -> None:
+    """Forks of one warm parent (or of a spare forked ahead, in its cgroup) start with the
+    parent's random state: each run is reseeded, so no two runs draw the same numbers."""
+    script = tmp_path / "draws.py"
+    script.write_text("import json, os, random, sys\nimport numpy as np\n"
+                      "json.dump({'random': random.random(), 'numpy': float(np.random.random()), 'pid': os.getpid()},"
+                      " open(sys.argv[1], 'w'))\n")
+    drawn = []
+    for _ in range(3):
+        with SandboxDir(base=tmp_path) as box:
+            out = box.outputs / "drawn.json"
+            record = executor.run(RunRequest(script=script, workdir=box.root, args=[str(out)], timeout=60,
+                                             memory_limit=512 * 2**20))
+            assert record.ok, record.stderr_tail
+            drawn.append(json.loads(out.read_text()))
+    assert executor.fallbacks == 0
+    for key in ("random", "numpy", "pid"):
+        assert len({d[key] for d in drawn}) == 3, drawn
+
+
+@pytest.mark.skipif(not cgroup_support().available, reason="no per-case cgroups here: no spare child")
+def test_a_run_handed_to_the_spare_child_gets_its_own_memory_limit(executor: ForkExecutor, tmp_path: Path) -> None:
+    """The cgroup made ahead for the spare has no limits while the spare waits; the run that
+    takes it has its memory limit set first, and the kernel holds it."""
+    hog = next(case for case in MISBEHAVING if case.id == "memory_hog")
+    run_case(next(case for case in MISBEHAVING if case.classification is None), tmp_path / "first", executor)
+    server = executor.server()
+    assert server is not None and server.spare_case is not None        # the next run's, made ahead
+    record, _ = run_case(hog, tmp_path / "hog", executor)
+    assert record.classification == hog.classification and hog.message in record.message, record.message
+    assert record.metrics.memory_enforcement == "cgroup"
+
+
+def _argv_run(executor: ForkExecutor, script: Path, tmp_path: Path) -> tuple[object, str]:
+    with SandboxDir(base=tmp_path) as box:
+        out = box.outputs / "said.txt"
+        record = executor.run(RunRequest(script=script, workdir=box.root, args=[str(out)], timeout=60))
+        return record, out.read_text() if out.exists() else ""
+
+
+def test_a_script_compiled_ahead_runs_as_its_file_now_reads(executor: ForkExecutor, tmp_path: Path) -> None:
+    """The warm parent compiles an argv-style script once for its forks; a run whose file
+    changed since (same size, same mtime: only the bytes differ) runs the new text."""
+    script = tmp_path / "says.py"
+    script.write_text("import sys\nopen(sys.argv[1], 'w').write('one')\n")
+    first, said = _argv_run(executor, script, tmp_path)
+    assert first.ok and said == "one", first.stderr_tail
+    again, said = _argv_run(executor, script, tmp_path)                 # compiled ahead now
+    assert again.ok and said == "one", again.stderr_tail
+    stat = script.stat()
+    script.write_text("import sys\nopen(sys.argv[1], 'w').write('two')\n")
+    os.utime(script, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    changed, said = _argv_run(executor, script, tmp_path)
+    assert changed.ok and said == "two", changed.stderr_tail
+
+
+def test_reading_a_scripts_imports_gives_no_warning_of_the_script_in_specrun(tmp_path: Path) -> None:
+    """Parsing a script for its imports (specrun's own process) must not emit the script's
+    compile warnings there: they belong to its run's record."""
+    script = tmp_path / "warns_when_parsed.py"
+    script.write_text("import numpy\npattern = '\\d+'\n")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert script_imports(script) == ["numpy"]
+    assert caught == []
+
+
+def test_a_warning_the_compiler_gives_is_recorded_by_every_forked_run(executor: ForkExecutor, tmp_path: Path) -> None:
+    """A script that warns while it is compiled (an invalid escape) is not compiled ahead:
+    each run compiles it and records the warning, as a fresh process does."""
+    script = tmp_path / "escapes.py"
+    script.write_text("import sys\npattern = '\\d+'\nopen(sys.argv[1], 'w').write(pattern)\n")
+    for _ in range(2):
+        record, said = _argv_run(executor, script, tmp_path)
+        assert record.ok and said == "\\d+", record.stderr_tail
+        assert any("invalid escape sequence" in w.message for w in record.warnings), record.warnings

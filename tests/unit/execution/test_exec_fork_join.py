@@ -126,3 +126,118 @@ def test_a_child_that_never_says_it_joined_is_answered_not_joined(tmp_path: Path
         os.close(fifo)
     finally:
         server.close()
+
+
+# -- the spare child: forked ahead, in the next run's cgroup (issue 15 pt 2) -----------------
+
+def _spare_server(tmp_path: Path, **env: str) -> _Server:
+    if env:
+        os.environ.update(env)       # the server inherits the test's environment
+    try:
+        return _Server(tmp_path)
+    finally:
+        for name in env:
+            os.environ.pop(name, None)
+
+
+def _run(server: _Server, run_id: int, cgroup_procs: list[str], *, spare: bool, preload: list[str] = ()) -> None:
+    request = server.tmp / f"request-{run_id}.json"
+    request.write_text("{}")                           # not a valid run: the child exits at once
+    server.send({"op": "run", "id": run_id, "request": str(request), "workdir": str(server.tmp), "env": {},
+                 "stdout": str(server.tmp / f"out-{run_id}"), "stderr": str(server.tmp / f"err-{run_id}"),
+                 "cgroup_procs": cgroup_procs, "preload": list(preload), "script_dir": "", "spare": spare})
+
+
+def _drain(fd: int) -> bytes:
+    data = b""
+    while True:
+        try:
+            chunk = os.read(fd, 64)
+        except BlockingIOError:
+            return data
+        if not chunk:
+            return data
+        data += chunk
+
+
+def _wait_for_move(fd: int, timeout: float = 10.0) -> bytes:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        data = _drain(fd)
+        if data:
+            return data
+        time.sleep(0.01)
+    return b""
+
+
+def test_the_spare_in_the_runs_cgroup_takes_the_run_without_moving_again(tmp_path: Path) -> None:
+    """A spare forked for cgroup X moved itself into X once; the run sent for X is handed to
+    it (answered joined, nothing more written to X's cgroup.procs: no second fork moved in)."""
+    procs = tmp_path / "cgroup.procs"
+    os.mkfifo(procs)
+    reader = os.open(procs, os.O_RDONLY | os.O_NONBLOCK)        # moves do not block
+    server = _Server(tmp_path)
+    try:
+        server.send({"op": "spare", "cgroup_procs": [str(procs)]})
+        _run(server, 1, [str(procs)], spare=True)
+        answer = server.reply(fork_server.JOIN_WAIT_S - 1)
+        assert answer.get("id") == 1 and answer.get("pid") and answer.get("joined") is True, answer
+        assert server.reply(10) == {"id": 1, "exited": True}
+        assert _drain(reader) == b"0"                           # one move: the spare's
+        server.send({"op": "reap", "id": 1})
+        assert server.reply(10).get("returncode") == 1          # it ran the (invalid) request
+    finally:
+        os.close(reader)
+        server.close()
+
+
+def test_a_stale_spare_is_killed_and_the_run_forked_into_its_cgroup(tmp_path: Path) -> None:
+    """The run imports a module first (the spare lacks it): the spare dies, a new fork moves
+    into the cgroup and takes the run."""
+    procs = tmp_path / "cgroup.procs"
+    os.mkfifo(procs)
+    reader = os.open(procs, os.O_RDONLY | os.O_NONBLOCK)
+    server = _Server(tmp_path)
+    try:
+        server.send({"op": "spare", "cgroup_procs": [str(procs)]})
+        assert _wait_for_move(reader) == b"0"                   # the spare moved in
+        _run(server, 1, [str(procs)], spare=True, preload=["colorsys"])
+        answer = server.reply(fork_server.JOIN_WAIT_S - 1)
+        assert answer.get("id") == 1 and answer.get("joined") is True, answer
+        assert server.reply(10) == {"id": 1, "exited": True}
+        assert _drain(reader) == b"0"                           # and so did a new fork, for the run
+    finally:
+        os.close(reader)
+        server.close()
+
+
+def test_a_run_that_claims_the_spare_while_its_word_is_pending_is_still_answered(tmp_path: Path) -> None:
+    """The server is busy (importing a module that waits on a FIFO) while the run for the
+    spare's cgroup arrives and the spare says it joined: both come out of one select.  The
+    command drops the stale spare and forks into its cgroup; the spare's word from the same
+    select is stale then and must not touch the new child's pipe (it did: the run was never
+    answered and the server died on an fd it no longer had)."""
+    mods, gate, procs = tmp_path / "mods", tmp_path / "gate", tmp_path / "cgroup.procs"
+    mods.mkdir()
+    os.mkfifo(gate)
+    os.mkfifo(procs)
+    (mods / "gatekeeper.py").write_text(f"open({str(gate)!r}).read()\n")    # blocks the import
+    server = _spare_server(tmp_path, PYTHONPATH=str(mods))
+    reader = -1
+    try:
+        server.send({"op": "spare", "cgroup_procs": [str(procs)]})   # the spare blocks in its move
+        _run(server, 1, [], spare=False, preload=["gatekeeper"])     # the server blocks in the import
+        time.sleep(0.3)
+        _run(server, 2, [str(procs)], spare=True)                    # ready first ...
+        reader = os.open(procs, os.O_RDONLY | os.O_NONBLOCK)         # ... then the spare's word
+        assert _wait_for_move(reader) == b"0"                        # the spare has moved
+        time.sleep(0.3)
+        os.close(os.open(gate, os.O_WRONLY))                         # the import ends
+        answers = [server.reply(fork_server.JOIN_WAIT_S - 1) for _ in range(2)]
+        by_id = {a.get("id"): a for a in answers if "pid" in a}
+        assert set(by_id) == {1, 2}, answers
+        assert by_id[2]["joined"] is True, answers
+    finally:
+        if reader >= 0:
+            os.close(reader)
+        server.close()
