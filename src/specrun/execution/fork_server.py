@@ -550,10 +550,13 @@ class Server:
             os.close(joined_r)
         self.joining.clear()
         for pid in self.children.values():
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+            # its group (the run and what it started), and the child itself: one still moving
+            # into its cgroup has not made its own session yet, so its group is not its pid
+            for kill in (os.killpg, os.kill):
+                try:
+                    kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
         deadline = time.monotonic() + 5
         for pid in self.children.values():
             while time.monotonic() < deadline:
