@@ -15,6 +15,9 @@ pandera copies the frame it validates and builds masks over every row, so valida
   combinations, frame-level checks such as the row-count bounds, and every other check:
   plugin and custom checks, groupby checks, hypotheses, ``n_failure_cases``), run once by
   pandera on the whole frame, without pandera's copy of it (a shallow, copy-on-write view).
+  A numeric ``unique`` column that a sort of its values proves distinct is left out of it
+  (it cannot fail; pandera's hash table of 2M values is ~90 MiB); a column with duplicates
+  gets pandera's own check, so its failure cases are pandera's.
 
 Each part keeps the other's checks as checks that always pass, so every error keeps its
 check number; the errors are put back in the order whole-frame validation collects them
@@ -33,9 +36,11 @@ from typing import TYPE_CHECKING, Any
 from ..lazy import lazy_module
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
     import pandera.pandas as pa
 else:
+    np = lazy_module("numpy")
     pd = lazy_module("pandas")
     pa = lazy_module("pandera.pandas")
 
@@ -92,11 +97,31 @@ def splittable(frame: Any, schema: Any) -> bool:
     return True
 
 
-def _frame_part(schema: pa.DataFrameSchema) -> pa.DataFrameSchema:
+def without_duplicates(series: pd.Series) -> bool:
+    """True only if ``series`` holds no two equal values as pandas compares them (NaN equals
+    NaN, -0.0 equals 0.0), found by sorting a copy of a numeric column (16 bytes a row less
+    than the hash table of pandas' ``is_unique``); False when duplicated or not numeric."""
+    dtype = series.dtype
+    if not isinstance(dtype, np.dtype) or dtype.kind not in "iufmM":
+        return False
+    values = series.to_numpy()
+    ordered = np.sort(values.view("i8") if dtype.kind in "mM" else values)   # NaT: the smallest i8
+    if dtype.kind == "f":
+        nans = int(np.count_nonzero(np.isnan(ordered[-2:])))   # sorted NaNs come last
+        if nans > 1:
+            return False
+        ordered = ordered[:len(ordered) - nans]
+    return not bool(np.any(ordered[1:] == ordered[:-1]))
+
+
+def _frame_part(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pa.DataFrameSchema:
+    def unique(name: Any, column: pa.Column) -> bool:   # a column proven distinct cannot fail it
+        return bool(column.unique) and not (name in frame.columns and without_duplicates(frame[name]))
+
     columns = {
         name: pa.Column(column.dtype,
                         checks=[_placeholder() if is_row_check(c) else c for c in column.checks],
-                        nullable=True, unique=column.unique, report_duplicates=column.report_duplicates,
+                        nullable=True, unique=unique(name, column), report_duplicates=column.report_duplicates,
                         required=column.required, name=name, on_missing=column.on_missing)
         for name, column in schema.columns.items()}
     return pa.DataFrameSchema(columns, checks=schema.checks, strict=schema.strict, name=schema.name,
@@ -161,7 +186,7 @@ def split_errors(frame: pd.DataFrame, schema: pa.DataFrameSchema, rows: int) -> 
 def _collected(frame: pd.DataFrame, schema: pa.DataFrameSchema, rows: int) -> list[Any]:
     positions = {name: i for i, name in enumerate(schema.columns)}
     slots: dict[tuple[Any, ...], list[Any]] = {}
-    for seen, error in enumerate(_errors(_frame_part(schema), frame.copy(deep=False))):
+    for seen, error in enumerate(_errors(_frame_part(schema, frame), frame.copy(deep=False))):
         slot = _order(error, positions, seen)
         if slot in slots:
             raise _WholeFrame(f"two errors at {slot}")
@@ -200,4 +225,5 @@ def validate_lazily(frame: pd.DataFrame, schema: pa.DataFrameSchema, rows: int =
         raise pa.errors.SchemaErrors(schema=schema, schema_errors=errors, data=frame.iloc[:0])
 
 
-__all__ = ["CHUNK_ROWS", "ROW_CHECKS", "is_row_check", "split_errors", "splittable", "validate_lazily"]
+__all__ = ["CHUNK_ROWS", "ROW_CHECKS", "is_row_check", "split_errors", "splittable", "validate_lazily",
+           "without_duplicates"]

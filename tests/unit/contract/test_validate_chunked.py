@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from specrun.contract.builtin_types import str_dtype
-from specrun.contract.chunked_validation import split_errors, validate_lazily
+from specrun.contract.chunked_validation import split_errors, validate_lazily, without_duplicates
 from specrun.contract.pandera_schema import to_pandera
 from specrun.contract.storage import TypeFailure, mark
 from specrun.contract.validate import validate_frame
@@ -236,3 +236,28 @@ def test_slices_are_views_and_the_frame_is_left_alone() -> None:
     pd.testing.assert_frame_equal(frame, before)
     with pytest.raises(ValueError):
         validate_lazily(frame, schema, 0)
+
+
+NUMBERS = st.sampled_from([0.0, -0.0, 1.0, 2.5, np.nan, np.inf, -np.inf, 1e30])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(
+    st.lists(st.integers(-3, 3) | st.integers(-(2**63), 2**63 - 1), max_size=12).map(
+        lambda v: pd.Series(v, dtype="int64")),
+    st.lists(st.integers(0, 5), max_size=12).map(lambda v: pd.Series(v, dtype="uint8")),
+    st.lists(NUMBERS, max_size=12).map(lambda v: pd.Series(v, dtype="float64")),
+    st.lists(NUMBERS, max_size=12).map(lambda v: pd.Series(v, dtype="float32")),
+    st.lists(st.sampled_from([T0, T0 + pd.Timedelta(1), pd.NaT]), max_size=6).map(
+        lambda v: pd.Series(v, dtype="datetime64[ns]")),
+))
+def test_a_sort_finds_distinct_numbers_as_pandas_does(series: pd.Series) -> None:
+    """The sort that lets a distinct numeric column skip pandera's unique check agrees with
+    pandas' own ``is_unique`` (NaN equals NaN, -0.0 equals 0.0, NaT equals NaT)."""
+    assert without_duplicates(series) == series.is_unique
+
+
+def test_columns_the_sort_cannot_judge_keep_pandera_unique_check() -> None:
+    for series in (pd.Series([1, None], dtype="Int64"), pd.Series(["a", "b"], dtype=str_dtype()),
+                   pd.Series([True, False]), pd.Series([1, "a"], dtype=object)):
+        assert not without_duplicates(series)
