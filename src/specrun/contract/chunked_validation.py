@@ -73,11 +73,8 @@ def is_row_check(check: Any) -> bool:
     name = getattr(function, "__name__", None)
     if type(check) is not pa.Check or name not in ROW_CHECKS:
         return False
-    try:
-        builtin = pa.Check.get_builtin_check_fn(name)
-    except KeyError:
-        return False
-    return (function is builtin and check.groupby is None and check.n_failure_cases is None
+    builtin = getattr(pa.Check, "CHECK_FUNCTION_REGISTRY", {}).get(name)
+    return (function is not None and function is builtin and check.groupby is None and check.n_failure_cases is None
             and not check.raise_warning and not check.element_wise)
 
 
@@ -114,6 +111,11 @@ def without_duplicates(series: pd.Series) -> bool:
     return not bool(np.any(ordered[1:] == ordered[:-1]))
 
 
+def _kept(source: Any, name: str) -> dict[str, Any]:
+    """``{name: value}`` of an option that newer pandera releases have (pandera 0.32 has not)."""
+    return {name: getattr(source, name)} if hasattr(source, name) else {}
+
+
 def _frame_part(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pa.DataFrameSchema:
     def unique(name: Any, column: pa.Column) -> bool:   # a column proven distinct cannot fail it
         return bool(column.unique) and not (name in frame.columns and without_duplicates(frame[name]))
@@ -122,13 +124,13 @@ def _frame_part(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pa.DataFrame
         name: pa.Column(column.dtype,
                         checks=[_placeholder() if is_row_check(c) else c for c in column.checks],
                         nullable=True, unique=unique(name, column), report_duplicates=column.report_duplicates,
-                        required=column.required, name=name, on_missing=column.on_missing)
+                        required=column.required, name=name, **_kept(column, "on_missing"))
         for name, column in schema.columns.items()}
     return pa.DataFrameSchema(columns, checks=schema.checks, strict=schema.strict, name=schema.name,
                               ordered=schema.ordered, unique=schema.unique,
                               report_duplicates=schema.report_duplicates,
                               unique_column_names=schema.unique_column_names,
-                              on_missing_columns=schema.on_missing_columns)
+                              **_kept(schema, "on_missing_columns"))
 
 
 def _row_part(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pa.DataFrameSchema:
@@ -179,7 +181,7 @@ def split_errors(frame: pd.DataFrame, schema: pa.DataFrameSchema, rows: int) -> 
         return None
     try:
         return _collected(frame, schema, rows)
-    except _WholeFrame:
+    except Exception:  # noqa: BLE001 - _WholeFrame or a surprise: the whole frame is the reference
         return None
 
 
