@@ -3,7 +3,9 @@
 Failures are grouped per (column, check) with a count and a few distinct example
 values, ready for :class:`~specrun.results.PortValidation`.  Bad data never raises.
 The type failures the reader found (:mod:`specrun.contract.storage`) come first;
-pandera's findings that only restate them are left out.
+pandera's findings that only restate them are left out.  A frame of more than
+``chunk_rows`` rows is validated in row slices (:mod:`specrun.contract.chunked_validation`),
+with the very result whole-frame validation gives and a fraction of its memory.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..lazy import lazy_module
 from ..results import ColumnFailure, to_jsonable
 from .arrow_pool import release_unused
+from .chunked_validation import CHUNK_ROWS, validate_lazily
 from .storage import restate, type_failures
 
 if TYPE_CHECKING:
@@ -55,12 +58,13 @@ def _group_failures(cases: pd.DataFrame) -> list[ColumnFailure]:
     return list(grouped.values())
 
 
-def validate_frame(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> tuple[bool, list[ColumnFailure]]:
+def validate_frame(frame: pd.DataFrame, schema: pa.DataFrameSchema, *,
+                   chunk_rows: int | None = CHUNK_ROWS) -> tuple[bool, list[ColumnFailure]]:
     """``(ok, failures)`` for ``frame`` under ``schema``: its declared types, then everything
-    pandera checks (lazy)."""
+    pandera checks (lazy), in slices of ``chunk_rows`` rows (None: the whole frame at once)."""
     found = type_failures(frame)
     try:
-        ok, failures = _validate_pandera(frame, schema)
+        ok, failures = _validate_pandera(frame, schema, chunk_rows)
     finally:
         release_unused()                # the checks' Arrow buffers (string columns)
     kept = [restated for f in failures if (restated := restate(f, found)) is not None]
@@ -68,9 +72,13 @@ def validate_frame(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> tuple[boo
     return ok and not found, failures
 
 
-def _validate_pandera(frame: pd.DataFrame, schema: pa.DataFrameSchema) -> tuple[bool, list[ColumnFailure]]:
+def _validate_pandera(frame: pd.DataFrame, schema: pa.DataFrameSchema,
+                      chunk_rows: int | None) -> tuple[bool, list[ColumnFailure]]:
     try:
-        schema.validate(frame, lazy=True)
+        if chunk_rows is not None and isinstance(frame, pd.DataFrame) and len(frame) > chunk_rows:
+            validate_lazily(frame, schema, chunk_rows)
+        else:
+            schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
         return False, _group_failures(errors.failure_cases)
     except pa.errors.SchemaError as error:
