@@ -257,9 +257,9 @@ def main() -> int:
                 runs, outcome = measured[0][1], measured[0][2]
                 rates[executor] = rate
                 print(f"  {step:22} {executor:5}  {rate:6.2f} examples/s  ({runs} runs, {outcome})")
-            anchor = statistics.median(inprocess_rate(spec, step, args.examples, Path(tmp) / f"{step}-inprocess-{i}")[0]
-                                       for i in range(args.repeat))
-            drawn = args.examples
+            anchors = [inprocess_rate(spec, step, args.examples, Path(tmp) / f"{step}-inprocess-{i}")
+                       for i in range(args.repeat)]
+            anchor, drawn = statistics.median(a[0] for a in anchors), anchors[0][1]
             print(f"  {step:22} in-process {anchor:6.2f} examples/s  ({drawn} examples, the anchor)")
             print(f"  {step:22} fork/fresh speed-up: {rates['fork'] / rates['fresh']:.1f}x, "
                   f"fork/in-process: {rates['fork'] / anchor:.2f}x")

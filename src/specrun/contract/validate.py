@@ -75,8 +75,8 @@ def validate_frame(frame: pd.DataFrame, schema: pa.DataFrameSchema, *,
 def _validate_pandera(frame: pd.DataFrame, schema: pa.DataFrameSchema,
                       chunk_rows: int | None) -> tuple[bool, list[ColumnFailure]]:
     try:
-        if chunk_rows is not None and isinstance(frame, pd.DataFrame) and len(frame) > chunk_rows:
-            validate_lazily(frame, schema, chunk_rows)
+        if chunk_rows is not None:
+            validate_lazily(frame, schema, chunk_rows)      # a frame of chunk_rows or fewer: whole
         else:
             schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:

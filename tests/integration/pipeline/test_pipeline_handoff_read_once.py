@@ -114,13 +114,7 @@ def test_a_producer_breaking_its_own_contract_is_read_and_judged_on_both_sides(t
 def test_a_consumer_property_on_its_input_still_sees_the_handed_over_frame(tmp_path, monkeypatch, keep, passes):
     """``row_count`` compares the consumer's output with its input: the frame is read for it,
     so a consumer that drops rows still fails."""
-    properties = "    properties:\n      - row_count: {output: total, equals: src}"
-    text = SPEC.replace("    outputs: {{total: {{format: csv}}}}\n{properties}",
-                        "    outputs: {{total: {{format: csv}}}}\n" + properties.replace("{", "{{").replace("}", "}}"))
-    (tmp_path / "a.py").write_text(PRODUCER.format(factor=2))
-    (tmp_path / "b.py").write_text(CONSUMER.format(keep=keep))
-    (tmp_path / "once.yaml").write_text(text.format(consumer="", properties="", validation="strict"))
-    monkeypatch.chdir(tmp_path)
-    result = specrun.run_specs("once.yaml", mode="pipeline")
-    consumer = next(c for c in result.cases if c.step == "b" and c.kind != "transition")
-    assert (consumer.outcome.value == "passed") is passes, consumer.message
+    cases, reads = _run(tmp_path, monkeypatch, keep=keep,
+                        properties="    properties:\n      - row_count: {output: total, equals: src}")
+    assert reads == ["src"]
+    assert (cases["b"].outcome.value == "passed") is passes, cases["b"].message

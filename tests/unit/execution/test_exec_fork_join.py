@@ -110,7 +110,7 @@ def test_a_child_still_joining_its_cgroup_does_not_hold_up_the_next_fork(tmp_pat
         server.close()
 
 
-def test_a_child_that_never_says_it_joined_is_answered_not_joined(tmp_path: Path, monkeypatch) -> None:
+def test_a_child_that_never_says_it_joined_is_answered_not_joined(tmp_path: Path) -> None:
     """A child that says nothing within the wait (blocked on its move) is answered, not
     joined, so specrun moves it itself; the server does not wait for it forever."""
     procs = tmp_path / "cgroup.procs"

@@ -155,11 +155,10 @@ class PipelineContext:
     def known_input_check(self, edge: Edge, before: PortRead, schema: SchemaSpec | None) -> PortValidation | None:
         """The consumer's validation of a hand-off it reads exactly as the producer's passing
         output check did (then its profile is the producer's too), else None."""
-        with self.lock:
+        with self.lock:      # an output read is recorded with its profile (profile())
             check = self.producer_checks.get((edge.producer, edge.output))
             read = self.output_reads.get((edge.producer, edge.output))
-            profiled = (edge.producer, edge.output, "output") in self.profiles
-        return reused_check(check, read, before, schema, edge.target) if profiled else None
+        return reused_check(check, read, before, schema, edge.target)
 
     def producer_check(self, edge: Edge) -> PortValidation:
         """The producer's own output validation (from its run, or of its kept outputs)."""
@@ -276,12 +275,10 @@ class PipelineStepRun:
                 transition.scenario, transition.details["handoff"] = ctx.scenario.name, method
                 transition.params = dict(ctx.run.params)
                 report.transitions.append(transition)
-                if frame is not None:
-                    if step.properties:
-                        frames[name] = frame
+                if frame is not None and step.properties:
+                    frames[name] = frame
+                if frame is not None or known is not None:    # known: nothing read, the producer's profile
                     ctx.input_profile(edge, frame, before, effective, schema, target)
-                elif known is not None:
-                    ctx.input_profile(edge, None, before, effective, schema, target)
                 continue
             if source is not None:
                 copy_fixture(source, target)
@@ -296,7 +293,6 @@ class PipelineStepRun:
                 if step.properties:
                     frames[name] = frame
                 ctx.profile(step.name, name, "input", frame, disk_bytes(target))
-            del frame
         return inputs, frames
 
     def inputs_valid(self, report: StepReport) -> bool | None:
