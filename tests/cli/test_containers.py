@@ -106,6 +106,7 @@ def _processing(project: Project, script: str = PREPROCESS, spec: str | None = N
     return project
 
 
+@pytest.mark.slow
 @needs_namespaces
 @pytest.mark.parametrize("executor", ["fresh", "fork"])
 def test_the_docs_example_runs_the_processing_script_unchanged(project: Project, executor: str) -> None:

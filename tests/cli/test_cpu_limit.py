@@ -82,6 +82,7 @@ def _ratio(case: dict) -> float:
     return case["metrics"]["cpu_s"] / case["metrics"]["wall_s"]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not CPU_CGROUP,
                     reason=f"no cpu cgroup specrun may make here: {SUPPORT.reason or 'no cpu controller'}")
 def test_half_a_core_from_defaults_holds_a_two_thread_busy_loop(project) -> None:
@@ -102,6 +103,7 @@ def test_half_a_core_from_defaults_holds_a_two_thread_busy_loop(project) -> None
     assert limited <= 0.6, case["metrics"]
 
 
+@pytest.mark.slow
 def test_the_step_s_cpu_wins_and_without_cgroups_the_script_is_pinned(project) -> None:
     """SPECRUN_CGROUPS=off: the fallback pins the script to ceil(cpu) of the cores specrun may
     use; ``cpu: 0.4`` on the step (over defaults' 0.5) is one core."""
@@ -113,6 +115,7 @@ def test_the_step_s_cpu_wins_and_without_cgroups_the_script_is_pinned(project) -
     assert _ratio(case) <= 1.1, case["metrics"]
 
 
+@pytest.mark.slow
 def test_without_cpu_nothing_is_limited(project) -> None:
     case = _busy_case(project, SPEC.replace(", cpu: 0.5}", "}"))
     assert case["metrics"]["cpu_limit"] is None and case["metrics"]["cpu_enforcement"] is None

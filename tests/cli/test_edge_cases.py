@@ -8,6 +8,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 # Writes how many rows and nulls it received, so a case shows what it was really fed.
 COUNT = '''
 import json
@@ -92,6 +94,7 @@ def test_each_edge_is_planned_only_where_every_generated_input_allows_it(project
     assert edges_of(ids, "copied") == []                                                   # nothing generated
 
 
+@pytest.mark.slow
 def test_each_edge_feeds_what_its_name_says_and_fixtures_stay_as_they_are(project):
     write(project, step("loose", rows="format: csv, schema: rows")
           + step("fixed", rows="format: csv, schema: rows", other="format: csv, schema: busy, fixture: ../fixture.csv"),
@@ -156,6 +159,7 @@ scenarios:
         "demo::dense[edge_cases:single_row-env.MODE=a]", "demo::dense[edge_cases:single_row-env.MODE=b]"]
 
 
+@pytest.mark.slow
 def test_scenario_keyword_and_quick_select_edge_cases_coherently(project):
     write(project, step("loose", rows="format: csv, schema: rows") + step("dense", rows="format: csv, schema: dense"))
     every = listed(project.run("specs", "--collect-only", "--scenario", "edge_cases"))

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 SPEC = '''
 version: 1
 pipeline: g
@@ -226,6 +228,7 @@ def docs_example() -> str:
     return example.group(1)
 
 
+@pytest.mark.slow
 def test_the_docs_example_runs_and_catches_a_wrong_total(project) -> None:
     project.write("spec.yaml", docs_example())
     project.write("scripts/totals.py", TOTALS.replace("{share}", '0.5 if c == "HALF" else 1.0'))

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 OK = "def main(input_paths, output_paths, environ_vars, job_args):\n    pass\n"
 SLOW = "import time\n\ndef main(input_paths, output_paths, environ_vars, job_args):\n    time.sleep({s})\n"
 BROKEN = 'def main(input_paths, output_paths, environ_vars, job_args):\n    raise ValueError("broken on purpose")\n'
@@ -45,6 +47,7 @@ def rows(db: Path) -> list[tuple]:
                             " FROM cases ORDER BY run_id, case_id").fetchall()
 
 
+@pytest.mark.slow
 def test_regressions_flag_a_slower_script_and_a_new_failure_not_a_steady_one(project) -> None:
     project.write("specs/h.yaml", spec("steady", "slower", "breaks"))
     project.write("steady.py", OK)

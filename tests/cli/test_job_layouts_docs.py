@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
+
 if TYPE_CHECKING:  # pragma: no cover
     from conftest import Project
 
@@ -62,10 +64,12 @@ def _cases(job_types: list[str], parts: list[str], labels: list[str]) -> set[tup
     return {(j, p, label) for j in job_types for p in parts for label in labels}
 
 
+@pytest.mark.slow
 def test_the_documented_script_passes_every_case(project: Project) -> None:
     assert _failed(project, PREPARE) == set()
 
 
+@pytest.mark.slow
 def test_a_script_writing_training_splits_for_every_job_fails_the_validation_cases(project: Project) -> None:
     broken = PREPARE.replace('if job_args.job_type == "training" else [job_args.job_type]',
                              'if True else [job_args.job_type]')
@@ -73,12 +77,14 @@ def test_a_script_writing_training_splits_for_every_job_fails_the_validation_cas
     assert _failed(project, broken) == _cases(["validation"], ALL[1], ALL[2])
 
 
+@pytest.mark.slow
 def test_a_script_reading_only_the_first_shard_fails_the_two_shard_cases(project: Project) -> None:
     broken = PREPARE.replace('    assert len(parts) == int(job_args.parts), parts\n', '    parts = parts[:1]\n')
     assert broken != PREPARE
     assert _failed(project, broken) == _cases(ALL[0], ["2"], ALL[2])
 
 
+@pytest.mark.slow
 def test_a_script_writing_the_literal_label_column_fails_the_target_cases(project: Project) -> None:
     broken = PREPARE.replace('frame[environ_vars["LABEL_FIELD"]]', 'frame["label"]')
     assert broken != PREPARE

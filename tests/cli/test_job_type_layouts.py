@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
+
 if TYPE_CHECKING:  # pragma: no cover
     from conftest import Project
 
@@ -27,6 +29,7 @@ def _outcomes(record: dict) -> dict[str, str]:
     return {case["id"]: case["outcome"] for case in record["cases"]}
 
 
+@pytest.mark.slow
 def test_the_script_passes_for_every_job_type_in_isolation_and_chained(project: Project) -> None:
     out = _project(project).run("specs")
     assert out.code == 0, out.stdout + out.stderr

@@ -11,6 +11,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 DOC = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
 
 SPEC = """
@@ -117,6 +119,7 @@ def kept(project, step: str) -> bytes:
     return b"".join(p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file())
 
 
+@pytest.mark.slow
 def test_an_unchanged_pipeline_is_served_with_its_outputs_and_an_edited_step_reruns_with_its_descendants(project):
     make(project)
     cold, ran = run(project)
@@ -180,6 +183,7 @@ def test_a_cached_pass_does_not_hide_a_producer_change_that_breaks_its_consumer(
     assert steps(again)["c"]["outcome"] == "failed" and steps(again)["c"]["cached"]
 
 
+@pytest.mark.slow
 def test_stored_outputs_changed_on_disk_are_a_miss(project):
     make(project)
     first, _ = run(project)

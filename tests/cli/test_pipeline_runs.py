@@ -10,6 +10,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 DOC = Path(__file__).resolve().parents[2] / "docs" / "spec.md"
 
 IMPUTE = '''
@@ -85,6 +87,7 @@ def kept_summary(project, label: str) -> dict:
     return json.loads(path.read_text())
 
 
+@pytest.mark.slow
 def test_the_dag_runs_once_per_scenario_and_combination_each_with_its_own_ids_outputs_and_record(project):
     make(project)
     out = run(project, "spec.yaml", "--mode", "pipeline", "--no-cache", "--html", "report.html")
@@ -136,6 +139,7 @@ def test_a_script_broken_only_without_nulls_fails_that_run_and_passes_the_standa
     assert out.record["records"]["pipeline:fraud-detection[standard]"]["stopped"] is None
 
 
+@pytest.mark.slow
 def test_k_selects_one_run_and_from_reruns_a_step_in_each_run_on_its_own_kept_outputs(project):
     make(project)
     out = run(project, "spec.yaml", "--mode", "pipeline", "--no-cache", "-k", "job_type=training")

@@ -10,6 +10,8 @@ import json
 import os
 import textwrap
 
+import pytest
+
 SPEC = """
 version: 1
 pipeline: rc
@@ -141,6 +143,7 @@ def test_editing_a_fixture_reruns_exactly_the_cases_that_read_it(project):
     assert ran(after) == ALPHA_CASES and served(after) == BETA_CASES
 
 
+@pytest.mark.slow
 def test_editing_a_schema_reruns_exactly_the_cases_whose_ports_use_it(project):
     spec = SPEC.replace("schemas:\n", "schemas:\n  other:\n    columns:\n      y: {type: int}\n")
     make(project, spec)
@@ -156,6 +159,7 @@ def test_editing_a_schema_reruns_exactly_the_cases_whose_ports_use_it(project):
     assert ran(run(project)) == {"rc::alpha[two]", "rc::beta[two]"}
 
 
+@pytest.mark.slow
 def test_a_broken_edit_is_never_served_from_the_cache(project):
     """The green must mean the script works: a passing result stored for the old script is
     not the verdict on the new one."""
@@ -206,6 +210,7 @@ def test_a_package_version_change_reruns_the_cases_whose_script_imports_it(proje
     assert ran(after) == ALPHA_CASES and served(after) == BETA_CASES
 
 
+@pytest.mark.slow
 def test_no_cache_runs_everything_and_cache_clear_forgets(project):
     make(project)
     warm(project)
@@ -218,6 +223,7 @@ def test_no_cache_runs_everything_and_cache_clear_forgets(project):
     assert ran(run(project)) == set()
 
 
+@pytest.mark.slow
 def test_a_run_without_a_fixed_seed_is_never_served(project):
     """No --seed and no defaults.seed: every run draws a fresh seed, so nothing is served;
     with --seed, the same seed is served and another seed is not."""
@@ -268,6 +274,7 @@ def test_a_bad_cache_size_flag_is_a_usage_error(project):
 
 
 
+@pytest.mark.slow
 def test_runs_that_must_do_the_work_are_never_served(project):
     """--cov measures the lines a script runs and --accept / --update-snapshots write
     snapshots: a served record would do neither, so such runs run every case."""

@@ -148,6 +148,7 @@ def test_retries_without_a_transient_class_are_a_spec_error(project, step_keys: 
     assert f"spec.yaml{where}" in said and "no classification is marked transient" in said
 
 
+@pytest.mark.slow
 def test_the_docs_example_runs(project) -> None:
     """docs/spec.md's Retries example, with a rates service that is slow the first time."""
     import re

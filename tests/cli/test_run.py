@@ -6,6 +6,8 @@ import shlex
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
+
 SCRIPT = '''
 """Doubles amounts; rejects unknown currencies like a real processing script."""
 import argparse
@@ -76,6 +78,7 @@ def make(project, spec=SPEC, script=SCRIPT):
     project.write("double.py", script)
 
 
+@pytest.mark.slow
 def test_passing_spec_exit_0_with_record(project):
     make(project)
     out = project.run("specs")
@@ -198,6 +201,7 @@ def test_junit_and_blocking_a_reporter(project):
     assert not (project.root / "report.xml").exists()
 
 
+@pytest.mark.slow
 def test_parallel_jobs_give_the_same_results(project):
     make(project)
     serial = project.run("specs", "--seed", "3")

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 # -- docs/spec.md's example, run ----------------------------------------------
 
@@ -67,6 +68,7 @@ def write_example(project, on_missing_test: str) -> None:
     project.write("fixtures/model_v1.json", '{"coef": 1.0, "version": 1}')
 
 
+@pytest.mark.slow
 def test_the_docs_example_runs_each_mutation_where_it_is_aimed(project) -> None:
     write_example(project, LENIENT)
     outcome = project.run("spec.yaml", "--keep-sandboxes")

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.warm_cli import run_specrun
 
 SPEC = """\
@@ -137,6 +139,7 @@ def test_a_run_interrupted_half_way_never_hands_its_replies_to_the_next(tmp_path
         cli.close()
 
 
+@pytest.mark.slow
 def test_a_run_past_its_time_limit_is_killed_and_the_next_run_is_its_own(tmp_path: Path) -> None:
     from tests.warm_cli import WarmCli
 
@@ -157,6 +160,7 @@ def test_a_run_past_its_time_limit_is_killed_and_the_next_run_is_its_own(tmp_pat
         cli.close()
 
 
+@pytest.mark.slow
 def test_a_run_that_ends_before_its_pid_is_read_is_not_waited_for(tmp_path: Path, monkeypatch) -> None:
     """When the parent's pid and status replies are both in the pipe before the runner reads
     the first, the second must still be seen.  A buffered ``readline`` took both off the pipe

@@ -65,6 +65,7 @@ def fresh_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return python
 
 
+@pytest.mark.slow
 def test_packages_are_discovered_through_their_entry_points(fresh_python: Path, tmp_path: Path) -> None:
     before = plugin_names(fresh_python, tmp_path)
     assert "isolation" in before and not set(PACKAGES) & set(before)

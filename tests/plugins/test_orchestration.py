@@ -200,6 +200,7 @@ def test_pipeline_testing_modes_config_keys(project: PluginProject) -> None:
     assert sorted(c["outcome"] for c in steps.values()) == ["failed", "passed"]
 
 
+@pytest.mark.slow
 def test_dash_n_1_overrides_parallel_execution(project: PluginProject) -> None:
     a, b = project.root / "a.flag", project.root / "b.flag"
     iso_project(project, "meet", {"left": f"{a},{b}", "right": f"{b},{a}"},

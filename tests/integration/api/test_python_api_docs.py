@@ -23,6 +23,7 @@ def test_the_doc_has_its_examples() -> None:
     assert any("run_specs" in b for b in blocks) and any("load_result" in b for b in blocks)
 
 
+@pytest.mark.slow
 def test_every_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for folder in ("specs", "examples"):
         shutil.copytree(ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns(".specrun", "__pycache__"))

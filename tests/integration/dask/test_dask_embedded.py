@@ -9,6 +9,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 SPEC = """\
 version: 1
 pipeline: dist
@@ -100,6 +102,7 @@ BROKEN = {
 }
 
 
+@pytest.mark.slow
 def test_a_broken_script_fails_on_the_cluster_exactly_as_locally(project) -> None:
     write(project, *[(name, f"{name}.py", "    timeout: 2\n" if name == "sleeps" else "") for name in BROKEN])
     for name, text in BROKEN.items():

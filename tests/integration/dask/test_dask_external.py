@@ -14,6 +14,7 @@ import sys
 import time
 
 import psutil
+import pytest
 
 SPEC = """\
 version: 1
@@ -114,6 +115,7 @@ def test_exitfirst_kills_the_script_of_the_case_still_running(project, external_
     assert not on_workers(external_cluster)
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_case_is_named_and_the_case_retried_on_the_other(project, external_cluster) -> None:
     write(project, sleep="4")
     result = project.root / "result.json"

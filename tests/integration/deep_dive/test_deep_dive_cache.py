@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from deep_dive_helpers import CliResult, specrun
 
 SPEC = '''
@@ -80,6 +81,7 @@ def real_figures(out: CliResult) -> dict[str, dict]:
             for name, step in out.deep_dive("dd")["steps"].items()}
 
 
+@pytest.mark.slow
 def test_an_unchanged_deep_dive_is_served_with_its_analysis(tmp_path: Path) -> None:
     make(tmp_path)
     cold, ran = run(tmp_path)
@@ -129,6 +131,7 @@ def test_an_edited_script_reruns_only_its_step(tmp_path: Path) -> None:
     assert out.case("double")["cached"] and not out.case("total")["cached"]
 
 
+@pytest.mark.slow
 def test_a_changed_snapshot_sample_reruns_the_step(tmp_path: Path) -> None:
     """Data named by no spec path (an execution's snapshot): the key holds the samples' content."""
     import shutil

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from deep_dive_helpers import ROOT, fraud_spec, specrun
 
 from tests.s3server import S3TestServer  # noqa: I001 (after conftest put the root on sys.path)
 
 
+@pytest.mark.slow
 def test_snapshot_then_offline_deep_dive_with_the_server_stopped(tmp_path, make_snapshot, production_data):
     snap = tmp_path / "snap"
     with S3TestServer() as server:
@@ -40,6 +42,7 @@ def test_snapshot_then_offline_deep_dive_with_the_server_stopped(tmp_path, make_
     assert "not in the snapshot" in missing["message"]
 
 
+@pytest.mark.slow
 def test_bundled_example_runs_deep_dive_on_its_snapshot(tmp_path):
     out = specrun(ROOT, str(ROOT / "specs" / "fraud.yaml"), "--mode", "deep_dive",
                   "--workspace", str(tmp_path / "ws"), env={"AWS_ENDPOINT_URL": "http://127.0.0.1:9"},

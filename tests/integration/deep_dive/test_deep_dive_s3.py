@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from deep_dive_helpers import fraud_spec, specrun
 
 
@@ -77,6 +78,7 @@ def test_full_analysis_scope_reads_every_row_and_no_monitoring_skips_resource_ar
     assert out.deep_dive("fraud-detection")["data"]["focus_areas"] == ["data_quality", "error_patterns"]
 
 
+@pytest.mark.slow
 def test_a_bandwidth_cap_paces_every_byte_read_from_s3(tmp_path, server, fraud_execution):
     spec = _spec(tmp_path, fraud_execution, server.endpoint_url, "[preprocessing]", ", bandwidth: 50KB/s")
 

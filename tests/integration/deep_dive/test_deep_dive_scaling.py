@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 from deep_dive_helpers import specrun
 
 PAIRS = '''
@@ -55,6 +56,7 @@ modes:
 '''
 
 
+@pytest.mark.slow
 def test_quadratic_step_is_flagged_super_linear_and_linear_is_not(tmp_path):
     (tmp_path / "data").mkdir()
     rng = np.random.default_rng(0)

@@ -25,6 +25,7 @@ def specrun(tmp_path: Path, *args: str) -> tuple[int, str, dict]:
     return proc.returncode, proc.stdout + proc.stderr, record
 
 
+@pytest.mark.slow
 def test_broken_copy_is_classified_exactly(tmp_path):
     spec = make_broken_copy(tmp_path / "broken")
     code, output, record = specrun(tmp_path, str(spec), "--mode", "isolation")

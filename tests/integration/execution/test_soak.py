@@ -32,6 +32,7 @@ FORK_DAEMON = pytest.mark.skipif(
                                   "a double-forked daemon with an empty environment outlives its case")
 
 
+@pytest.mark.slow
 @pytest.mark.soak
 @pytest.mark.parametrize("executor", ["fresh", pytest.param("fork", marks=FORK_DAEMON)])
 def test_misbehaving_scripts_leave_nothing_behind(tmp_path: Path, executor: str) -> None:

@@ -4,6 +4,7 @@ run; selecting a step runs it with the ancestors it needs."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 # a -> b -> c; a stamps its rows with a random token, so a rerun of a would show
 SPEC = '''
@@ -54,6 +55,7 @@ def runs(project) -> list[str]:
     return (project.root / "runs.log").read_text().split()
 
 
+@pytest.mark.slow
 def test_resume_from_a_step_reuses_the_kept_upstream_outputs(pipeline_project):
     pipeline_project.extra_env["SPECRUN_ISOLATION"] = "process"   # the steps share a file outside their sandboxes
     make(pipeline_project)

@@ -161,6 +161,7 @@ def test_quick_runs_leave_negative_property_scenarios_out(tmp_path):
     assert "verdicts::passthrough[off_contract]" in output
 
 
+@pytest.mark.slow
 def test_the_docs_example_runs_as_written(tmp_path):
     """The `negative:` example of docs/spec.md, in the verdicts example's spec."""
     doc = (ROOT / "docs" / "spec.md").read_text()

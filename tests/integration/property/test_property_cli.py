@@ -76,6 +76,7 @@ def _failure(outcome) -> dict:
     return case
 
 
+@pytest.mark.slow
 def test_planted_bug_is_found_shrunk_to_one_row_saved_and_replayed(shop: Project) -> None:
     run = shop.run("spec.yaml")
     assert run.code == 1, run.stdout + run.stderr
@@ -108,6 +109,7 @@ def test_planted_bug_is_found_shrunk_to_one_row_saved_and_replayed(shop: Project
     assert "no longer reproduces" in fixed.stdout
 
 
+@pytest.mark.slow
 def test_same_seed_same_shrunk_example(shop: Project) -> None:
     first = _failure(shop.run("spec.yaml", "--seed", "11", "--workspace", "ws-a"))
     second = _failure(shop.run("spec.yaml", "--seed", "11", "--workspace", "ws-b"))

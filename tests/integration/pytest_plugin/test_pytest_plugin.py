@@ -262,6 +262,7 @@ def test_a_plugin_named_by_a_later_spec_file_is_loaded_before_that_spec(pytester
 
 # -- verdicts ------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_broken_scripts_are_failed_items_with_specruns_failures_block(pytester: pytest.Pytester,
                                                                        buggy: Path) -> None:
     result, found = run(pytester, "specs")
@@ -299,6 +300,7 @@ def test_k_selects_cases_and_x_stops_at_the_first_failure(pytester: pytest.Pytes
     assert [c["id"] for c in record["cases"]] == ["buggy-orders::normalise_orders[standard]"]   # nothing else ran
 
 
+@pytest.mark.slow
 def test_last_failed_reruns_only_the_failed_cases(pytester: pytest.Pytester, buggy: Path) -> None:
     _, first = run(pytester, "specs", plugin=WITH_CACHE)
     failed = {k for k, v in first.items() if v == "failed"}
@@ -314,6 +316,7 @@ def test_last_failed_reruns_only_the_failed_cases(pytester: pytest.Pytester, bug
     assert len(ran) == 7 and set(ran[:len(failed)]) == failed
 
 
+@pytest.mark.slow
 def test_junitxml_has_one_testcase_per_case(pytester: pytest.Pytester, buggy: Path) -> None:
     result = pytester.runpytest(*PLUGIN, "specs", "--junitxml", "junit.xml")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
@@ -389,6 +392,7 @@ def test_a_step_whose_producer_is_broken_never_passes(pytester: pytest.Pytester)
 
 # -- pytest-xdist ------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("process_sandbox")
 @pytest.mark.parametrize("dist", ["load", "loadgroup"])
 def test_xdist_gives_the_same_verdicts(pytester: pytest.Pytester, buggy: Path, dist: str) -> None:

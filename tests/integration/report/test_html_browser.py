@@ -175,6 +175,7 @@ def test_a_request_that_leaves_the_file_is_caught(tmp_path: Path, browser) -> No
     assert opened.outside == ["http://127.0.0.1:9/x.png"]
 
 
+@pytest.mark.slow
 def test_trend_sparklines_from_the_run_history(run: PipelineProject, browser) -> None:
     """A second run adds to the history: the page then draws each case's duration over both
     runs (inline SVG), still with no script error and no request leaving the file."""

@@ -10,6 +10,8 @@ import os
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+
 from tests.warm_cli import run_specrun
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -38,6 +40,7 @@ class Captions(HTMLParser):
             self.captions[-1] += data
 
 
+@pytest.mark.slow
 def test_a_real_deep_dive_becomes_its_tables(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SPECRUN_")}
     env.update(SPECRUN_DISABLE_PLUGIN_AUTOLOAD="1", AWS_ENDPOINT_URL="http://127.0.0.1:9")

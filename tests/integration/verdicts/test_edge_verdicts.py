@@ -8,6 +8,8 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from tests.warm_cli import run_specrun
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -33,6 +35,7 @@ def failed(record: dict) -> dict[str, dict]:
     return {case["id"]: case for case in record["cases"] if case["outcome"] != "passed"}
 
 
+@pytest.mark.slow
 def test_a_default_run_fails_exactly_the_edge_each_script_breaks_on(tmp_path):
     code, output, record = specrun(tmp_path, "-n", "2")
     assert code == 1, output
@@ -58,6 +61,7 @@ def test_a_default_run_fails_exactly_the_edge_each_script_breaks_on(tmp_path):
             "edges::zscore[edge_cases:empty]", "edges::shout[edge_cases:single_row]"} <= passed
 
 
+@pytest.mark.slow
 def test_a_contract_that_promises_rows_plans_no_empty_edge_and_the_same_script_is_green(tmp_path):
     code, output, record = specrun(tmp_path, "--step", "busy_days", "--step", "centre")
     assert code == 1, output

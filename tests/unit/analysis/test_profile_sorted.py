@@ -97,6 +97,7 @@ def column_strategy(size: int) -> st.SearchStrategy[Callable[[], pd.Series]]:
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data(), rows=st.integers(0, 40))
 def test_profile_equals_the_reference_over_many_dtypes(data, rows, monkeypatch):

@@ -152,6 +152,7 @@ def test_chunked_equals_whole_frame(case: tuple[pd.DataFrame, pa.DataFrameSchema
     assert_same(frame, schema, chunk)
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(cases())
 def test_dsl_schemas_split_without_falling_back(case: tuple[pd.DataFrame, pa.DataFrameSchema, int]) -> None:

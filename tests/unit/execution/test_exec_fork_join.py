@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from specrun.execution import fork_server
 
 
@@ -122,6 +124,7 @@ def test_a_child_still_joining_its_cgroup_does_not_hold_up_the_next_fork(tmp_pat
         server.close()
 
 
+@pytest.mark.slow
 def test_a_child_that_never_says_it_joined_is_answered_not_joined(tmp_path: Path) -> None:
     """A child that says nothing within the wait (blocked on its move) is answered, not
     joined, so specrun moves it itself; the server does not wait for it forever."""

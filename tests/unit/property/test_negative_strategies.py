@@ -93,6 +93,7 @@ def test_every_off_contract_frame_breaks_exactly_the_drawn_constraint(schema, fm
     assert_breaks_only(drawn, {"p": schema})
 
 
+@pytest.mark.slow
 @QUIET
 @given(fmt=st.sampled_from(["csv", "parquet"]), data=st.data())
 def test_one_port_is_broken_and_the_others_stay_valid(fmt, data):
@@ -134,6 +135,7 @@ def test_a_contract_with_no_room_to_break_leaves_the_constraint_out():
         off_contract_inputs([], TYPES, 6, 1.0)
 
 
+@pytest.mark.slow
 def test_a_share_makes_about_that_part_of_the_examples_off_contract():
     port = BreakablePort("rates", RATES, "parquet")
     seen: list[bool] = []

@@ -54,6 +54,7 @@ def test_valid_specs_load_to_the_same_model(folder) -> None:
         assert outcome(folder, template) == slow and not isinstance(slow, tuple)
 
 
+@pytest.mark.slow
 @settings(deadline=None, max_examples=40)
 @given(template=st.sampled_from(TEMPLATES), mutation=st.sampled_from(sorted(MUTATIONS)), data=st.data())
 def test_broken_specs_give_the_same_located_error(folder, template, mutation, data) -> None:

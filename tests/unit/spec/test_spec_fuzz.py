@@ -128,6 +128,7 @@ MUTATIONS = {"delete_required": delete_required, "add_unknown_key": add_unknown_
              "wrong_type": wrong_type, "break_reference": break_reference}
 
 
+@pytest.mark.slow
 @settings(settings.get_profile("spec"))
 @given(template=st.sampled_from(TEMPLATES), mutation=st.sampled_from(sorted(MUTATIONS)),
        data=st.data())
