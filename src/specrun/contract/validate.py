@@ -72,6 +72,31 @@ def validate_frame(frame: pd.DataFrame, schema: pa.DataFrameSchema, *,
     return ok and not found, failures
 
 
+def column_fails(frame: pd.DataFrame, schema: pa.DataFrameSchema, column: str | None) -> bool:
+    """Whether ``column`` of ``frame`` alone fails its checks in ``schema``.  Then the whole
+    frame fails too: the same pandera column on the same values, and the rest of the schema
+    can only add failures.  It costs one column's checks instead of every column's (a
+    negative case's proof that its input breaks the contract).  False when the column
+    passes or cannot be judged alone (frame-level parsers, coercion or dropped rows; a
+    check that needs another column raises here): the caller validates the
+    whole frame."""
+    if (column is None or column not in frame.columns or getattr(schema, "parsers", None)
+            or getattr(schema, "drop_invalid_rows", False) or schema.coerce):
+        return False
+    spec = schema.columns.get(column)
+    if spec is None:
+        return False
+    try:
+        spec.validate(frame, lazy=True, inplace=True)     # that column of the frame, no container
+    except pa.errors.SchemaErrors:
+        return True
+    except Exception:  # noqa: BLE001 - not judged here: the whole frame's validation says it
+        return False
+    finally:
+        release_unused()
+    return False
+
+
 def _validate_pandera(frame: pd.DataFrame, schema: pa.DataFrameSchema,
                       chunk_rows: int | None) -> tuple[bool, list[ColumnFailure]]:
     try:
