@@ -10,4 +10,3 @@ from hypothesis import Phase, settings
 
 settings.register_profile("specrun-suite", phases=[phase for phase in Phase if phase is not Phase.explain])
 settings.load_profile("specrun-suite")
-

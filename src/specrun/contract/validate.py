@@ -78,8 +78,7 @@ def column_fails(frame: pd.DataFrame, schema: pa.DataFrameSchema, column: str | 
     can only add failures.  It costs one column's checks instead of every column's (a
     negative case's proof that its input breaks the contract).  False when the column
     passes or cannot be judged alone (frame-level parsers, coercion or dropped rows; a
-    check that needs another column raises here): the caller validates the
-    whole frame."""
+    check that needs another column raises here): the caller validates the whole frame."""
     if (column is None or column not in frame.columns or getattr(schema, "parsers", None)
             or getattr(schema, "drop_invalid_rows", False) or schema.coerce):
         return False
