@@ -28,6 +28,7 @@ from ..spec.model import TABULAR_FORMATS, PortSpec, SchemaSpec
 from ..spec.placeholders import layout_fields, layout_pattern
 from .arrow_pool import release_unused
 from .builtin_types import INT64, str_dtype
+from .parquet_read import read_parquet
 from .split_files import file_schema
 from .storage import TypeFailure, check_text, check_typed, json_as_text, mark, type_failures
 from .types import TypeRegistry
@@ -349,8 +350,7 @@ def read_untyped(port: PortSpec, path: Path, schema: SchemaSpec | None = None, n
             frame = _read_csv(port, path, schema, nrows)
             text = set(frame.columns)
         elif port.format == "parquet":
-            frame = pd.read_parquet(path)
-            frame = frame.head(nrows) if nrows is not None else frame
+            frame = read_parquet(path) if nrows is None else pd.read_parquet(path).head(nrows)
             found = _parquet_types(path)
         elif port.format == "jsonl":
             frame, found, text = _read_jsonl(port, path, schema, types, nrows)
