@@ -7,7 +7,8 @@ returned after each), only one column's decode buffers exist beside the frame bu
 the same read peaks ~45 MiB lower.  Each column is read by pandas itself, with the file's
 pandas metadata (dtypes, index, ``attrs``), so the frame is the one ``pd.read_parquet``
 returns; files that are small, have fewer than two data columns, repeat a column name or
-have no pandas metadata to rebuild their index from are read whole.
+have no pandas metadata to rebuild their index from are read whole.  A table of more than
+:data:`MAX_READS` columns is read in that many groups of columns.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ else:
 COLUMNWISE_BYTES = 32 * 1024 * 1024
 # files smaller than this on disk are read whole without a look at their metadata first
 SMALL_FILE_BYTES = 1024 * 1024
+# at most this many reads of one file: each parses its footer again, so a wide table's
+# columns are read a group at a time (its decode buffers then a group's, at most)
+MAX_READS = 16
 
 
 def _index_columns(metadata: dict[bytes, bytes] | None) -> list[str] | None:
@@ -72,9 +76,10 @@ def read_parquet(path: Path, *, columnwise_bytes: int | None = None) -> pd.DataF
         file.close()
     if columns is None or len(columns) < 2:
         return pd.read_parquet(path)
+    size = -(-len(columns) // MAX_READS)
     pieces = []
-    for name in columns:
-        pieces.append(pd.read_parquet(path, columns=[name]))
+    for start in range(0, len(columns), size):
+        pieces.append(pd.read_parquet(path, columns=columns[start:start + size]))
         release_unused()
     first = pieces[0]
     if any(not piece.index.equals(first.index) for piece in pieces[1:]):

@@ -96,6 +96,24 @@ def test_a_large_file_is_read_one_column_at_a_time(tmp_path, monkeypatch):
     assert asked == [None]
 
 
+def test_a_wide_file_is_read_in_at_most_max_reads_groups_of_columns(tmp_path, monkeypatch):
+    from specrun.contract import parquet_read
+
+    path = tmp_path / "wide.parquet"
+    names = [f"f{i}" for i in range(40)]
+    frame = pd.DataFrame({name: np.arange(5) * i for i, name in enumerate(names)})
+    frame.to_parquet(path)
+    asked = []
+    real = pd.read_parquet
+    monkeypatch.setattr(pd, "read_parquet",
+                        lambda target, columns=None, **kw: asked.append(columns) or real(target, columns=columns, **kw))
+    assert parquet_read.MAX_READS == 16
+    got = read_parquet(path, columnwise_bytes=0)
+    assert len(asked) == 14 and all(len(group) == 3 for group in asked[:-1])   # 40 columns, 3 a read
+    assert [name for group in asked for name in group] == names
+    assert_same(got, real(path))
+
+
 @pytest.mark.parametrize("case", ["no_pandas_metadata", "repeated_name", "one_column"])
 def test_files_a_column_wise_read_cannot_rebuild_are_read_whole(tmp_path, monkeypatch, case):
     path = tmp_path / "data.parquet"
