@@ -85,12 +85,17 @@ def external_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exter
             client.wait_for_workers(2, timeout=60)
         yield cluster
     finally:
-        for proc in reversed(procs):
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        # the workers first, while their scheduler is up: they leave it and stop in well under
+        # a second; stopped together with it, each nanny retried the lost scheduler for seconds
+        # (the module's teardown took ~8 s)
+        workers, scheduler = procs[1:], procs[:1]
+        for group in (workers, scheduler):
+            for proc in group:
+                proc.terminate()
+            for proc in group:
+                try:
+                    proc.wait(15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
         for log in logs:
             log.close()
