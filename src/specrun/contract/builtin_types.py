@@ -278,10 +278,19 @@ class IntType(BuiltinType):
         return series.astype("Int64" if column.nullable or _has_nulls(series) else "int64")
 
     def parse_text(self, column: ColumnSpec, text: pd.Series) -> pd.Series:
-        """Decimal digits with an optional sign (``1.0`` and ``1e3`` are not ints)."""
-        values = [int(v) if isinstance(v, str) else None for v in _matching(text, _INT_TEXT)]
-        held = [v if v is not None and INT64.min <= v <= INT64.max else None for v in values]
-        return self.from_storage(column, pd.Series(pd.array(held, dtype="Int64"), index=text.index))
+        """Decimal digits with an optional sign (``1.0`` and ``1e3`` are not ints); a value
+        int64 cannot hold is null."""
+        matched = _matching(text, _INT_TEXT)
+        digits = pc.replace_substring_regex(matched.array.__arrow_array__(), r"^\+", "")   # Arrow: no "+"
+        try:
+            parsed = pc.cast(digits, pyarrow.int64())     # every matched value in one pass
+        except pyarrow.ArrowInvalid:                      # some value beyond int64: value by value
+            values = [int(v) if isinstance(v, str) else None for v in matched]
+            held = [v if v is not None and INT64.min <= v <= INT64.max else None for v in values]
+            return self.from_storage(column, pd.Series(pd.array(held, dtype="Int64"), index=text.index))
+        ints = pd.arrays.IntegerArray(parsed.fill_null(0).to_numpy(),
+                                      parsed.is_null().to_numpy(zero_copy_only=False))
+        return self.from_storage(column, pd.Series(ints, index=text.index))
 
     def violating_values(self, column: ColumnSpec, textual: bool) -> dict[str, list[Any]]:
         low = math.ceil(column.min) if column.min is not None else None

@@ -41,3 +41,29 @@ def test_case_folding_and_anchors_are_the_accessors():
     text = pd.Series(["INF", "Infinity", "inf\\n", "1e5", " 1", "1 ", "+-1", None], dtype=object)
     assert list(_matching(text, _FLOAT_TEXT).notna()) == [True, True, False, True, False, False, False, False]
     assert builtin_types.FloatType().parse_text(None, pd.Series(["1e5", "x"])).isna().tolist() == [False, True]
+
+
+INT_PIECES = ["+", "-", "0", "007", "42", "9223372036854775807", "9223372036854775808", "9223372036854775806",
+              "00000000000000000000001", "1.0", "1e3", " ", "x", "٣"]
+int_texts = st.one_of(st.none(), st.lists(st.sampled_from(INT_PIECES), max_size=3).map("".join),
+                      st.integers(-2**70, 2**70).map(str), st.text(max_size=4))
+
+
+def int_reference(column, text: pd.Series) -> pd.Series:
+    """The int parse value by value: Python's ``int`` of a full match of ``[+-]?[0-9]+``,
+    null where int64 cannot hold it."""
+    held = []
+    for value in text:
+        number = int(value) if isinstance(value, str) and re.fullmatch(r"[+-]?[0-9]+", value) else None
+        held.append(number if number is not None and -2**63 <= number < 2**63 else None)
+    return builtin_types.IntType().from_storage(column, pd.Series(pd.array(held, dtype="Int64"), index=text.index))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(int_texts, max_size=12), st.booleans(), st.booleans())
+def test_the_int_parse_in_one_pass_is_the_value_by_value_parse(items, as_object, nullable):
+    from specrun.spec.model import ColumnSpec
+
+    column = ColumnSpec("n", "int", nullable=nullable)
+    text = pd.Series(items, dtype=object if as_object else str_dtype(), index=range(5, 5 + len(items)))
+    pd.testing.assert_series_equal(builtin_types.IntType().parse_text(column, text), int_reference(column, text))
