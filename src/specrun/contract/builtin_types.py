@@ -395,7 +395,12 @@ class FloatType(BuiltinType):
 
     def parse_text(self, column: ColumnSpec, text: pd.Series) -> pd.Series:
         """Decimal or scientific notation, or ``inf``; an empty field is null."""
-        return _matching(text, _FLOAT_TEXT).astype("float64")
+        matched = _matching(text, _FLOAT_TEXT)
+        try:             # one Arrow pass (correctly rounded, as Python's float() and pandas are)
+            parsed = pc.cast(matched.array.__arrow_array__(), pyarrow.float64())
+        except pyarrow.ArrowInvalid:                      # a spelling Arrow refuses: pandas parses it
+            return matched.astype("float64")
+        return pd.Series(parsed.to_numpy(zero_copy_only=False), index=text.index, dtype="float64")
 
     def violating_values(self, column: ColumnSpec, textual: bool) -> dict[str, list[Any]]:
         low = float(column.min) if column.min is not None else None
@@ -599,10 +604,11 @@ class BoolType(BuiltinType):
 
     def parse_text(self, column: ColumnSpec, text: pd.Series) -> pd.Series:
         """``true`` / ``false`` in any case (``1``, ``0``, ``yes`` are not booleans)."""
-        words = text.astype(str_dtype()).str.lower()
-        parsed = pd.Series(pd.array(words.map({"true": True, "false": False}).tolist(), dtype="boolean"),
-                           index=text.index)
-        return self.from_storage(column, parsed)
+        words = pc.utf8_lower(text.astype(str_dtype()).array.__arrow_array__())
+        true, false = pc.equal(words, "true").fill_null(False), pc.equal(words, "false").fill_null(False)
+        unknown = pc.invert(pc.or_(true, false))
+        parsed = pd.arrays.BooleanArray(true.to_numpy(zero_copy_only=False), unknown.to_numpy(zero_copy_only=False))
+        return self.from_storage(column, pd.Series(parsed, index=text.index))
 
     def violating_values(self, column: ColumnSpec, textual: bool) -> dict[str, list[Any]]:
         found: dict[str, list[Any]] = {"type": ["maybe", "2"]}

@@ -67,3 +67,35 @@ def test_the_int_parse_in_one_pass_is_the_value_by_value_parse(items, as_object,
     column = ColumnSpec("n", "int", nullable=nullable)
     text = pd.Series(items, dtype=object if as_object else str_dtype(), index=range(5, 5 + len(items)))
     pd.testing.assert_series_equal(builtin_types.IntType().parse_text(column, text), int_reference(column, text))
+
+
+float_texts = st.one_of(values, st.floats(allow_nan=False).map(repr), st.floats(allow_nan=False).map(str),
+                        st.builds(lambda m, e: f"{m}e{e}", st.integers(-10**20, 10**20), st.integers(-400, 400)))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(float_texts, max_size=12), st.booleans())
+def test_the_float_parse_in_one_pass_is_pandas_parse(items, as_object):
+    text = pd.Series(items, dtype=object if as_object else str_dtype(), index=range(2, 2 + len(items)))
+    expected = _matching(text, _FLOAT_TEXT).astype("float64")     # what it was: pandas parses each value
+    pd.testing.assert_series_equal(builtin_types.FloatType().parse_text(None, text), expected)
+
+
+# case-folding traps: letters whose lower case differs between Python and Arrow (İ), or that
+# fold to ASCII letters (the Kelvin sign), or look like them (long s, dotless i)
+BOOL_PIECES = ["true", "TRUE", "True", "false", "FALSE", "fAlSe", "t", "f", "1", "0", "yes", " ", "İ", "K", "ſ",
+               "ı", "ß", "Ǆ", "\n"]
+bool_texts = st.one_of(st.none(), st.lists(st.sampled_from(BOOL_PIECES), max_size=3).map("".join), st.text(max_size=5))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(bool_texts, max_size=12), st.booleans(), st.booleans())
+def test_the_bool_parse_in_one_pass_is_the_value_by_value_parse(items, as_object, nullable):
+    from specrun.spec.model import ColumnSpec
+
+    column = ColumnSpec("b", "bool", nullable=nullable)
+    text = pd.Series(items, dtype=object if as_object else str_dtype(), index=range(4, 4 + len(items)))
+    words = text.astype(str_dtype()).str.lower()                  # what it was: Python's lower case, a dict
+    expected = builtin_types.BoolType().from_storage(column, pd.Series(
+        pd.array(words.map({"true": True, "false": False}).tolist(), dtype="boolean"), index=text.index))
+    pd.testing.assert_series_equal(builtin_types.BoolType().parse_text(column, text), expected)
