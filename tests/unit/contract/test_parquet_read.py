@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from specrun.contract.parquet_read import read_parquet
 
+PANDAS_READ = pd.read_parquet    # the expected frames: pandas' own read, never recorded
 KINDS = ("int64", "float", "str", "bool", "Int64", "boolean", "datetime_tz", "category", "object_mixed_null")
 
 
@@ -61,6 +62,19 @@ def frames(draw: st.DrawFn) -> pd.DataFrame:
     return frame
 
 
+@pytest.fixture
+def reads(monkeypatch) -> list:
+    """The ``columns`` of every ``pd.read_parquet`` call (None: the whole file)."""
+    asked: list = []
+
+    def recording(target, columns=None, **kwargs):
+        asked.append(columns)
+        return PANDAS_READ(target, columns=columns, **kwargs)
+
+    monkeypatch.setattr(pd, "read_parquet", recording)
+    return asked
+
+
 def assert_same(got: pd.DataFrame, expected: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(got, expected, check_exact=True, check_index_type=True, check_column_type=True)
     assert list(got.dtypes) == list(expected.dtypes)
@@ -76,46 +90,49 @@ def test_a_column_wise_read_is_pandas_whole_read(tmp_path, frame, preserve_index
     assert_same(read_parquet(path, columnwise_bytes=0), pd.read_parquet(path))
 
 
-def test_a_large_file_is_read_one_column_at_a_time(tmp_path, monkeypatch):
+def test_a_large_file_is_read_one_column_at_a_time(tmp_path, reads):
     path = tmp_path / "data.parquet"
     frame = pd.DataFrame({"a": np.arange(1000), "b": np.linspace(0, 1, 1000), "c": ["x"] * 1000})
     frame.to_parquet(path)
-    asked = []
+    got = read_parquet(path, columnwise_bytes=0)
+    assert reads == [["a"], ["b"], ["c"]]
+    assert_same(got, PANDAS_READ(path))
+    reads.clear()
+    read_parquet(path)                     # a small file: one read, as pandas does it
+    assert reads == [None]
+
+
+def test_pieces_that_disagree_on_the_index_give_the_whole_read(tmp_path, monkeypatch):
+    path = tmp_path / "data.parquet"
+    pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", "z"]}).to_parquet(path)
     real = pd.read_parquet
 
-    def recording(target, columns=None, **kwargs):
-        asked.append(columns)
-        return real(target, columns=columns, **kwargs)
+    def shifted_b(target, columns=None, **kwargs):
+        frame = real(target, columns=columns, **kwargs)
+        if columns == ["b"]:
+            frame.index = frame.index + 1      # side by side, this would misalign the rows
+        return frame
 
-    monkeypatch.setattr(pd, "read_parquet", recording)
-    got = read_parquet(path, columnwise_bytes=0)
-    assert asked == [["a"], ["b"], ["c"]]
-    assert_same(got, real(path))
-    asked.clear()
-    read_parquet(path)                     # a small file: one read, as pandas does it
-    assert asked == [None]
+    monkeypatch.setattr(pd, "read_parquet", shifted_b)
+    assert_same(read_parquet(path, columnwise_bytes=0), real(path))
 
 
-def test_a_wide_file_is_read_in_at_most_max_reads_groups_of_columns(tmp_path, monkeypatch):
+def test_a_wide_file_is_read_in_at_most_max_reads_groups_of_columns(tmp_path, reads):
     from specrun.contract import parquet_read
 
     path = tmp_path / "wide.parquet"
     names = [f"f{i}" for i in range(40)]
     frame = pd.DataFrame({name: np.arange(5) * i for i, name in enumerate(names)})
     frame.to_parquet(path)
-    asked = []
-    real = pd.read_parquet
-    monkeypatch.setattr(pd, "read_parquet",
-                        lambda target, columns=None, **kw: asked.append(columns) or real(target, columns=columns, **kw))
     assert parquet_read.MAX_READS == 16
     got = read_parquet(path, columnwise_bytes=0)
-    assert len(asked) == 14 and all(len(group) == 3 for group in asked[:-1])   # 40 columns, 3 a read
-    assert [name for group in asked for name in group] == names
-    assert_same(got, real(path))
+    assert len(reads) == 14 and all(len(group) == 3 for group in reads[:-1])   # 40 columns, 3 a read
+    assert [name for group in reads for name in group] == names
+    assert_same(got, PANDAS_READ(path))
 
 
 @pytest.mark.parametrize("case", ["no_pandas_metadata", "repeated_name", "one_column"])
-def test_files_a_column_wise_read_cannot_rebuild_are_read_whole(tmp_path, monkeypatch, case):
+def test_files_a_column_wise_read_cannot_rebuild_are_read_whole(tmp_path, reads, case):
     path = tmp_path / "data.parquet"
     if case == "no_pandas_metadata":
         pq.write_table(pa.table({"a": [1, 2], "b": ["x", None]}), path)
@@ -123,35 +140,27 @@ def test_files_a_column_wise_read_cannot_rebuild_are_read_whole(tmp_path, monkey
         pq.write_table(pa.Table.from_arrays([pa.array([1, 2]), pa.array([3, 4])], names=["a", "a"]), path)
     else:
         pd.DataFrame({"a": [1, 2]}).to_parquet(path)
-    asked = []
-    real = pd.read_parquet
-    monkeypatch.setattr(pd, "read_parquet",
-                        lambda target, columns=None, **kw: asked.append(columns) or real(target, columns=columns, **kw))
     if case == "repeated_name":            # pandas cannot read it either: its very error
         with pytest.raises(pa.ArrowInvalid) as theirs:
-            real(path)
+            PANDAS_READ(path)
         with pytest.raises(pa.ArrowInvalid) as ours:
             read_parquet(path, columnwise_bytes=0)
         assert str(ours.value) == str(theirs.value)
-        assert asked == [None]
+        assert reads == [None]
         return
     got = read_parquet(path, columnwise_bytes=0)
-    assert asked == [None]
-    assert_same(got, real(path))
+    assert reads == [None]
+    assert_same(got, PANDAS_READ(path))
 
 
-def test_ports_read_their_large_parquet_files_column_wise(tmp_path, monkeypatch):
+def test_ports_read_their_large_parquet_files_column_wise(tmp_path, reads, monkeypatch):
     from specrun.contract import parquet_read
     from specrun.contract.io import read_port
     from specrun.spec.model import PortSpec
 
     path = tmp_path / "data.parquet"
     pd.DataFrame({"a": [1, 2, 3], "b": ["x", "y", None]}).to_parquet(path)
-    asked = []
-    real = pd.read_parquet
-    monkeypatch.setattr(pd, "read_parquet",
-                        lambda target, columns=None, **kw: asked.append(columns) or real(target, columns=columns, **kw))
     monkeypatch.setattr(parquet_read, "COLUMNWISE_BYTES", 0)
     frames = read_port(PortSpec(name="data", format="parquet"), path)
-    assert asked == [["a"], ["b"]]
-    assert_same(frames[""], real(path))
+    assert reads == [["a"], ["b"]]
+    assert_same(frames[""], PANDAS_READ(path))
