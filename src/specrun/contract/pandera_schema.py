@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..lazy import lazy_module
 from ..spec.model import ColumnSpec, Location, SchemaSpec, SpecError
+from .pandera_dtypes import pandera_dtype
 from .types import ColumnType, TypeRegistry
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ def to_pandera(schema: SchemaSpec, types: TypeRegistry,
     for name, column in schema.columns.items():
         column_type = types.for_column(column)
         columns[name] = pa.Column(
-            column_type.dtype(column),
+            pandera_dtype(column_type.dtype(column)),
             checks=list(column_type.checks(column)) + _plugin_checks(column, checks or {}),
             nullable=column.nullable, unique=column.unique, required=column.required,
             coerce=False, name=name)
