@@ -157,18 +157,24 @@ def _is_text(series: pd.Series) -> bool:
     return series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")
 
 
-def _matching(text: pd.Series, pattern: re.Pattern[str] | str) -> pd.Series:
-    """``text`` where it fully matches ``pattern``, NA elsewhere (nulls stay null).
+def _matched(text: pd.Series, pattern: re.Pattern[str] | str) -> pyarrow.ChunkedArray:
+    """``text``'s values that fully match ``pattern``, null elsewhere (nulls stay null), as
+    an Arrow string column.
 
     The very kernel ``text.str.fullmatch(pattern)`` runs on an Arrow string column (RE2, the
-    pattern anchored as ``^(…)$``, ``re.IGNORECASE`` as ``ignore_case``), called directly:
-    the pandas accessor's wrapping cost more than the match on a small column, and every
-    CSV column of a property example is parsed this way."""
-    text = text.astype(str_dtype())
+    pattern anchored as ``^(…)$``, ``re.IGNORECASE`` as ``ignore_case``), called directly,
+    and the values are kept in Arrow: on a small column, pandas' accessor and ``where`` cost
+    more than the match, and every CSV column of a property example is parsed this way."""
+    values = text.astype(str_dtype()).array.__arrow_array__()
     regex, flags = (pattern.pattern, pattern.flags) if isinstance(pattern, re.Pattern) else (pattern, 0)
-    hits = pc.match_substring_regex(text.array.__arrow_array__(), f"^({regex})$",
-                                    ignore_case=bool(flags & re.IGNORECASE))
-    return text.where(hits.fill_null(False).to_numpy(zero_copy_only=False))
+    hits = pc.match_substring_regex(values, f"^({regex})$", ignore_case=bool(flags & re.IGNORECASE))
+    return pc.if_else(hits, values, pyarrow.scalar(None, values.type))
+
+
+def _matching(text: pd.Series, pattern: re.Pattern[str] | str) -> pd.Series:
+    """``text`` where it fully matches ``pattern``, NA elsewhere (nulls stay null): what
+    ``text.where(text.str.fullmatch(pattern))`` gives, in specrun's ``str`` dtype."""
+    return pd.Series(pd.array(_matched(text, pattern), dtype=str_dtype()), index=text.index, name=text.name)
 
 
 def _pick(values: list[Any], rows: int, rng: np.random.Generator, column: ColumnSpec) -> np.ndarray:
@@ -280,17 +286,19 @@ class IntType(BuiltinType):
     def parse_text(self, column: ColumnSpec, text: pd.Series) -> pd.Series:
         """Decimal digits with an optional sign (``1.0`` and ``1e3`` are not ints); a value
         int64 cannot hold is null."""
-        matched = _matching(text, _INT_TEXT)
-        digits = pc.replace_substring_regex(matched.array.__arrow_array__(), r"^\+", "")   # Arrow: no "+"
+        matched = _matched(text, _INT_TEXT)
+        digits = pc.utf8_ltrim(matched, characters="+")   # Arrow's parser refuses a "+"; one at most here
         try:
             parsed = pc.cast(digits, pyarrow.int64())     # every matched value in one pass
         except pyarrow.ArrowInvalid:                      # some value beyond int64: value by value
-            values = [int(v) if isinstance(v, str) else None for v in matched]
+            values = [int(v) if v is not None else None for v in matched.to_pylist()]
             held = [v if v is not None and INT64.min <= v <= INT64.max else None for v in values]
             return self.from_storage(column, pd.Series(pd.array(held, dtype="Int64"), index=text.index))
-        ints = pd.arrays.IntegerArray(parsed.fill_null(0).to_numpy(),
-                                      parsed.is_null().to_numpy(zero_copy_only=False))
-        return self.from_storage(column, pd.Series(ints, index=text.index))
+        if column.nullable or parsed.null_count:          # from_storage's rule, without its copy
+            ints = pd.arrays.IntegerArray(parsed.fill_null(0).to_numpy(),
+                                          parsed.is_null().to_numpy(zero_copy_only=False))
+            return pd.Series(ints, index=text.index)
+        return pd.Series(parsed.to_numpy(), index=text.index, dtype="int64")
 
     def violating_values(self, column: ColumnSpec, textual: bool) -> dict[str, list[Any]]:
         low = math.ceil(column.min) if column.min is not None else None
@@ -395,11 +403,11 @@ class FloatType(BuiltinType):
 
     def parse_text(self, column: ColumnSpec, text: pd.Series) -> pd.Series:
         """Decimal or scientific notation, or ``inf``; an empty field is null."""
-        matched = _matching(text, _FLOAT_TEXT)
+        matched = _matched(text, _FLOAT_TEXT)
         try:             # one Arrow pass (correctly rounded, as Python's float() and pandas are)
-            parsed = pc.cast(matched.array.__arrow_array__(), pyarrow.float64())
+            parsed = pc.cast(matched, pyarrow.float64())
         except pyarrow.ArrowInvalid:                      # a spelling Arrow refuses: pandas parses it
-            return matched.astype("float64")
+            return _matching(text, _FLOAT_TEXT).astype("float64")
         return pd.Series(parsed.to_numpy(zero_copy_only=False), index=text.index, dtype="float64")
 
     def violating_values(self, column: ColumnSpec, textual: bool) -> dict[str, list[Any]]:
@@ -607,8 +615,11 @@ class BoolType(BuiltinType):
         words = pc.utf8_lower(text.astype(str_dtype()).array.__arrow_array__())
         true, false = pc.equal(words, "true").fill_null(False), pc.equal(words, "false").fill_null(False)
         unknown = pc.invert(pc.or_(true, false))
-        parsed = pd.arrays.BooleanArray(true.to_numpy(zero_copy_only=False), unknown.to_numpy(zero_copy_only=False))
-        return self.from_storage(column, pd.Series(parsed, index=text.index))
+        flags = true.to_numpy(zero_copy_only=False)
+        if column.nullable or pc.any(unknown).as_py():   # from_storage's rule, without its copy
+            parsed = pd.arrays.BooleanArray(flags, unknown.to_numpy(zero_copy_only=False))
+            return pd.Series(parsed, index=text.index)
+        return pd.Series(flags, index=text.index, dtype="bool")
 
     def violating_values(self, column: ColumnSpec, textual: bool) -> dict[str, list[Any]]:
         found: dict[str, list[Any]] = {"type": ["maybe", "2"]}
@@ -731,9 +742,16 @@ class DatetimeType(BuiltinType):
 
     def parse_text(self, column: ColumnSpec, text: pd.Series) -> pd.Series:
         """ISO 8601 dates or naive datetimes (``2024-01-31``, ``2024-01-31T12:00:00.5``)."""
-        iso = _matching(text, _DATETIME_TEXT)
-        parsed = pd.to_datetime(iso, format="ISO8601", errors="coerce")
-        return self.from_storage(column, pd.Series(parsed, index=text.index))
+        matched = _matched(text, _DATETIME_TEXT)
+        try:     # one Arrow pass; it refuses what pandas would not read as nanoseconds (out of range, 02-30)
+            stamps = pc.cast(matched, pyarrow.timestamp("ns"))
+        except pyarrow.ArrowInvalid:                      # pandas parses the column (and nulls those)
+            iso = _matching(text, _DATETIME_TEXT)
+            parsed = pd.to_datetime(iso, format="ISO8601", errors="coerce")
+            return self.from_storage(column, pd.Series(parsed, index=text.index))
+        # what Arrow reads is within pandas' nanosecond limits (it refuses a whole second outside
+        # them, so never reaches int64's minimum, NaT): from_storage would keep every value
+        return pd.Series(stamps.to_numpy(zero_copy_only=False), index=text.index)
 
     def violated_constraints(self, column: ColumnSpec, textual: bool) -> frozenset[str]:
         """The keys :meth:`violating_values` gives, computed with :mod:`datetime` when the

@@ -1,4 +1,4 @@
-"""The text parse of int, float and datetime columns (a CSV's every value) keeps exactly the
+"""The text parse of int, float, bool and datetime columns (a CSV's every value) keeps exactly the
 values pandas' ``str.fullmatch`` keeps: the matcher calls the same Arrow kernel directly, so
 any difference (an anchor, a flag, a null) would let a value through or drop one."""
 
@@ -99,3 +99,29 @@ def test_the_bool_parse_in_one_pass_is_the_value_by_value_parse(items, as_object
     expected = builtin_types.BoolType().from_storage(column, pd.Series(
         pd.array(words.map({"true": True, "false": False}).tolist(), dtype="boolean"), index=text.index))
     pd.testing.assert_series_equal(builtin_types.BoolType().parse_text(column, text), expected)
+
+
+# dates and times near every edge the two parsers could disagree on: pandas' nanosecond limits
+# (int64's minimum is NaT; Arrow refuses a whole second beyond them), years pandas holds only
+# in coarser units, impossible days and times, fractions of 1 to 9 digits
+DATE_PIECES = ["2024-01-01", "2024-02-29", "2023-02-29", "2024-02-30", "2024-13-01", "0001-01-01", "1600-05-01",
+               "1677-09-21", "1677-09-22", "2262-04-11", "2262-04-12", "9999-12-31", "1970-01-01", "1969-12-31"]
+TIME_PIECES = ["", "T00:00", " 23:59", "T23:59:59", "T23:59:60", "T24:00", "T10:30:15.1", " 10:30:15.123456",
+               "T00:12:43.145224192", "T00:12:43.145224193", "T23:47:16.854775807", "T23:47:16.854775808",
+               "T12:00:00.999999999", "T1:00", "Z", "+01:00"]
+datetime_texts = st.one_of(st.none(), st.builds(str.__add__, st.sampled_from(DATE_PIECES),
+                                                st.sampled_from(TIME_PIECES)),
+                           st.datetimes().map(lambda d: d.isoformat()), st.text(max_size=6))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(datetime_texts, max_size=8), st.booleans(), st.booleans())
+def test_the_datetime_parse_in_one_pass_is_pandas_parse(items, as_object, nullable):
+    from specrun.spec.model import ColumnSpec
+
+    column = ColumnSpec("t", "datetime", nullable=nullable)
+    text = pd.Series(items, dtype=object if as_object else str_dtype(), index=range(6, 6 + len(items)))
+    iso = _matching(text, _DATETIME_TEXT)                          # what it was: pandas parses the column
+    expected = builtin_types.DatetimeType().from_storage(
+        column, pd.Series(pd.to_datetime(iso, format="ISO8601", errors="coerce"), index=text.index))
+    pd.testing.assert_series_equal(builtin_types.DatetimeType().parse_text(column, text), expected)
