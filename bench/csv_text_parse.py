@@ -24,8 +24,16 @@ def anchors() -> dict[str, tuple[Any, Callable[[Any, Any], Any]]]:
     import numpy as np
     import pandas as pd
 
-    from specrun.contract.builtin_types import (_DATETIME_TEXT, _FLOAT_TEXT, _INT_TEXT, INT64, BoolType,
-                                                DatetimeType, IntType, _matching)
+    from specrun.contract.builtin_types import (
+        _DATETIME_TEXT,
+        _FLOAT_TEXT,
+        _INT_TEXT,
+        INT64,
+        BoolType,
+        DatetimeType,
+        IntType,
+        _matching,
+    )
 
     def int_before(column: Any, text: Any) -> Any:
         values = [int(v) if isinstance(v, str) else None for v in _matching(text, _INT_TEXT)]
@@ -75,7 +83,8 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=1, help="parses per measurement (small columns)")
     args = parser.parse_args()
     types = TypeRegistry.builtin()
-    print(f"a column of {args.rows:,} text values, {args.calls:,} parse(s) per figure, medians of {args.repeat} (CPU-s)")
+    print(f"a column of {args.rows:,} text values, {args.calls:,} parse(s) per figure, "
+          f"medians of {args.repeat} (CPU-s)")
     compare = []
     for name, (values, before) in anchors().items():
         text = pd.Series(values(args.rows), dtype=str_dtype())
