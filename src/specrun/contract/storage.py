@@ -27,8 +27,10 @@ from ..spec.model import ColumnSpec
 from .types import ColumnType
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 else:
+    np = lazy_module("numpy")
     pd = lazy_module("pandas")
 
 MAX_EXAMPLES = 5
@@ -46,6 +48,11 @@ class TypeFailure:
     failure: ColumnFailure
     rejected: bool
     nulls: int = 0          # nulls in the column as read (its unparsable values became nulls too)
+
+
+def _nulls(series: pd.Series) -> np.ndarray:
+    """``series.isna()`` as a NumPy mask, asked of its array (a tenth of the Series' cost)."""
+    return np.asarray(series.array.isna(), dtype=bool)
 
 
 def accepts_storage(column_type: ColumnType, column: ColumnSpec, series: pd.Series) -> bool:
@@ -108,7 +115,7 @@ def check_typed(column_type: ColumnType, column: ColumnSpec, series: pd.Series, 
         failure = ColumnFailure(column=column.name, check=f"declared type {column.type}, found {found}{where}",
                                 count=int(series.notna().sum()), examples=[f"{type(exc).__name__}: {exc}"])
         return series, TypeFailure(failure, rejected=True)
-    lost = converted.isna().to_numpy() & series.notna().to_numpy()
+    lost = _nulls(converted) & ~_nulls(series)
     if lost.any():
         bad = series[lost]
         failure = ColumnFailure(column=column.name,
@@ -123,7 +130,7 @@ def check_text(column_type: ColumnType, column: ColumnSpec, text: pd.Series,
     """A text column parsed as its declared type; values that do not parse are reported."""
     where = f" in {file}" if file else ""
     parsed = parse_text(column_type, column, text)
-    bad = parsed.isna().to_numpy() & text.notna().to_numpy()
+    bad = _nulls(parsed) & ~_nulls(text)
     if not bad.any():
         return parsed, None
     failure = ColumnFailure(column=column.name, check=f"declared type {column.type}, found text that does not "
