@@ -85,9 +85,9 @@ def column_fails(frame: pd.DataFrame, schema: pa.DataFrameSchema, column: str | 
     spec = schema.columns.get(column)
     if spec is None:
         return False
-    try:
-        spec.validate(frame, lazy=True, inplace=True)     # that column of the frame, no container
-    except pa.errors.SchemaErrors:
+    try:   # that column of the frame, no container; the first failure answers (no failure table)
+        spec.validate(frame, lazy=False, inplace=True)
+    except (pa.errors.SchemaError, pa.errors.SchemaErrors):
         return True
     except Exception:  # noqa: BLE001 - not judged here: the whole frame's validation says it
         return False

@@ -33,6 +33,30 @@ def test_a_column_that_fails_alone_fails_the_whole_frame(case: tuple[pd.DataFram
             assert not whole_ok, column
 
 
+def _column_alone_fails(frame: pd.DataFrame, schema: pa.DataFrameSchema, column: object) -> bool:
+    """What ``column_fails`` answers, by pandera's lazy validation of that column (every failure)."""
+    try:
+        schema.columns[column].validate(frame, lazy=True, inplace=True)
+    except pa.errors.SchemaErrors:
+        return True
+    except Exception:  # noqa: BLE001 - as column_fails: not judged alone
+        return False
+    return False
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_the_first_failure_answers_as_every_failure_would(case: tuple[pd.DataFrame, pa.DataFrameSchema, int]) -> None:
+    """``column_fails`` stops at the column's first failure; that answers exactly as the
+    column's lazy validation, which collects them all."""
+    frame, schema, _ = case
+    if frame.columns.has_duplicates or schema.coerce:
+        return
+    for column in schema.columns:
+        if column in frame.columns:
+            assert column_fails(frame, schema, column) == _column_alone_fails(frame, schema, column), column
+
+
 def _spec(**kwargs: object) -> SchemaSpec:
     return SchemaSpec("s", {"a": ColumnSpec("a", "int", min=0, max=9), "b": ColumnSpec("b", "str")}, **kwargs)
 
