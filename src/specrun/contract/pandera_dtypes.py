@@ -47,6 +47,14 @@ def _exact_string_class() -> type:
     return ExactSTRING
 
 
+def __getattr__(name: str) -> Any:
+    """``STRING``, made on first use (so importing this module imports no pandera): what
+    pickle looks up to rebuild a compiled schema's ``str`` column."""
+    if name == "STRING":
+        return _exact_string_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def pandera_dtype(dtype: Any) -> Any:
     """What to give ``pa.Column`` for a column type's ``dtype``: the same dtype, as pandera
     checks it, in a form whose passing check costs nothing beyond the comparison."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
@@ -96,3 +98,12 @@ def test_other_dtypes_are_handed_over_as_they_are() -> None:
     for dtype in ("int64", "Int64", "float64", "bool", "boolean", "datetime64[ns]",
                   pd.CategoricalDtype(["a"]), pd.StringDtype("python")):
         assert pandera_dtype(dtype) is dtype
+
+
+def test_a_compiled_schema_with_a_str_column_pickles_and_checks_the_same() -> None:
+    schema = to_pandera(SchemaSpec("s", {"s": ColumnSpec("s", "str")}), TypeRegistry.builtin())
+    again = pickle.loads(pickle.dumps(schema))
+    assert type(again.columns["s"].dtype) is type(schema.columns["s"].dtype)
+    for column in (pd.Series(["a"], dtype=str_dtype()), pd.Series([1, 2])):
+        frame = pd.DataFrame({"s": column})
+        assert _outcome(again, frame) == _outcome(schema, frame)
