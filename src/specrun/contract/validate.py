@@ -87,7 +87,7 @@ def column_fails(frame: pd.DataFrame, schema: pa.DataFrameSchema, column: str | 
         return False
     try:   # that column of the frame, no container; the first failure answers (no failure table)
         spec.validate(frame, lazy=False, inplace=True)
-    except (pa.errors.SchemaError, pa.errors.SchemaErrors):
+    except pa.errors.SchemaError:          # lazy=False: the first failure, never SchemaErrors
         return True
     except Exception:  # noqa: BLE001 - not judged here: the whole frame's validation says it
         return False
