@@ -107,28 +107,45 @@ def _numeric_summary(series: pd.Series, profile: ColumnProfile) -> None:
     if numpy_dtype.kind not in "iuf":          # complex: no order to sort by
         _numeric_summary_unsorted(values, numpy_dtype, profile)
         return
-    # One sort gives both the distinct count and the quantiles: pd.unique hashes every
-    # value and np.quantile partitions a copy, each dearer than the sort on large columns.
-    ordered = np.sort(values)
-    profile.distinct = sorted_distinct(ordered)
     if values.size == 0:
         return
     profile.min, profile.max = values.min().item(), values.max().item()   # ±inf shows here
+    # The moments first, on the unsorted values (the summation order is numpy's), so their
+    # float64 copy and numpy's temporaries are gone before the sort makes its copy: at most
+    # three column-sized arrays exist at once, not five.
     finite = values.astype(np.float64, copy=False)
-    finite_ordered = ordered.astype(np.float64, copy=False)   # a monotone cast keeps the order
     if numpy_dtype.kind == "f" and not np.isfinite(finite).all():
         finite = finite[np.isfinite(finite)]
-        finite_ordered = finite_ordered[np.isfinite(finite_ordered)]
-    if finite.size == 0:
-        return
+    zero_sign = numpy_dtype.kind == "f" and negative_zero(finite)
     with np.errstate(over="ignore", invalid="ignore"):     # values near float max overflow to inf
-        profile.mean = float(finite.mean())                # on the unsorted values: the summation
-        profile.std = float(finite.std(ddof=1)) if finite.size > 1 else 0.0   # order is numpy's
-        if negative_zero(finite, finite_ordered):
-            qs = np.quantile(finite, QUANTILES)
-        else:
-            qs = sorted_quantiles(finite_ordered, QUANTILES)
+        if finite.size:
+            profile.mean = float(finite.mean())
+            profile.std = float(finite.std(ddof=1)) if finite.size > 1 else 0.0
+        # which zero np.quantile lands on is its partition's: a -0.0 gets np.quantile itself
+        qs = np.quantile(finite, QUANTILES) if zero_sign else None
+    count = finite.size
+    del finite
+    # One sort gives both the distinct count and the quantiles: pd.unique hashes every
+    # value and np.quantile partitions a copy, each dearer than the sort on large columns.
+    ordered = np.sort(values)
+    del values
+    profile.distinct = sorted_distinct(ordered)
+    if count == 0:
+        return
+    if qs is None:
+        with np.errstate(over="ignore", invalid="ignore"):
+            qs = sorted_quantiles(finite_part(ordered), QUANTILES)
     profile.quantiles = {quantile_key(q): float(v) for q, v in zip(QUANTILES, qs, strict=True)}
+
+
+def finite_part(ordered: np.ndarray) -> np.ndarray:
+    """The finite values of a sorted 1-d int or float array, as a view: ``np.sort`` puts
+    -inf first and +inf, then NaN, last."""
+    if ordered.dtype.kind != "f":
+        return ordered
+    low = int(np.searchsorted(ordered, -np.inf, "right"))
+    high = int(np.searchsorted(ordered, np.inf, "left"))
+    return ordered[low:high]
 
 
 def _numeric_summary_unsorted(values: np.ndarray, numpy_dtype: np.dtype, profile: ColumnProfile) -> None:
@@ -161,17 +178,18 @@ def sorted_distinct(ordered: np.ndarray) -> int:
     return changes + (1 if nans else 0)
 
 
-def negative_zero(values: np.ndarray, ordered: np.ndarray) -> bool:
-    """Whether float ``values`` (``ordered`` is them sorted) hold a ``-0.0``: np.sort may
-    write it back as ``0.0``, and which zero np.quantile lands on is its partition's."""
-    low, high = np.searchsorted(ordered, 0.0, "left"), np.searchsorted(ordered, 0.0, "right")
-    return bool(high > low and np.signbit(values[values == 0]).any())
+def negative_zero(values: np.ndarray) -> bool:
+    """Whether float ``values`` hold a ``-0.0``: np.sort may write it back as ``0.0``, and
+    which zero np.quantile lands on is its partition's."""
+    return bool(np.signbit(values[values == 0]).any())
 
 
 def sorted_quantiles(ordered: np.ndarray, quantiles: tuple[float, ...]) -> np.ndarray:
-    """``np.quantile(ordered, quantiles)`` (default "linear" method), to the bit, for a
-    sorted non-empty 1-d float64 array without NaN: the same index arithmetic and the same
-    interpolation as numpy's, without its partition of a copy of the whole array."""
+    """``np.quantile(ordered.astype(np.float64), quantiles)`` (default "linear" method), to the
+    bit, for a sorted non-empty 1-d int or float array without NaN or infinities: the same
+    index arithmetic and the same interpolation as numpy's, without its partition of a copy
+    of the whole array.  Only the values it interpolates between are cast to float64 (a
+    monotone cast: casting them after the sort picks the same values)."""
     n = ordered.size
     q = np.asarray(quantiles, dtype=np.float64)
     virtual = (n - 1) * q
@@ -181,7 +199,8 @@ def sorted_quantiles(ordered: np.ndarray, quantiles: tuple[float, ...]) -> np.nd
     previous[above] = -1
     following[above] = -1
     previous_at, following_at = previous.astype(np.intp), following.astype(np.intp)
-    low, high = ordered[previous_at], ordered[following_at]
+    low = ordered[previous_at].astype(np.float64)
+    high = ordered[following_at].astype(np.float64)
     gamma = np.asarray(virtual - previous_at, dtype=virtual.dtype)
     diff = high - low
     result = np.add(low, diff * gamma)

@@ -9,13 +9,14 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from specrun.analysis import profile as profile_module
 from specrun.analysis.profile import (
     QUANTILES,
     ColumnProfile,
+    finite_part,
     negative_zero,
     profile_frame,
     quantile_key,
@@ -111,11 +112,36 @@ def test_profile_equals_the_reference_over_many_dtypes(data, rows, monkeypatch):
        quantiles=st.lists(st.floats(0, 1), min_size=1, max_size=6).map(tuple))
 def test_sorted_quantiles_are_np_quantile_to_the_bit(values, quantiles):
     ordered = np.sort(np.asarray(values, dtype=np.float64))
-    assume(not negative_zero(np.asarray(values, dtype=np.float64), ordered))   # profile uses np.quantile then
+    assume(not negative_zero(np.asarray(values, dtype=np.float64)))   # profile uses np.quantile then
     with np.errstate(over="ignore", invalid="ignore"):
         expected = np.quantile(np.asarray(values, dtype=np.float64), quantiles)
         got = sorted_quantiles(ordered, quantiles)
     assert got.tobytes() == expected.tobytes()
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(st.integers(-2**63, 2**63 - 1), min_size=1, max_size=60)
+       | st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=60),
+       quantiles=st.lists(st.floats(0, 1), min_size=1, max_size=6).map(tuple))
+@example(values=[-2**63, 2**63 - 1], quantiles=(0.5, 0.3))
+@example(values=[-2**62 - 1, 2**62 + 7, 0], quantiles=(0.25, 0.95))
+def test_sorted_quantiles_of_ints_are_np_quantile_of_their_floats(values, quantiles):
+    """An int column's quantiles are interpolated from its sorted ints, only the picked values
+    cast: to the bit np.quantile of the column cast to float64, extremes included (a difference
+    taken in int64 would overflow)."""
+    array = np.asarray(values, dtype=np.uint64 if max(values) > 2**63 - 1 else np.int64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        expected = np.quantile(array.astype(np.float64), quantiles)
+        got = sorted_quantiles(np.sort(array), quantiles)
+    assert got.tobytes() == expected.tobytes()
+
+
+@given(values=st.lists(floats, max_size=60))
+def test_the_finite_part_of_a_sorted_array_is_its_finite_values(values):
+    ordered = np.sort(np.asarray(values, dtype=np.float64))
+    part = finite_part(ordered)
+    assert part.base is ordered or part is ordered or part.size == 0
+    assert part.tobytes() == ordered[np.isfinite(ordered)].tobytes()
 
 
 @settings(max_examples=300, deadline=None)
