@@ -44,9 +44,11 @@ def _main(args: list[str]) -> int:
         return int(ExitCode.OK)
     # imported here, not at the top: ``--version`` above needs none of it
     from .config import build_parser, command_defaults, load_plugins
+    from .contract.arrow_pool import prefer_system_pool
     from .project_config import load_project_config
     from .spec.model import SpecError
 
+    prefer_system_pool()     # before anything imports pyarrow: specrun's own buffers go back to the OS
     command = args[0] if args and args[0] in COMMAND_MODULES else None
     if command:
         args = args[1:]
