@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -27,6 +28,7 @@ from ..error_class import ErrorClass
 from . import units
 from .json_notes import Kinds, any_case, note
 from .model import FORMATS
+from .yamlnodes import warn_at
 
 NAME_PATTERN = r"[A-Za-z_][A-Za-z0-9_\-]*"
 _NAME = re.compile(rf"^{NAME_PATTERN}$")
@@ -62,10 +64,15 @@ class Checked(sy.ScalarValidator):
         self.json_schema: dict[str, Any] = dict(json_schema)
 
     def validate_scalar(self, chunk: Any) -> Any:
-        try:
-            return self._parse(str(chunk.contents))
-        except ValueError as error:
-            chunk.expecting_but_found("", str(error))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                value = self._parse(str(chunk.contents))
+            except ValueError as error:
+                chunk.expecting_but_found("", str(error))
+        for found in caught:   # e.g. re's FutureWarning for a pattern whose meaning will change
+            warn_at(chunk, found)
+        return value
 
     @property
     def rule_description(self) -> str:

@@ -10,6 +10,7 @@ re-dumping the document.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -230,6 +231,20 @@ def validation_error(error: sy.YAMLValidationError, file: Path) -> SpecError:
     if required and "', '" not in required.group(1):
         parts = parts + [required.group(1)]
     return SpecError(message, file=file, line=line, key=".".join(parts))
+
+
+def warn_at(chunk: Any, found: warnings.WarningMessage) -> None:
+    """Emit again a warning that reading the value of strictyaml's ``chunk`` raised, placed at
+    the spec file and line of that value and naming its key, instead of the line of specrun's
+    code that read it.  The same warning raised again later in this process (the pattern
+    compiled again by the generator or by a pandera check) is not repeated: it was said here."""
+    parts, line, _ = _follow(chunk.whole_document, chunk.pointer._indices)
+    key = ".".join(parts)
+    text = str(found.message)
+    warnings.warn_explicit(f"{key}: {text}" if key else text, found.category,
+                           filename=str(chunk.label), lineno=line)
+    if key:
+        warnings.filterwarnings("ignore", message=re.escape(text) + r"\Z", category=found.category)
 
 
 def _follow(document: Any, indices: list[tuple[str, Any]]) -> tuple[list[str], int, Any]:
