@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from .contract.io import PortReadError, read_port
 from .contract.properties import import_python_function, module_dirs, python_ref
 from .contract.validate import validate_frame
+from .modes.large_ports import checked_by_column
 from .spec.model import Location, PipelineSpec, PortSpec, SpecError, StepSpec
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -198,13 +199,17 @@ def check_static_data(session: Session, spec: PipelineSpec, step: StepSpec, name
             raise SpecError(f"{key} not found: {path}", where)
         if not port.tabular or port.schema is None:
             continue
-        try:
-            parts = read_port(port, Path(path), port.schema, types=session.types)
-        except PortReadError as exc:
-            raise SpecError(f"{key} cannot be read as {port.format}: {exc}", where) from None
-        compiled = session.contracts.pandera(port.schema)
-        for relative, frame in parts.items():
-            ok, failures = validate_frame(frame, compiled)
+        checked = checked_by_column(session, name, "input", port, Path(path), port.schema)   # a large parquet file
+        if checked is not None and checked[0] is not None:
+            found = [("", checked[0].ok, checked[0].failures)]
+        else:
+            try:
+                parts = read_port(port, Path(path), port.schema, types=session.types)
+            except PortReadError as exc:
+                raise SpecError(f"{key} cannot be read as {port.format}: {exc}", where) from None
+            compiled = session.contracts.pandera(port.schema)
+            found = [(relative, *validate_frame(frame, compiled)) for relative, frame in parts.items()]
+        for relative, ok, failures in found:
             if not ok:
                 detail = "; ".join(f"{f.column or '<frame>'}: {f.check} ({f.count} rows, e.g. {f.examples[:3]})"
                                    for f in failures[:3])

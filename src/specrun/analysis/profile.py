@@ -261,9 +261,16 @@ def profile_frame(frame: pd.DataFrame, port: str, nbytes: int | None = None) -> 
             copy += 1
             name = f"{raw}.{copy}"
         names.append(name)
-    columns = {name: profile_column(frame.iloc[:, i], name) for i, name in enumerate(names)}
-    return DataProfile(port=port, rows=len(frame), columns=names,
-                       dtypes={name: c.dtype for name, c in columns.items()},
-                       column_profiles=columns,
-                       memory_bytes=sum(c.memory_bytes for c in columns.values()),
+    return assembled([profile_column(frame.iloc[:, i], name) for i, name in enumerate(names)],
+                     port, len(frame), nbytes)
+
+
+def assembled(columns: list[ColumnProfile], port: str, rows: int, nbytes: int | None = None) -> DataProfile:
+    """The profile of a port's data of ``rows`` rows from its columns' profiles, in column order
+    (what :func:`profile_frame` gives for the frame of those columns)."""
+    by_name = {c.name: c for c in columns}
+    return DataProfile(port=port, rows=rows, columns=[c.name for c in columns],
+                       dtypes={name: c.dtype for name, c in by_name.items()},
+                       column_profiles=by_name,
+                       memory_bytes=sum(c.memory_bytes for c in by_name.values()),
                        nbytes=nbytes)

@@ -325,7 +325,8 @@ def _read_jsonl(port: PortSpec, path: Path, schema: SchemaSpec | None, types: Ty
     return pd.DataFrame(columns, index=pd.RangeIndex(len(rows))), found, text
 
 
-def _parquet_types(path: Path) -> dict[str, str]:
+def parquet_types(path: Path) -> dict[str, str]:
+    """Each column's Arrow storage type, as a parquet file's schema gives it (for the messages)."""
     return {field.name: str(field.type) for field in pq.read_schema(path)}
 
 
@@ -351,7 +352,7 @@ def read_untyped(port: PortSpec, path: Path, schema: SchemaSpec | None = None, n
             text = set(frame.columns)
         elif port.format == "parquet":
             frame = read_parquet(path) if nrows is None else pd.read_parquet(path).head(nrows)
-            found = _parquet_types(path)
+            found = parquet_types(path)
         elif port.format == "jsonl":
             frame, found, text = _read_jsonl(port, path, schema, types, nrows)
         else:

@@ -17,7 +17,7 @@ from ..lazy import lazy_module
 from ..results import ColumnFailure, to_jsonable
 from .arrow_pool import release_unused
 from .chunked_validation import CHUNK_ROWS, validate_lazily
-from .storage import restate, type_failures
+from .storage import TypeFailure, restate, type_failures
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -70,6 +70,19 @@ def validate_frame(frame: pd.DataFrame, schema: pa.DataFrameSchema, *,
     kept = [restated for f in failures if (restated := restate(f, found)) is not None]
     failures = [f.failure for f in found] + kept
     return ok and not found, failures
+
+
+def judged(found: list[TypeFailure], errors: list[Any], schema: pa.DataFrameSchema,
+           data: pd.DataFrame) -> tuple[bool, list[ColumnFailure]]:
+    """``(ok, failures)`` as :func:`validate_frame` gives them, from the reader's type failures
+    and the errors pandera's lazy validation collected, in its order (``data``: a frame with
+    the validated frame's columns, for pandera's report; no rows needed)."""
+    failures: list[ColumnFailure] = []
+    if errors:
+        raised = pa.errors.SchemaErrors(schema=schema, schema_errors=errors, data=data)
+        failures = _group_failures(raised.failure_cases)
+    kept = [restated for f in failures if (restated := restate(f, found)) is not None]
+    return not errors and not found, [f.failure for f in found] + kept
 
 
 def column_fails(frame: pd.DataFrame, schema: pa.DataFrameSchema, column: str | None) -> bool:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..analysis.profile import DataProfile
 from ..contract.io import PortReadError, port_files, read_port
 from ..contract.layout_gaps import layout_gaps, stray_files
 from ..contract.split_files import file_schema
@@ -36,6 +37,7 @@ from ..results import (
 from ..spec.model import ExpectSpec, PipelineSpec, PortSpec, SchemaSpec, StepSpec
 from ..spec.placeholders import fill_args
 from .expectation import log_mismatches
+from .large_ports import checked_by_column, port_validation
 from .retries import run_with_retries
 
 if TYPE_CHECKING:
@@ -82,6 +84,9 @@ class StepOutcome:
     input_changes: dict[str, str] = field(default_factory=dict)
     #: the runs before ``record`` that failed transiently and were retried
     retries: list[RetryAttempt] = field(default_factory=list)
+    #: the profiles of the outputs checked column by column (``profile_outputs``), whose
+    #: frames were never held: they are not in ``output_frames``
+    output_profiles: dict[str, DataProfile] = field(default_factory=dict)
 
 
 def input_schema(spec: PipelineSpec, port: PortSpec) -> SchemaSpec | None:
@@ -106,9 +111,12 @@ def with_warning_filters(env: Mapping[str, str], filters: Sequence[str]) -> dict
 
 
 def run_step(session: SessionLike, plan: StepRunPlan, executor_name: str | None = None, *,
-             retry: bool = True) -> StepOutcome:
+             retry: bool = True, profile_outputs: str | None = None) -> StepOutcome:
     """Run the script and check its outputs and properties; never raises for the script.
-    ``retry``: rerun a transient failure as the step's ``retries:`` allow (see modes/retries.py)."""
+    ``retry``: rerun a transient failure as the step's ``retries:`` allow (see modes/retries.py).
+    ``profile_outputs`` (the profiles' prefix, ``STEP``): the caller needs the outputs'
+    profiles, not their frames, so a large parquet output of a step without properties is
+    validated and profiled column by column (modes/large_ports.py) instead of read whole."""
     step = plan.step
     inputs = {k: str(v) for k, v in plan.input_paths.items()}
     outputs = {k: str(v) for k, v in plan.output_paths.items()}
@@ -134,22 +142,26 @@ def run_step(session: SessionLike, plan: StepRunPlan, executor_name: str | None 
     if not record.ok:
         return StepOutcome(record, [], [], {}, plan.inputs_valid, changes, retried)
     parts: dict[str, dict[str, pd.DataFrame]] = {}
+    profiles: dict[str, DataProfile] | None = {} if profile_outputs is not None and not step.properties else None
     validations, frames = check_outputs(session, step, plan.output_paths, plan.output_schemas, parts,
-                                        returned=record.returned)
+                                        returned=record.returned, profiles=profiles, profile_prefix=profile_outputs)
     properties: list[PropertyResult] = []
     if all(v.ok for v in validations):
         properties = check_properties(session, step, plan.input_frames, frames, parts)
-    return StepOutcome(record, validations, properties, frames, plan.inputs_valid, changes, retried)
+    return StepOutcome(record, validations, properties, frames, plan.inputs_valid, changes, retried,
+                       output_profiles=profiles or {})
 
 
 def check_outputs(session: SessionLike, step: StepSpec, paths: Mapping[str, Path],
                   schemas: Mapping[str, SchemaSpec | None],
                   parts_read: dict[str, dict[str, pd.DataFrame]] | None = None,
-                  returned: str | None = None,
+                  returned: str | None = None, profiles: dict[str, DataProfile] | None = None,
+                  profile_prefix: str | None = None,
                   ) -> tuple[list[PortValidation], dict[str, pd.DataFrame]]:
     """Every declared output exists and honours its contract (lazy pandera validation).
     ``parts_read`` receives each layout output's frames by file; ``returned`` is the repr
-    of what ``call: main`` returned, named when an output is missing."""
+    of what ``call: main`` returned, named when an output is missing.  With ``profiles``, an
+    output checked column by column gets its profile there (``PREFIX.PORT``) instead of a frame."""
     validations: list[PortValidation] = []
     frames: dict[str, pd.DataFrame] = {}
     for name, port in step.outputs.items():
@@ -169,6 +181,13 @@ def check_outputs(session: SessionLike, step: StepSpec, paths: Mapping[str, Path
         if not port.tabular:
             validations.append(_check_artifact(name, port, files, step))
             continue
+        if profiles is not None:
+            checked = checked_by_column(session, name, "output", port, path, schema,
+                                        profile_as=f"{profile_prefix}.{name}", nbytes=Path(path).stat().st_size)
+            if checked is not None and checked[0] is not None and checked[1] is not None:
+                validations.append(checked[0])
+                profiles[name] = checked[1]
+                continue
         try:
             parts = read_port(port, path, schema, types=session.types)
         except PortReadError as exc:
@@ -218,12 +237,7 @@ def validate_port_parts(session: SessionLike, name: str, direction: str,
             if relative:
                 failure.check = f"{failure.check} [{relative}]"
             failures.append(failure)
-    if failures:
-        summary = "; ".join(f"{f.column or '<frame>'}: {f.check} ({f.count})" for f in failures[:5])
-        return PortValidation(name, direction, False, rows=rows,
-                              message=f"{direction} {name!r} violates schema {schema.name!r}: {summary}",
-                              failures=failures)
-    return PortValidation(name, direction, True, rows=rows)
+    return port_validation(name, direction, rows, failures, schema)
 
 
 def check_properties(session: SessionLike, step: StepSpec, inputs: Mapping[str, pd.DataFrame],

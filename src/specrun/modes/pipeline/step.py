@@ -40,6 +40,7 @@ from ...plan import PlannedCase, stable_seed
 from ...results import CaseResult, ErrorClass, Outcome, PortValidation
 from ...spec.model import ExpectSpec, PipelineSpec, PortSpec, ScenarioSpec, SchemaSpec, SpecError, StepSpec
 from ..isolation.mode import DEFAULT_ROWS, column_overrides, with_overrides
+from ..large_ports import checked_by_column
 from ..limits import RunLimits, resolve_limits
 from ..result_cache.cache import result_cache
 from ..result_cache.case_key import tree_digest
@@ -124,7 +125,11 @@ class PipelineContext:
 
     def profile(self, step: str, port: str, direction: str, frame: pd.DataFrame, nbytes: int | None,
                 read: PortRead | None = None) -> None:
-        made = profile_frame(frame, f"{step}.{port}", nbytes=nbytes)
+        self.keep_profile(step, port, direction, profile_frame(frame, f"{step}.{port}", nbytes=nbytes), read)
+
+    def keep_profile(self, step: str, port: str, direction: str, made: DataProfile,
+                     read: PortRead | None = None) -> None:
+        """Keep the profile of a port's data (``read``: how an output was read, for reuse)."""
         with self.lock:
             self.profiles[(step, port, direction)] = made
             if direction == "output" and read is not None:
@@ -282,6 +287,13 @@ class PipelineStepRun:
                 continue
             if source is not None:
                 copy_fixture(source, target)
+                if port.tabular and not step.properties:   # a large parquet fixture: profiled column by column
+                    checked = checked_by_column(ctx.session, name, "input", port, target, input_schema(ctx.spec, port),
+                                                validate=False, profile_as=f"{step.name}.{name}",
+                                                nbytes=disk_bytes(target))
+                    if checked is not None and checked[1] is not None:
+                        ctx.keep_profile(step.name, name, "input", checked[1])
+                        continue
                 if port.tabular:
                     try:
                         frame = read_port_frame(port, target, input_schema(ctx.spec, port), types=ctx.session.types)
@@ -386,7 +398,7 @@ class PipelineStepRun:
                            timeout=timeout,
                            memory_limit=memory, input_frames=frames, label=self.case.id,
                            inputs_valid=self.inputs_valid(report))
-        outcome = run_step(ctx.session, plan, ctx.session.executor_name(ctx.spec))
+        outcome = run_step(ctx.session, plan, ctx.session.executor_name(ctx.spec), profile_outputs=step.name)
         fill_result(result, outcome)
         result.outcome, result.classification, result.message = judge(self.case.id, outcome, ExpectSpec())
         if outcome.input_changes:
@@ -399,6 +411,9 @@ class PipelineStepRun:
         for name, frame in outcome.output_frames.items():
             ctx.profile(step.name, name, "output", frame, disk_bytes(outputs[name]),
                         read=port_read(step.outputs[name], step.outputs[name].schema, outputs[name]))
+        for name, made in outcome.output_profiles.items():     # checked column by column
+            ctx.keep_profile(step.name, name, "output", made,
+                             read=port_read(step.outputs[name], step.outputs[name].schema, outputs[name]))
         written = outcome.record.ok and all(files_in(outputs[n]) or not p.required
                                             for n, p in step.outputs.items())
         report.handed_over = written and (result.outcome is Outcome.PASSED or not ctx.strict)
