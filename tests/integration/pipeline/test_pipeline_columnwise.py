@@ -60,6 +60,10 @@ schemas:
       amount: {{type: float, min: 0, max: 1000}}
       segment: {{type: str, isin: [a, b, c]}}
       eur: {{type: float, min: 0, max: 500}}
+  strict:
+    columns:
+      id: {{type: int, unique: true}}
+      eur: {{type: float, min: 0, max: 100}}
 steps:
   enrich:
     script: enrich.py
@@ -70,18 +74,18 @@ steps:
   summarise:
     script: summarise.py
     call: main
-    inputs: {{enriched: {{from: enrich.enriched}}}}
+    inputs: {{enriched: {{from: enrich.enriched{consumer}}}}}
     outputs: {{totals: {{format: csv}}}}
 modes:
   pipeline: {{validation: lenient}}
 """
 
 
-def _project(root, broken: bool, fixture_amount: float = 10.0):
+def _project(root, broken: bool, fixture_amount: float = 10.0, consumer: str = ""):
     root.mkdir()
     (root / "enrich.py").write_text(ENRICH)
     (root / "summarise.py").write_text(SUMMARISE)
-    (root / "wide.yaml").write_text(SPEC.format(broken="true" if broken else "false"))
+    (root / "wide.yaml").write_text(SPEC.format(broken="true" if broken else "false", consumer=consumer))
     rng = np.random.default_rng(0)
     amount = rng.uniform(0, 1000, 3000)
     amount[1500] = fixture_amount
@@ -130,6 +134,19 @@ def test_a_large_hand_off_is_judged_and_profiled_as_if_read_whole(tmp_path, monk
         assert {("id", "field_uniqueness"), ("eur", "in_range(0.0, 500.0)")} <= found, found
     else:
         assert [c.outcome.value for c in result.cases] == ["passed"] * len(result.cases)
+
+
+def test_a_consumer_with_its_own_contract_checks_the_hand_off_by_column(tmp_path, monkeypatch):
+    """The consumer's stricter contract (eur at most 100): the two contracts disagree on the data."""
+    _project(tmp_path / "by-column", False, consumer=", schema: strict")
+    _project(tmp_path / "whole", False, consumer=", schema: strict")
+    result, cases, profiles, by_column = _run(tmp_path / "by-column", monkeypatch, large=True)
+    _, whole_cases, whole_profiles, _ = _run(tmp_path / "whole", monkeypatch, large=False)
+    assert by_column.count("enriched") == 2          # the producer's output and the consumer's input
+    assert cases == whole_cases and profiles == whole_profiles
+    assert ("summarise", "enriched", "input") in profiles
+    transition = next(c for c in result.cases if c.kind == "transition")
+    assert transition.outcome.value == "failed" and transition.details["blame"] == "contracts"
 
 
 def test_a_fixture_breaking_its_contract_is_the_same_spec_error(tmp_path, monkeypatch):

@@ -275,14 +275,17 @@ class PipelineStepRun:
                 # read and validated again only when the step's properties need the frame or
                 # the consumer reads other files or under another contract than the producer's check
                 known = None if step.properties else ctx.known_input_check(edge, before, schema)
-                transition, frame = validate_transition(
-                    ctx.session, ctx.spec.pipeline, ctx.prefix, edge, effective, schema, target, producer, known)
+                transition, frame, profile = validate_transition(
+                    ctx.session, ctx.spec.pipeline, ctx.prefix, edge, effective, schema, target, producer, known,
+                    profile_as=None if step.properties else f"{step.name}.{name}", nbytes=disk_bytes(target))
                 transition.scenario, transition.details["handoff"] = ctx.scenario.name, method
                 transition.params = dict(ctx.run.params)
                 report.transitions.append(transition)
                 if frame is not None and step.properties:
                     frames[name] = frame
-                if frame is not None or known is not None:    # known: nothing read, the producer's profile
+                if profile is not None:                       # checked column by column
+                    ctx.keep_profile(step.name, name, "input", profile)
+                elif frame is not None or known is not None:  # known: nothing read, the producer's profile
                     ctx.input_profile(edge, frame, before, effective, schema, target)
                 continue
             if source is not None:

@@ -19,10 +19,12 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from ...analysis.compat import Edge
+from ...analysis.profile import DataProfile
 from ...contract.io import PortReadError, read_port
 from ...lazy import lazy_module
 from ...results import CaseResult, ErrorClass, Outcome, PortValidation
 from ...spec.model import PortSpec, SchemaSpec
+from ..large_ports import checked_by_column
 from ..step_case import validate_port_parts
 
 if TYPE_CHECKING:
@@ -86,19 +88,29 @@ def verdict_message(edge: Edge, producer: PortValidation, consumer: PortValidati
 
 def validate_transition(session: SessionLike, pipeline: str, prefix: str, edge: Edge, consumer_port: PortSpec,
                         consumer_schema: SchemaSpec | None, path: Path, producer_check: PortValidation,
-                        known: PortValidation | None = None) -> tuple[CaseResult, pd.DataFrame | None]:
-    """Validate the data handed over at ``path``; returns the transition's result and the
+                        known: PortValidation | None = None, *, profile_as: str | None = None,
+                        nbytes: int | None = None) -> tuple[CaseResult, pd.DataFrame | None, DataProfile | None]:
+    """Validate the data handed over at ``path``; returns the transition's result, the
     frame the consumer reads (None for a non-tabular port or unreadable data, and when the
-    consumer's validation is ``known``: then nothing is read)."""
+    consumer's validation is ``known``: then nothing is read) and, with ``profile_as``
+    (the caller needs no frame), the profile of a large parquet hand-off checked column by
+    column (modes/large_ports.py), whose frame is then never held (None otherwise)."""
     started = time.perf_counter()
     result = _transition_result(pipeline, prefix, edge)
     producer = dataclasses.replace(producer_check, port=edge.source, direction="output")
     frame: pd.DataFrame | None = None
+    profile: DataProfile | None = None
+    checked = None
+    if known is None and consumer_port.tabular and profile_as is not None:
+        checked = checked_by_column(session, edge.target, "input", consumer_port, path, consumer_schema,
+                                    profile_as=profile_as, nbytes=nbytes)
     if known is not None:
         consumer = known
     elif not consumer_port.tabular:
         consumer = PortValidation(edge.target, "input", path.exists(),
                                   message="handed over" if path.exists() else f"nothing at {path}")
+    elif checked is not None and checked[0] is not None:
+        consumer, profile = checked[0], checked[1]
     else:
         try:
             parts = read_port(consumer_port, path, consumer_schema, types=session.types)
@@ -117,7 +129,7 @@ def validate_transition(session: SessionLike, pipeline: str, prefix: str, edge: 
         result.outcome, result.classification = Outcome.FAILED, ErrorClass.CONTRACT_ERROR
         result.message = verdict_message(edge, producer, consumer)
     result.duration_s = time.perf_counter() - started
-    return result, frame
+    return result, frame, profile
 
 
 def skipped_transition(pipeline: str, prefix: str, edge: Edge, reason: str) -> CaseResult:
