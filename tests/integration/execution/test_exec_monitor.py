@@ -34,8 +34,6 @@ def _wait_until(predicate, limit: float = 60.0) -> None:  # noqa: ANN001
 
 
 def test_monitor_sees_the_whole_tree_and_fires_the_memory_callback(tmp_path: Path) -> None:
-    proc = subprocess.Popen([sys.executable, "-c", TREE], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)
     fired: list[int] = []
     fired_event = threading.Event()
 
@@ -43,17 +41,20 @@ def test_monitor_sees_the_whole_tree_and_fires_the_memory_callback(tmp_path: Pat
         fired.append(rss)
         fired_event.set()
 
-    monitor = ProcessTreeMonitor(proc.pid, interval=0.02, memory_limit=32 * 2**20,
-                                 on_memory_exceeded=on_memory).start()
-    try:
-        kid_pids = {int(p) for p in proc.stdout.readline().split()}
-        _wait_until(lambda: monitor.usage.max_processes >= 3)
-        assert fired_event.wait(60)
-        assert {p.pid for p in monitor.live_descendants()} == kid_pids
-    finally:
-        proc.stdin.write("\n")
-        proc.stdin.flush()
-        proc.wait()
+    # the with block closes the pipes (left open, they warned ResourceWarning when collected)
+    with subprocess.Popen([sys.executable, "-c", TREE], stdin=subprocess.PIPE,
+                          stdout=subprocess.PIPE, text=True) as proc:
+        monitor = ProcessTreeMonitor(proc.pid, interval=0.02, memory_limit=32 * 2**20,
+                                     on_memory_exceeded=on_memory).start()
+        try:
+            kid_pids = {int(p) for p in proc.stdout.readline().split()}
+            _wait_until(lambda: monitor.usage.max_processes >= 3)
+            assert fired_event.wait(60)
+            assert {p.pid for p in monitor.live_descendants()} == kid_pids
+        finally:
+            proc.stdin.write("\n")
+            proc.stdin.flush()
+            proc.wait()
     usage = monitor.stop()
     assert len(fired) == 1 and fired[0] > 32 * 2**20 and monitor.memory_exceeded
     assert usage.peak_rss_bytes >= 64 * 2**20
