@@ -115,6 +115,7 @@ class WarmCli:
 
     def _server(self) -> subprocess.Popen[str]:
         if self._proc is None or self._proc.poll() is not None:
+            self._forget()
             env = {k: v for k, v in os.environ.items() if not k.startswith("SPECRUN_")}
             self._proc = subprocess.Popen([sys.executable, "-c", SERVER], stdin=subprocess.PIPE,
                                           stdout=subprocess.PIPE, text=True, env=env)
@@ -160,6 +161,16 @@ class WarmCli:
                 self._proc.kill()
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self._proc.wait(timeout=30)
+            self._forget()
+
+    def _forget(self) -> None:
+        """Close the pipes of a parent that is gone (left open, each warns ResourceWarning
+        when collected, and the shared one at the interpreter's exit)."""
+        if self._proc is not None:
+            for pipe in (self._proc.stdin, self._proc.stdout):
+                if pipe is not None:
+                    with contextlib.suppress(OSError):
+                        pipe.close()
             self._proc = None
 
     def run(self, args: list[str], cwd: Path, env: dict[str, str], timeout: float) -> tuple[int, str, str]:
@@ -199,6 +210,7 @@ class WarmCli:
             assert self._proc.stdin is not None
             self._proc.stdin.close()
             self._proc.wait(timeout=30)
+        self._forget()
 
 
 _shared: WarmCli | None = None

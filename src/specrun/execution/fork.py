@@ -143,7 +143,8 @@ class ForkServer:
         #: the cgroup (no limits yet) made ahead for the next run, offered to the server's spare
         #: child (see fork_server); the executor claims it and sets its limits, under its lock
         self.spare_case: CaseCgroup | None = None
-        threading.Thread(target=self._read, daemon=True, name=f"specrun-fork-{self.pid}").start()
+        self._reader = threading.Thread(target=self._read, daemon=True, name=f"specrun-fork-{self.pid}")
+        self._reader.start()
         if wait:
             self.wait_ready()
 
@@ -176,6 +177,7 @@ class ForkServer:
             elif "returncode" in message:
                 run.returncode, run.cpu = message["returncode"], float(message.get("cpu") or 0.0)
                 run.reaped.set()
+        self.proc.stdout.close()                 # its answers are over (it exited)
         self.alive = False                       # the server is gone: release every waiter
         self._ready.set()
         with self._lock:
@@ -249,6 +251,8 @@ class ForkServer:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        if threading.current_thread() is not self._reader:
+            self._reader.join(5)                 # it reads the last answers and closes the pipe
         self.alive = False
         if self.spare_case is not None:          # with the spare in it, if the server left one
             self.spare_case.remove()

@@ -60,3 +60,26 @@ def test_two_fork_runs_overlap_and_keep_their_own_results(tmp_path: Path) -> Non
         assert name == me and pid == (shared / me).read_text()       # its own output, its own process
         assert record.stdout_tail.strip() == f"run {me}"
     assert (shared / "a").read_text() != (shared / "b").read_text()
+
+
+def test_a_closed_executor_leaves_no_pipe_open(tmp_path: Path) -> None:
+    """The warm parent's answer pipe is closed once it has exited: a long run that starts and
+    closes executors (or whose warm parent dies and is replaced) leaks no file descriptor."""
+    import gc
+    import warnings
+
+    script = tmp_path / "hello.py"
+    script.write_text("print('hello')\n")
+    (tmp_path / "box").mkdir()
+    executor = ForkExecutor(server_dir=tmp_path / "fork")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        try:
+            assert executor.run(RunRequest(script=script, workdir=tmp_path / "box", timeout=60)).ok
+            assert executor.fallbacks == 0
+            servers = list(executor._servers.values())
+        finally:
+            executor.close()
+        del executor, servers
+        gc.collect()
+    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
