@@ -105,11 +105,15 @@ def large_file_columns(path: Path, columnwise_bytes: int | None = None) -> tuple
 
 
 def _column_errors(frame: pd.DataFrame, schema: pa.DataFrameSchema, chunk_rows: int) -> list[Any]:
-    """The errors lazy validation of one column's frame collects, in row slices when long."""
+    """The errors lazy validation of one column's frame collects, in row slices when long;
+    without their masks over the column's rows (kept until every column is read, they are
+    not needed to report the failures)."""
     errors = split_errors(frame, schema, chunk_rows) if len(frame) > chunk_rows else None
-    if errors is not None:
-        return errors
-    return _errors(schema, frame)
+    if errors is None:
+        errors = _errors(schema, frame)
+    for error in errors:
+        error.check_output = None
+    return errors
 
 
 def _errors(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> list[Any]:
