@@ -54,25 +54,34 @@ class Checked(sy.ScalarValidator):
     """A scalar turned into a value by ``parse``; its ValueError message is the user's error.
 
     ``json_schema`` is the same rule as a JSON Schema, for the value as a YAML editor
-    types it (``3`` an integer, ``3s`` a string).
+    types it (``3`` an integer, ``3s`` a string).  ``warns``: ``parse`` may warn (re's
+    FutureWarning for a pattern whose meaning a future Python changes); each warning is
+    shown at the value's spec line and key instead (recording them costs a little on every
+    value, so only the parsers that can warn do).
     """
 
     def __init__(self, parse: Callable[[str], Any], name: str,
-                 json_schema: Mapping[str, Any]) -> None:
+                 json_schema: Mapping[str, Any], *, warns: bool = False) -> None:
         self._parse = parse
         self._name = name
+        self._warns = warns
         self.json_schema: dict[str, Any] = dict(json_schema)
 
     def validate_scalar(self, chunk: Any) -> Any:
+        if not self._warns:
+            return self._parsed(chunk)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            try:
-                value = self._parse(str(chunk.contents))
-            except ValueError as error:
-                chunk.expecting_but_found("", str(error))
-        for found in caught:   # e.g. re's FutureWarning for a pattern whose meaning will change
+            value = self._parsed(chunk)
+        for found in caught:
             warn_at(chunk, found)
         return value
+
+    def _parsed(self, chunk: Any) -> Any:
+        try:
+            return self._parse(str(chunk.contents))
+        except ValueError as error:
+            chunk.expecting_but_found("", str(error))
 
     @property
     def rule_description(self) -> str:
@@ -340,12 +349,12 @@ def DagEdge() -> Checked:
 
 def RegexText() -> Checked:
     return Checked(_regex, "a regular expression",
-                   {"type": ["string", "number", "boolean"], "format": "regex"})
+                   {"type": ["string", "number", "boolean"], "format": "regex"}, warns=True)
 
 
 def WarningPattern() -> Checked:
     return Checked(_warning_pattern, "'Category' or 'Category: REGEX'",
-                   _text_pattern(WARNING_PATTERN.pattern))
+                   _text_pattern(WARNING_PATTERN.pattern), warns=True)
 
 
 def ModuleRef() -> Checked:
