@@ -38,8 +38,8 @@ def checked_by_column(session: SessionLike, name: str, direction: str, port: Por
     """``(validation, profile)`` of the port's file read one column at a time: ``validation``
     against ``schema`` when ``validate`` (None otherwise), ``profile`` named ``profile_as``
     (None when not asked); None where the file must be read whole."""
-    if port.split_schemas:
-        return None
+    if port.split_schemas or port.format != "parquet" or port.is_dir:
+        return None          # read whole, before anything is compiled (as it always was)
     compiled: Any = session.contracts.pandera(schema) if validate and schema is not None else None
     columns: list[ColumnProfile] = []
 
