@@ -54,7 +54,7 @@ ROW_CHECKS = frozenset({
 })
 
 
-class _WholeFrame(Exception):
+class WholeFrame(Exception):
     """The split cannot reproduce whole-frame validation here: validate the whole frame."""
 
 
@@ -141,14 +141,16 @@ def _row_part(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pa.DataFrameSc
     return pa.DataFrameSchema(columns, name=schema.name)
 
 
-def _errors(schema: pa.DataFrameSchema, data: pd.DataFrame) -> list[Any]:
-    """The errors pandera collects validating ``data`` (a view: validated in place, copy-on-write)."""
+def lazy_errors(schema: pa.DataFrameSchema, data: pd.DataFrame) -> list[Any]:
+    """The errors pandera collects validating ``data`` (a view: validated in place,
+    copy-on-write); :class:`WholeFrame` when validation itself fails (a check raising outside
+    pandera's collection …), which whole-frame validation then reports."""
     try:
         schema.validate(data, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as errors:
         return list(errors.schema_errors)
     except Exception as exc:  # noqa: BLE001 - whatever it is, the whole frame says it
-        raise _WholeFrame from exc
+        raise WholeFrame from exc
     return []
 
 
@@ -166,7 +168,7 @@ def _order(error: Any, positions: dict[Any, int], seen: int) -> tuple[Any, ...]:
                  reason.SERIES_CONTAINS_DUPLICATES: 2, reason.WRONG_DATATYPE: 3,
                  reason.DATAFRAME_CHECK: 4, reason.CHECK_ERROR: 4}.get(error.reason_code)
         if stage is None or error.column_name not in positions:
-            raise _WholeFrame(f"unexpected column error {error.reason_code}")
+            raise WholeFrame(f"unexpected column error {error.reason_code}")
         number = error.check_index if stage == 4 else -1
         return (1, positions[error.column_name], stage, number)
     if error.reason_code in (reason.DATAFRAME_CHECK, reason.CHECK_ERROR):
@@ -181,29 +183,29 @@ def split_errors(frame: pd.DataFrame, schema: pa.DataFrameSchema, rows: int) -> 
         return None
     try:
         return _collected(frame, schema, rows)
-    except Exception:  # noqa: BLE001 - _WholeFrame or a surprise: the whole frame is the reference
+    except Exception:  # noqa: BLE001 - WholeFrame or a surprise: the whole frame is the reference
         return None
 
 
 def _collected(frame: pd.DataFrame, schema: pa.DataFrameSchema, rows: int) -> list[Any]:
     positions = {name: i for i, name in enumerate(schema.columns)}
     slots: dict[tuple[Any, ...], list[Any]] = {}
-    for seen, error in enumerate(_errors(_frame_part(schema, frame), frame.copy(deep=False))):
+    for seen, error in enumerate(lazy_errors(_frame_part(schema, frame), frame.copy(deep=False))):
         slot = _order(error, positions, seen)
         if slot in slots:
-            raise _WholeFrame(f"two errors at {slot}")
+            raise WholeFrame(f"two errors at {slot}")
         slots[slot] = [error]
     row_part = _row_part(schema, frame)
     for piece in _slices(frame, rows):
-        for error in _errors(row_part, piece):
+        for error in lazy_errors(row_part, piece):
             if (error.reason_code not in (pa.errors.SchemaErrorReason.SERIES_CONTAINS_NULLS,
                                           pa.errors.SchemaErrorReason.DATAFRAME_CHECK)
                     or not isinstance(error.failure_cases, pd.DataFrame)):
-                raise _WholeFrame(f"row check {error.check} gave {error.reason_code} on a slice")
+                raise WholeFrame(f"row check {error.check} gave {error.reason_code} on a slice")
             error.check_output = None   # a mask over the slice: not needed, not kept
             slot = _order(error, positions, 0)
             if slot in slots and not isinstance(slots[slot][0].schema, pa.Column):
-                raise _WholeFrame(f"two errors at {slot}")
+                raise WholeFrame(f"two errors at {slot}")
             slots.setdefault(slot, []).append(error)
     merged = []
     for slot in sorted(slots):
@@ -227,5 +229,5 @@ def validate_lazily(frame: pd.DataFrame, schema: pa.DataFrameSchema, rows: int =
         raise pa.errors.SchemaErrors(schema=schema, schema_errors=errors, data=frame.iloc[:0])
 
 
-__all__ = ["CHUNK_ROWS", "ROW_CHECKS", "is_row_check", "split_errors", "splittable", "validate_lazily",
-           "without_duplicates"]
+__all__ = ["CHUNK_ROWS", "ROW_CHECKS", "WholeFrame", "is_row_check", "lazy_errors", "split_errors", "splittable",
+           "validate_lazily", "without_duplicates"]

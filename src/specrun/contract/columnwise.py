@@ -35,10 +35,10 @@ from ..lazy import lazy_module
 from ..results import ColumnFailure
 from ..spec.model import PortSpec, SchemaSpec
 from .arrow_pool import release_unused
-from .chunked_validation import CHUNK_ROWS, split_errors
+from .chunked_validation import CHUNK_ROWS, WholeFrame, lazy_errors, split_errors
 from .io import parquet_types, typed_frame
 from .pandera_schema import RowCount
-from .parquet_read import COLUMNWISE_BYTES, data_columns
+from .parquet_read import COLUMNWISE_BYTES, data_columns, decoded_bytes
 from .storage import TypeFailure, type_failures
 from .types import TypeRegistry
 from .validate import judged
@@ -51,10 +51,6 @@ else:
     pd = lazy_module("pandas")
     pa = lazy_module("pandera.pandas")
     pq = lazy_module("pyarrow.parquet")
-
-
-class _WholeFile(Exception):
-    """This file is checked whole, not column by column."""
 
 
 def _column_splits(column: Any, name: Any) -> bool:
@@ -91,8 +87,7 @@ def large_file_columns(path: Path, columnwise_bytes: int | None = None) -> tuple
         return None
     try:
         metadata = file.metadata
-        decoded = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
-        if decoded < limit:
+        if decoded_bytes(metadata) < limit:
             return None
         if file.schema_arrow.metadata and b"pandas" in file.schema_arrow.metadata:
             names = data_columns(file)
@@ -110,20 +105,10 @@ def _column_errors(frame: pd.DataFrame, schema: pa.DataFrameSchema, chunk_rows: 
     not needed to report the failures)."""
     errors = split_errors(frame, schema, chunk_rows) if len(frame) > chunk_rows else None
     if errors is None:
-        errors = _errors(schema, frame)
+        errors = lazy_errors(schema, frame)
     for error in errors:
         error.check_output = None
     return errors
-
-
-def _errors(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> list[Any]:
-    try:
-        schema.validate(frame, lazy=True, inplace=True)
-    except pa.errors.SchemaErrors as errors:
-        return list(errors.schema_errors)
-    except Exception as exc:  # noqa: BLE001 - what it is, the whole frame's validation says
-        raise _WholeFile from exc
-    return []
 
 
 def _frame_errors(schema: pa.DataFrameSchema, names: list[str], rows: int) -> tuple[list[Any], list[Any]]:
@@ -134,17 +119,17 @@ def _frame_errors(schema: pa.DataFrameSchema, names: list[str], rows: int) -> tu
          for name, column in schema.columns.items()},
         strict=schema.strict, ordered=schema.ordered, name=schema.name,
         unique_column_names=schema.unique_column_names)
-    named = _errors(shape, pd.DataFrame({name: pd.Series([], dtype=object) for name in names}))
+    named = lazy_errors(shape, pd.DataFrame({name: pd.Series([], dtype=object) for name in names}))
     counted: list[Any] = []
     if schema.checks:
         length = pa.DataFrameSchema(checks=schema.checks, name=schema.name)
-        counted = _errors(length, pd.DataFrame(index=pd.RangeIndex(rows)))
+        counted = lazy_errors(length, pd.DataFrame(index=pd.RangeIndex(rows)))
     reason = pa.errors.SchemaErrorReason
     if any(e.reason_code not in (reason.COLUMN_NOT_IN_DATAFRAME, reason.COLUMN_NOT_IN_SCHEMA,
                                  reason.COLUMN_NOT_ORDERED) for e in named):
-        raise _WholeFile("an unexpected frame error")
+        raise WholeFrame("an unexpected frame error")
     if any(e.reason_code != reason.DATAFRAME_CHECK for e in counted):
-        raise _WholeFile("an unexpected row-count error")
+        raise WholeFrame("an unexpected row-count error")
     return named, counted
 
 
@@ -167,7 +152,7 @@ def check_columnwise(port: PortSpec, path: Path, schema: SchemaSpec | None, comp
     names, rows = shape
     try:
         return rows, _checked(Path(path), names, rows, schema, compiled, types, visit, chunk_rows)
-    except _WholeFile:
+    except WholeFrame:
         return None
     finally:
         release_unused()
@@ -183,10 +168,10 @@ def _checked(path: Path, names: list[str], rows: int, schema: SchemaSpec | None,
         try:
             read = pd.read_parquet(path, columns=[name])
         except Exception as exc:  # noqa: BLE001 - the whole read reports what is wrong
-            raise _WholeFile from exc
+            raise WholeFrame from exc
         release_unused()
         if len(read) != rows or list(read.columns) != [name]:
-            raise _WholeFile(f"column {name!r} read as {list(read.columns)}, {len(read)} rows")
+            raise WholeFrame(f"column {name!r} read as {list(read.columns)}, {len(read)} rows")
         typed = typed_frame(read, schema, types, found=storage, file=path.name)
         del read
         found[name] = type_failures(typed)

@@ -60,6 +60,11 @@ def data_columns(file: pq.ParquetFile) -> list[str] | None:
     return [name for name in names if name not in index]
 
 
+def decoded_bytes(metadata: Any) -> int:
+    """How many bytes a parquet file's row groups decode to (their uncompressed size)."""
+    return sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+
+
 def read_parquet(path: Path, *, columnwise_bytes: int | None = None) -> pd.DataFrame:
     """``pd.read_parquet(path)``, column by column when the file decodes to
     ``columnwise_bytes`` (default :data:`COLUMNWISE_BYTES`) or more."""
@@ -69,9 +74,7 @@ def read_parquet(path: Path, *, columnwise_bytes: int | None = None) -> pd.DataF
         return pd.read_parquet(path)
     file = pq.ParquetFile(path)
     try:
-        metadata = file.metadata
-        decoded = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
-        columns = data_columns(file) if decoded >= columnwise_bytes else None
+        columns = data_columns(file) if decoded_bytes(file.metadata) >= columnwise_bytes else None
     finally:
         file.close()
     if columns is None or len(columns) < 2:
